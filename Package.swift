@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+// JidoGuard: a JidoCode-compatible, hardened session persistence core and the tools around it.
+// No third-party Swift packages: Foundation, Glibc, Synchronization, Dispatch, XCTest/Swift Testing,
+// and OpenSSL's libcrypto through a system library target.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "JidoGuard",
+    products: [
+        .library(name: "JidoCore", targets: ["JidoCore"]),
+        .executable(name: "jido-audit", targets: ["jido-audit"]),
+        .executable(name: "jido-bench", targets: ["jido-bench"]),
+    ],
+    targets: [
+        // OpenSSL libcrypto (Debian: libssl-dev), found through pkg-config.
+        .systemLibrary(
+            name: "CLibCrypto",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        // The few libc entry points Swift's Glibc module hides without _GNU_SOURCE.
+        .target(name: "CSystemShims"),
+        .target(
+            name: "JidoCore",
+            dependencies: ["CLibCrypto", "CSystemShims"],
+            swiftSettings: strict + [.define("ENABLE_SYSCALL_FAULTS", .when(configuration: .debug))]
+        ),
+        .target(name: "JidoAuditCLI", dependencies: ["JidoCore"], swiftSettings: strict),
+        .executableTarget(name: "jido-audit", dependencies: ["JidoAuditCLI"], swiftSettings: strict),
+        .executableTarget(name: "jido-bench", dependencies: ["JidoCore"], swiftSettings: strict),
+        .testTarget(name: "JidoCoreTests", dependencies: ["JidoCore"], swiftSettings: strict),
+        .testTarget(name: "JidoAuditCLITests", dependencies: ["JidoAuditCLI", "JidoCore"], swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,22 @@
+#ifndef JIDO_CSYSTEMSHIMS_H
+#define JIDO_CSYSTEMSHIMS_H
+/* Thin wrappers for the Linux calls that Swift's Glibc module does not expose without
+ * _GNU_SOURCE. Each returns what the underlying call returns and leaves errno as it set it. */
+#include <stddef.h>
+#include <sys/types.h>
+
+/* renameat2(olddirfd, oldpath, newdirfd, newpath, RENAME_NOREPLACE). */
+int jido_renameat_noreplace(int olddirfd, const char *oldpath, int newdirfd, const char *newpath);
+
+/* fcntl(fd, F_OFD_SETLK / F_OFD_SETLKW) on the whole file; exclusive when `exclusive` != 0,
+ * unlock when `unlock` != 0. Open-file-description locks: released when the last descriptor of
+ * the description closes, never by closing an unrelated descriptor of the same file. */
+int jido_ofd_lock(int fd, int exclusive, int unlock, int wait);
+
+/* getrandom(buf, len, 0), looping is the caller's job. */
+ssize_t jido_getrandom(void *buf, size_t len);
+
+/* The value of O_TMPFILE, or 0 where the platform has none. */
+int jido_o_tmpfile(void);
+
+#endif

@@ -1,0 +1,33 @@
+#define _GNU_SOURCE 1
+#include "CSystemShims.h"
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+int jido_renameat_noreplace(int olddirfd, const char *oldpath, int newdirfd, const char *newpath) {
+    return renameat2(olddirfd, oldpath, newdirfd, newpath, RENAME_NOREPLACE);
+}
+
+int jido_ofd_lock(int fd, int exclusive, int unlock, int wait) {
+    struct flock fl;
+    memset(&fl, 0, sizeof fl);
+    fl.l_type = unlock ? F_UNLCK : (exclusive ? F_WRLCK : F_RDLCK);
+    fl.l_whence = SEEK_SET;
+    fl.l_start = 0;
+    fl.l_len = 0;
+    return fcntl(fd, wait ? F_OFD_SETLKW : F_OFD_SETLK, &fl);
+}
+
+ssize_t jido_getrandom(void *buf, size_t len) {
+    return getrandom(buf, len, 0);
+}
+
+int jido_o_tmpfile(void) {
+#ifdef O_TMPFILE
+    return O_TMPFILE;
+#else
+    return 0;
+#endif
+}

@@ -1,0 +1,4 @@
+import Testing
+@testable import JidoCore
+
+@Test func versionIsSet() { #expect(!JidoCore.version.isEmpty) }
