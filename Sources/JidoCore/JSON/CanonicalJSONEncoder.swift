@@ -1,0 +1,139 @@
+/// Why a value has no canonical encoding.
+public enum CanonicalEncodingError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A float that is infinite or NaN; JSON (and JidoCode) cannot represent it.
+    case nonFiniteFloat
+
+    public var description: String { "a float that is infinite or NaN has no JSON form" }
+}
+
+/// The canonical encoding JidoCode signs: Jason's `encode!(value, pretty: true)` byte for byte.
+///
+/// Object keys sorted by UTF-8 bytes; two-space indent; `": "` after keys; `,` + newline between
+/// members; `{}`/`[]` when empty; no trailing newline. Strings escape only `"`, `\`, `\b \f \n \r \t`
+/// and other bytes below 0x20 (as `\u00XX`, upper-case hex); floats in Erlang's short layout;
+/// integers as their digits. Iterative, so any nesting depth is safe.
+public enum CanonicalJSON {
+    public static func encode(_ value: JSONValue) throws(CanonicalEncodingError) -> [UInt8] {
+        var out: [UInt8] = []
+        try encode(value, omittingTopLevelKey: nil, into: &out)
+        return out
+    }
+
+    /// The bytes JidoCode signs: `value` without its top-level member `key` (if it is an object).
+    public static func encode(_ value: JSONValue, omittingTopLevelKey key: String) throws(CanonicalEncodingError) -> [UInt8] {
+        var out: [UInt8] = []
+        try encode(value, omittingTopLevelKey: key, into: &out)
+        return out
+    }
+
+    private enum Frame {
+        case array([JSONValue], next: Int)
+        case object([JSONMember], next: Int)
+    }
+
+    static func encode(_ root: JSONValue, omittingTopLevelKey omitted: String?, into out: inout [UInt8]) throws(CanonicalEncodingError) {
+        var stack: [Frame] = []
+        var pending: JSONValue? = root
+        while true {
+            if let value = pending {
+                pending = nil
+                switch value {
+                case .null: out += "null".utf8
+                case let .bool(b): out += (b ? "true" : "false").utf8
+                case let .integer(i):
+                    if i.isNegative { out.append(ASCII.minus) }
+                    out += i.magnitude.utf8
+                case let .float(d):
+                    guard let text = ErlangFloat.format(d) else { throw .nonFiniteFloat }
+                    out += text.utf8
+                case let .string(s): appendString(s, to: &out)
+                case let .array(elements):
+                    if elements.isEmpty { out += "[]".utf8 } else {
+                        out += "[\n".utf8
+                        stack.append(.array(elements, next: 0))
+                    }
+                case let .object(object):
+                    var members = object.members
+                    if stack.isEmpty, let omitted {
+                        members.removeAll { $0.key.utf8.elementsEqual(omitted.utf8) }
+                    }
+                    if members.isEmpty { out += "{}".utf8 } else {
+                        members.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+                        out += "{\n".utf8
+                        stack.append(.object(members, next: 0))
+                    }
+                }
+            }
+            guard let top = stack.popLast() else { return }
+            let depth = stack.count + 1
+            switch top {
+            case let .array(elements, next):
+                if next < elements.count {
+                    if next > 0 { out += ",\n".utf8 }
+                    indent(depth, &out)
+                    stack.append(.array(elements, next: next + 1))
+                    pending = elements[next]
+                } else {
+                    out.append(ASCII.newline)
+                    indent(depth - 1, &out)
+                    out.append(ASCII.closeBracket)
+                }
+            case let .object(members, next):
+                if next < members.count {
+                    if next > 0 { out += ",\n".utf8 }
+                    indent(depth, &out)
+                    appendString(members[next].key, to: &out)
+                    out += ": ".utf8
+                    stack.append(.object(members, next: next + 1))
+                    pending = members[next].value
+                } else {
+                    out.append(ASCII.newline)
+                    indent(depth - 1, &out)
+                    out.append(ASCII.closeBrace)
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func indent(_ depth: Int, _ out: inout [UInt8]) {
+        out.append(contentsOf: repeatElement(ASCII.space, count: 2 * depth))
+    }
+
+    /// Whether `b` must be escaped inside a canonical string.
+    @inline(__always)
+    static func needsEscape(_ b: UInt8) -> Bool { b < 0x20 || b == ASCII.quote || b == ASCII.backslash }
+
+    static func appendString(_ string: String, to out: inout [UInt8]) {
+        out.append(ASCII.quote)
+        var s = string
+        s.withUTF8 { bytes in
+            var runStart = 0
+            for i in 0..<bytes.count where needsEscape(bytes[i]) {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i]))
+                appendEscape(bytes[i], to: &out)
+                runStart = i + 1
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
+        }
+        out.append(ASCII.quote)
+    }
+
+    private static let hexDigits = Array("0123456789ABCDEF".utf8)
+
+    private static func appendEscape(_ b: UInt8, to out: inout [UInt8]) {
+        out.append(ASCII.backslash)
+        switch b {
+        case ASCII.quote, ASCII.backslash: out.append(b)
+        case 0x08: out.append(UInt8(ascii: "b"))
+        case 0x0C: out.append(UInt8(ascii: "f"))
+        case 0x0A: out.append(UInt8(ascii: "n"))
+        case 0x0D: out.append(UInt8(ascii: "r"))
+        case 0x09: out.append(UInt8(ascii: "t"))
+        default:
+            out += "u00".utf8
+            out.append(hexDigits[Int(b >> 4)])
+            out.append(hexDigits[Int(b & 0x0F)])
+        }
+    }
+}

@@ -1,0 +1,146 @@
+/// A JSON value as JidoCode's JSON library (Jason) sees it.
+///
+/// Integers keep every digit (`JSONInteger`), floats are IEEE doubles, strings keep their exact
+/// UTF-8 bytes, and objects keep their members in the order the decoder saw them (first of a
+/// duplicated key only). Equality compares strings and keys byte for byte, as Erlang does, never by
+/// Unicode canonical equivalence: `"é"` (U+00E9) and `"e\u{301}"` are different keys here and there.
+public enum JSONValue: Sendable {
+    case null
+    case bool(Bool)
+    case integer(JSONInteger)
+    case float(Double)
+    case string(String)
+    case array([JSONValue])
+    case object(JSONObject)
+}
+
+/// An integer of any size, held as its decimal digits.
+///
+/// Normalized: no leading zeros, and zero is never negative (`-0` decodes to `0`, as in Erlang).
+public struct JSONInteger: Sendable, Hashable, CustomStringConvertible {
+    /// True for values below zero.
+    public let isNegative: Bool
+    /// The decimal digits of the magnitude, without leading zeros (`"0"` for zero).
+    public let magnitude: String
+
+    /// Builds an integer from its sign and ASCII digits; nil unless `digits` is 1+ ASCII digits.
+    public init?(isNegative: Bool, digits: some StringProtocol) {
+        guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
+            return nil
+        }
+        let trimmed = digits.drop(while: { $0 == "0" })
+        self.magnitude = trimmed.isEmpty ? "0" : String(trimmed)
+        self.isNegative = isNegative && !trimmed.isEmpty
+    }
+
+    public init(_ value: Int) {
+        self.isNegative = value < 0
+        self.magnitude = String(value.magnitude)
+    }
+
+    /// The value as an `Int`, or nil when it does not fit.
+    public var intValue: Int? { Int(description) }
+
+    /// The canonical decimal text: an optional `-` and the digits.
+    public var description: String { isNegative ? "-" + magnitude : magnitude }
+}
+
+/// One member of a JSON object.
+public struct JSONMember: Sendable {
+    public var key: String
+    public var value: JSONValue
+
+    public init(key: String, value: JSONValue) {
+        self.key = key
+        self.value = value
+    }
+}
+
+/// A JSON object: members in insertion order, keys unique by their UTF-8 bytes.
+public struct JSONObject: Sendable {
+    /// The members in the order they were decoded or inserted.
+    public private(set) var members: [JSONMember]
+
+    public init() { members = [] }
+
+    /// Builds an object from pairs; for a key given twice the FIRST value wins, as in JidoCode.
+    public init(_ pairs: [(String, JSONValue)]) {
+        members = []
+        members.reserveCapacity(pairs.count)
+        for (key, value) in pairs where index(of: key) == nil {
+            members.append(JSONMember(key: key, value: value))
+        }
+    }
+
+    /// Members are trusted to be unique; only the decoder builds objects this way.
+    init(uniqueMembers: [JSONMember]) { members = uniqueMembers }
+
+    public var count: Int { members.count }
+    public var isEmpty: Bool { members.isEmpty }
+    public var keys: [String] { members.map(\.key) }
+
+    /// The value for `key`, compared byte for byte; setting nil removes the member.
+    public subscript(key: String) -> JSONValue? {
+        get { index(of: key).map { members[$0].value } }
+        set {
+            switch (index(of: key), newValue) {
+            case let (i?, value?): members[i].value = value
+            case let (i?, nil): members.remove(at: i)
+            case let (nil, value?): members.append(JSONMember(key: key, value: value))
+            case (nil, nil): break
+            }
+        }
+    }
+
+    private func index(of key: String) -> Int? {
+        members.firstIndex { $0.key.utf8.elementsEqual(key.utf8) }
+    }
+}
+
+extension JSONValue: Equatable {
+    /// Structural equality with byte-exact strings; floats compare by bit pattern so that
+    /// `-0.0 != 0.0` (they encode differently) and a value always equals itself.
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): return true
+        case let (.bool(a), .bool(b)): return a == b
+        case let (.integer(a), .integer(b)): return a == b
+        case let (.float(a), .float(b)): return a.bitPattern == b.bitPattern
+        case let (.string(a), .string(b)): return a.utf8.elementsEqual(b.utf8)
+        case let (.array(a), .array(b)): return a == b
+        case let (.object(a), .object(b)): return a == b
+        default: return false
+        }
+    }
+}
+
+extension JSONObject: Equatable {
+    /// Equal when both hold the same keys (byte-exact) with equal values, in any order.
+    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        for member in lhs.members {
+            guard let other = rhs[member.key], other == member.value else { return false }
+        }
+        return true
+    }
+}
+
+extension JSONValue {
+    public var stringValue: String? { if case let .string(s) = self { s } else { nil } }
+    public var objectValue: JSONObject? { if case let .object(o) = self { o } else { nil } }
+    public var arrayValue: [JSONValue]? { if case let .array(a) = self { a } else { nil } }
+    public var integerValue: JSONInteger? { if case let .integer(i) = self { i } else { nil } }
+    public var boolValue: Bool? { if case let .bool(b) = self { b } else { nil } }
+}
+
+/// A string key compared and hashed by its UTF-8 bytes (never by canonical equivalence).
+struct UTF8Key: Hashable {
+    let string: String
+
+    static func == (lhs: UTF8Key, rhs: UTF8Key) -> Bool { lhs.string.utf8.elementsEqual(rhs.string.utf8) }
+
+    func hash(into hasher: inout Hasher) {
+        var s = string
+        s.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+    }
+}
