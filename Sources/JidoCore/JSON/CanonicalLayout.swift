@@ -1,0 +1,328 @@
+/// Where the top-level `signature` member sits in a file that is already in canonical form.
+///
+/// `CanonicalLayout.scan` proves, in one pass and without building a value tree, that a byte
+/// sequence is exactly `CanonicalJSON.encode(decode(bytes))`. For such a file the bytes JidoCode signs
+/// are the file minus the signature member, so they can be hashed as slices of the file instead of
+/// being re-encoded. Any deviation from canonical form (or nesting beyond `maxDepth`) makes it answer
+/// nil, and the caller takes the full decode-and-encode path.
+struct CanonicalLayout {
+    /// The `signature` member of a top-level object.
+    struct SignatureMember {
+        /// The byte range of the member's value (for a string, including its quotes).
+        let value: Range<Int>
+        /// The slices of the file that, concatenated, are the signed bytes; empty when the signature
+        /// was the only member (the signed bytes are then `{}`).
+        let signedSlices: [Range<Int>]
+    }
+
+    /// True when the top-level value is an object.
+    let topLevelIsObject: Bool
+    /// The top-level `signature` member, if the top level is an object that has one.
+    let signature: SignatureMember?
+
+    private static let signatureKey = Array("signature".utf8)
+
+    /// Scans `bytes`; nil unless they are exactly canonical (see the type's documentation).
+    static func scan(_ bytes: UnsafeRawBufferPointer, maxDepth: Int) -> CanonicalLayout? {
+        var scanner = Scanner(bytes: bytes, maxDepth: maxDepth)
+        return scanner.run()
+    }
+
+    private struct Level {
+        var isObject: Bool
+        var start: Int
+        var lastKey: Range<Int>? = nil
+        var lastKeyHadEscape = false
+    }
+
+    private enum Step { case scalar, opened, invalid }
+
+    private struct Scanner {
+        let bytes: UnsafeRawBufferPointer
+        let maxDepth: Int
+        var pos = 0
+        var stack: [Level] = []
+        // Top-level object bookkeeping for the signature member.
+        var memberStart = 0
+        var previousValueEnd = -1
+        var currentKeyIsSignature = false
+        var signatureMemberStart = -1
+        var signatureValue = 0..<0
+        var signaturePreviousValueEnd = -1
+        var signatureIsLast = false
+
+        init(bytes: UnsafeRawBufferPointer, maxDepth: Int) {
+            self.bytes = bytes
+            self.maxDepth = maxDepth
+        }
+
+        mutating func run() -> CanonicalLayout? {
+            guard !bytes.isEmpty else { return nil }
+            let topIsObject = bytes[0] == ASCII.openBrace
+            repeat {
+                let valueStart = pos
+                switch scanValueStart() {
+                case .invalid: return nil
+                case .opened: continue
+                case .scalar: guard finishValues(valueStart: valueStart) else { return nil }
+                }
+            } while !stack.isEmpty
+            guard pos == bytes.count else { return nil }
+            guard signatureMemberStart >= 0 else {
+                return CanonicalLayout(topLevelIsObject: topIsObject, signature: nil)
+            }
+            let slices: [Range<Int>]
+            if signatureIsLast && signaturePreviousValueEnd < 0 {
+                slices = []
+            } else if signatureIsLast {
+                slices = [0..<signaturePreviousValueEnd, signatureValue.upperBound..<bytes.count]
+            } else {
+                slices = [0..<signatureMemberStart, (signatureValue.upperBound + 2)..<bytes.count]
+            }
+            return CanonicalLayout(topLevelIsObject: true,
+                                   signature: SignatureMember(value: signatureValue, signedSlices: slices))
+        }
+
+        /// Scans one scalar or empty container (`.scalar`), or opens a non-empty container and
+        /// positions `pos` at its first element, after the key for objects (`.opened`).
+        mutating func scanValueStart() -> Step {
+            guard pos < bytes.count else { return .invalid }
+            let b = bytes[pos]
+            switch b {
+            case ASCII.openBrace, ASCII.openBracket:
+                let isObject = b == ASCII.openBrace
+                guard pos + 1 < bytes.count else { return .invalid }
+                if bytes[pos + 1] == (isObject ? ASCII.closeBrace : ASCII.closeBracket) {
+                    pos += 2
+                    return .scalar
+                }
+                guard bytes[pos + 1] == ASCII.newline, stack.count < maxDepth else { return .invalid }
+                stack.append(Level(isObject: isObject, start: pos))
+                pos += 2
+                return beginElement(isObject: isObject) ? .opened : .invalid
+            case ASCII.quote:
+                return scanString() == nil ? .invalid : .scalar
+            case ASCII.minus, ASCII.zero...ASCII.nine:
+                return scanNumber() ? .scalar : .invalid
+            case UInt8(ascii: "t"): return expect("true") ? .scalar : .invalid
+            case UInt8(ascii: "f"): return expect("false") ? .scalar : .invalid
+            case UInt8(ascii: "n"): return expect("null") ? .scalar : .invalid
+            default: return .invalid
+            }
+        }
+
+        /// The indentation (and for objects the key) in front of the next element.
+        mutating func beginElement(isObject: Bool) -> Bool {
+            if stack.count == 1 && isObject { memberStart = pos }
+            guard expectIndent(stack.count) else { return false }
+            return isObject ? scanKey() : true
+        }
+
+        /// After the value that began at `valueStart`: consumes separators and closers until the
+        /// next element starts (returns with `pos` at it) or the top-level value ends.
+        mutating func finishValues(valueStart: Int) -> Bool {
+            var valueStart = valueStart
+            while let level = stack.last {
+                if stack.count == 1, level.isObject { noteTopLevelValue(start: valueStart, end: pos) }
+                guard pos + 1 < bytes.count else { return false }
+                if bytes[pos] == ASCII.comma {
+                    guard bytes[pos + 1] == ASCII.newline else { return false }
+                    pos += 2
+                    return beginElement(isObject: level.isObject)
+                }
+                guard bytes[pos] == ASCII.newline else { return false }
+                pos += 1
+                guard expectIndent(stack.count - 1), pos < bytes.count,
+                      bytes[pos] == (level.isObject ? ASCII.closeBrace : ASCII.closeBracket) else { return false }
+                if stack.count == 1, level.isObject, currentKeyIsSignature { signatureIsLast = true }
+                pos += 1
+                stack.removeLast()
+                valueStart = level.start
+            }
+            return true
+        }
+
+        /// Called after each top-level member's value.
+        mutating func noteTopLevelValue(start: Int, end: Int) {
+            if currentKeyIsSignature {
+                signatureMemberStart = memberStart
+                signatureValue = start..<end
+                signaturePreviousValueEnd = previousValueEnd
+            }
+            previousValueEnd = end
+        }
+
+        /// A key strictly greater (by its unescaped UTF-8 bytes) than the previous key of the same
+        /// object, then `": "`.
+        mutating func scanKey() -> Bool {
+            let keyStart = pos
+            guard pos < bytes.count, bytes[pos] == ASCII.quote, let hadEscape = scanString() else { return false }
+            let key = (keyStart + 1)..<(pos - 1)
+            let top = stack.count - 1
+            if let last = stack[top].lastKey {
+                let ordered: Bool
+                if hadEscape || stack[top].lastKeyHadEscape {
+                    ordered = unescaped(last).lexicographicallyPrecedes(unescaped(key))
+                } else {
+                    ordered = UnsafeRawBufferPointer(rebasing: bytes[last])
+                        .lexicographicallyPrecedes(UnsafeRawBufferPointer(rebasing: bytes[key]))
+                }
+                guard ordered else { return false }
+            }
+            stack[top].lastKey = key
+            stack[top].lastKeyHadEscape = hadEscape
+            if top == 0 {
+                currentKeyIsSignature = !hadEscape && key.count == signatureKey.count
+                    && UnsafeRawBufferPointer(rebasing: bytes[key]).elementsEqual(signatureKey)
+            }
+            guard pos + 1 < bytes.count, bytes[pos] == ASCII.colon, bytes[pos + 1] == ASCII.space else { return false }
+            pos += 2
+            return true
+        }
+
+        /// The bytes of a string body already checked by `scanString`, with its canonical escapes undone.
+        func unescaped(_ range: Range<Int>) -> [UInt8] {
+            var out: [UInt8] = []
+            out.reserveCapacity(range.count)
+            var i = range.lowerBound
+            while i < range.upperBound {
+                let b = bytes[i]
+                guard b == ASCII.backslash else {
+                    out.append(b)
+                    i += 1
+                    continue
+                }
+                switch bytes[i + 1] {
+                case UInt8(ascii: "b"): out.append(0x08)
+                case UInt8(ascii: "f"): out.append(0x0C)
+                case UInt8(ascii: "n"): out.append(0x0A)
+                case UInt8(ascii: "r"): out.append(0x0D)
+                case UInt8(ascii: "t"): out.append(0x09)
+                case UInt8(ascii: "u"):
+                    out.append(UInt8((ASCII.hexValue(bytes[i + 4]) ?? 0) << 4 | (ASCII.hexValue(bytes[i + 5]) ?? 0)))
+                    i += 4
+                default: out.append(bytes[i + 1])
+                }
+                i += 2
+            }
+            return out
+        }
+
+        /// Exactly `2 * depth` spaces.
+        mutating func expectIndent(_ depth: Int) -> Bool {
+            let n = 2 * depth
+            guard pos + n <= bytes.count else { return false }
+            for i in pos..<(pos + n) where bytes[i] != ASCII.space { return false }
+            pos += n
+            return pos < bytes.count && bytes[pos] != ASCII.space
+        }
+
+        mutating func expect(_ literal: StaticString) -> Bool {
+            let n = literal.utf8CodeUnitCount
+            guard pos + n <= bytes.count else { return false }
+            let lit = UnsafeRawBufferPointer(start: literal.utf8Start, count: n)
+            guard UnsafeRawBufferPointer(rebasing: bytes[pos..<(pos + n)]).elementsEqual(lit) else { return false }
+            pos += n
+            return true
+        }
+
+        /// A canonical string at `pos`; returns whether it held an escape, nil if not canonical.
+        mutating func scanString() -> Bool? {
+            pos += 1
+            var hadEscape = false
+            let count = bytes.count
+            while pos < count {
+                // Eight plain ASCII bytes at a time: no quote, backslash, control or non-ASCII byte.
+                while pos + 8 <= count {
+                    let word = bytes.loadUnaligned(fromByteOffset: pos, as: UInt64.self)
+                    if Self.wordNeedsAttention(word) { break }
+                    pos += 8
+                }
+                guard pos < count else { return nil }
+                let b = bytes[pos]
+                if b == ASCII.quote {
+                    pos += 1
+                    return hadEscape
+                } else if b == ASCII.backslash {
+                    hadEscape = true
+                    guard scanCanonicalEscape() else { return nil }
+                } else if b < 0x20 {
+                    return nil
+                } else if b < 0x80 {
+                    pos += 1
+                } else {
+                    guard let n = UTF8Validation.multiByteSequenceLength(bytes, at: pos) else { return nil }
+                    pos += n
+                }
+            }
+            return nil
+        }
+
+        @inline(__always)
+        static func wordNeedsAttention(_ x: UInt64) -> Bool {
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highs: UInt64 = 0x8080_8080_8080_8080
+            let quote = x ^ (ones &* 0x22)
+            let backslash = x ^ (ones &* 0x5C)
+            let hasQuote = (quote &- ones) & ~quote & highs
+            let hasBackslash = (backslash &- ones) & ~backslash & highs
+            let hasControl = (x &- ones &* 0x20) & ~x & highs
+            return (hasQuote | hasBackslash | hasControl | (x & highs)) != 0
+        }
+
+        /// Exactly the escapes `CanonicalJSON` writes: `\" \\ \b \f \n \r \t`, and `\u00XX` (upper
+        /// case) for the other bytes below 0x20.
+        mutating func scanCanonicalEscape() -> Bool {
+            guard pos + 1 < bytes.count else { return false }
+            switch bytes[pos + 1] {
+            case ASCII.quote, ASCII.backslash, UInt8(ascii: "b"), UInt8(ascii: "f"),
+                 UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                pos += 2
+                return true
+            case UInt8(ascii: "u"):
+                guard pos + 6 <= bytes.count, bytes[pos + 2] == ASCII.zero, bytes[pos + 3] == ASCII.zero else { return false }
+                let high = bytes[pos + 4], low = bytes[pos + 5]
+                guard high == ASCII.zero || high == UInt8(ascii: "1") else { return false }
+                let isUpperHex = ASCII.isDigit(low) || (low >= UInt8(ascii: "A") && low <= UInt8(ascii: "F"))
+                guard isUpperHex, let l = ASCII.hexValue(low) else { return false }
+                let value = (high == ASCII.zero ? 0 : 16) + l
+                guard ![0x08, 0x09, 0x0A, 0x0C, 0x0D].contains(value) else { return false }
+                pos += 6
+                return true
+            default:
+                return false
+            }
+        }
+
+        /// A number exactly as the canonical encoder writes it.
+        mutating func scanNumber() -> Bool {
+            let start = pos
+            if bytes[pos] == ASCII.minus { pos += 1 }
+            guard pos < bytes.count, ASCII.isDigit(bytes[pos]) else { return false }
+            let leadingZero = bytes[pos] == ASCII.zero
+            while pos < bytes.count, ASCII.isDigit(bytes[pos]) { pos += 1 }
+            var isFloat = false
+            if pos < bytes.count, bytes[pos] == ASCII.dot {
+                isFloat = true
+                pos += 1
+                guard pos < bytes.count, ASCII.isDigit(bytes[pos]) else { return false }
+                while pos < bytes.count, ASCII.isDigit(bytes[pos]) { pos += 1 }
+            }
+            if pos < bytes.count, bytes[pos] == ASCII.lowerE {
+                isFloat = true
+                pos += 1
+                if pos < bytes.count, bytes[pos] == ASCII.minus { pos += 1 }
+                guard pos < bytes.count, ASCII.isDigit(bytes[pos]) else { return false }
+                while pos < bytes.count, ASCII.isDigit(bytes[pos]) { pos += 1 }
+            }
+            let token = UnsafeRawBufferPointer(rebasing: bytes[start..<pos])
+            if !isFloat {
+                // `0`, or no leading zero; never `-0`.
+                return !leadingZero || token.count == 1
+            }
+            guard token.count <= 32, let value = Double(String(decoding: token, as: UTF8.self)),
+                  let text = ErlangFloat.format(value) else { return false }
+            return text.utf8.elementsEqual(token)
+        }
+    }
+}
