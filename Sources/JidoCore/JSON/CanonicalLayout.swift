@@ -3,7 +3,7 @@
 /// `CanonicalLayout.scan` proves, in one pass and without building a value tree, that a byte
 /// sequence is exactly `CanonicalJSON.encode(decode(bytes))`. For such a file the bytes JidoCode signs
 /// are the file minus the signature member, so they can be hashed as slices of the file instead of
-/// being re-encoded. Any deviation from canonical form (or nesting beyond `maxDepth`) makes it answer
+/// being re-encoded. Any deviation from canonical form (or anything at a limit) makes it answer
 /// nil, and the caller takes the full decode-and-encode path.
 struct CanonicalLayout {
     /// The `signature` member of a top-level object.
@@ -22,9 +22,10 @@ struct CanonicalLayout {
 
     private static let signatureKey = Array("signature".utf8)
 
-    /// Scans `bytes`; nil unless they are exactly canonical (see the type's documentation).
-    static func scan(_ bytes: UnsafeRawBufferPointer, maxDepth: Int) -> CanonicalLayout? {
-        var scanner = Scanner(bytes: bytes, maxDepth: maxDepth)
+    /// Scans `bytes`; nil unless they are exactly canonical and within `limits` (a string's raw
+    /// length is held to `maxStringBytes`, so a borderline string goes to the exact slow path).
+    static func scan(_ bytes: UnsafeRawBufferPointer, limits: JSONLimits) -> CanonicalLayout? {
+        var scanner = Scanner(bytes: bytes, limits: limits)
         return scanner.run()
     }
 
@@ -39,7 +40,7 @@ struct CanonicalLayout {
 
     private struct Scanner {
         let bytes: UnsafeRawBufferPointer
-        let maxDepth: Int
+        let limits: JSONLimits
         var pos = 0
         var stack: [Level] = []
         // Top-level object bookkeeping for the signature member.
@@ -51,9 +52,9 @@ struct CanonicalLayout {
         var signaturePreviousValueEnd = -1
         var signatureIsLast = false
 
-        init(bytes: UnsafeRawBufferPointer, maxDepth: Int) {
+        init(bytes: UnsafeRawBufferPointer, limits: JSONLimits) {
             self.bytes = bytes
-            self.maxDepth = maxDepth
+            self.limits = limits
         }
 
         mutating func run() -> CanonicalLayout? {
@@ -96,7 +97,7 @@ struct CanonicalLayout {
                     pos += 2
                     return .scalar
                 }
-                guard bytes[pos + 1] == ASCII.newline, stack.count < maxDepth else { return .invalid }
+                guard bytes[pos + 1] == ASCII.newline, stack.count < limits.maxDepth else { return .invalid }
                 stack.append(Level(isObject: isObject, start: pos))
                 pos += 2
                 return beginElement(isObject: isObject) ? .opened : .invalid
@@ -229,6 +230,7 @@ struct CanonicalLayout {
         /// A canonical string at `pos`; returns whether it held an escape, nil if not canonical.
         mutating func scanString() -> Bool? {
             pos += 1
+            let start = pos
             var hadEscape = false
             let count = bytes.count
             while pos < count {
@@ -241,6 +243,7 @@ struct CanonicalLayout {
                 guard pos < count else { return nil }
                 let b = bytes[pos]
                 if b == ASCII.quote {
+                    guard pos - start <= limits.maxStringBytes else { return nil }
                     pos += 1
                     return hadEscape
                 } else if b == ASCII.backslash {
@@ -316,6 +319,7 @@ struct CanonicalLayout {
                 while pos < bytes.count, ASCII.isDigit(bytes[pos]) { pos += 1 }
             }
             let token = UnsafeRawBufferPointer(rebasing: bytes[start..<pos])
+            guard token.count <= limits.maxNumberLength else { return false }
             if !isFloat {
                 // `0`, or no leading zero; never `-0`.
                 return !leadingZero || token.count == 1

@@ -6,7 +6,7 @@ import Testing
 /// slices must equal the re-encoded document without its signature.
 @Suite struct CanonicalLayoutTests {
     static func scan(_ bytes: [UInt8]) -> CanonicalLayout? {
-        bytes.withUnsafeBytes { CanonicalLayout.scan($0, maxDepth: 512) }
+        bytes.withUnsafeBytes { CanonicalLayout.scan($0, limits: .default) }
     }
 
     static func signedBytes(_ bytes: [UInt8], _ layout: CanonicalLayout) -> [UInt8]? {

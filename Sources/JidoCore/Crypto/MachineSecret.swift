@@ -1,0 +1,294 @@
+/// The per-machine secret JidoCode keeps in `<home>/.jido_code/machine_secret`.
+///
+/// Read only through a descriptor that was checked before a byte was read: opened with O_NOFOLLOW
+/// and O_NONBLOCK, then `fstat` must show a regular file with one link, owned by the effective user,
+/// with no group or other permission bits, between 32 bytes and 4 KiB; a read that disagrees with
+/// `fstat` is refused. The exact bytes are used (JidoCode does not trim them). There is no fallback:
+/// every problem is a `MachineSecretError` naming the fix, never a weaker key and never a silently
+/// regenerated secret.
+public struct MachineSecret: Sendable {
+    /// The file's exact bytes.
+    let bytes: SecureBytes
+
+    public static let fileName = "machine_secret"
+    public static let dataDirectoryName = ".jido_code"
+    /// Fewer bytes than this is refused: the key would carry less than 256 bits.
+    public static let minimumBytes = 32
+    /// A larger file is not a secret JidoCode wrote; it is refused before it is read.
+    public static let maximumBytes = 4096
+
+    init(bytes: SecureBytes) { self.bytes = bytes }
+
+    /// The secret's length in bytes.
+    public var byteCount: Int { bytes.count }
+
+    /// True when the secret has the form JidoCode writes: 64 lower-case hexadecimal characters.
+    public var isStandardForm: Bool {
+        bytes.withUnsafeBytes { raw in
+            raw.count == 64 && raw.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
+        }
+    }
+
+    /// The signing key for this secret and `hostname`, derived once per process and cached.
+    public func sessionKey(hostname: String) throws -> SessionKey {
+        try bytes.withUnsafeBytes { raw in try SessionKeyCache.shared.key(machineSecret: Array(raw), hostname: hostname) }
+    }
+
+    // MARK: - Reading
+
+    /// Reads the secret of the data directory under `home` (`<home>/.jido_code/machine_secret`).
+    public static func load(home: String) throws(MachineSecretError) -> MachineSecret {
+        let dataDirectory = home + "/" + dataDirectoryName
+        let directory = try openDataDirectory(home: home, create: false)
+        return try directory.closeAfter { (fd) throws(MachineSecretError) in
+            try load(name: fileName, in: fd, displayPath: dataDirectory + "/" + fileName)
+        }
+    }
+
+    /// Reads a secret from an explicit file path (for a store copied from another machine).
+    /// The last component must not be a symlink; the same checks apply as for the default location.
+    public static func load(file path: String) throws(MachineSecretError) -> MachineSecret {
+        let (parent, name) = splitPath(path)
+        let directory: FileDescriptor
+        do {
+            directory = try FileDescriptor.open(parent, [.readOnly, .directory, .closeOnExec])
+        } catch {
+            throw MachineSecretError(.unreadable(error), path: path)
+        }
+        return try directory.closeAfter { (fd) throws(MachineSecretError) in try load(name: name, in: fd, displayPath: path) }
+    }
+
+    /// Reads and checks `name` inside the open directory `directory`.
+    static func load(name: String, in directory: FileDescriptor, displayPath: String) throws(MachineSecretError) -> MachineSecret {
+        let fd: FileDescriptor
+        do {
+            fd = try directory.open(name, .hardenedRead)
+        } catch {
+            switch error.errno {
+            case .noSuchFileOrDirectory: throw MachineSecretError(.missing, path: displayPath)
+            case .tooManySymbolicLinks: throw MachineSecretError(.symbolicLink, path: displayPath)
+            default: throw MachineSecretError(.unreadable(error), path: displayPath)
+            }
+        }
+        return try fd.closeAfter { (fd) throws(MachineSecretError) in
+            let status: FileStatus
+            do { status = try fd.status() } catch { throw MachineSecretError(.unreadable(error), path: displayPath) }
+            try check(status, path: displayPath)
+            let read: (bytes: [UInt8], exceededLimit: Bool)
+            do {
+                read = try fd.readAll(limit: maximumBytes, sizeHint: Int(status.size))
+            } catch {
+                throw MachineSecretError(.unreadable(error), path: displayPath)
+            }
+            var bytes = read.bytes
+            defer { bytes.withUnsafeMutableBytes { SecureBytes.wipe($0) } }
+            guard !read.exceededLimit, bytes.count == Int(status.size) else {
+                throw MachineSecretError(.changedWhileReading, path: displayPath)
+            }
+            return MachineSecret(bytes: SecureBytes(copying: bytes))
+        }
+    }
+
+    /// The rules a secret file must meet before it is read.
+    static func check(_ status: FileStatus, path: String) throws(MachineSecretError) {
+        guard status.type == .regular else { throw MachineSecretError(.notRegularFile(status.type), path: path) }
+        guard status.owner == ProcessIdentity.effectiveUser else {
+            throw MachineSecretError(.wrongOwner(owner: status.owner, expected: ProcessIdentity.effectiveUser), path: path)
+        }
+        guard status.permissions.isDisjoint(with: .groupAndOther) else {
+            throw MachineSecretError(.insecurePermissions(status.permissions), path: path)
+        }
+        guard status.linkCount == 1 else { throw MachineSecretError(.multipleLinks(status.linkCount), path: path) }
+        guard status.size >= Int64(minimumBytes) else { throw MachineSecretError(.tooShort(status.size), path: path) }
+        guard status.size <= Int64(maximumBytes) else { throw MachineSecretError(.tooLarge(status.size), path: path) }
+    }
+
+    // MARK: - Creating
+
+    /// Reads the secret, or creates it when (and only when) it does not exist.
+    ///
+    /// Creation is race-free and atomic: the data directory is created 0700; 32 random bytes are
+    /// written as 64 lower-case hex characters to a uniquely named file created with
+    /// O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC and mode 0600 (no chmod afterwards), fsynced, then
+    /// hard-linked to `machine_secret`, which fails rather than replace an existing file, and the
+    /// directory is fsynced. A reader therefore never sees a partial secret; when several processes
+    /// create at once, one link wins and every process reads and uses the winner's secret.
+    /// An existing secret that fails a check is an error, never replaced.
+    public static func loadOrCreate(home: String) throws(MachineSecretError) -> MachineSecret {
+        let displayPath = home + "/" + dataDirectoryName + "/" + fileName
+        let directory = try openDataDirectory(home: home, create: true)
+        return try directory.closeAfter { (dir) throws(MachineSecretError) in
+            do {
+                return try load(name: fileName, in: dir, displayPath: displayPath)
+            } catch where error.problem == .missing {
+                try create(in: dir, displayPath: displayPath)
+                return try load(name: fileName, in: dir, displayPath: displayPath)
+            }
+        }
+    }
+
+    private static func create(in dir: FileDescriptor, displayPath: String) throws(MachineSecretError) {
+        var random: [UInt8]
+        do { random = try SecureRandom.bytes(count: 32) } catch { throw MachineSecretError(.randomUnavailable, path: displayPath) }
+        var hex = hexEncode(random)
+        defer {
+            random.withUnsafeMutableBytes { SecureBytes.wipe($0) }
+            hex.withUnsafeMutableBytes { SecureBytes.wipe($0) }
+        }
+        let suffix: [UInt8]
+        do { suffix = try SecureRandom.bytes(count: 8) } catch { throw MachineSecretError(.randomUnavailable, path: displayPath) }
+        let temporary = "." + fileName + "." + String(decoding: hexEncode(suffix), as: UTF8.self) + ".tmp"
+        do {
+            let fd = try dir.open(temporary, [.writeOnly, .create, .exclusiveCreate, .noFollow, .closeOnExec],
+                                  permissions: .ownerReadWrite)
+            var linked = false
+            do {
+                try fd.closeAfter { (fd) throws(SystemCallError) in
+                    try fd.writeAll(hex)
+                    try fd.sync()
+                }
+                try dir.link(temporary, to: fileName, in: dir)
+                linked = true
+            } catch where error.errno == .fileExists {
+                // Another process linked its secret first; the caller reads the winner's.
+            } catch {
+                try? dir.unlink(temporary)
+                throw error
+            }
+            try? dir.unlink(temporary)
+            if linked { try dir.sync() }
+        } catch {
+            throw MachineSecretError(.creationFailed(error), path: displayPath)
+        }
+    }
+
+    // MARK: - Helpers
+
+    /// Opens `<home>/.jido_code` as a directory without following a symlink at `.jido_code`;
+    /// with `create`, makes it first (mode 0700). The directory must belong to the effective user.
+    static func openDataDirectory(home: String, create: Bool) throws(MachineSecretError) -> FileDescriptor {
+        let dataPath = home + "/" + dataDirectoryName
+        let homeFD: FileDescriptor
+        do {
+            homeFD = try FileDescriptor.open(home, [.readOnly, .directory, .closeOnExec])
+        } catch {
+            throw MachineSecretError(error.errno == .noSuchFileOrDirectory ? .missing : .unreadable(error), path: home)
+        }
+        return try homeFD.closeAfter { (homeFD) throws(MachineSecretError) in
+            if create {
+                do {
+                    try homeFD.makeDirectory(dataDirectoryName, permissions: .ownerAll)
+                    try homeFD.sync()
+                } catch where error.errno == .fileExists {
+                } catch {
+                    throw MachineSecretError(.creationFailed(error), path: dataPath)
+                }
+            }
+            let dir: FileDescriptor
+            do {
+                dir = try homeFD.open(dataDirectoryName, [.readOnly, .directory, .noFollow, .closeOnExec])
+            } catch {
+                switch error.errno {
+                case .noSuchFileOrDirectory: throw MachineSecretError(.missing, path: dataPath)
+                case .tooManySymbolicLinks: throw MachineSecretError(.symbolicLink, path: dataPath)
+                case .notDirectory: throw MachineSecretError(.notRegularFile(.unknown), path: dataPath)
+                default: throw MachineSecretError(.unreadable(error), path: dataPath)
+                }
+            }
+            let status: FileStatus
+            do {
+                status = try dir.status()
+            } catch {
+                _ = try? dir.close()
+                throw MachineSecretError(.unreadable(error), path: dataPath)
+            }
+            guard status.owner == ProcessIdentity.effectiveUser else {
+                _ = try? dir.close()
+                throw MachineSecretError(.wrongOwner(owner: status.owner, expected: ProcessIdentity.effectiveUser), path: dataPath)
+            }
+            // Never create a secret where other users could replace or remove it.
+            if create, !status.permissions.isDisjoint(with: [.groupWrite, .otherWrite]) {
+                _ = try? dir.close()
+                throw MachineSecretError(.insecureDirectory(status.permissions), path: dataPath)
+            }
+            return dir
+        }
+    }
+
+    static func splitPath(_ path: String) -> (parent: String, name: String) {
+        guard let slash = path.lastIndex(of: "/") else { return (".", path) }
+        let parent = String(path[..<slash])
+        return (parent.isEmpty ? "/" : parent, String(path[path.index(after: slash)...]))
+    }
+
+    static func hexEncode(_ bytes: [UInt8]) -> [UInt8] {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count * 2)
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0x0F)])
+        }
+        return out
+    }
+}
+
+/// A machine secret that cannot be used, with the file it concerns and what to do about it.
+public struct MachineSecretError: Error, Sendable, CustomStringConvertible {
+    public enum Problem: Sendable, Equatable {
+        case missing
+        case symbolicLink
+        case notRegularFile(FileType)
+        case wrongOwner(owner: UInt32, expected: UInt32)
+        case insecurePermissions(FilePermissions)
+        case insecureDirectory(FilePermissions)
+        case multipleLinks(UInt64)
+        case tooShort(Int64)
+        case tooLarge(Int64)
+        case changedWhileReading
+        case unreadable(SystemCallError)
+        case creationFailed(SystemCallError)
+        case randomUnavailable
+    }
+
+    public let problem: Problem
+    /// The file or directory concerned.
+    public let path: String
+
+    public init(_ problem: Problem, path: String) {
+        self.problem = problem
+        self.path = path
+    }
+
+    /// What is wrong and how to fix it, in one or two sentences.
+    public var description: String {
+        switch problem {
+        case .missing:
+            return "\(path) does not exist. JidoCode creates it on first start; to check a copied store, pass --secret-file and --hostname."
+        case .symbolicLink:
+            return "\(path) is a symbolic link; it is never followed. Replace the link with the real file (mode 0600, owned by you)."
+        case let .notRegularFile(type):
+            return "\(path) is a \(type.rawValue), not a regular file. Remove it; JidoCode recreates the secret (existing sessions will then fail verification)."
+        case let .wrongOwner(owner, expected):
+            return "\(path) belongs to uid \(owner), not to you (uid \(expected)); someone else may control it. Remove it after checking who created it."
+        case let .insecurePermissions(mode):
+            return "\(path) has mode \(mode): group or others can access it, and anyone who read it can forge sessions. Run `chmod 600 \(path)`, and replace the secret if other users may have read it."
+        case let .insecureDirectory(mode):
+            return "\(path) has mode \(mode): other users can replace or remove files in it, so no secret is created there. Run `chmod 700 \(path)`."
+        case let .multipleLinks(count):
+            return "\(path) has \(count) hard links; another name can reach the secret. Remove the other links (`find / -samefile \(path)`)."
+        case let .tooShort(size):
+            return "\(path) holds \(size) bytes; at least \(MachineSecret.minimumBytes) are required. Replace it with 64 random hex characters (existing sessions will then fail verification)."
+        case let .tooLarge(size):
+            return "\(path) holds \(size) bytes, more than the \(MachineSecret.maximumBytes) a secret may have; it is not a file JidoCode wrote. Inspect and replace it."
+        case .changedWhileReading:
+            return "\(path) changed while it was read; run again, and find out what is writing to it."
+        case let .unreadable(error):
+            return "\(path) cannot be read: \(error). Check that it is yours and that you can read its directory."
+        case let .creationFailed(error):
+            return "creating \(path) failed: \(error). Nothing was written in its place; fix the cause and run again."
+        case .randomUnavailable:
+            return "no secure random bytes are available to create \(path); nothing was written."
+        }
+    }
+}

@@ -1,0 +1,184 @@
+import Glibc
+
+/// Flags for `openat`; each maps to one `O_*` constant, named here and nowhere else.
+public struct OpenOptions: OptionSet, Sendable {
+    public let rawValue: CInt
+    public init(rawValue: CInt) { self.rawValue = rawValue }
+
+    public static let readOnly = OpenOptions([])
+    public static let writeOnly = OpenOptions(rawValue: O_WRONLY)
+    public static let readWrite = OpenOptions(rawValue: O_RDWR)
+    public static let create = OpenOptions(rawValue: O_CREAT)
+    public static let exclusiveCreate = OpenOptions(rawValue: O_EXCL)
+    public static let noFollow = OpenOptions(rawValue: O_NOFOLLOW)
+    public static let closeOnExec = OpenOptions(rawValue: O_CLOEXEC)
+    public static let directory = OpenOptions(rawValue: O_DIRECTORY)
+    public static let nonBlocking = OpenOptions(rawValue: O_NONBLOCK)
+    public static let noCTTY = OpenOptions(rawValue: O_NOCTTY)
+    public static let truncate = OpenOptions(rawValue: O_TRUNC)
+
+    /// What every untrusted open uses: no symlink at the last component, no blocking on a FIFO or
+    /// device, no controlling terminal, not inherited by children.
+    public static let hardenedRead: OpenOptions = [.readOnly, .noFollow, .nonBlocking, .noCTTY, .closeOnExec]
+}
+
+/// Permission bits; `0o600` and friends appear here only.
+public struct FilePermissions: OptionSet, Sendable, Hashable, CustomStringConvertible {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue & 0o7777 }
+
+    public static let ownerReadWrite = FilePermissions(rawValue: 0o600)
+    public static let ownerAll = FilePermissions(rawValue: 0o700)
+    public static let groupWrite = FilePermissions(rawValue: 0o020)
+    public static let otherWrite = FilePermissions(rawValue: 0o002)
+    public static let groupAndOther = FilePermissions(rawValue: 0o077)
+    public static let sticky = FilePermissions(rawValue: 0o1000)
+
+    /// Octal, as `ls` and `chmod` users read it: `0600`.
+    public var description: String {
+        let octal = String(rawValue, radix: 8)
+        return String(repeating: "0", count: max(0, 4 - octal.count)) + octal
+    }
+}
+
+/// An open file descriptor: a small value around the raw `CInt`.
+///
+/// The owner closes it exactly once (`close()` or `closeAfter`). Calls retry EINTR except `close`.
+public struct FileDescriptor: Sendable, Hashable {
+    public let rawValue: CInt
+    public init(rawValue: CInt) { self.rawValue = rawValue }
+
+    /// The current working directory, for `*at` calls on absolute or cwd-relative paths.
+    public static let currentWorkingDirectory = FileDescriptor(rawValue: AT_FDCWD)
+
+    /// Opens `path` relative to this directory descriptor. The corresponding C function is `openat`.
+    public func open(_ path: String, _ options: OpenOptions, permissions: FilePermissions = .ownerReadWrite) throws(SystemCallError) -> FileDescriptor {
+        let fd = try retryingInterrupts("openat", path: path) {
+            path.withCString { Syscall.openat(rawValue, $0, options.rawValue, mode_t(permissions.rawValue)) }
+        }
+        return FileDescriptor(rawValue: fd)
+    }
+
+    /// Opens `path` (absolute, or relative to the working directory).
+    public static func open(_ path: String, _ options: OpenOptions, permissions: FilePermissions = .ownerReadWrite) throws(SystemCallError) -> FileDescriptor {
+        try currentWorkingDirectory.open(path, options, permissions: permissions)
+    }
+
+    /// Closes the descriptor; never retried (Linux frees the descriptor even on EINTR).
+    public func close() throws(SystemCallError) {
+        if Syscall.close(rawValue) == -1 {
+            let error = Errno.current
+            if error != .interrupted { throw SystemCallError("close", errno: error) }
+        }
+    }
+
+    /// Runs `body`, then closes the descriptor whatever happened; a close error after success is thrown.
+    public func closeAfter<R, E: Error>(_ body: (FileDescriptor) throws(E) -> R) throws(E) -> R {
+        let result: R
+        do {
+            result = try body(self)
+        } catch {
+            _ = Syscall.close(rawValue)
+            throw error
+        }
+        _ = Syscall.close(rawValue)
+        return result
+    }
+
+    /// The descriptor's status. The corresponding C function is `fstat`.
+    public func status() throws(SystemCallError) -> FileStatus {
+        var st = stat()
+        _ = try retryingInterrupts("fstat") { Syscall.fstat(rawValue, &st) }
+        return FileStatus(st)
+    }
+
+    /// The status of `name` in this directory without following a symlink (`fstatat`, `AT_SYMLINK_NOFOLLOW`).
+    public func status(of name: String) throws(SystemCallError) -> FileStatus {
+        var st = stat()
+        _ = try retryingInterrupts("fstatat", path: name) {
+            name.withCString { Syscall.fstatat(rawValue, $0, &st, AT_SYMLINK_NOFOLLOW) }
+        }
+        return FileStatus(st)
+    }
+
+    /// Reads up to `buffer.count` bytes; 0 at end of file. The corresponding C function is `read`.
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(SystemCallError) -> Int {
+        try retryingInterrupts("read") { Syscall.read(rawValue, buffer.baseAddress, buffer.count) }
+    }
+
+    /// Reads to end of file, refusing more than `limit` bytes (the read stops at `limit + 1`).
+    public func readAll(limit: Int, sizeHint: Int = 0) throws(SystemCallError) -> (bytes: [UInt8], exceededLimit: Bool) {
+        var bytes = [UInt8](repeating: 0, count: min(max(sizeHint, 0), limit) + 1)
+        var filled = 0
+        while true {
+            if filled == bytes.count {
+                if filled > limit { break }
+                bytes.append(contentsOf: repeatElement(0, count: min(max(bytes.count, 4096), limit + 1 - filled)))
+            }
+            let n = try bytes.withUnsafeMutableBytes { buffer in
+                Result { () throws(SystemCallError) in try read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...])) }
+            }.get()
+            if n == 0 { break }
+            filled += n
+        }
+        bytes.removeSubrange(filled...)
+        if filled > limit {
+            bytes.removeSubrange(limit...)
+            return (bytes, true)
+        }
+        return (bytes, false)
+    }
+
+    /// Writes every byte, looping over short writes. The corresponding C function is `write`.
+    public func writeAll(_ bytes: UnsafeRawBufferPointer) throws(SystemCallError) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = try retryingInterrupts("write") {
+                Syscall.write(rawValue, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
+            }
+            offset += n
+        }
+    }
+
+    public func writeAll(_ bytes: [UInt8]) throws(SystemCallError) {
+        try bytes.withUnsafeBytes { buffer in Result { () throws(SystemCallError) in try writeAll(buffer) } }.get()
+    }
+
+    /// Flushes data and metadata to stable storage. The corresponding C function is `fsync`.
+    public func sync() throws(SystemCallError) {
+        _ = try retryingInterrupts("fsync") { Syscall.fsync(rawValue) }
+    }
+
+    /// Sets the permission bits of the open file (never a path). The corresponding C function is `fchmod`.
+    public func setPermissions(_ permissions: FilePermissions) throws(SystemCallError) {
+        _ = try retryingInterrupts("fchmod") { Syscall.fchmod(rawValue, mode_t(permissions.rawValue)) }
+    }
+
+    /// Creates directory `name` here with `permissions` (before the umask). The C function is `mkdirat`.
+    public func makeDirectory(_ name: String, permissions: FilePermissions = .ownerAll) throws(SystemCallError) {
+        _ = try retryingInterrupts("mkdirat", path: name) {
+            name.withCString { Syscall.mkdirat(rawValue, $0, mode_t(permissions.rawValue)) }
+        }
+    }
+
+    /// Adds the hard link `newName` (in `directory`) for `name`; fails with EEXIST rather than replace.
+    public func link(_ name: String, to newName: String, in directory: FileDescriptor) throws(SystemCallError) {
+        _ = try retryingInterrupts("linkat", path: newName) {
+            name.withCString { old in newName.withCString { new in Syscall.linkat(rawValue, old, directory.rawValue, new) } }
+        }
+    }
+
+    /// Atomically replaces `newName` (in `directory`) with `name`. The C function is `renameat`.
+    public func rename(_ name: String, to newName: String, in directory: FileDescriptor) throws(SystemCallError) {
+        _ = try retryingInterrupts("renameat", path: newName) {
+            name.withCString { old in newName.withCString { new in Syscall.renameat(rawValue, old, directory.rawValue, new) } }
+        }
+    }
+
+    /// Removes `name` from this directory. The corresponding C function is `unlinkat`.
+    public func unlink(_ name: String, directory: Bool = false) throws(SystemCallError) {
+        _ = try retryingInterrupts("unlinkat", path: name) {
+            name.withCString { Syscall.unlinkat(rawValue, $0, directory ? AT_REMOVEDIR : 0) }
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import Glibc
+
+/// What kind of file an inode is.
+public enum FileType: String, Sendable, Hashable {
+    case regular, directory, symbolicLink = "symlink", fifo, characterDevice = "character device"
+    case blockDevice = "block device", socket, unknown
+
+    init(mode: mode_t) {
+        switch mode & S_IFMT {
+        case S_IFREG: self = .regular
+        case S_IFDIR: self = .directory
+        case S_IFLNK: self = .symbolicLink
+        case S_IFIFO: self = .fifo
+        case S_IFCHR: self = .characterDevice
+        case S_IFBLK: self = .blockDevice
+        case S_IFSOCK: self = .socket
+        default: self = .unknown
+        }
+    }
+}
+
+/// A point-in-time timestamp from `stat`, with nanoseconds.
+public struct FileTime: Sendable, Hashable, Comparable, Codable {
+    public let seconds: Int
+    public let nanoseconds: Int
+
+    public init(seconds: Int, nanoseconds: Int) {
+        self.seconds = seconds
+        self.nanoseconds = nanoseconds
+    }
+
+    public static func < (a: FileTime, b: FileTime) -> Bool {
+        (a.seconds, a.nanoseconds) < (b.seconds, b.nanoseconds)
+    }
+}
+
+/// The attributes of an inode, as `fstat`/`fstatat` report them.
+public struct FileStatus: Sendable, Hashable {
+    public let device: UInt64
+    public let inode: UInt64
+    public let type: FileType
+    public let permissions: FilePermissions
+    public let linkCount: UInt64
+    public let owner: UInt32
+    public let group: UInt32
+    public let size: Int64
+    public let modified: FileTime
+    public let changed: FileTime
+
+    init(_ st: stat) {
+        device = UInt64(st.st_dev)
+        inode = UInt64(st.st_ino)
+        type = FileType(mode: st.st_mode)
+        permissions = FilePermissions(rawValue: st.st_mode)
+        linkCount = UInt64(st.st_nlink)
+        owner = st.st_uid
+        group = st.st_gid
+        size = Int64(st.st_size)
+        modified = FileTime(seconds: Int(st.st_mtim.tv_sec), nanoseconds: Int(st.st_mtim.tv_nsec))
+        changed = FileTime(seconds: Int(st.st_ctim.tv_sec), nanoseconds: Int(st.st_ctim.tv_nsec))
+    }
+
+    /// The attributes that name one file for TOCTOU checks: the scan's `lstat` and the open
+    /// descriptor's `fstat` must agree on all of them.
+    public var identity: FileIdentity {
+        FileIdentity(device: device, inode: inode, owner: owner, group: group, type: type, permissions: permissions)
+    }
+}
+
+/// Device, inode, owner, group, type and mode: equal values mean the same, unchanged file.
+public struct FileIdentity: Sendable, Hashable, CustomStringConvertible {
+    public let device: UInt64
+    public let inode: UInt64
+    public let owner: UInt32
+    public let group: UInt32
+    public let type: FileType
+    public let permissions: FilePermissions
+
+    /// The names of the attributes that differ between `self` and `other` (empty when equal).
+    public func differences(from other: FileIdentity) -> [String] {
+        var changed: [String] = []
+        if device != other.device { changed.append("device") }
+        if inode != other.inode { changed.append("inode") }
+        if owner != other.owner { changed.append("owner") }
+        if group != other.group { changed.append("group") }
+        if type != other.type { changed.append("type") }
+        if permissions != other.permissions { changed.append("mode") }
+        return changed
+    }
+
+    public var description: String {
+        "dev \(device) ino \(inode) uid \(owner) gid \(group) \(type.rawValue) \(permissions)"
+    }
+}
+
+/// The identity of the running process, for ownership checks.
+public enum ProcessIdentity {
+    /// The effective user id (files we trust must be owned by it).
+    public static var effectiveUser: UInt32 { geteuid() }
+}

@@ -1,0 +1,126 @@
+import CSystemShims
+import Glibc
+
+/// The only place in the package that calls libc's file-system entry points.
+///
+/// One internal function per call; each returns the raw result with errno intact. In debug builds
+/// (`ENABLE_SYSCALL_FAULTS`) a test can make a chosen call fail with a chosen errno through
+/// `SyscallFaults`, so ENOSPC, EIO, EACCES and EINTR paths are tested deterministically.
+enum Syscall {
+    @inline(__always)
+    private static func injected(_ call: SyscallName) -> CInt? {
+        #if ENABLE_SYSCALL_FAULTS
+        if let errnoValue = SyscallFaults.current?.consume(call) {
+            errno = errnoValue
+            return -1
+        }
+        #endif
+        return nil
+    }
+
+    static func openat(_ dirfd: CInt, _ path: UnsafePointer<CChar>, _ flags: CInt, _ mode: mode_t) -> CInt {
+        if let failure = injected(.open) { return failure }
+        return Glibc.openat(dirfd, path, flags, mode)
+    }
+
+    static func close(_ fd: CInt) -> CInt {
+        Glibc.close(fd)
+    }
+
+    static func read(_ fd: CInt, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
+        if let failure = injected(.read) { return Int(failure) }
+        return Glibc.read(fd, buffer, count)
+    }
+
+    static func write(_ fd: CInt, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
+        if let failure = injected(.write) { return Int(failure) }
+        return Glibc.write(fd, buffer, count)
+    }
+
+    static func fsync(_ fd: CInt) -> CInt {
+        if let failure = injected(.fsync) { return failure }
+        return Glibc.fsync(fd)
+    }
+
+    static func fstat(_ fd: CInt, _ buffer: UnsafeMutablePointer<stat>) -> CInt {
+        if let failure = injected(.fstat) { return failure }
+        return Glibc.fstat(fd, buffer)
+    }
+
+    static func fstatat(_ dirfd: CInt, _ path: UnsafePointer<CChar>, _ buffer: UnsafeMutablePointer<stat>, _ flags: CInt) -> CInt {
+        if let failure = injected(.fstatat) { return failure }
+        return Glibc.fstatat(dirfd, path, buffer, flags)
+    }
+
+    static func mkdirat(_ dirfd: CInt, _ path: UnsafePointer<CChar>, _ mode: mode_t) -> CInt {
+        if let failure = injected(.mkdir) { return failure }
+        return Glibc.mkdirat(dirfd, path, mode)
+    }
+
+    static func linkat(_ olddirfd: CInt, _ oldpath: UnsafePointer<CChar>, _ newdirfd: CInt, _ newpath: UnsafePointer<CChar>) -> CInt {
+        if let failure = injected(.link) { return failure }
+        return Glibc.linkat(olddirfd, oldpath, newdirfd, newpath, 0)
+    }
+
+    static func renameat(_ olddirfd: CInt, _ oldpath: UnsafePointer<CChar>, _ newdirfd: CInt, _ newpath: UnsafePointer<CChar>) -> CInt {
+        if let failure = injected(.rename) { return failure }
+        return Glibc.renameat(olddirfd, oldpath, newdirfd, newpath)
+    }
+
+    static func renameatNoReplace(_ olddirfd: CInt, _ oldpath: UnsafePointer<CChar>, _ newdirfd: CInt, _ newpath: UnsafePointer<CChar>) -> CInt {
+        if let failure = injected(.rename) { return failure }
+        return jido_renameat_noreplace(olddirfd, oldpath, newdirfd, newpath)
+    }
+
+    static func unlinkat(_ dirfd: CInt, _ path: UnsafePointer<CChar>, _ flags: CInt) -> CInt {
+        if let failure = injected(.unlink) { return failure }
+        return Glibc.unlinkat(dirfd, path, flags)
+    }
+
+    static func fchmod(_ fd: CInt, _ mode: mode_t) -> CInt {
+        if let failure = injected(.fchmod) { return failure }
+        return Glibc.fchmod(fd, mode)
+    }
+
+    static func dup(_ fd: CInt) -> CInt {
+        if let failure = injected(.open) { return failure }
+        return fcntl(fd, F_DUPFD_CLOEXEC, 0)
+    }
+}
+
+/// The calls a test can make fail.
+public enum SyscallName: String, Sendable, CaseIterable {
+    case open, read, write, fsync, fstat, fstatat, mkdir, link, rename, unlink, fchmod
+}
+
+#if ENABLE_SYSCALL_FAULTS
+/// Debug-only fault injection, scoped to the current task (tests running in parallel do not see
+/// each other's plans): `SyscallFaults.$current.withValue(plan) { ... }`.
+public final class SyscallFaults: @unchecked Sendable {
+    @TaskLocal public static var current: SyscallFaults?
+
+    private let lock = PthreadMutex()
+    private var rules: [(call: SyscallName, skip: Int, errno: CInt, times: Int)] = []
+    private var counts: [SyscallName: Int] = [:]
+
+    public init() {}
+
+    /// Makes the call fail with `errno` after `skip` successful calls, `times` times (default once).
+    public func fail(_ call: SyscallName, errno: CInt, after skip: Int = 0, times: Int = 1) {
+        lock.withLock { rules.append((call, skip, errno, times)) }
+    }
+
+    /// How many times `call` was attempted under this plan.
+    public func count(_ call: SyscallName) -> Int { lock.withLock { counts[call, default: 0] } }
+
+    func consume(_ call: SyscallName) -> CInt? {
+        lock.withLock {
+            let seen = counts[call, default: 0]
+            counts[call] = seen + 1
+            guard let i = rules.firstIndex(where: { $0.call == call && seen >= $0.skip && $0.times > 0 }) else { return nil }
+            rules[i].times -= 1
+            return rules[i].errno
+        }
+    }
+}
+#endif

@@ -1,0 +1,133 @@
+/// What verifying a session file concluded.
+public enum SignatureVerdict: String, Sendable, CaseIterable, Codable {
+    /// The `signature` member is the HMAC of the document's canonical bytes under the key.
+    case valid
+    /// A well-formed signature that does not match: the content or the key differs.
+    case invalid
+    /// No top-level `signature` member (JidoCode's legacy files); nothing vouches for the content.
+    case unsigned
+    /// A `signature` member that cannot be a JidoCode signature: not a string, or not the canonical
+    /// padded base64 of 32 bytes. JidoCode itself would call it invalid.
+    case malformed
+    /// Not a JSON object JidoCode can read (see `detail`).
+    case undecodable
+}
+
+/// A verdict with its evidence.
+public struct SignatureVerification: Sendable, Equatable {
+    public let verdict: SignatureVerdict
+    /// JSON Pointers of keys that occur more than once (the first occurrence is what was verified;
+    /// other parsers may read a later one). Reported whatever the verdict.
+    public let duplicateKeys: [String]
+    /// Why the verdict is `undecodable` or `malformed`; nil otherwise.
+    public let detail: String?
+
+    public init(verdict: SignatureVerdict, duplicateKeys: [String] = [], detail: String? = nil) {
+        self.verdict = verdict
+        self.duplicateKeys = duplicateKeys
+        self.detail = detail
+    }
+}
+
+/// JidoCode v1 session signatures: HMAC-SHA256 over the canonical bytes of the document without its
+/// top-level `signature` member, stored as padded standard base64 in that member.
+public enum SessionSignature {
+    public static let memberName = "signature"
+    /// Length of a well-formed signature: base64 of 32 bytes.
+    static let encodedLength = 44
+
+    /// Verifies a session file's bytes.
+    ///
+    /// A file that is already canonical (every file JidoCode or this library writes) is verified in
+    /// one scan plus one HMAC pass over slices of the file; any other file is decoded and re-encoded.
+    /// Both paths give the same verdict. The comparison is constant-time on the base64 text, exactly
+    /// what JidoCode compares.
+    public static func verify(fileBytes: UnsafeRawBufferPointer, key: SessionKey, limits: JSONLimits = .default) -> SignatureVerification {
+        if fileBytes.count <= limits.maxInputBytes, let layout = CanonicalLayout.scan(fileBytes, limits: limits) {
+            guard layout.topLevelIsObject else {
+                return SignatureVerification(verdict: .undecodable, detail: "the top-level value is not an object")
+            }
+            guard let member = layout.signature else { return SignatureVerification(verdict: .unsigned) }
+            let value = UnsafeRawBufferPointer(rebasing: fileBytes[member.value])
+            guard value.count == encodedLength + 2, value.first == ASCII.quote else {
+                return malformed(isString: value.first == ASCII.quote)
+            }
+            let text = UnsafeRawBufferPointer(rebasing: value.dropFirst().dropLast())
+            guard isWellFormed(text) else { return malformed(isString: true) }
+            do {
+                var mac = try HMACSHA256(key: key)
+                if member.signedSlices.isEmpty {
+                    try mac.update(Array("{}".utf8))
+                } else {
+                    for slice in member.signedSlices { try mac.update(UnsafeRawBufferPointer(rebasing: fileBytes[slice])) }
+                }
+                return compare(try mac.finalize(), with: text, duplicateKeys: [])
+            } catch {
+                return SignatureVerification(verdict: .undecodable, detail: "HMAC computation failed: \(error)")
+            }
+        }
+        let document: JSONDocument
+        do {
+            document = try StrictJSONDecoder(limits: limits).decode(fileBytes)
+        } catch {
+            return SignatureVerification(verdict: .undecodable, detail: error.description)
+        }
+        return verify(document: document, key: key)
+    }
+
+    public static func verify(fileBytes: [UInt8], key: SessionKey, limits: JSONLimits = .default) -> SignatureVerification {
+        fileBytes.withUnsafeBytes { verify(fileBytes: $0, key: key, limits: limits) }
+    }
+
+    /// Verifies an already decoded document (re-encodes it canonically).
+    public static func verify(document: JSONDocument, key: SessionKey) -> SignatureVerification {
+        let duplicates = document.duplicateKeys
+        guard case let .object(object) = document.value else {
+            return SignatureVerification(verdict: .undecodable, duplicateKeys: duplicates,
+                                         detail: "the top-level value is not an object")
+        }
+        guard let signature = object[memberName] else {
+            return SignatureVerification(verdict: .unsigned, duplicateKeys: duplicates)
+        }
+        guard case let .string(text) = signature else { return malformed(isString: false, duplicateKeys: duplicates) }
+        var utf8 = text
+        let wellFormed = utf8.withUTF8 { isWellFormed(UnsafeRawBufferPointer($0)) }
+        guard wellFormed else { return malformed(isString: true, duplicateKeys: duplicates) }
+        do {
+            let signed = try CanonicalJSON.encode(document.value, omittingTopLevelKey: memberName)
+            let mac = try signed.withUnsafeBytes { try HMACSHA256.authenticationCode(for: $0, key: key) }
+            return utf8.withUTF8 { compare(mac, with: UnsafeRawBufferPointer($0), duplicateKeys: duplicates) }
+        } catch {
+            return SignatureVerification(verdict: .undecodable, duplicateKeys: duplicates, detail: "\(error)")
+        }
+    }
+
+    /// The file bytes JidoCode would write for `object`: its canonical encoding with a fresh
+    /// `signature` member (any existing one is replaced).
+    public static func signedFileBytes(for object: JSONObject, key: SessionKey) throws -> [UInt8] {
+        var unsigned = object
+        unsigned[memberName] = nil
+        let signedBytes = try CanonicalJSON.encode(.object(unsigned))
+        let mac = try signedBytes.withUnsafeBytes { try HMACSHA256.authenticationCode(for: $0, key: key) }
+        var signed = unsigned
+        signed[memberName] = .string(Base64.encode(mac))
+        return try CanonicalJSON.encode(.object(signed))
+    }
+
+    /// True when `text` is the canonical padded base64 of exactly 32 bytes.
+    static func isWellFormed(_ text: UnsafeRawBufferPointer) -> Bool {
+        text.count == encodedLength && Base64.decodeStrict(text)?.count == 32
+    }
+
+    private static func compare(_ mac: [UInt8], with text: UnsafeRawBufferPointer, duplicateKeys: [String]) -> SignatureVerification {
+        let expected = Array(Base64.encode(mac).utf8)
+        let matches = expected.withUnsafeBytes { ConstantTime.equals($0, text) }
+        return SignatureVerification(verdict: matches ? .valid : .invalid, duplicateKeys: duplicateKeys)
+    }
+
+    private static func malformed(isString: Bool, duplicateKeys: [String] = []) -> SignatureVerification {
+        SignatureVerification(verdict: .malformed, duplicateKeys: duplicateKeys,
+                              detail: isString ? "the signature is not the base64 of 32 bytes"
+                                               : "the signature member is not a string")
+    }
+}
