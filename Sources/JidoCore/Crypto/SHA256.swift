@@ -1,0 +1,50 @@
+/// SHA-256 (FIPS 180-4) through libcrypto.
+public enum SHA256 {
+    public static let byteCount = 32
+
+    /// The 32-byte digest of `bytes`.
+    public static func hash(_ bytes: UnsafeRawBufferPointer) throws -> [UInt8] {
+        try LibCrypto.sha256(bytes)
+    }
+
+    /// The 32-byte digest of `bytes`.
+    public static func hash(_ bytes: some Collection<UInt8>) throws -> [UInt8] {
+        if let digest = try bytes.withContiguousStorageIfAvailable({ try LibCrypto.sha256(UnsafeRawBufferPointer($0)) }) {
+            return digest
+        }
+        return try Array(bytes).withUnsafeBytes { try LibCrypto.sha256($0) }
+    }
+
+    /// Incremental SHA-256 with value semantics: a copy continues independently of the original.
+    /// Any use after `finalize()` throws `CryptoError.contextFinalized`.
+    public struct Context {
+        private var context: LibCrypto.DigestContext
+
+        public init() throws {
+            context = try LibCrypto.DigestContext.sha256()
+        }
+
+        public mutating func update(_ bytes: UnsafeRawBufferPointer) throws {
+            try uniqueContext().update(bytes)
+        }
+
+        public mutating func update(_ bytes: some Collection<UInt8>) throws {
+            if try bytes.withContiguousStorageIfAvailable({ try update(UnsafeRawBufferPointer($0)) }) != nil {
+                return
+            }
+            try Array(bytes).withUnsafeBytes { try update($0) }
+        }
+
+        /// The digest of everything passed to `update`.
+        public mutating func finalize() throws -> [UInt8] {
+            try uniqueContext().finalize()
+        }
+
+        private mutating func uniqueContext() throws -> LibCrypto.DigestContext {
+            if !isKnownUniquelyReferenced(&context) {
+                context = try context.copy()
+            }
+            return context
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+
+/// Process-wide memo of derived session keys, so PBKDF2 runs once per (machine secret, hostname).
+/// Entries are indexed by a SHA-256 fingerprint, never by the raw secret; at most `capacity` keys
+/// are held, the least recently used dropped first (and wiped once no caller holds it).
+public final class SessionKeyCache: Sendable {
+    public static let shared = SessionKeyCache()
+
+    private let capacity: Int
+    /// Guards the three properties below. Lock order: an entry's lock may be held while taking
+    /// this one, never the reverse.
+    private let lock = NSLock()
+    nonisolated(unsafe) private var entries: [[UInt8]: Entry] = [:]
+    /// Fingerprints, least recently used first.
+    nonisolated(unsafe) private var recency: [[UInt8]] = []
+    nonisolated(unsafe) private var derivations = 0
+
+    init(capacity: Int = 8) {
+        self.capacity = Swift.max(capacity, 1)
+    }
+
+    /// The key for these inputs, derived on first request. Concurrent first requests for the same
+    /// inputs wait for one derivation; requests for other inputs are not blocked by it.
+    public func key(machineSecret: [UInt8], hostname: String) throws -> SessionKey {
+        let fingerprint = try Self.fingerprint(machineSecret: machineSecret, hostname: hostname)
+        let slot = lock.withLock { entry(for: fingerprint) }
+        return try slot.key {
+            lock.withLock { derivations += 1 }
+            return try SessionKey.derive(machineSecret: machineSecret, hostname: hostname)
+        }
+    }
+
+    /// How many derivations have been started; for tests.
+    var derivationCount: Int { lock.withLock { derivations } }
+
+    /// Must be called with `lock` held.
+    private func entry(for fingerprint: [UInt8]) -> Entry {
+        if let entry = entries[fingerprint] {
+            if let index = recency.firstIndex(of: fingerprint) {
+                recency.remove(at: index)
+            }
+            recency.append(fingerprint)
+            return entry
+        }
+        if entries.count >= capacity, !recency.isEmpty {
+            entries[recency.removeFirst()] = nil
+        }
+        let entry = Entry()
+        entries[fingerprint] = entry
+        recency.append(fingerprint)
+        return entry
+    }
+
+    /// SHA-256(UInt64 big-endian secret length ‖ secret ‖ UTF-8 hostname): unambiguous, and
+    /// reveals nothing usable about a high-entropy secret.
+    private static func fingerprint(machineSecret: [UInt8], hostname: String) throws -> [UInt8] {
+        var context = try SHA256.Context()
+        try withUnsafeBytes(of: UInt64(machineSecret.count).bigEndian) { try context.update($0) }
+        try context.update(machineSecret)
+        try context.update(hostname.utf8)
+        return try context.finalize()
+    }
+
+    /// One cache slot; its own lock makes the derivation happen at most once while it succeeds.
+    /// `@unchecked Sendable`: `cached` is read and written only with `lock` held.
+    private final class Entry: @unchecked Sendable {
+        private let lock = NSLock()
+        private var cached: SessionKey?
+
+        func key(derive: () throws -> SessionKey) rethrows -> SessionKey {
+            try lock.withLock {
+                if let cached { return cached }
+                let key = try derive()
+                cached = key
+                return key
+            }
+        }
+    }
+}
