@@ -34,7 +34,9 @@ let package = Package(
         .target(name: "JidoAuditCLI", dependencies: ["JidoCore"], swiftSettings: strict),
         .executableTarget(name: "jido-audit", dependencies: ["JidoAuditCLI"], swiftSettings: strict),
         .executableTarget(name: "jido-bench", dependencies: ["JidoCore"], swiftSettings: strict),
-        .testTarget(name: "JidoCoreTests", dependencies: ["JidoCore"], swiftSettings: strict),
+        // Spawned by the tests for cross-process races and unprivileged access; not a product.
+        .executableTarget(name: "jido-test-helper", dependencies: ["JidoCore"], swiftSettings: strict),
+        .testTarget(name: "JidoCoreTests", dependencies: ["JidoCore", "jido-test-helper"], swiftSettings: strict),
         .testTarget(name: "JidoAuditCLITests", dependencies: ["JidoAuditCLI", "JidoCore"], swiftSettings: strict),
     ]
 )

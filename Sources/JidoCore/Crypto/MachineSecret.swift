@@ -34,6 +34,11 @@ public struct MachineSecret: Sendable {
         try bytes.withUnsafeBytes { raw in try SessionKeyCache.shared.key(machineSecret: Array(raw), hostname: hostname) }
     }
 
+    /// Hex SHA-256 of the secret: safe to print or compare (the secret itself never leaves memory).
+    public func fingerprint() throws -> String {
+        try bytes.withUnsafeBytes { raw in String(decoding: MachineSecret.hexEncode(try SHA256.hash(raw)), as: UTF8.self) }
+    }
+
     // MARK: - Reading
 
     /// Reads the secret of the data directory under `home` (`<home>/.jido_code/machine_secret`).
@@ -50,7 +55,7 @@ public struct MachineSecret: Sendable {
     public static func load(file path: String) throws(MachineSecretError) -> MachineSecret {
         let (parent, name) = splitPath(path)
         let directory: FileDescriptor
-        do {
+        do throws(SystemCallError) {
             directory = try FileDescriptor.open(parent, [.readOnly, .directory, .closeOnExec])
         } catch {
             throw MachineSecretError(.unreadable(error), path: path)
@@ -61,7 +66,7 @@ public struct MachineSecret: Sendable {
     /// Reads and checks `name` inside the open directory `directory`.
     static func load(name: String, in directory: FileDescriptor, displayPath: String) throws(MachineSecretError) -> MachineSecret {
         let fd: FileDescriptor
-        do {
+        do throws(SystemCallError) {
             fd = try directory.open(name, .hardenedRead)
         } catch {
             switch error.errno {
@@ -72,10 +77,10 @@ public struct MachineSecret: Sendable {
         }
         return try fd.closeAfter { (fd) throws(MachineSecretError) in
             let status: FileStatus
-            do { status = try fd.status() } catch { throw MachineSecretError(.unreadable(error), path: displayPath) }
+            do throws(SystemCallError) { status = try fd.status() } catch { throw MachineSecretError(.unreadable(error), path: displayPath) }
             try check(status, path: displayPath)
             let read: (bytes: [UInt8], exceededLimit: Bool)
-            do {
+            do throws(SystemCallError) {
                 read = try fd.readAll(limit: maximumBytes, sizeHint: Int(status.size))
             } catch {
                 throw MachineSecretError(.unreadable(error), path: displayPath)
@@ -118,7 +123,7 @@ public struct MachineSecret: Sendable {
         let displayPath = home + "/" + dataDirectoryName + "/" + fileName
         let directory = try openDataDirectory(home: home, create: true)
         return try directory.closeAfter { (dir) throws(MachineSecretError) in
-            do {
+            do throws(MachineSecretError) {
                 return try load(name: fileName, in: dir, displayPath: displayPath)
             } catch where error.problem == .missing {
                 try create(in: dir, displayPath: displayPath)
@@ -138,11 +143,11 @@ public struct MachineSecret: Sendable {
         let suffix: [UInt8]
         do { suffix = try SecureRandom.bytes(count: 8) } catch { throw MachineSecretError(.randomUnavailable, path: displayPath) }
         let temporary = "." + fileName + "." + String(decoding: hexEncode(suffix), as: UTF8.self) + ".tmp"
-        do {
+        do throws(SystemCallError) {
             let fd = try dir.open(temporary, [.writeOnly, .create, .exclusiveCreate, .noFollow, .closeOnExec],
                                   permissions: .ownerReadWrite)
             var linked = false
-            do {
+            do throws(SystemCallError) {
                 try fd.closeAfter { (fd) throws(SystemCallError) in
                     try fd.writeAll(hex)
                     try fd.sync()
@@ -169,14 +174,14 @@ public struct MachineSecret: Sendable {
     static func openDataDirectory(home: String, create: Bool) throws(MachineSecretError) -> FileDescriptor {
         let dataPath = home + "/" + dataDirectoryName
         let homeFD: FileDescriptor
-        do {
+        do throws(SystemCallError) {
             homeFD = try FileDescriptor.open(home, [.readOnly, .directory, .closeOnExec])
         } catch {
             throw MachineSecretError(error.errno == .noSuchFileOrDirectory ? .missing : .unreadable(error), path: home)
         }
         return try homeFD.closeAfter { (homeFD) throws(MachineSecretError) in
             if create {
-                do {
+                do throws(SystemCallError) {
                     try homeFD.makeDirectory(dataDirectoryName, permissions: .ownerAll)
                     try homeFD.sync()
                 } catch where error.errno == .fileExists {
@@ -185,7 +190,7 @@ public struct MachineSecret: Sendable {
                 }
             }
             let dir: FileDescriptor
-            do {
+            do throws(SystemCallError) {
                 dir = try homeFD.open(dataDirectoryName, [.readOnly, .directory, .noFollow, .closeOnExec])
             } catch {
                 switch error.errno {
@@ -196,7 +201,7 @@ public struct MachineSecret: Sendable {
                 }
             }
             let status: FileStatus
-            do {
+            do throws(SystemCallError) {
                 status = try dir.status()
             } catch {
                 _ = try? dir.close()

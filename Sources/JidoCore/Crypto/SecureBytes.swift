@@ -35,6 +35,11 @@ public final class SecureBytes: @unchecked Sendable {
     }
 
     /// Lends the bytes for the duration of `body`; the pointer must not escape it.
+    /// Overwrites `buffer` with zeros in a way the optimizer cannot remove (`OPENSSL_cleanse`).
+    public static func wipe(_ buffer: UnsafeMutableRawBufferPointer) {
+        LibCrypto.cleanse(buffer)
+    }
+
     public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try body(UnsafeRawBufferPointer(start: base, count: count))
     }

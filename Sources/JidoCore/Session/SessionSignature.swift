@@ -21,11 +21,16 @@ public struct SignatureVerification: Sendable, Equatable {
     public let duplicateKeys: [String]
     /// Why the verdict is `undecodable` or `malformed`; nil otherwise.
     public let detail: String?
+    /// True when the file is byte for byte the canonical encoding JidoCode writes. A file that
+    /// verifies but is not canonical was rewritten after signing (spacing, escapes, number spelling,
+    /// duplicated keys): the signed content is intact, the bytes are not what the signer wrote.
+    public let isCanonical: Bool
 
-    public init(verdict: SignatureVerdict, duplicateKeys: [String] = [], detail: String? = nil) {
+    public init(verdict: SignatureVerdict, duplicateKeys: [String] = [], detail: String? = nil, isCanonical: Bool = false) {
         self.verdict = verdict
         self.duplicateKeys = duplicateKeys
         self.detail = detail
+        self.isCanonical = isCanonical
     }
 }
 
@@ -45,15 +50,15 @@ public enum SessionSignature {
     public static func verify(fileBytes: UnsafeRawBufferPointer, key: SessionKey, limits: JSONLimits = .default) -> SignatureVerification {
         if fileBytes.count <= limits.maxInputBytes, let layout = CanonicalLayout.scan(fileBytes, limits: limits) {
             guard layout.topLevelIsObject else {
-                return SignatureVerification(verdict: .undecodable, detail: "the top-level value is not an object")
+                return SignatureVerification(verdict: .undecodable, detail: "the top-level value is not an object", isCanonical: true)
             }
-            guard let member = layout.signature else { return SignatureVerification(verdict: .unsigned) }
+            guard let member = layout.signature else { return SignatureVerification(verdict: .unsigned, isCanonical: true) }
             let value = UnsafeRawBufferPointer(rebasing: fileBytes[member.value])
             guard value.count == encodedLength + 2, value.first == ASCII.quote else {
-                return malformed(isString: value.first == ASCII.quote)
+                return malformed(isString: value.first == ASCII.quote, isCanonical: true)
             }
             let text = UnsafeRawBufferPointer(rebasing: value.dropFirst().dropLast())
-            guard isWellFormed(text) else { return malformed(isString: true) }
+            guard isWellFormed(text) else { return malformed(isString: true, isCanonical: true) }
             do {
                 var mac = try HMACSHA256(key: key)
                 if member.signedSlices.isEmpty {
@@ -61,7 +66,7 @@ public enum SessionSignature {
                 } else {
                     for slice in member.signedSlices { try mac.update(UnsafeRawBufferPointer(rebasing: fileBytes[slice])) }
                 }
-                return compare(try mac.finalize(), with: text, duplicateKeys: [])
+                return compare(try mac.finalize(), with: text, duplicateKeys: [], isCanonical: true)
             } catch {
                 return SignatureVerification(verdict: .undecodable, detail: "HMAC computation failed: \(error)")
             }
@@ -72,7 +77,9 @@ public enum SessionSignature {
         } catch {
             return SignatureVerification(verdict: .undecodable, detail: error.description)
         }
-        return verify(document: document, key: key)
+        // Not canonical unless the scanner stopped at a limit the full decoder still accepts.
+        let canonical = (try? CanonicalJSON.encode(document.value)).map { $0.elementsEqual(fileBytes) } ?? false
+        return verify(document: document, key: key, isCanonical: canonical)
     }
 
     public static func verify(fileBytes: [UInt8], key: SessionKey, limits: JSONLimits = .default) -> SignatureVerification {
@@ -81,24 +88,30 @@ public enum SessionSignature {
 
     /// Verifies an already decoded document (re-encodes it canonically).
     public static func verify(document: JSONDocument, key: SessionKey) -> SignatureVerification {
+        verify(document: document, key: key, isCanonical: false)
+    }
+
+    static func verify(document: JSONDocument, key: SessionKey, isCanonical: Bool) -> SignatureVerification {
         let duplicates = document.duplicateKeys
         guard case let .object(object) = document.value else {
             return SignatureVerification(verdict: .undecodable, duplicateKeys: duplicates,
-                                         detail: "the top-level value is not an object")
+                                         detail: "the top-level value is not an object", isCanonical: isCanonical)
         }
         guard let signature = object[memberName] else {
-            return SignatureVerification(verdict: .unsigned, duplicateKeys: duplicates)
+            return SignatureVerification(verdict: .unsigned, duplicateKeys: duplicates, isCanonical: isCanonical)
         }
-        guard case let .string(text) = signature else { return malformed(isString: false, duplicateKeys: duplicates) }
+        guard case let .string(text) = signature else {
+            return malformed(isString: false, duplicateKeys: duplicates, isCanonical: isCanonical)
+        }
         var utf8 = text
         let wellFormed = utf8.withUTF8 { isWellFormed(UnsafeRawBufferPointer($0)) }
-        guard wellFormed else { return malformed(isString: true, duplicateKeys: duplicates) }
+        guard wellFormed else { return malformed(isString: true, duplicateKeys: duplicates, isCanonical: isCanonical) }
         do {
             let signed = try CanonicalJSON.encode(document.value, omittingTopLevelKey: memberName)
             let mac = try signed.withUnsafeBytes { try HMACSHA256.authenticationCode(for: $0, key: key) }
-            return utf8.withUTF8 { compare(mac, with: UnsafeRawBufferPointer($0), duplicateKeys: duplicates) }
+            return utf8.withUTF8 { compare(mac, with: UnsafeRawBufferPointer($0), duplicateKeys: duplicates, isCanonical: isCanonical) }
         } catch {
-            return SignatureVerification(verdict: .undecodable, duplicateKeys: duplicates, detail: "\(error)")
+            return SignatureVerification(verdict: .undecodable, duplicateKeys: duplicates, detail: "\(error)", isCanonical: isCanonical)
         }
     }
 
@@ -119,15 +132,17 @@ public enum SessionSignature {
         text.count == encodedLength && Base64.decodeStrict(text)?.count == 32
     }
 
-    private static func compare(_ mac: [UInt8], with text: UnsafeRawBufferPointer, duplicateKeys: [String]) -> SignatureVerification {
+    private static func compare(_ mac: [UInt8], with text: UnsafeRawBufferPointer, duplicateKeys: [String],
+                                isCanonical: Bool) -> SignatureVerification {
         let expected = Array(Base64.encode(mac).utf8)
         let matches = expected.withUnsafeBytes { ConstantTime.equals($0, text) }
-        return SignatureVerification(verdict: matches ? .valid : .invalid, duplicateKeys: duplicateKeys)
+        return SignatureVerification(verdict: matches ? .valid : .invalid, duplicateKeys: duplicateKeys, isCanonical: isCanonical)
     }
 
-    private static func malformed(isString: Bool, duplicateKeys: [String] = []) -> SignatureVerification {
+    private static func malformed(isString: Bool, duplicateKeys: [String] = [], isCanonical: Bool = false) -> SignatureVerification {
         SignatureVerification(verdict: .malformed, duplicateKeys: duplicateKeys,
                               detail: isString ? "the signature is not the base64 of 32 bytes"
-                                               : "the signature member is not a string")
+                                               : "the signature member is not a string",
+                              isCanonical: isCanonical)
     }
 }
