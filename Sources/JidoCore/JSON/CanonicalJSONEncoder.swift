@@ -1,9 +1,20 @@
-/// Why a value has no canonical encoding.
+/// Why a value was not canonically encoded.
 public enum CanonicalEncodingError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A float that is infinite or NaN; JSON (and JidoCode) cannot represent it.
     case nonFiniteFloat
+    /// The encoding would exceed the output limit (pretty printing grows with nesting depth: a
+    /// 10 MiB document 512 levels deep can need gigabytes).
+    case outputTooLarge(limit: Int)
+    /// The sink given to `stream` stopped the encoding.
+    case stopped
 
-    public var description: String { "a float that is infinite or NaN has no JSON form" }
+    public var description: String {
+        switch self {
+        case .nonFiniteFloat: return "a float that is infinite or NaN has no JSON form"
+        case let .outputTooLarge(limit): return "the canonical encoding would exceed \(limit) bytes"
+        case .stopped: return "the canonical encoding was stopped by its consumer"
+        }
+    }
 }
 
 /// The canonical encoding JidoCode signs: Jason's `encode!(value, pretty: true)` byte for byte.
@@ -13,16 +24,42 @@ public enum CanonicalEncodingError: Error, Sendable, Equatable, CustomStringConv
 /// and other bytes below 0x20 (as `\u00XX`, upper-case hex); floats in Erlang's short layout;
 /// integers as their digits. Iterative, so any nesting depth is safe.
 public enum CanonicalJSON {
-    public static func encode(_ value: JSONValue) throws(CanonicalEncodingError) -> [UInt8] {
-        var out: [UInt8] = []
-        try encode(value, omittingTopLevelKey: nil, into: &out)
-        return out
+    /// The largest encoding `encode` returns (256 MiB); `stream` has no limit and bounded memory.
+    public static let defaultMaxOutputBytes = 256 << 20
+
+    public static func encode(_ value: JSONValue, maxOutputBytes: Int = defaultMaxOutputBytes) throws(CanonicalEncodingError) -> [UInt8] {
+        try collect(value, omitting: nil, maxOutputBytes: maxOutputBytes)
     }
 
     /// The bytes JidoCode signs: `value` without its top-level member `key` (if it is an object).
-    public static func encode(_ value: JSONValue, omittingTopLevelKey key: String) throws(CanonicalEncodingError) -> [UInt8] {
+    public static func encode(_ value: JSONValue, omittingTopLevelKey key: String,
+                              maxOutputBytes: Int = defaultMaxOutputBytes) throws(CanonicalEncodingError) -> [UInt8] {
+        try collect(value, omitting: key, maxOutputBytes: maxOutputBytes)
+    }
+
+    /// Encodes in chunks of at most `chunkSize` bytes handed to `sink` in order; memory stays
+    /// bounded by the chunk size and the nesting depth whatever the output size. `sink` returns
+    /// false to stop early (`CanonicalEncodingError.stopped`).
+    public static func stream(_ value: JSONValue, omittingTopLevelKey key: String? = nil, chunkSize: Int = 1 << 16,
+                              into sink: (UnsafeRawBufferPointer) -> Bool) throws(CanonicalEncodingError) {
         var out: [UInt8] = []
-        try encode(value, omittingTopLevelKey: key, into: &out)
+        out.reserveCapacity(chunkSize + 4096)
+        try encode(value, omittingTopLevelKey: key, into: &out) { (chunk) throws(CanonicalEncodingError) in
+            guard chunk.count >= chunkSize else { return }
+            let keepGoing = chunk.withUnsafeBytes { sink($0) }
+            chunk.removeAll(keepingCapacity: true)
+            if !keepGoing { throw .stopped }
+        }
+        let keepGoing = out.withUnsafeBytes { sink($0) }
+        if !keepGoing { throw .stopped }
+    }
+
+    private static func collect(_ value: JSONValue, omitting key: String?, maxOutputBytes: Int) throws(CanonicalEncodingError) -> [UInt8] {
+        var out: [UInt8] = []
+        try encode(value, omittingTopLevelKey: key, into: &out) { (chunk) throws(CanonicalEncodingError) in
+            if chunk.count > maxOutputBytes { throw .outputTooLarge(limit: maxOutputBytes) }
+        }
+        if out.count > maxOutputBytes { throw .outputTooLarge(limit: maxOutputBytes) }
         return out
     }
 
@@ -31,10 +68,13 @@ public enum CanonicalJSON {
         case object([JSONMember], next: Int)
     }
 
-    static func encode(_ root: JSONValue, omittingTopLevelKey omitted: String?, into out: inout [UInt8]) throws(CanonicalEncodingError) {
+    /// The encoder proper; `checkpoint` runs after every value and line, and may drain `out`.
+    private static func encode(_ root: JSONValue, omittingTopLevelKey omitted: String?, into out: inout [UInt8],
+                               checkpoint: (inout [UInt8]) throws(CanonicalEncodingError) -> Void) throws(CanonicalEncodingError) {
         var stack: [Frame] = []
         var pending: JSONValue? = root
         while true {
+            try checkpoint(&out)
             if let value = pending {
                 pending = nil
                 switch value {

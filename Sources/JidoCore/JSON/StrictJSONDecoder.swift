@@ -233,9 +233,9 @@ struct JSONParser {
         let start = pos
         let n = literal.utf8CodeUnitCount
         let lit = UnsafeRawBufferPointer(start: literal.utf8Start, count: n)
-        for i in 0..<n {
-            guard pos + i < bytes.count else { throw JSONDecodingError(.unexpectedEnd, at: pos + i) }
-            guard bytes[pos + i] == lit[i] else { throw JSONDecodingError(.unexpectedByte(bytes[start]), at: start) }
+        // Like Jason, a wrong or truncated literal is an unexpected byte at its start.
+        for i in 0..<n where pos + i >= bytes.count || bytes[pos + i] != lit[i] {
+            throw JSONDecodingError(.unexpectedByte(bytes[start]), at: start)
         }
         pos += n
     }

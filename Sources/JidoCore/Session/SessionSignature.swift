@@ -77,8 +77,14 @@ public enum SessionSignature {
         } catch {
             return SignatureVerification(verdict: .undecodable, detail: error.description)
         }
-        // Not canonical unless the scanner stopped at a limit the full decoder still accepts.
-        let canonical = (try? CanonicalJSON.encode(document.value)).map { $0.elementsEqual(fileBytes) } ?? false
+        // Not canonical unless the scanner stopped at a limit the full decoder still accepts; the
+        // comparison streams and stops at the first differing byte.
+        var offset = 0
+        let canonical = (try? CanonicalJSON.stream(document.value) { chunk in
+            defer { offset += chunk.count }
+            return offset + chunk.count <= fileBytes.count
+                && chunk.elementsEqual(UnsafeRawBufferPointer(rebasing: fileBytes[offset..<(offset + chunk.count)]))
+        }) != nil && offset == fileBytes.count
         return verify(document: document, key: key, isCanonical: canonical)
     }
 
@@ -107,8 +113,16 @@ public enum SessionSignature {
         let wellFormed = utf8.withUTF8 { isWellFormed(UnsafeRawBufferPointer($0)) }
         guard wellFormed else { return malformed(isString: true, duplicateKeys: duplicates, isCanonical: isCanonical) }
         do {
-            let signed = try CanonicalJSON.encode(document.value, omittingTopLevelKey: memberName)
-            let mac = try signed.withUnsafeBytes { try HMACSHA256.authenticationCode(for: $0, key: key) }
+            // Streamed into the MAC: memory stays bounded even when pretty printing a deeply nested
+            // document multiplies its size.
+            var hmac = try HMACSHA256(key: key)
+            var failure: (any Error)?
+            try CanonicalJSON.stream(document.value, omittingTopLevelKey: memberName) { chunk in
+                do { try hmac.update(chunk) } catch { failure = error }
+                return failure == nil
+            }
+            if let failure { throw failure }
+            let mac = try hmac.finalize()
             return utf8.withUTF8 { compare(mac, with: UnsafeRawBufferPointer($0), duplicateKeys: duplicates, isCanonical: isCanonical) }
         } catch {
             return SignatureVerification(verdict: .undecodable, duplicateKeys: duplicates, detail: "\(error)", isCanonical: isCanonical)
