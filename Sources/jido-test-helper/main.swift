@@ -9,7 +9,16 @@ func fail(_ message: String) -> Never {
     exit(2)
 }
 
-let arguments = Array(CommandLine.arguments.dropFirst())
+var arguments = Array(CommandLine.arguments.dropFirst())
+// --as-user UID: drop to that uid/gid (e.g. 65534, nobody) before anything else, so tests running
+// as root see real permission denials.
+if arguments.first == "--as-user" {
+    guard arguments.count >= 2, let uid = UInt32(arguments[1]) else { fail("usage: --as-user UID COMMAND ...") }
+    guard setgroups(0, nil) == 0, setgid(uid) == 0, setuid(uid) == 0, geteuid() == uid else {
+        fail("cannot drop privileges to uid \(uid)")
+    }
+    arguments.removeFirst(2)
+}
 switch arguments.first {
 case "secret-load-or-create":
     // secret-load-or-create HOME: prints the hex SHA-256 of the secret this process ends up using.
@@ -17,6 +26,8 @@ case "secret-load-or-create":
     do {
         let secret = try MachineSecret.loadOrCreate(home: arguments[1])
         print(try secret.fingerprint())
+    } catch let error as MachineSecretError {
+        fail("\(error.problem): \(error)")
     } catch {
         fail("\(error)")
     }

@@ -194,10 +194,14 @@ public struct MachineSecret: Sendable {
                 dir = try homeFD.open(dataDirectoryName, [.readOnly, .directory, .noFollow, .closeOnExec])
             } catch {
                 switch error.errno {
-                case .noSuchFileOrDirectory: throw MachineSecretError(.missing, path: dataPath)
-                case .tooManySymbolicLinks: throw MachineSecretError(.symbolicLink, path: dataPath)
-                case .notDirectory: throw MachineSecretError(.notRegularFile(.unknown), path: dataPath)
-                default: throw MachineSecretError(.unreadable(error), path: dataPath)
+                case .noSuchFileOrDirectory:
+                    throw MachineSecretError(.missing, path: dataPath)
+                case .tooManySymbolicLinks, .notDirectory:
+                    // O_DIRECTORY|O_NOFOLLOW gives ENOTDIR for a symlink: look at what is there.
+                    let type = (try? homeFD.status(of: dataDirectoryName))?.type ?? .unknown
+                    throw MachineSecretError(type == .symbolicLink ? .symbolicLink : .notADirectory(type), path: dataPath)
+                default:
+                    throw MachineSecretError(.unreadable(error), path: dataPath)
                 }
             }
             let status: FileStatus
@@ -244,6 +248,7 @@ public struct MachineSecretError: Error, Sendable, CustomStringConvertible {
         case missing
         case symbolicLink
         case notRegularFile(FileType)
+        case notADirectory(FileType)
         case wrongOwner(owner: UInt32, expected: UInt32)
         case insecurePermissions(FilePermissions)
         case insecureDirectory(FilePermissions)
@@ -274,6 +279,8 @@ public struct MachineSecretError: Error, Sendable, CustomStringConvertible {
             return "\(path) is a symbolic link; it is never followed. Replace the link with the real file (mode 0600, owned by you)."
         case let .notRegularFile(type):
             return "\(path) is a \(type.rawValue), not a regular file. Remove it; JidoCode recreates the secret (existing sessions will then fail verification)."
+        case let .notADirectory(type):
+            return "\(path) is a \(type.rawValue), not a directory. Move it aside; JidoCode's data directory must be a real directory (mode 0700)."
         case let .wrongOwner(owner, expected):
             return "\(path) belongs to uid \(owner), not to you (uid \(expected)); someone else may control it. Remove it after checking who created it."
         case let .insecurePermissions(mode):
