@@ -10,6 +10,9 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+/// Test targets: same language mode, ordinary (public) imports.
+let testSettings: [SwiftSetting] = [.swiftLanguageMode(.v6), .enableUpcomingFeature("ExistentialAny")]
+
 let package = Package(
     name: "JidoGuard",
     products: [
@@ -36,7 +39,10 @@ let package = Package(
         .executableTarget(name: "jido-bench", dependencies: ["JidoCore"], swiftSettings: strict),
         // Spawned by the tests for cross-process races and unprivileged access; not a product.
         .executableTarget(name: "jido-test-helper", dependencies: ["JidoCore"], swiftSettings: strict),
-        .testTarget(name: "JidoCoreTests", dependencies: ["JidoCore", "jido-test-helper"], swiftSettings: strict),
-        .testTarget(name: "JidoAuditCLITests", dependencies: ["JidoAuditCLI", "JidoCore"], swiftSettings: strict),
+        // Helpers shared by the test targets (vectors, temporary directories, child processes).
+        .target(name: "JidoTestSupport", path: "Tests/JidoTestSupport", swiftSettings: testSettings),
+        .testTarget(name: "JidoCoreTests", dependencies: ["JidoCore", "JidoTestSupport", "jido-test-helper"], swiftSettings: testSettings),
+        .testTarget(name: "JidoAuditCLITests", dependencies: ["JidoAuditCLI", "JidoCore", "JidoTestSupport", "jido-audit"],
+                    swiftSettings: testSettings),
     ]
 )

@@ -53,7 +53,7 @@ public struct MachineSecret: Sendable {
     /// Reads a secret from an explicit file path (for a store copied from another machine).
     /// The last component must not be a symlink; the same checks apply as for the default location.
     public static func load(file path: String) throws(MachineSecretError) -> MachineSecret {
-        let (parent, name) = splitPath(path)
+        let (parent, name) = CheckedFileReader.splitPath(path)
         let directory: FileDescriptor
         do throws(SystemCallError) {
             directory = try FileDescriptor.open(parent, [.readOnly, .directory, .closeOnExec])
@@ -63,49 +63,33 @@ public struct MachineSecret: Sendable {
         return try directory.closeAfter { (fd) throws(MachineSecretError) in try load(name: name, in: fd, displayPath: path) }
     }
 
+    /// The rules a secret file must meet before it is read.
+    static var policy: FilePolicy { FilePolicy(maxBytes: maximumBytes, requiredOwner: ProcessIdentity.effectiveUser,
+                                   maxLinkCount: 1, forbiddenPermissions: .groupAndOther) }
+
     /// Reads and checks `name` inside the open directory `directory`.
     static func load(name: String, in directory: FileDescriptor, displayPath: String) throws(MachineSecretError) -> MachineSecret {
-        let fd: FileDescriptor
-        do throws(SystemCallError) {
-            fd = try directory.open(name, .hardenedRead)
+        var read: (bytes: [UInt8], status: FileStatus)
+        do {
+            read = try CheckedFileReader.read(name, in: directory, policy: policy)
         } catch {
-            switch error.errno {
-            case .noSuchFileOrDirectory: throw MachineSecretError(.missing, path: displayPath)
-            case .tooManySymbolicLinks: throw MachineSecretError(.symbolicLink, path: displayPath)
-            default: throw MachineSecretError(.unreadable(error), path: displayPath)
+            let problem: MachineSecretError.Problem
+            switch error {
+            case .notFound: problem = .missing
+            case .symbolicLink: problem = .symbolicLink
+            case let .notRegularFile(type): problem = .notRegularFile(type)
+            case let .tooLarge(size, _): problem = .tooLarge(size)
+            case let .wrongOwner(owner, expected): problem = .wrongOwner(owner: owner, expected: expected)
+            case let .tooManyLinks(count): problem = .multipleLinks(count)
+            case let .insecurePermissions(mode): problem = .insecurePermissions(mode)
+            case .changedWhileReading: problem = .changedWhileReading
+            case let .system(error): problem = .unreadable(error)
             }
+            throw MachineSecretError(problem, path: displayPath)
         }
-        return try fd.closeAfter { (fd) throws(MachineSecretError) in
-            let status: FileStatus
-            do throws(SystemCallError) { status = try fd.status() } catch { throw MachineSecretError(.unreadable(error), path: displayPath) }
-            try check(status, path: displayPath)
-            let read: (bytes: [UInt8], exceededLimit: Bool)
-            do throws(SystemCallError) {
-                read = try fd.readAll(limit: maximumBytes, sizeHint: Int(status.size))
-            } catch {
-                throw MachineSecretError(.unreadable(error), path: displayPath)
-            }
-            var bytes = read.bytes
-            defer { bytes.withUnsafeMutableBytes { SecureBytes.wipe($0) } }
-            guard !read.exceededLimit, bytes.count == Int(status.size) else {
-                throw MachineSecretError(.changedWhileReading, path: displayPath)
-            }
-            return MachineSecret(bytes: SecureBytes(copying: bytes))
-        }
-    }
-
-    /// The rules a secret file must meet before it is read.
-    static func check(_ status: FileStatus, path: String) throws(MachineSecretError) {
-        guard status.type == .regular else { throw MachineSecretError(.notRegularFile(status.type), path: path) }
-        guard status.owner == ProcessIdentity.effectiveUser else {
-            throw MachineSecretError(.wrongOwner(owner: status.owner, expected: ProcessIdentity.effectiveUser), path: path)
-        }
-        guard status.permissions.isDisjoint(with: .groupAndOther) else {
-            throw MachineSecretError(.insecurePermissions(status.permissions), path: path)
-        }
-        guard status.linkCount == 1 else { throw MachineSecretError(.multipleLinks(status.linkCount), path: path) }
-        guard status.size >= Int64(minimumBytes) else { throw MachineSecretError(.tooShort(status.size), path: path) }
-        guard status.size <= Int64(maximumBytes) else { throw MachineSecretError(.tooLarge(status.size), path: path) }
+        defer { read.bytes.withUnsafeMutableBytes { SecureBytes.wipe($0) } }
+        guard read.bytes.count >= minimumBytes else { throw MachineSecretError(.tooShort(Int64(read.bytes.count)), path: displayPath) }
+        return MachineSecret(bytes: SecureBytes(copying: read.bytes))
     }
 
     // MARK: - Creating
@@ -222,12 +206,6 @@ public struct MachineSecret: Sendable {
             }
             return dir
         }
-    }
-
-    static func splitPath(_ path: String) -> (parent: String, name: String) {
-        guard let slash = path.lastIndex(of: "/") else { return (".", path) }
-        let parent = String(path[..<slash])
-        return (parent.isEmpty ? "/" : parent, String(path[path.index(after: slash)...]))
     }
 
     static func hexEncode(_ bytes: [UInt8]) -> [UInt8] {

@@ -1,3 +1,4 @@
+import JidoTestSupport
 import Testing
 @testable import JidoCore
 

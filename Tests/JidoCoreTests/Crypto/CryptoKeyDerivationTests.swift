@@ -1,4 +1,5 @@
 import Foundation
+import JidoTestSupport
 import Testing
 @testable import JidoCore
 

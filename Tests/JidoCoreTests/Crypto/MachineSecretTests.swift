@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import JidoTestSupport
 import Testing
 @testable import JidoCore
 

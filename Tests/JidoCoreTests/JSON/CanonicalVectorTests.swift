@@ -1,4 +1,5 @@
 import Foundation
+import JidoTestSupport
 import Testing
 @testable import JidoCore
 
@@ -28,4 +29,8 @@ import Testing
             }
         }
     }
+}
+
+extension TestVectors.CanonicalCase: CustomTestStringConvertible {
+    public var testDescription: String { "canonical.jsonl:\(line)" }
 }

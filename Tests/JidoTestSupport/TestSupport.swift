@@ -1,9 +1,8 @@
 import Foundation
 import Glibc
-import Testing
 
 /// A fresh directory under the system temp folder, removed after `body`.
-func withTemporaryDirectory<R>(_ body: (String) throws -> R) throws -> R {
+public func withTemporaryDirectory<R>(_ body: (String) throws -> R) throws -> R {
     var template = Array((NSTemporaryDirectory() + "/jido-test-XXXXXX").utf8CString)
     let created = template.withUnsafeMutableBufferPointer { buffer -> String? in
         guard let base = buffer.baseAddress, mkdtemp(base) != nil else { return nil }
@@ -15,21 +14,21 @@ func withTemporaryDirectory<R>(_ body: (String) throws -> R) throws -> R {
 }
 
 /// The products folder of this build (where `swift test` put the test bundle and executables).
-func productsDirectory() -> URL {
+public func productsDirectory() -> URL {
     var url = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     while url.path.contains(".xctest") { url.deleteLastPathComponent() }
     return url
 }
 
 /// The result of a finished child process.
-struct ProcessResult {
-    let status: Int32
-    let stdout: String
-    let stderr: String
+public struct ProcessResult {
+    public let status: Int32
+    public let stdout: String
+    public let stderr: String
 }
 
 /// Starts a product executable of this package with `arguments`; the caller waits.
-func launchProduct(_ name: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (Process, Pipe, Pipe) {
+public func launchProduct(_ name: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (Process, Pipe, Pipe) {
     let process = Process()
     process.executableURL = productsDirectory().appendingPathComponent(name)
     process.arguments = arguments
@@ -42,7 +41,7 @@ func launchProduct(_ name: String, _ arguments: [String], environment: [String: 
 }
 
 /// Runs a product executable to completion.
-func runProduct(_ name: String, _ arguments: [String], environment: [String: String]? = nil) throws -> ProcessResult {
+public func runProduct(_ name: String, _ arguments: [String], environment: [String: String]? = nil) throws -> ProcessResult {
     let (process, out, err) = try launchProduct(name, arguments, environment: environment)
     let stdout = out.fileHandleForReading.readDataToEndOfFile()
     let stderr = err.fileHandleForReading.readDataToEndOfFile()
@@ -52,17 +51,17 @@ func runProduct(_ name: String, _ arguments: [String], environment: [String: Str
 }
 
 /// Writes `bytes` to `path` with `mode` (set explicitly, whatever the umask).
-func writeFile(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o600) throws {
+public func writeFile(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o600) throws {
     try Data(bytes).write(to: URL(fileURLWithPath: path))
     guard chmod(path, mode) == 0 else { throw POSIXError(.EPERM) }
 }
 
-func fileMode(_ path: String) -> mode_t {
+public func fileMode(_ path: String) -> mode_t {
     var st = stat()
     return lstat(path, &st) == 0 ? st.st_mode & 0o7777 : 0
 }
 
-func hexBytes(_ hex: String) -> [UInt8] {
+public func hexBytes(_ hex: String) -> [UInt8] {
     var out: [UInt8] = []
     var chars = hex.utf8.makeIterator()
     while let a = chars.next(), let b = chars.next() {

@@ -1,15 +1,16 @@
 import Foundation
-import Testing
 
+/// Test-only helpers shared by the test targets (not a product).
+///
 /// Locates the shared JidoCode vectors: `$JIDO_VECTORS_DIR`, else `<repo>/../shared/vectors/jidocode-v1`.
 /// A missing folder is a test failure (thrown), never a skip.
-enum TestVectors {
-    struct Missing: Error, CustomStringConvertible {
+public enum TestVectors {
+    public struct Missing: Error, CustomStringConvertible {
         let path: String
-        var description: String { "JidoCode vectors not found at \(path); set JIDO_VECTORS_DIR" }
+        public var description: String { "JidoCode vectors not found at \(path); set JIDO_VECTORS_DIR" }
     }
 
-    static func repositoryRoot(file: String = #filePath) -> URL {
+    public static func repositoryRoot(file: String = #filePath) -> URL {
         var url = URL(fileURLWithPath: file).deletingLastPathComponent()
         while url.path != "/" {
             if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
@@ -18,7 +19,7 @@ enum TestVectors {
         return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
     }
 
-    static func directory() throws -> URL {
+    public static func directory() throws -> URL {
         let url: URL
         if let env = ProcessInfo.processInfo.environment["JIDO_VECTORS_DIR"], !env.isEmpty {
             url = URL(fileURLWithPath: env)
@@ -33,15 +34,14 @@ enum TestVectors {
     }
 
     /// One line of `canonical.jsonl`: input bytes and either the canonical bytes or an error text.
-    struct CanonicalCase: Sendable, CustomTestStringConvertible {
-        let line: Int
-        let input: [UInt8]
-        let canonical: [UInt8]?
-        let error: String?
-        var testDescription: String { "canonical.jsonl:\(line)" }
+    public struct CanonicalCase: Sendable {
+        public let line: Int
+        public let input: [UInt8]
+        public let canonical: [UInt8]?
+        public let error: String?
     }
 
-    static func canonicalCases() throws -> [CanonicalCase] {
+    public static func canonicalCases() throws -> [CanonicalCase] {
         let text = try String(contentsOf: directory().appendingPathComponent("canonical.jsonl"), encoding: .utf8)
         var cases: [CanonicalCase] = []
         for (index, line) in text.split(separator: "\n").enumerated() {
@@ -53,5 +53,5 @@ enum TestVectors {
         return cases
     }
 
-    static func readBytes(_ url: URL) throws -> [UInt8] { [UInt8](try Data(contentsOf: url)) }
+    public static func readBytes(_ url: URL) throws -> [UInt8] { [UInt8](try Data(contentsOf: url)) }
 }

@@ -1,0 +1,51 @@
+import JidoCore
+
+/// The options that choose the signing key, shared by every subcommand that verifies.
+struct KeyOptions {
+    static let specs: [OptionSpec] = [
+        .value("--home", "DIR", "Home directory whose .jido_code/ holds the data (default: $JIDO_HOME, then $HOME)."),
+        .value("--secret-file", "FILE", "Machine secret to use instead of <home>/.jido_code/machine_secret."),
+        .value("--hostname", "NAME", "Hostname the store was signed on (default: this machine's, from gethostname)."),
+    ]
+
+    let home: String
+    let secretFile: String?
+    let hostname: String?
+
+    init(_ parsed: ParsedArguments, io: CommandIO) throws(UsageError) {
+        guard let home = parsed.value("--home") ?? io.environment["JIDO_HOME"] ?? io.environment["HOME"], !home.isEmpty else {
+            throw UsageError(message: "no home directory: set HOME or pass --home DIR")
+        }
+        self.home = home
+        self.secretFile = parsed.value("--secret-file")
+        self.hostname = parsed.value("--hostname")
+        if let hostname, hostname.isEmpty { throw UsageError(message: "--hostname needs a non-empty name") }
+    }
+
+    /// The data directory `<home>/.jido_code`.
+    var dataDirectory: String { home + "/" + MachineSecret.dataDirectoryName }
+
+    /// Reads the secret (never creates one) and derives the key; the error text names the fix.
+    func sessionKey() -> Result<SessionKey, KeyError> {
+        let secret: MachineSecret
+        do throws(MachineSecretError) {
+            if let secretFile {
+                secret = try MachineSecret.load(file: secretFile)
+            } else {
+                secret = try MachineSecret.load(home: home)
+            }
+        } catch {
+            return .failure(KeyError(message: "machine secret: \(error)"))
+        }
+        do {
+            let name = try hostname ?? Hostname.current()
+            return .success(try secret.sessionKey(hostname: name))
+        } catch {
+            return .failure(KeyError(message: "cannot derive the signing key: \(error)"))
+        }
+    }
+}
+
+struct KeyError: Error {
+    let message: String
+}

@@ -1,0 +1,58 @@
+import JidoCore
+
+/// `jido-audit`: check a machine's JidoCode data. The root holds only the list of subcommands.
+public enum JidoAudit {
+    static var commands: [any AuditCommand.Type] { [VerifyCommand.self, CanonicalCommand.self] }
+
+    static var rootHelp: String {
+        var lines = [
+            "jido-audit \(JidoCore.version): check JidoCode session stores (signatures, permissions, integrity).",
+            "",
+            "Usage: jido-audit <subcommand> [options]",
+            "",
+            "Subcommands:",
+        ]
+        let width = (commands.map { $0.spec.name.count }.max() ?? 0) + 2
+        for command in commands { lines.append("  " + command.spec.name.padding(to: width) + command.spec.summary) }
+        lines += ["", "Run 'jido-audit <subcommand> --help' for its options.",
+                  "Exit status: 0 nothing found, 1 findings, 2 usage error, 3 could not run."]
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Runs the command line `arguments` (without the program name) and returns the exit status.
+    public static func main(_ arguments: [String], io: CommandIO) -> ExitCode {
+        guard let first = arguments.first else {
+            io.err(rootHelp)
+            return .usage
+        }
+        switch first {
+        case "-h", "--help", "help":
+            io.out(rootHelp)
+            return .success
+        case "--version":
+            io.out("jido-audit \(JidoCore.version)\n")
+            return .success
+        default:
+            break
+        }
+        guard let command = commands.first(where: { $0.spec.name == first }) else {
+            io.err("jido-audit: unknown subcommand '\(first)'\n\n" + rootHelp)
+            return .usage
+        }
+        return run(command, Array(arguments.dropFirst()), io: io)
+    }
+
+    private static func run(_ command: any AuditCommand.Type, _ arguments: [String], io: CommandIO) -> ExitCode {
+        do throws(UsageError) {
+            let parsed = try ArgumentParser.parse(arguments, spec: command.spec)
+            if parsed.wantsHelp {
+                io.out(command.spec.help)
+                return .success
+            }
+            return try command.init(parsed, io: io).run(io)
+        } catch {
+            io.err("jido-audit \(command.spec.name): \(error.message)\nUsage: \(command.spec.usage)\n")
+            return .usage
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import JidoTestSupport
+import Testing
+@testable import JidoAuditCLI
+
+/// Captured output of one in-process `jido-audit` run.
+struct CLIRun {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+}
+
+final class OutputBuffer: @unchecked Sendable {
+    private let lock = NSLock()
+    private var text = ""
+    func append(_ s: String) { lock.withLock { text += s } }
+    var value: String { lock.withLock { text } }
+}
+
+/// Runs `jido-audit` in process with `arguments` and a controlled environment.
+func audit(_ arguments: [String], environment: [String: String] = [:]) -> CLIRun {
+    let out = OutputBuffer(), err = OutputBuffer()
+    let io = CommandIO(environment: environment, writeOut: { out.append($0) }, writeErr: { err.append($0) })
+    let code = JidoAudit.main(arguments, io: io)
+    return CLIRun(status: code.rawValue, stdout: out.value, stderr: err.value)
+}
+
+/// A copy of a vector store under a temporary home, with JidoCode's real modes (0755 dirs,
+/// 0644 sessions, 0600 secret); returns the home path.
+func copyVectorStore(_ store: String, into root: String) throws -> String {
+    let source = try TestVectors.directory().appendingPathComponent("\(store)/home/.jido_code")
+    let data = root + "/.jido_code"
+    try FileManager.default.createDirectory(atPath: data + "/sessions", withIntermediateDirectories: true)
+    chmod(data, 0o755)
+    chmod(data + "/sessions", 0o755)
+    try writeFile(data + "/machine_secret", TestVectors.readBytes(source.appendingPathComponent("machine_secret")), mode: 0o600)
+    for name in try FileManager.default.contentsOfDirectory(atPath: source.path + "/sessions") {
+        try writeFile(data + "/sessions/" + name, TestVectors.readBytes(source.appendingPathComponent("sessions/" + name)), mode: 0o644)
+    }
+    return root
+}
