@@ -67,7 +67,8 @@ public struct JSONObject: Sendable {
     public init(_ pairs: [(String, JSONValue)]) {
         members = []
         members.reserveCapacity(pairs.count)
-        for (key, value) in pairs where index(of: key) == nil {
+        var seen = Set<UTF8Key>(minimumCapacity: pairs.count)
+        for (key, value) in pairs where seen.insert(UTF8Key(string: key)).inserted {
             members.append(JSONMember(key: key, value: value))
         }
     }
