@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -30,4 +31,8 @@ int jido_o_tmpfile(void) {
 #else
     return 0;
 #endif
+}
+
+int jido_flock(int fd, int operation) {
+    return flock(fd, operation);
 }

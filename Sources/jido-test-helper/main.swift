@@ -31,6 +31,53 @@ case "secret-load-or-create":
     } catch {
         fail("\(error)")
     }
+case "store-append":
+    // store-append HOME ID TAG COUNT: COUNT updates, each appending message "<TAG>-<n>"; then exits.
+    guard arguments.count == 5, let id = SessionID(arguments[2]), let count = Int(arguments[4]) else {
+        fail("usage: store-append HOME ID TAG COUNT")
+    }
+    do {
+        let store = try SessionStore.open(home: arguments[1], hostname: "test-host")
+        for n in 0..<count {
+            let message = Session.Message(id: "\(arguments[3])-\(n)", role: "user", content: "message \(n)", timestamp: "2026-01-01T00:00:00Z")
+            _ = try store.update(id) { session in
+                var current = session ?? Session.new(id: id, name: "stress", projectPath: "/p", createdAt: "2026-01-01T00:00:00Z")
+                current.append(message)
+                session = current
+            }
+        }
+    } catch {
+        fail("\(error)")
+    }
+case "store-write-forever":
+    // store-write-forever HOME ID: appends messages until killed; prints each acknowledged number.
+    guard arguments.count == 3, let id = SessionID(arguments[2]) else { fail("usage: store-write-forever HOME ID") }
+    do {
+        let store = try SessionStore.open(home: arguments[1], hostname: "test-host")
+        var n = 0
+        while true {
+            let message = Session.Message(id: "k-\(n)", role: "assistant", content: String(repeating: "x", count: 2000 + n % 5000),
+                                          timestamp: "2026-01-01T00:00:00Z")
+            _ = try store.update(id) { session in
+                var current = session ?? Session.new(id: id, name: "kill", projectPath: "/p", createdAt: "2026-01-01T00:00:00Z")
+                current.append(message)
+                session = current
+            }
+            FileHandle.standardOutput.write(Data("\(n)\n".utf8))
+            n += 1
+        }
+    } catch {
+        fail("\(error)")
+    }
+case "store-load":
+    // store-load HOME ID: loads a session and prints its message count, or the error's case.
+    guard arguments.count == 3 else { fail("usage: store-load HOME ID") }
+    do {
+        let store = try SessionStore.open(home: arguments[1], hostname: "test-host")
+        print(try store.load(id: arguments[2]).messageCount)
+    } catch {
+        fail(error.logDescription)
+    }
 default:
     fail("usage: jido-test-helper COMMAND ...")
 }

@@ -69,3 +69,14 @@ public func hexBytes(_ hex: String) -> [UInt8] {
     }
     return out
 }
+
+/// `withTemporaryDirectory` for async bodies.
+public func withTemporaryDirectoryAsync<R>(_ body: (String) async throws -> R) async throws -> R {
+    let path = try withTemporaryDirectory { path -> String in
+        let kept = path + ".async"
+        guard rename(path, kept) == 0 else { throw POSIXError(.EIO) }
+        return kept
+    }
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    return try await body(path)
+}

@@ -13,6 +13,9 @@ int jido_renameat_noreplace(int olddirfd, const char *oldpath, int newdirfd, con
  * the description closes, never by closing an unrelated descriptor of the same file. */
 int jido_ofd_lock(int fd, int exclusive, int unlock, int wait);
 
+/* flock(fd, operation): Swift's Glibc module cannot name the function (struct flock shadows it). */
+int jido_flock(int fd, int operation);
+
 /* getrandom(buf, len, 0), looping is the caller's job. */
 ssize_t jido_getrandom(void *buf, size_t len);
 

@@ -82,6 +82,15 @@ enum Syscall {
         return Glibc.fchmod(fd, mode)
     }
 
+    static func flock(_ fd: CInt, _ operation: CInt) -> CInt {
+        if let failure = injected(.flock) { return failure }
+        return jido_flock(fd, operation)
+    }
+
+    static func getrandom(_ buffer: UnsafeMutableRawBufferPointer) -> Int {
+        jido_getrandom(buffer.baseAddress, buffer.count)
+    }
+
     static func dup(_ fd: CInt) -> CInt {
         if let failure = injected(.open) { return failure }
         return fcntl(fd, F_DUPFD_CLOEXEC, 0)
@@ -90,7 +99,7 @@ enum Syscall {
 
 /// The calls a test can make fail.
 public enum SyscallName: String, Sendable, CaseIterable {
-    case open, read, write, fsync, fstat, fstatat, mkdir, link, rename, unlink, fchmod
+    case open, read, write, fsync, fstat, fstatat, mkdir, link, rename, unlink, fchmod, flock
 }
 
 #if ENABLE_SYSCALL_FAULTS

@@ -93,6 +93,17 @@ public struct JSONObject: Sendable {
         }
     }
 
+    /// Mutates the value of `key` in place (no copy of a large array or object); false if absent.
+    @discardableResult
+    public mutating func modifyValue(forKey key: String, _ body: (inout JSONValue) -> Void) -> Bool {
+        guard let i = index(of: key) else { return false }
+        var value = members[i].value
+        members[i].value = .null // Drop the stored reference so `value` is uniquely owned.
+        body(&value)
+        members[i].value = value
+        return true
+    }
+
     private func index(of key: String) -> Int? {
         members.firstIndex { $0.key.utf8.elementsEqual(key.utf8) }
     }
@@ -127,6 +138,14 @@ extension JSONObject: Equatable {
 }
 
 extension JSONValue {
+    /// Appends to an array value in place; does nothing to other values.
+    public mutating func appendElement(_ element: JSONValue) {
+        guard case var .array(elements) = self else { return }
+        self = .null
+        elements.append(element)
+        self = .array(elements)
+    }
+
     public var stringValue: String? { if case let .string(s) = self { s } else { nil } }
     public var objectValue: JSONObject? { if case let .object(o) = self { o } else { nil } }
     public var arrayValue: [JSONValue]? { if case let .array(a) = self { a } else { nil } }

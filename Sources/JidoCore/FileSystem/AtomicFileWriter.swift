@@ -1,0 +1,56 @@
+/// Atomic, durable replacement of a file in a directory held open by descriptor.
+///
+/// The bytes go to a new temporary file in the same directory, created with
+/// O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC and its final mode (no chmod afterwards), written whole,
+/// fsynced, renamed over the target, and the directory is fsynced. A crash at any instant leaves the
+/// old complete file or the new complete file. On any failure before the rename the temporary is
+/// removed and the target is untouched. Temporary names are `.<target>.<16 hex>.tmp`.
+public enum AtomicFileWriter {
+    public static let temporarySuffix = ".tmp"
+
+    /// Whether `name` is a temporary this writer creates for `target`.
+    public static func isTemporary(_ name: String, for target: String) -> Bool {
+        name.hasPrefix("." + target + ".") && name.hasSuffix(temporarySuffix)
+            && name.utf8.count == target.utf8.count + 2 + 16 + temporarySuffix.utf8.count
+    }
+
+    /// Writes `bytes` as `name` in `directory`, atomically and durably.
+    public static func write(_ bytes: [UInt8], as name: String, in directory: FileDescriptor,
+                             permissions: FilePermissions = .ownerReadWrite) throws(SystemCallError) {
+        let temporary = try temporaryName(for: name)
+        let fd = try directory.open(temporary, [.writeOnly, .create, .exclusiveCreate, .noFollow, .closeOnExec],
+                                    permissions: permissions)
+        do throws(SystemCallError) {
+            try fd.closeAfter { (fd) throws(SystemCallError) in
+                try fd.writeAll(bytes)
+                try fd.sync()
+            }
+            try directory.rename(temporary, to: name, in: directory)
+        } catch {
+            try? directory.unlink(temporary)
+            throw error
+        }
+        try directory.sync()
+    }
+
+    static func temporaryName(for name: String) throws(SystemCallError) -> String {
+        var random = [UInt8](repeating: 0, count: 8)
+        var filled = 0
+        while filled < random.count {
+            let n = random.withUnsafeMutableBytes { Syscall.getrandom(UnsafeMutableRawBufferPointer(rebasing: $0[filled...])) }
+            if n < 0 {
+                let error = Errno.current
+                if error == .interrupted { continue }
+                throw SystemCallError("getrandom", errno: error)
+            }
+            filled += n
+        }
+        let digits = Array("0123456789abcdef".utf8)
+        var suffix: [UInt8] = []
+        for b in random {
+            suffix.append(digits[Int(b >> 4)])
+            suffix.append(digits[Int(b & 0x0F)])
+        }
+        return "." + name + "." + String(decoding: suffix, as: UTF8.self) + temporarySuffix
+    }
+}

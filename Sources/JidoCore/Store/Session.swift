@@ -1,0 +1,196 @@
+/// A session id: a lower-case UUID version 4, exactly as JidoCode generates and accepts them.
+///
+/// Validated before any path is built from it, so `../x`, an empty string, upper case or another
+/// UUID version can never reach a file name.
+public struct SessionID: Sendable, Hashable, CustomStringConvertible, Comparable {
+    public let rawValue: String
+
+    /// nil unless `text` matches `^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`.
+    public init?(_ text: String) {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 36 else { return nil }
+        for (i, b) in bytes.enumerated() {
+            switch i {
+            case 8, 13, 18, 23: guard b == UInt8(ascii: "-") else { return nil }
+            case 14: guard b == UInt8(ascii: "4") else { return nil }
+            case 19: guard [UInt8(ascii: "8"), UInt8(ascii: "9"), UInt8(ascii: "a"), UInt8(ascii: "b")].contains(b) else { return nil }
+            default: guard (b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x66) else { return nil }
+            }
+        }
+        rawValue = text
+    }
+
+    /// A fresh random id.
+    public static func random() throws -> SessionID {
+        var bytes = try SecureRandom.bytes(count: 16)
+        bytes[6] = (bytes[6] & 0x0F) | 0x40
+        bytes[8] = (bytes[8] & 0x3F) | 0x80
+        let hex = String(decoding: MachineSecret.hexEncode(bytes), as: UTF8.self)
+        let parts = [hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4), hex.dropFirst(16).prefix(4), hex.dropFirst(20)]
+        guard let id = SessionID(parts.joined(separator: "-")) else { throw CryptoError.randomUnavailable }
+        return id
+    }
+
+    /// The session's file name, `<id>.json`.
+    public var fileName: String { rawValue + ".json" }
+    /// The session's lock file name, `<id>.lock`.
+    var lockName: String { rawValue + ".lock" }
+
+    /// The id in a file name `<id>.json`, or nil for any other name.
+    public init?(fileName: String) {
+        guard fileName.hasSuffix(".json") else { return nil }
+        self.init(String(fileName.dropLast(5)))
+    }
+
+    public var description: String { rawValue }
+    public static func < (a: SessionID, b: SessionID) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// Why a document is not a session JidoCode could load.
+public struct SchemaError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// JSON Pointer of the offending member.
+    public let pointer: String
+    public let reason: String
+    public var description: String { "\(pointer.isEmpty ? "/" : pointer): \(reason)" }
+}
+
+/// A JidoCode v1 session: its document (every member kept, known or not, so a load-modify-save
+/// round trip loses nothing) with typed, validated access to the members JidoCode defines.
+public struct Session: Sendable, Equatable {
+    /// The supported `version`s.
+    public static let supportedVersions = 1...1
+    public static let roles: Set<String> = ["user", "assistant", "system", "tool"]
+    public static let todoStatuses: Set<String> = ["pending", "in_progress", "completed"]
+
+    /// The document without its `signature` member.
+    public private(set) var document: JSONObject
+    public let id: SessionID
+
+    /// Validates `document` against JidoCode's schema: `version` (supported), `id` (UUID v4),
+    /// `name`, `project_path`, `created_at`, `updated_at` (strings), `config` (object),
+    /// `conversation` (messages with string `id`, `content`, `timestamp` and a known `role`), `todos`
+    /// (string `content`, `active_form`, known `status`); `closed_at`, `language` (strings),
+    /// `prompt_history` (strings) and `cumulative_usage` (object) when present.
+    public init(document: JSONObject) throws(SchemaError) {
+        var document = document
+        document[SessionSignature.memberName] = nil
+        guard case let .integer(version)? = document["version"], let v = version.intValue else {
+            throw SchemaError(pointer: "/version", reason: "missing or not an integer")
+        }
+        guard v >= 1 else { throw SchemaError(pointer: "/version", reason: "must be at least 1") }
+        guard Session.supportedVersions.contains(v) else { throw SchemaError(pointer: "/version", reason: "version \(v) is not supported") }
+        guard let idText = document["id"]?.stringValue, let id = SessionID(idText) else {
+            throw SchemaError(pointer: "/id", reason: "missing or not a lower-case UUID v4")
+        }
+        for key in ["name", "project_path", "created_at", "updated_at"] {
+            guard document[key]?.stringValue != nil else { throw SchemaError(pointer: "/" + key, reason: "missing or not a string") }
+        }
+        for key in ["closed_at", "language"] where document[key] != nil {
+            guard document[key]?.stringValue != nil else { throw SchemaError(pointer: "/" + key, reason: "not a string") }
+        }
+        guard document["config"]?.objectValue != nil else { throw SchemaError(pointer: "/config", reason: "missing or not an object") }
+        if let usage = document["cumulative_usage"], usage.objectValue == nil {
+            throw SchemaError(pointer: "/cumulative_usage", reason: "not an object")
+        }
+        if let history = document["prompt_history"] {
+            guard let items = history.arrayValue else { throw SchemaError(pointer: "/prompt_history", reason: "not an array") }
+            for (i, item) in items.enumerated() where item.stringValue == nil {
+                throw SchemaError(pointer: "/prompt_history/\(i)", reason: "not a string")
+            }
+        }
+        guard let conversation = document["conversation"]?.arrayValue else {
+            throw SchemaError(pointer: "/conversation", reason: "missing or not an array")
+        }
+        for (i, message) in conversation.enumerated() { try Message.validate(message, pointer: "/conversation/\(i)") }
+        guard let todos = document["todos"]?.arrayValue else { throw SchemaError(pointer: "/todos", reason: "missing or not an array") }
+        for (i, todo) in todos.enumerated() {
+            let pointer = "/todos/\(i)"
+            guard let object = todo.objectValue else { throw SchemaError(pointer: pointer, reason: "not an object") }
+            for key in ["content", "active_form"] where object[key]?.stringValue == nil {
+                throw SchemaError(pointer: pointer + "/" + key, reason: "missing or not a string")
+            }
+            guard let status = object["status"]?.stringValue, Session.todoStatuses.contains(status) else {
+                throw SchemaError(pointer: pointer + "/status", reason: "must be one of pending, in_progress, completed")
+            }
+        }
+        self.document = document
+        self.id = id
+    }
+
+    /// A new, empty session (version 1) with the given fields.
+    public static func new(id: SessionID, name: String, projectPath: String, createdAt: String,
+                           config: JSONObject = JSONObject()) -> Session {
+        // Every member the schema requires is set here with the right type, so validation cannot fail.
+        let document = JSONObject([
+            ("version", .integer(JSONInteger(1))), ("id", .string(id.rawValue)), ("name", .string(name)),
+            ("project_path", .string(projectPath)), ("config", .object(config)), ("created_at", .string(createdAt)),
+            ("updated_at", .string(createdAt)), ("closed_at", .string(createdAt)), ("conversation", .array([])),
+            ("todos", .array([])), ("prompt_history", .array([])),
+        ])
+        return Session(validated: document, id: id)
+    }
+
+    private init(validated document: JSONObject, id: SessionID) {
+        self.document = document
+        self.id = id
+    }
+
+    public var name: String { document["name"]?.stringValue ?? "" }
+    public var projectPath: String { document["project_path"]?.stringValue ?? "" }
+    public var closedAt: String? { document["closed_at"]?.stringValue }
+    public var updatedAt: String { document["updated_at"]?.stringValue ?? "" }
+    /// The conversation's messages, in order.
+    public var conversation: [Message] {
+        (document["conversation"]?.arrayValue ?? []).compactMap { $0.objectValue.map(Message.init(object:)) }
+    }
+    public var messageCount: Int { document["conversation"]?.arrayValue?.count ?? 0 }
+
+    /// Messages `offset ..< offset + limit` (clamped), for paging through a long conversation.
+    public func conversationPage(offset: Int, limit: Int) -> [Message] {
+        let all = document["conversation"]?.arrayValue ?? []
+        let start = min(max(offset, 0), all.count)
+        let end = min(start + max(limit, 0), all.count)
+        return all[start..<end].compactMap { $0.objectValue.map(Message.init(object:)) }
+    }
+
+    /// Appends a message to the conversation.
+    public mutating func append(_ message: Message) {
+        let element = JSONValue.object(message.object)
+        if !document.modifyValue(forKey: "conversation", { $0.appendElement(element) }) {
+            document["conversation"] = .array([element])
+        }
+    }
+
+    /// Sets a string member JidoCode defines (`name`, `updated_at`, `closed_at`, ...); `id` and
+    /// `version` cannot be changed this way.
+    public mutating func set(_ key: String, to value: String) {
+        guard key != "id", key != "version", key != SessionSignature.memberName else { return }
+        document[key] = .string(value)
+    }
+
+    /// One conversation message.
+    public struct Message: Sendable, Equatable {
+        public var object: JSONObject
+
+        public init(id: String, role: String, content: String, timestamp: String) {
+            object = JSONObject([("content", .string(content)), ("id", .string(id)), ("role", .string(role)),
+                                 ("timestamp", .string(timestamp))])
+        }
+
+        init(object: JSONObject) { self.object = object }
+
+        public var id: String { object["id"]?.stringValue ?? "" }
+        public var role: String { object["role"]?.stringValue ?? "" }
+        public var content: String { object["content"]?.stringValue ?? "" }
+
+        static func validate(_ value: JSONValue, pointer: String) throws(SchemaError) {
+            guard let object = value.objectValue else { throw SchemaError(pointer: pointer, reason: "not an object") }
+            for key in ["id", "content", "timestamp"] where object[key]?.stringValue == nil {
+                throw SchemaError(pointer: pointer + "/" + key, reason: "missing or not a string")
+            }
+            guard let role = object["role"]?.stringValue, Session.roles.contains(role) else {
+                throw SchemaError(pointer: pointer + "/role", reason: "must be one of user, assistant, system, tool")
+            }
+        }
+    }
+}

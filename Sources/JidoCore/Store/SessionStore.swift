@@ -1,0 +1,421 @@
+/// Settings of a `SessionStore`; the defaults are what a careful user would want.
+public struct StoreOptions: Sendable {
+    /// Largest session file read or written.
+    public var maxFileBytes = 10 << 20
+    /// Longest wait for another writer of the same session before `StoreError.lockTimeout`.
+    public var lockTimeout: Double = 10
+    /// Most sessions kept; a save that would create one more fails with `limitReached`, or evicts
+    /// the oldest when `evictOldest` is set. nil: no limit.
+    public var maxSessions: Int?
+    /// From this many sessions on, saves report `SaveWarning.approachingLimit`.
+    public var warningThreshold: Int?
+    public var evictOldest = false
+    /// Load legacy unsigned files (JidoCode accepts them with a warning); off by default.
+    public var acceptUnsigned = false
+    /// Load files with duplicated keys (JidoCode does: it keeps the first); off by default.
+    public var acceptDuplicateKeys = false
+
+    public init() {}
+}
+
+/// A warning that came with a successful save.
+public enum SaveWarning: Sendable, Equatable {
+    case approachingLimit(count: Int, limit: Int)
+    case evicted(SessionID)
+}
+
+/// What a successful save did.
+public struct SaveOutcome: Sendable, Equatable {
+    public var warnings: [SaveWarning] = []
+}
+
+/// The metadata `listPersisted` reads without decoding whole sessions.
+public struct SessionMetadata: Sendable, Equatable {
+    public let id: SessionID
+    public let name: String
+    public let projectPath: String
+    public let closedAt: String?
+}
+
+/// JidoCode's session store, made safe: `<data>/sessions/<uuid>.json`, signed, with atomic durable
+/// writes, cross-process locking, and descriptor-checked reads.
+///
+/// The data, sessions and locks directories are opened once (O_DIRECTORY|O_NOFOLLOW, created 0700)
+/// and every file operation is relative to those descriptors, so renaming a directory away after
+/// opening cannot redirect the store. Writes go through `SaveQueue` (in process) and a per-session
+/// `flock` on `<data>/locks/<id>.lock` (across processes; released by the kernel if a holder dies).
+/// Reads check the descriptor (regular file, owner, one link, no group/other write, size) before a
+/// byte is read, then verify the signature, the keys and the schema.
+public final class SessionStore: Sendable {
+    public let options: StoreOptions
+    let key: SessionKey
+    let dataDirectory: FileDescriptor
+    let sessionsDirectory: FileDescriptor
+    let locksDirectory: FileDescriptor
+    private let queues = SaveQueueRegistry()
+
+    public static let sessionsDirectoryName = "sessions"
+    public static let locksDirectoryName = "locks"
+    static let storeLockName = "store.lock"
+
+    /// Opens (creating if needed) the store of `<home>/.jido_code`, with the machine secret there
+    /// (created if missing) and this machine's hostname unless one is given.
+    public static func open(home: String, hostname: String? = nil, options: StoreOptions = StoreOptions()) throws(StoreError) -> SessionStore {
+        let secret: MachineSecret
+        do { secret = try MachineSecret.loadOrCreate(home: home) } catch { throw .secret(error.description) }
+        let key: SessionKey
+        do { key = try secret.sessionKey(hostname: hostname ?? Hostname.current()) } catch { throw .secret("\(error)") }
+        return try SessionStore(dataDirectory: home + "/" + MachineSecret.dataDirectoryName, key: key, options: options)
+    }
+
+    /// Opens the store in `dataDirectory` (its last component is created 0700 if missing and never
+    /// followed if it is a symlink) with an explicit key.
+    public init(dataDirectory path: String, key: SessionKey, options: StoreOptions = StoreOptions()) throws(StoreError) {
+        self.options = options
+        self.key = key
+        let (parent, name) = CheckedFileReader.splitPath(path)
+        let parentFD: FileDescriptor
+        do { parentFD = try FileDescriptor.open(parent, [.readOnly, .directory, .closeOnExec]) } catch { throw .from(error) }
+        let data = try parentFD.closeAfter { (fd) throws(StoreError) in try Self.openPrivateDirectory(name, in: fd) }
+        do throws(StoreError) {
+            let sessions = try Self.openPrivateDirectory(Self.sessionsDirectoryName, in: data)
+            do throws(StoreError) {
+                let locks = try Self.openPrivateDirectory(Self.locksDirectoryName, in: data)
+                dataDirectory = data
+                sessionsDirectory = sessions
+                locksDirectory = locks
+            } catch {
+                _ = try? sessions.close()
+                throw error
+            }
+        } catch {
+            _ = try? data.close()
+            throw error
+        }
+        removeStaleTemporaryFiles()
+    }
+
+    deinit {
+        _ = try? locksDirectory.close()
+        _ = try? sessionsDirectory.close()
+        _ = try? dataDirectory.close()
+    }
+
+    /// Creates `name` (0700) if missing and opens it as a directory without following a symlink;
+    /// it must belong to us and not be writable by group or others.
+    static func openPrivateDirectory(_ name: String, in parent: FileDescriptor) throws(StoreError) -> FileDescriptor {
+        do throws(SystemCallError) {
+            try parent.makeDirectory(name, permissions: .ownerAll)
+            try parent.sync()
+        } catch where error.errno == .fileExists {
+        } catch {
+            throw .from(error)
+        }
+        let fd: FileDescriptor
+        do {
+            fd = try parent.open(name, [.readOnly, .directory, .noFollow, .closeOnExec])
+        } catch {
+            if error.errno == .notDirectory || error.errno == .tooManySymbolicLinks {
+                let type = (try? parent.status(of: name))?.type ?? .unknown
+                throw type == .symbolicLink ? .symbolicLink : .notRegularFile(type)
+            }
+            throw .from(error)
+        }
+        do throws(StoreError) {
+            let status: FileStatus
+            do { status = try fd.status() } catch { throw StoreError.from(error) }
+            guard status.owner == ProcessIdentity.effectiveUser else {
+                throw StoreError.wrongOwner(owner: status.owner, expected: ProcessIdentity.effectiveUser)
+            }
+            guard status.permissions.isDisjoint(with: [.groupWrite, .otherWrite]) else {
+                throw StoreError.insecureDirectory(status.permissions)
+            }
+        } catch {
+            _ = try? fd.close()
+            throw error
+        }
+        return fd
+    }
+
+    // MARK: - Reading
+
+    /// The policy every session file must pass on its descriptor before it is read.
+    var filePolicy: FilePolicy {
+        FilePolicy(maxBytes: options.maxFileBytes, requiredOwner: ProcessIdentity.effectiveUser, maxLinkCount: 1,
+                   forbiddenPermissions: [.groupWrite, .otherWrite])
+    }
+
+    /// Loads, verifies and validates a session.
+    public func load(_ id: SessionID) throws(StoreError) -> Session {
+        guard let session = try loadIfPresent(id) else { throw .notFound(id) }
+        return session
+    }
+
+    /// Loads a session given as text, validating the id before any path is built.
+    public func load(id text: String) throws(StoreError) -> Session {
+        guard let id = SessionID(text) else { throw .invalidSessionID(text) }
+        return try load(id)
+    }
+
+    func loadIfPresent(_ id: SessionID) throws(StoreError) -> Session? {
+        let bytes: [UInt8]
+        do {
+            bytes = try CheckedFileReader.read(id.fileName, in: sessionsDirectory, policy: filePolicy).bytes
+        } catch .notFound {
+            return nil
+        } catch {
+            throw .from(error, id: id)
+        }
+        return try decodeSession(bytes, expected: id)
+    }
+
+    /// Verifies and decodes session file bytes (the signature first, then keys, then schema).
+    func decodeSession(_ bytes: [UInt8], expected id: SessionID) throws(StoreError) -> Session {
+        let limits = JSONLimits(maxInputBytes: options.maxFileBytes)
+        let document: JSONDocument
+        do { document = try StrictJSONDecoder(limits: limits).decode(bytes) } catch { throw .undecodable(error.description) }
+        let verification = bytes.withUnsafeBytes { SessionSignature.verify(fileBytes: $0, key: key, limits: limits) }
+        switch verification.verdict {
+        case .valid: break
+        case .unsigned where options.acceptUnsigned: break
+        case .unsigned: throw .unsigned
+        case .undecodable: throw .undecodable(verification.detail ?? "")
+        case .invalid, .malformed: throw .invalidSignature(verification.verdict)
+        }
+        if !verification.duplicateKeys.isEmpty, !options.acceptDuplicateKeys { throw .duplicateKeys(verification.duplicateKeys) }
+        guard case let .object(object) = document.value else { throw .undecodable("the top-level value is not an object") }
+        let session: Session
+        do { session = try Session(document: object) } catch { throw .schema(error) }
+        guard session.id == id else { throw .idMismatch(file: id, document: session.id.rawValue) }
+        return session
+    }
+
+    // MARK: - Writing
+
+    /// Saves `session` (replacing what is stored), returning once that write is durable.
+    public func save(_ session: Session) throws -> SaveOutcome {
+        let work = SaveQueue.Work(replaces: true) { current in current = session }
+        return try submit(work, id: session.id)
+    }
+
+    /// Applies `transform` to the latest stored state of session `id` (nil when it does not exist
+    /// yet) under the session's lock and writes the result durably. Concurrent updates from any
+    /// thread or process are serialized (see `SaveQueue`), so none is lost. A transform that throws
+    /// writes nothing for itself; setting the state to nil is not a delete and writes nothing.
+    public func update(_ id: SessionID, _ transform: @escaping (inout Session?) throws -> Void) throws -> SaveOutcome {
+        try submit(SaveQueue.Work(replaces: false, transform), id: id)
+    }
+
+    private func submit(_ work: SaveQueue.Work, id: SessionID) throws -> SaveOutcome {
+        let outcome = queues.withQueue(id) { queue in
+            queue.submit(work) { batch in self.writeBatch(batch, id: id) }
+        }
+        return try outcome.get()
+    }
+
+    /// One batch under the kernel locks: read, apply each transform in order, write once.
+    private func writeBatch(_ batch: [SaveQueue.Work], id: SessionID) -> [Result<SaveOutcome, any Error>] {
+        do throws(StoreError) {
+            while true {
+                // Lock order is always: store lock (only to create a session), then session lock.
+                let creating = (try? sessionsDirectory.status(of: id.fileName)) == nil
+                let storeLock: FileLock? = creating ? try lock(Self.storeLockName) : nil
+                let sessionLock = try lock(id.lockName)
+                let current: Result<Session?, StoreError>
+                do throws(StoreError) { current = .success(try loadIfPresent(id)) } catch { current = .failure(error) }
+                if case .success(nil) = current, !creating {
+                    continue // Deleted since the check: retry, so creation happens under the store lock.
+                }
+                return try writeLocked(batch, id: id, current: current, creating: creating, locks: storeLock, sessionLock)
+            }
+        } catch {
+            return batch.map { _ in .failure(error) }
+        }
+    }
+
+    /// The part of a batch that runs with the locks held (they are released when this returns:
+    /// `FileLock` closes its descriptor when it goes out of scope).
+    private func writeLocked(_ batch: [SaveQueue.Work], id: SessionID, current: Result<Session?, StoreError>, creating: Bool,
+                             locks storeLock: borrowing FileLock?, _ sessionLock: borrowing FileLock) throws(StoreError) -> [Result<SaveOutcome, any Error>] {
+        var state: Session? = try? current.get()
+        var outcomes: [Result<SaveOutcome, any Error>] = []
+        var changed = false
+        for work in batch {
+            // A transform that reads the state cannot run on a file that failed its checks;
+            // a plain replacement (save) may overwrite it.
+            if case let .failure(error) = current, !work.replaces {
+                outcomes.append(.failure(error))
+                continue
+            }
+            var next = state
+            do {
+                try work.apply(&next)
+                guard let result = next else { throw StoreError.notFound(id) }
+                guard result.id == id else { throw StoreError.idMismatch(file: id, document: result.id.rawValue) }
+                state = result
+                changed = true
+                outcomes.append(.success(SaveOutcome()))
+            } catch {
+                outcomes.append(.failure(error))
+            }
+        }
+        guard changed, let final = state else { return outcomes }
+        let warnings = creating ? try enforceLimit(creating: id) : []
+        let bytes: [UInt8]
+        do { bytes = try SessionSignature.signedFileBytes(for: final.document, key: key) } catch {
+            throw .undecodable("cannot encode the session: \(error)")
+        }
+        guard bytes.count <= options.maxFileBytes else { throw .tooLarge(size: Int64(bytes.count), limit: options.maxFileBytes) }
+        do { try AtomicFileWriter.write(bytes, as: id.fileName, in: sessionsDirectory) } catch { throw .from(error) }
+        return outcomes.map { $0.map { _ in SaveOutcome(warnings: warnings) } }
+    }
+
+    private func lock(_ name: String) throws(StoreError) -> FileLock {
+        do throws(FileLock.Failure) {
+            return try FileLock.acquire(name, in: locksDirectory, timeout: options.lockTimeout)
+        } catch {
+            switch error {
+            case .timedOut: throw .lockTimeout(seconds: options.lockTimeout)
+            case let .system(error): throw .from(error)
+            }
+        }
+    }
+
+    /// Under the store lock, before creating session `id`: the count limit and its warning.
+    private func enforceLimit(creating id: SessionID) throws(StoreError) -> [SaveWarning] {
+        guard options.maxSessions != nil || options.warningThreshold != nil else { return [] }
+        var ids = try sessionIDs()
+        var warnings: [SaveWarning] = []
+        if let limit = options.maxSessions, ids.count >= limit {
+            guard options.evictOldest else { throw .limitReached(count: ids.count, limit: limit) }
+            let victims = oldestFirst(ids.filter { $0 != id })
+            for victim in victims.prefix(ids.count - limit + 1) {
+                try delete(victim)
+                warnings.append(.evicted(victim))
+                ids.removeAll { $0 == victim }
+            }
+        }
+        if let threshold = options.warningThreshold, ids.count + 1 >= threshold {
+            warnings.append(.approachingLimit(count: ids.count + 1, limit: options.maxSessions ?? threshold))
+        }
+        return warnings
+    }
+
+    /// Session ids ordered oldest first by `closed_at` (then by id), for eviction.
+    private func oldestFirst(_ ids: [SessionID]) -> [SessionID] {
+        let metadata = (try? listPersisted()) ?? []
+        let closed = Dictionary(metadata.map { ($0.id, $0.closedAt ?? "") }, uniquingKeysWith: { a, _ in a })
+        return ids.sorted { (closed[$0] ?? "", $0) < (closed[$1] ?? "", $1) }
+    }
+
+    // MARK: - Deleting
+
+    /// Deletes a session; deleting one that does not exist succeeds (idempotent).
+    public func delete(_ id: SessionID) throws(StoreError) {
+        let sessionLock = try lock(id.lockName)
+        do {
+            try sessionsDirectory.unlink(id.fileName)
+            try sessionsDirectory.sync()
+        } catch where error.errno == .noSuchFileOrDirectory {
+        } catch {
+            sessionLock.release()
+            throw .from(error)
+        }
+        sessionLock.releaseRemoving(id.lockName, in: locksDirectory)
+    }
+
+    // MARK: - Listing
+
+    /// The ids of every `<uuid>.json` entry (other names are ignored).
+    func sessionIDs() throws(StoreError) -> [SessionID] {
+        do {
+            return try sessionsDirectory.entries().entries.compactMap { $0.name.flatMap(SessionID.init(fileName:)) }
+        } catch {
+            throw .from(error)
+        }
+    }
+
+    /// Metadata of every stored session, newest `closed_at` first, read without decoding whole
+    /// files (unreadable or malformed files are left out; `load` gives the reason). The metadata is
+    /// not verified: load a session before trusting its content.
+    public func listPersisted() throws(StoreError) -> [SessionMetadata] {
+        var result: [SessionMetadata] = []
+        for id in try sessionIDs() {
+            guard let bytes = try? CheckedFileReader.read(id.fileName, in: sessionsDirectory, policy: filePolicy).bytes,
+                  let metadata = SessionMetadataScanner.scan(bytes, expected: id) else { continue }
+            result.append(metadata)
+        }
+        return result.sorted { ($0.closedAt ?? "", $0.id) > ($1.closedAt ?? "", $1.id) }
+    }
+
+    /// Persisted sessions that are not active: neither their id nor their project path is in use.
+    public func listResumable(activeIDs: Set<SessionID> = [], activeProjectPaths: Set<String> = []) throws(StoreError) -> [SessionMetadata] {
+        try listPersisted().filter { !activeIDs.contains($0.id) && !activeProjectPaths.contains($0.projectPath) }
+    }
+
+    /// The newest persisted session of a project path.
+    public func find(projectPath: String) throws(StoreError) -> SessionMetadata? {
+        try listPersisted().first { $0.projectPath.utf8.elementsEqual(projectPath.utf8) }
+    }
+
+    // MARK: - Maintenance
+
+    /// What `cleanup` did, per session.
+    public struct CleanupReport: Sendable, Equatable {
+        public var deleted: [SessionID] = []
+        public var skipped: [(SessionID, String)] = []
+        public var failed: [(SessionID, StoreError)] = []
+
+        public static func == (a: CleanupReport, b: CleanupReport) -> Bool {
+            a.deleted == b.deleted && a.skipped.map(\.0) == b.skipped.map(\.0) && a.failed.map(\.0) == b.failed.map(\.0)
+        }
+    }
+
+    /// Deletes sessions whose `closed_at` is more than `days` days before `now` (seconds since the
+    /// epoch). Sessions without a parseable `closed_at` are skipped, with the reason.
+    public func cleanup(olderThanDays days: Int, now: Int, activeIDs: Set<SessionID> = []) throws(StoreError) -> CleanupReport {
+        var report = CleanupReport()
+        let cutoff = now - days * 86_400
+        for metadata in try listPersisted() {
+            if activeIDs.contains(metadata.id) {
+                report.skipped.append((metadata.id, "active"))
+                continue
+            }
+            guard let closedAt = metadata.closedAt, let seconds = ISO8601.epochSeconds(closedAt) else {
+                report.skipped.append((metadata.id, "no parseable closed_at"))
+                continue
+            }
+            guard seconds < cutoff else { continue }
+            do throws(StoreError) {
+                try delete(metadata.id)
+                report.deleted.append(metadata.id)
+            } catch {
+                report.failed.append((metadata.id, error))
+            }
+        }
+        return report
+    }
+
+    /// Removes temporary files left by writers that were killed. A temporary of session X is only
+    /// written while X's lock is held, so one found while we hold that lock is provably stale; a
+    /// temporary whose lock is held by someone else is left alone. Returns how many were removed.
+    @discardableResult
+    public func removeStaleTemporaryFiles() -> Int {
+        guard let entries = try? sessionsDirectory.entries().entries else { return 0 }
+        var removed = 0
+        var byID: [SessionID: [String]] = [:]
+        for entry in entries {
+            guard let name = entry.name, name.hasPrefix("."), name.hasSuffix(AtomicFileWriter.temporarySuffix) else { continue }
+            let target = String(name.dropFirst().prefix(41))
+            guard let id = SessionID(fileName: target), AtomicFileWriter.isTemporary(name, for: target) else { continue }
+            byID[id, default: []].append(name)
+        }
+        for (id, names) in byID {
+            guard let held = try? FileLock.acquire(id.lockName, in: locksDirectory, timeout: 0) else { continue }
+            for name in names where (try? sessionsDirectory.unlink(name)) != nil { removed += 1 }
+            held.release()
+        }
+        if removed > 0 { try? sessionsDirectory.sync() }
+        return removed
+    }
+}

@@ -1,0 +1,99 @@
+/// Every way a store operation can fail, one case per cause.
+///
+/// `userMessage` is safe to show anyone: it names the problem and the fix but no path, session id or
+/// cryptographic detail. `logDescription` carries the detail for the owner's logs.
+public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    case invalidSessionID(String)
+    case notFound(SessionID)
+    case permissionDenied(SystemCallError)
+    case tooLarge(size: Int64, limit: Int)
+    case notRegularFile(FileType)
+    case symbolicLink
+    case hardLinked(UInt64)
+    case wrongOwner(owner: UInt32, expected: UInt32)
+    case insecurePermissions(FilePermissions)
+    case insecureDirectory(FilePermissions)
+    case changedWhileReading
+    case lockTimeout(seconds: Double)
+    case limitReached(count: Int, limit: Int)
+    case invalidSignature(SignatureVerdict)
+    case unsigned
+    case duplicateKeys([String])
+    case undecodable(String)
+    case schema(SchemaError)
+    case idMismatch(file: SessionID, document: String)
+    case secret(String)
+    case io(SystemCallError)
+
+    /// What went wrong and what to do, without paths, ids or key material.
+    public var userMessage: String {
+        switch self {
+        case .invalidSessionID: return "That is not a valid session id."
+        case .notFound: return "The session does not exist."
+        case .permissionDenied: return "Permission denied reading or writing the session store; check the store's ownership."
+        case .tooLarge: return "The session file is larger than the allowed limit."
+        case .notRegularFile, .symbolicLink, .hardLinked:
+            return "A session file was replaced by something that is not a plain file; it was not opened. Run jido-audit."
+        case .wrongOwner: return "A session file belongs to another user; it was not read. Run jido-audit."
+        case .insecurePermissions, .insecureDirectory:
+            return "The session store is writable by other users; it was not trusted. Run `jido-audit --fix`."
+        case .changedWhileReading: return "The session file changed while it was read; try again."
+        case .lockTimeout: return "Another save of this session is taking too long; try again."
+        case .limitReached: return "Too many saved sessions; delete old ones or raise the limit."
+        case .invalidSignature, .duplicateKeys:
+            return "The session file failed its integrity check and was not loaded. Run jido-audit."
+        case .unsigned: return "The session file is not signed and was not loaded."
+        case .undecodable, .schema, .idMismatch: return "The session file is damaged and was not loaded."
+        case .secret: return "The machine secret cannot be used; run jido-audit for the fix."
+        case .io: return "The session store could not be written or read; see the log for the cause."
+        }
+    }
+
+    /// Full detail for logs.
+    public var logDescription: String {
+        switch self {
+        case let .invalidSessionID(text): return "invalid session id \(text.debugDescription) (must be a lower-case UUID v4)"
+        case let .notFound(id): return "session \(id) not found"
+        case let .permissionDenied(error): return "permission denied: \(error)"
+        case let .tooLarge(size, limit): return "session file of \(size) bytes exceeds the limit of \(limit)"
+        case let .notRegularFile(type): return "session file is a \(type.rawValue), not a regular file"
+        case .symbolicLink: return "session file is a symbolic link (not followed)"
+        case let .hardLinked(count): return "session file has \(count) hard links"
+        case let .wrongOwner(owner, expected): return "session file owned by uid \(owner), expected \(expected)"
+        case let .insecurePermissions(mode): return "session file mode \(mode) is writable by group or others"
+        case let .insecureDirectory(mode): return "store directory mode \(mode) is writable by group or others"
+        case .changedWhileReading: return "session file changed while being read"
+        case let .lockTimeout(seconds): return "could not lock the session within \(seconds) s"
+        case let .limitReached(count, limit): return "session count \(count) reached the limit of \(limit)"
+        case let .invalidSignature(verdict): return "signature verdict: \(verdict.rawValue)"
+        case .unsigned: return "session file has no signature"
+        case let .duplicateKeys(pointers): return "duplicated keys: \(pointers.joined(separator: ", "))"
+        case let .undecodable(detail): return "undecodable session file: \(detail)"
+        case let .schema(error): return "schema: \(error)"
+        case let .idMismatch(file, document): return "file \(file).json holds id \(document.debugDescription)"
+        case let .secret(detail): return "machine secret: \(detail)"
+        case let .io(error): return "I/O: \(error)"
+        }
+    }
+
+    public var description: String { logDescription }
+
+    /// Maps a system call failure: EACCES/EPERM are permission problems, the rest I/O.
+    static func from(_ error: SystemCallError) -> StoreError {
+        error.errno == .permissionDenied || error.errno == .notPermitted ? .permissionDenied(error) : .io(error)
+    }
+
+    static func from(_ error: FileReadError, id: SessionID) -> StoreError {
+        switch error {
+        case .notFound: return .notFound(id)
+        case .symbolicLink: return .symbolicLink
+        case let .notRegularFile(type): return .notRegularFile(type)
+        case let .tooLarge(size, limit): return .tooLarge(size: size, limit: limit)
+        case let .wrongOwner(owner, expected): return .wrongOwner(owner: owner, expected: expected)
+        case let .tooManyLinks(count): return .hardLinked(count)
+        case let .insecurePermissions(mode): return .insecurePermissions(mode)
+        case .changedWhileReading: return .changedWhileReading
+        case let .system(error): return from(error)
+        }
+    }
+}

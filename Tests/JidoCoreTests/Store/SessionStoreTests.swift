@@ -1,0 +1,393 @@
+import Foundation
+import Glibc
+import JidoTestSupport
+import Testing
+@testable import JidoCore
+
+/// The store keeps every update, writes atomically with private modes, and reads only what passes
+/// the descriptor checks.
+@Suite struct SessionStoreTests {
+    static let hostname = "test-host"
+
+    @discardableResult
+    func withStore<R>(_ options: StoreOptions = StoreOptions(), _ body: (SessionStore, String) throws -> R) throws -> R {
+        try withTemporaryDirectory { home in
+            let store = try SessionStore.open(home: home, hostname: Self.hostname, options: options)
+            return try body(store, home)
+        }
+    }
+
+    func newSession(_ id: SessionID? = nil, name: String = "demo", project: String = "/work/demo",
+                    closedAt: String = "2026-01-01T00:00:00Z") throws -> Session {
+        var session = Session.new(id: try id ?? SessionID.random(), name: name, projectPath: project, createdAt: "2026-01-01T00:00:00Z")
+        session.set("closed_at", to: closedAt)
+        return session
+    }
+
+    func message(_ n: Int, tag: String = "m") -> Session.Message {
+        Session.Message(id: "\(tag)-\(n)", role: n % 2 == 0 ? "user" : "assistant", content: "content \(n)", timestamp: "2026-01-01T00:00:00Z")
+    }
+
+    func sessionsPath(_ home: String) -> String { home + "/.jido_code/sessions" }
+
+    // MARK: - Round trip, modes, format
+
+    @Test func saveThenLoadRoundTripsWithPrivateModesAndJidoCodeFormat() throws {
+        try withStore { store, home in
+            var session = try newSession()
+            session.append(message(1))
+            _ = try store.save(session)
+            #expect(try store.load(session.id) == session)
+            #expect(fileMode(home + "/.jido_code") == 0o700)
+            #expect(fileMode(sessionsPath(home)) == 0o700)
+            let path = sessionsPath(home) + "/" + session.id.fileName
+            #expect(fileMode(path) == 0o600)
+            // What we wrote is what JidoCode writes: canonical bytes, signed under the vectors' rules.
+            let bytes = try TestVectors.readBytes(URL(fileURLWithPath: path))
+            let secret = try MachineSecret.load(home: home)
+            let result = SessionSignature.verify(fileBytes: bytes, key: try secret.sessionKey(hostname: Self.hostname))
+            #expect(result.verdict == .valid && result.isCanonical)
+            #expect(try CanonicalJSON.encode(StrictJSONDecoder().decode(bytes).value) == bytes)
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: sessionsPath(home))
+            #expect(leftovers == [session.id.fileName])
+        }
+    }
+
+    @Test func loadsJidoCodeWrittenSessionsFromTheVectors() throws {
+        let vectors = try TestVectors.directory()
+        try withTemporaryDirectory { home in
+            let data = home + "/.jido_code"
+            #expect(mkdir(data, 0o700) == 0 && mkdir(data + "/sessions", 0o700) == 0)
+            try writeFile(data + "/machine_secret", TestVectors.readBytes(vectors.appendingPathComponent("basic/home/.jido_code/machine_secret")))
+            let source = vectors.appendingPathComponent("basic/home/.jido_code/sessions")
+            for name in try FileManager.default.contentsOfDirectory(atPath: source.path) {
+                try writeFile(data + "/sessions/" + name, TestVectors.readBytes(source.appendingPathComponent(name)), mode: 0o644)
+            }
+            let store = try SessionStore.open(home: home, hostname: "devbox")
+            let listed = try store.listPersisted()
+            #expect(listed.count == 5)
+            for metadata in listed {
+                let session = try store.load(metadata.id)
+                #expect(session.name == metadata.name && session.projectPath == metadata.projectPath)
+            }
+            let big = try store.load(id: "e5f6a7b8-c9da-4ebf-a011-223344556677")
+            #expect(big.messageCount == 200)
+            #expect(big.conversationPage(offset: 195, limit: 10).count == 5)
+            #expect(big.conversationPage(offset: 10, limit: 3).map(\.id) == big.conversation[10..<13].map(\.id))
+        }
+    }
+
+    // MARK: - No lost update
+
+    /// 16 concurrent tasks each append a message and save: every message is in the final file.
+    @Test func sixteenConcurrentTasksLoseNoUpdate() async throws {
+        try await withTemporaryDirectoryAsync { home in
+            let store = try SessionStore.open(home: home, hostname: Self.hostname)
+            let id = try SessionID.random()
+            _ = try store.save(try newSession(id))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for task in 0..<16 {
+                    group.addTask {
+                        for n in 0..<5 {
+                            let message = self.message(n, tag: "t\(task)")
+                            _ = try store.update(id) { session in session?.append(message) }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let ids = Set(try store.load(id).conversation.map(\.id))
+            #expect(ids.count == 80)
+            for task in 0..<16 { for n in 0..<5 { #expect(ids.contains("t\(task)-\(n)")) } }
+        }
+    }
+
+    /// The same across 4 processes (each with 2 updates in flight from its own queue).
+    @Test func fourProcessesLoseNoUpdate() throws {
+        try withStore { store, home in
+            let id = try SessionID.random()
+            _ = try store.save(try newSession(id))
+            let processes = try (0..<4).map { p in
+                try launchProduct("jido-test-helper", ["store-append", home, id.rawValue, "p\(p)", "25"])
+            }
+            for (process, _, err) in processes {
+                let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                process.waitUntilExit()
+                #expect(process.terminationStatus == 0, "\(errors)")
+            }
+            let ids = Set(try store.load(id).conversation.map(\.id))
+            #expect(ids.count == 100)
+        }
+    }
+
+    /// A writer SIGKILLed at random points, 100 times: the file always loads and verifies, no lock
+    /// blocks the next save, and stale temporaries are recognized and removed.
+    @Test func writerKilledAtRandomPointsLeavesAValidFileAndNoStaleLock() throws {
+        var options = StoreOptions()
+        options.lockTimeout = 5
+        try withStore(options) { store, home in
+            let id = try SessionID.random()
+            _ = try store.save(try newSession(id))
+            var generator = SystemRandomNumberGenerator()
+            var acknowledged = 0
+            for _ in 0..<100 {
+                let (process, out, _) = try launchProduct("jido-test-helper", ["store-write-forever", home, id.rawValue])
+                usleep(UInt32.random(in: 30_000...200_000, using: &generator))
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                let lastAcknowledged = printed.split(separator: "\n").last.flatMap { Int($0) }
+                let before = MonotonicClock.now
+                let session = try store.load(id)
+                // Every acknowledged save of this writer is in the file (it starts again at k-0 each
+                // time, so check the highest acknowledged number it printed).
+                if let lastAcknowledged {
+                    acknowledged += 1
+                    #expect(session.conversation.contains { $0.id == "k-\(lastAcknowledged)" })
+                }
+                _ = try store.update(id) { session in session?.append(self.message(0, tag: "probe")) }
+                #expect(MonotonicClock.now - before < 2, "the next save must not wait on a dead writer's lock")
+                store.removeStaleTemporaryFiles()
+                let names = try FileManager.default.contentsOfDirectory(atPath: sessionsPath(home))
+                #expect(names == [id.fileName], "left: \(names)")
+            }
+            #expect(acknowledged > 0)
+        }
+    }
+
+    // MARK: - Descriptor checks
+
+    enum Planted: String, CaseIterable, Sendable { case fifo, device, symlink, hardLink, foreignOwner, groupWritable, directory, tooLarge }
+
+    func plant(_ planted: Planted, at path: String, saved: [UInt8], home: String) throws {
+        switch planted {
+        case .fifo: #expect(mkfifo(path, 0o600) == 0)
+        case .device: #expect(mknod(path, S_IFCHR | 0o600, dev_t((1 << 8) | 3)) == 0) // 1:3, /dev/null
+        case .symlink:
+            try writeFile(home + "/elsewhere.json", saved)
+            #expect(symlink(home + "/elsewhere.json", path) == 0)
+        case .hardLink:
+            try writeFile(path, saved)
+            #expect(link(path, home + "/second-name") == 0)
+        case .foreignOwner:
+            try writeFile(path, saved)
+            #expect(chown(path, 65534, 65534) == 0)
+        case .groupWritable: try writeFile(path, saved, mode: 0o620)
+        case .directory: #expect(mkdir(path, 0o700) == 0)
+        case .tooLarge: try writeFile(path, saved + [UInt8](repeating: 0x20, count: 1 << 20))
+        }
+    }
+
+    func isExpected(_ error: StoreError, for planted: Planted) -> Bool {
+        switch (planted, error) {
+        case (.fifo, .notRegularFile(.fifo)), (.device, .notRegularFile(.characterDevice)), (.symlink, .symbolicLink),
+             (.hardLink, .hardLinked(2)), (.foreignOwner, .wrongOwner(owner: 65534, expected: _)),
+             (.groupWritable, .insecurePermissions), (.directory, .notRegularFile(.directory)), (.tooLarge, .tooLarge):
+            return true
+        default:
+            return false
+        }
+    }
+
+    @Test(arguments: Planted.allCases)
+    func refusesWhatIsNotAPrivateRegularFile(_ planted: Planted) throws {
+        var options = StoreOptions()
+        options.maxFileBytes = 1 << 20
+        try withStore(options) { store, home in
+            let session = try newSession()
+            _ = try store.save(session)
+            let path = sessionsPath(home) + "/" + session.id.fileName
+            let saved = try TestVectors.readBytes(URL(fileURLWithPath: path))
+            unlink(path)
+            try plant(planted, at: path, saved: saved, home: home)
+            let started = MonotonicClock.now
+            do throws(StoreError) {
+                _ = try store.load(session.id)
+                Issue.record("loaded a planted \(planted)")
+            } catch {
+                #expect(isExpected(error, for: planted), "\(planted): unexpected \(error.logDescription)")
+                #expect(!error.userMessage.contains(session.id.rawValue) && !error.userMessage.contains(home))
+            }
+            #expect(MonotonicClock.now - started < 1, "never blocks")
+        }
+    }
+
+    @Test func refusesAWorldWritableSessionsDirectory() throws {
+        try withTemporaryDirectory { home in
+            _ = try SessionStore.open(home: home, hostname: Self.hostname)
+            #expect(chmod(sessionsPath(home), 0o777) == 0)
+            #expect(throws: StoreError.insecureDirectory(FilePermissions(rawValue: 0o777))) {
+                try SessionStore.open(home: home, hostname: Self.hostname)
+            }
+        }
+    }
+
+    /// Permission denied for real: an unprivileged child (uid 65534) cannot read the store.
+    @Test func unprivilegedReaderGetsPermissionDenied() throws {
+        try withStore { store, home in
+            let session = try newSession()
+            _ = try store.save(session)
+            chmod(home, 0o755)
+            let result = try runProduct("jido-test-helper", ["--as-user", "65534", "store-load", home, session.id.rawValue])
+            #expect(result.status == 2)
+            #expect(result.stderr.contains("Permission denied") || result.stderr.contains("uid"), "\(result.stderr)")
+            #expect(!result.stdout.contains("1"))
+        }
+    }
+
+    @Test(arguments: ["../x", "", "5F0C6A52-1B7E-4C1E-9A3B-0D2F6E8A9B10", "5f0c6a52-1b7e-1c1e-9a3b-0d2f6e8a9b10",
+                      "5f0c6a52-1b7e-4c1e-7a3b-0d2f6e8a9b10", "5f0c6a52-1b7e-4c1e-9a3b-0d2f6e8a9b10/..", "../../etc/passwd",
+                      "5f0c6a52-1b7e-4c1e-9a3b-0d2f6e8a9b1", "5f0c6a521b7e4c1e9a3b0d2f6e8a9b10"])
+    func rejectsBadIDsBeforeBuildingAPath(_ text: String) throws {
+        #expect(SessionID(text) == nil)
+        try withStore { store, _ in
+            #expect(throws: StoreError.invalidSessionID(text)) { try store.load(id: text) }
+        }
+    }
+
+    @Test func tamperedUnsignedAndDuplicateKeyFilesAreRefused() throws {
+        try withStore { store, home in
+            let session = try newSession()
+            _ = try store.save(session)
+            let path = sessionsPath(home) + "/" + session.id.fileName
+            var bytes = try TestVectors.readBytes(URL(fileURLWithPath: path))
+            let original = bytes
+            if let i = bytes.firstIndex(of: UInt8(ascii: "d")) { bytes[i] = UInt8(ascii: "D") }
+            try writeFile(path, bytes)
+            #expect(throws: StoreError.invalidSignature(.invalid)) { try store.load(session.id) }
+            // Unsigned: strip the signature member.
+            var object = try #require(StrictJSONDecoder().decode(original).value.objectValue)
+            object["signature"] = nil
+            try writeFile(path, try CanonicalJSON.encode(.object(object)))
+            #expect(throws: StoreError.unsigned) { try store.load(session.id) }
+            // A duplicated key after the signed one: JidoCode keeps the first and verifies, other
+            // parsers read "evil"; the store refuses the file.
+            let text = String(decoding: original.dropLast(2), as: UTF8.self) + ",\n  \"name\": \"evil\"\n}"
+            try writeFile(path, Array(text.utf8))
+            #expect(throws: StoreError.duplicateKeys(["/name"])) { try store.load(session.id) }
+        }
+    }
+
+    // MARK: - Listing, deleting, limits, cleanup
+
+    @Test func listFindResumableDeleteAndCleanup() throws {
+        try withStore { store, home in
+            let old = try newSession(name: "old", project: "/a", closedAt: "2025-01-01T00:00:00Z")
+            let mid = try newSession(name: "mid", project: "/b", closedAt: "2025-06-01T00:00:00.123456Z")
+            let new = try newSession(name: "new", project: "/a", closedAt: "2026-01-01T00:00:00Z")
+            for s in [old, mid, new] { _ = try store.save(s) }
+            try writeFile(sessionsPath(home) + "/notes.txt", Array("x".utf8))
+            #expect(try store.listPersisted().map(\.name) == ["new", "mid", "old"])
+            #expect(try store.find(projectPath: "/a")?.id == new.id)
+            #expect(try store.listResumable(activeIDs: [mid.id], activeProjectPaths: ["/a"]).isEmpty)
+            #expect(try store.listResumable(activeIDs: [new.id]).map(\.name) == ["mid", "old"])
+            let now = ISO8601.epochSeconds("2026-01-02T00:00:00Z") ?? 0
+            let report = try store.cleanup(olderThanDays: 100, now: now, activeIDs: [old.id])
+            #expect(report.deleted == [mid.id])
+            #expect(report.skipped.map(\.0) == [old.id])
+            try store.delete(new.id)
+            try store.delete(new.id) // idempotent
+            #expect(throws: StoreError.notFound(new.id)) { try store.load(new.id) }
+            #expect(try store.listPersisted().map(\.name) == ["old"])
+        }
+    }
+
+    @Test func missingSessionsDirectoryListsEmptyAndUnreadableIsAnError() throws {
+        try withStore { store, home in
+            #expect(try store.listPersisted().isEmpty)
+            _ = try store.save(try newSession())
+            #expect(rmdir(sessionsPath(home)) != 0) // not empty: still listable
+            let result = try runProduct("jido-test-helper", ["--as-user", "65534", "store-load", home, "5f0c6a52-1b7e-4c1e-9a3b-0d2f6e8a9b10"])
+            #expect(result.status == 2, "an unreadable store is an error, never an empty list")
+        }
+    }
+
+    @Test func sessionCountLimitIsCheckedUnderTheLockAndCanEvict() throws {
+        var options = StoreOptions()
+        options.maxSessions = 3
+        options.warningThreshold = 2
+        try withStore(options) { store, _ in
+            let sessions = try (0..<3).map { n in try newSession(name: "s\(n)", closedAt: "2026-01-0\(n + 1)T00:00:00Z") }
+            var warnings: [SaveWarning] = []
+            for s in sessions { warnings += try store.save(s).warnings }
+            #expect(warnings.contains(.approachingLimit(count: 3, limit: 3)))
+            #expect(throws: StoreError.limitReached(count: 3, limit: 3)) { try store.save(try newSession()) }
+            // Saving an existing session is not creating one.
+            #expect(try store.save(sessions[0]).warnings.isEmpty)
+        }
+        options.evictOldest = true
+        try withStore(options) { store, _ in
+            let sessions = try (0..<3).map { n in try newSession(name: "s\(n)", closedAt: "2026-01-0\(n + 1)T00:00:00Z") }
+            for s in sessions { _ = try store.save(s) }
+            let outcome = try store.save(try newSession(name: "s3", closedAt: "2026-01-09T00:00:00Z"))
+            #expect(outcome.warnings.contains(.evicted(sessions[0].id)))
+            #expect(try store.listPersisted().count == 3)
+        }
+    }
+
+    @Test func concurrentCreatorsNeverExceedTheLimit() async throws {
+        var options = StoreOptions()
+        options.maxSessions = 5
+        try await withTemporaryDirectoryAsync { home in
+            let store = try SessionStore.open(home: home, hostname: Self.hostname, options: options)
+            let created = await withTaskGroup(of: Bool.self) { group in
+                for n in 0..<20 {
+                    group.addTask { (try? store.save(try self.newSession(name: "c\(n)"))) != nil }
+                }
+                return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(created == 5)
+            #expect(try store.listPersisted().count == 5)
+        }
+    }
+
+    #if DEBUG
+    /// On any failure before the rename the temporary is removed and the previous file untouched.
+    @Test(arguments: [SyscallName.write, .fsync, .rename])
+    func failedWriteKeepsThePreviousFile(_ call: SyscallName) throws {
+        try withStore { store, home in
+            var session = try newSession()
+            _ = try store.save(session)
+            let path = sessionsPath(home) + "/" + session.id.fileName
+            let before = try TestVectors.readBytes(URL(fileURLWithPath: path))
+            session.append(message(1))
+            let faults = SyscallFaults()
+            faults.fail(call, errno: call == .write ? ENOSPC : EIO)
+            let failed = SyscallFaults.$current.withValue(faults) { (try? store.save(session)) == nil }
+            #expect(failed)
+            #expect(try TestVectors.readBytes(URL(fileURLWithPath: path)) == before)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: sessionsPath(home)) == [session.id.fileName])
+            _ = try store.save(session) // and the next save works
+            #expect(try store.load(session.id).messageCount == 1)
+        }
+    }
+    #endif
+
+    @Test func staleTemporariesAreRemovedOnlyWhenTheirLockIsFree() throws {
+        try withStore { store, home in
+            let session = try newSession()
+            _ = try store.save(session)
+            let stale = "." + session.id.fileName + ".0123456789abcdef.tmp"
+            try writeFile(sessionsPath(home) + "/" + stale, Array("partial".utf8))
+            // While someone holds the session's lock the temporary may be in use: left alone.
+            let held = try FileLock.acquire(session.id.lockName, in: store.locksDirectory, timeout: 1)
+            #expect(store.removeStaleTemporaryFiles() == 0)
+            held.release()
+            #expect(store.removeStaleTemporaryFiles() == 1)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: sessionsPath(home)) == [session.id.fileName])
+        }
+    }
+
+    @Test func lockWaitTimesOutWithATypedError() throws {
+        var options = StoreOptions()
+        options.lockTimeout = 0.2
+        try withStore(options) { store, _ in
+            let session = try newSession()
+            _ = try store.save(session)
+            let held = try FileLock.acquire(session.id.lockName, in: store.locksDirectory, timeout: 1)
+            #expect(throws: StoreError.lockTimeout(seconds: 0.2)) { try store.save(session) }
+            held.release()
+            _ = try store.save(session)
+        }
+    }
+}
