@@ -1,0 +1,74 @@
+/// A project directory held open by descriptor, with the identity it had when it was opened.
+///
+/// JidoCode resumes a session by its `project_path`, checking the path and later using it again: a
+/// rename or symlink swap in between redirects it. Here the directory is opened once; work relative
+/// to `descriptor` cannot be redirected, and `revalidate()` tells whether the path still names the
+/// same directory (device, inode, owner, group, mode).
+public final class ProjectDirectory: Sendable {
+    public let path: String
+    public let descriptor: FileDescriptor
+    public let identity: FileIdentity
+
+    /// Why a project directory cannot be used.
+    public enum Problem: Error, Sendable, Equatable {
+        case notFound
+        case notADirectory
+        case notOwned(owner: UInt32)
+        case writableByOthers(FilePermissions)
+        case changed([String])
+        case system(SystemCallError)
+    }
+
+    /// Opens `path` as a directory; it must belong to the effective user or root and not be writable
+    /// by group or others (OpenSSH's StrictModes rule).
+    public init(path: String) throws(Problem) {
+        let fd: FileDescriptor
+        do {
+            fd = try FileDescriptor.open(path, [.readOnly, .directory, .closeOnExec])
+        } catch {
+            switch error.errno {
+            case .noSuchFileOrDirectory: throw .notFound
+            case .notDirectory: throw .notADirectory
+            default: throw .system(error)
+            }
+        }
+        let status: FileStatus
+        do { status = try fd.status() } catch {
+            _ = try? fd.close()
+            throw .system(error)
+        }
+        guard status.owner == ProcessIdentity.effectiveUser || status.owner == 0 else {
+            _ = try? fd.close()
+            throw .notOwned(owner: status.owner)
+        }
+        guard status.permissions.isDisjoint(with: [.groupWrite, .otherWrite]) else {
+            _ = try? fd.close()
+            throw .writableByOthers(status.permissions)
+        }
+        self.path = path
+        self.descriptor = fd
+        self.identity = status.identity
+    }
+
+    deinit { _ = try? descriptor.close() }
+
+    /// Throws `.changed` with the differing attributes if the open directory's identity changed,
+    /// or if `path` now names another directory (a swap or rename since it was opened).
+    public func revalidate() throws(Problem) {
+        do {
+            let now = try descriptor.status().identity
+            let differences = identity.differences(from: now)
+            guard differences.isEmpty else { throw Problem.changed(differences) }
+            let named = try FileDescriptor.open(path, [.readOnly, .directory, .closeOnExec])
+            let namedIdentity = try named.closeAfter { (fd) throws(SystemCallError) in try fd.status().identity }
+            let swapped = identity.differences(from: namedIdentity)
+            guard swapped.isEmpty else { throw Problem.changed(swapped.map { "path now names another directory (\($0))" }) }
+        } catch let problem as Problem {
+            throw problem
+        } catch let error as SystemCallError {
+            throw error.errno == .noSuchFileOrDirectory ? .changed(["path no longer exists"]) : .system(error)
+        } catch {
+            throw .system(SystemCallError("revalidate", errno: .ioError))
+        }
+    }
+}
