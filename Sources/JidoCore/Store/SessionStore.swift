@@ -218,13 +218,17 @@ public final class SessionStore: Sendable {
         do throws(StoreError) {
             while true {
                 // Lock order is always: store lock (only to create a session), then session lock.
-                let creating = (try? sessionsDirectory.status(of: id.fileName)) == nil
-                let storeLock: FileLock? = creating ? try lock(Self.storeLockName) : nil
+                let existed = (try? sessionsDirectory.status(of: id.fileName)) != nil
+                let storeLock: FileLock? = existed ? nil : try lock(Self.storeLockName)
                 let sessionLock = try lock(id.lockName)
-                let current: Result<Session?, StoreError>
-                do throws(StoreError) { current = .success(try loadIfPresent(id)) } catch { current = .failure(error) }
-                if case .success(nil) = current, !creating {
+                let creating = (try? sessionsDirectory.status(of: id.fileName)) == nil
+                if creating && existed {
                     continue // Deleted since the check: retry, so creation happens under the store lock.
+                }
+                // Plain replacements (save) do not read the stored state; transforms (update) do.
+                var current: Result<Session?, StoreError> = .success(nil)
+                if batch.contains(where: { !$0.replaces }) {
+                    do throws(StoreError) { current = .success(try loadIfPresent(id)) } catch { current = .failure(error) }
                 }
                 return try writeLocked(batch, id: id, current: current, creating: creating, locks: storeLock, sessionLock)
             }

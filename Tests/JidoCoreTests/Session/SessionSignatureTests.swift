@@ -90,6 +90,20 @@ import Testing
         #expect(try CanonicalJSON.encode(StrictJSONDecoder().decode(bytes).value) == bytes)
     }
 
+    /// The spliced signature member lands exactly where a full re-encoding puts it.
+    @Test(arguments: [[], ["a"], ["z"], ["s", "signaturd"], ["signature0", "signaturf", "t"], ["a", "b", "version", "zz"],
+                      ["signatur", "signature\u{0}", "sig"]])
+    func splicedSignatureEqualsFullEncoding(_ keys: [String]) throws {
+        let key = try SessionKey.ephemeral()
+        var object = JSONObject(keys.map { ($0, JSONValue.array([.string("x\n  \"y\""), .object(JSONObject([("k", .null)]))])) })
+        let bytes = try SessionSignature.signedFileBytes(for: object, key: key)
+        let decoded = try #require(StrictJSONDecoder().decode(bytes).value.objectValue)
+        #expect(try CanonicalJSON.encode(.object(decoded)) == bytes)
+        object["signature"] = decoded["signature"]
+        #expect(try CanonicalJSON.encode(.object(object)) == bytes)
+        #expect(SessionSignature.verify(fileBytes: bytes, key: key).verdict == .valid)
+    }
+
     /// No single-byte change of a signed file verifies unless it leaves the signed content the same
     /// (JidoCode signs the canonical re-encoding, so `\u001F` -> `\u001f` or `e-4` -> `E-4` still
     /// verify there too); such a file is then reported as not canonical.

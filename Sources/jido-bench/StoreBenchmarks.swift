@@ -1,0 +1,130 @@
+import Foundation
+import Glibc
+import JidoCore
+
+/// `jido-bench store-list` and `jido-bench store-save`: the Core II figures, each against a
+/// baseline measured in the same run.
+enum StoreBenchmarks {
+    static let hostname = "bench-host"
+
+    /// A session of about `kilobytes` KB: alternating user/assistant messages of prose.
+    static func makeSession(id: SessionID, kilobytes: Int, seed: UInt64) -> Session {
+        var rng = seed &+ 0x9E37_79B9_7F4A_7C15
+        func next() -> UInt64 {
+            rng &+= 0x9E37_79B9_7F4A_7C15
+            var z = rng
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        let words = ["session", "swift", "the", "file", "lock", "durable", "write", "of", "and", "JSON", "résumé", "código",
+                     "fsync", "rename", "\"quoted\"", "tab\there", "line\nbreak", "path/to/file.ex", "日本語", "🙂"]
+        var session = Session.new(id: id, name: "bench-\(seed)", projectPath: "/home/user/projects/p\(seed % 97)",
+                                  createdAt: "2026-01-01T00:00:00Z")
+        session.set("closed_at", to: String(format: "2026-01-%02dT%02d:%02d:00Z", 1 + Int(seed % 28), Int(seed % 24), Int(seed % 60)))
+        var total = 0
+        var n = 0
+        while total < kilobytes * 1000 {
+            var content = ""
+            let length = 200 + Int(next() % 1800)
+            while content.utf8.count < length { content += words[Int(next() % UInt64(words.count))] + " " }
+            session.append(Session.Message(id: "msg-\(n)", role: n % 2 == 0 ? "user" : "assistant", content: content,
+                                           timestamp: "2026-01-01T00:00:00Z"))
+            total += content.utf8.count + 90
+            n += 1
+        }
+        return session
+    }
+
+    static func openStore(_ home: String) throws -> SessionStore {
+        try SessionStore.open(home: home, hostname: hostname)
+    }
+
+    /// Lists N sessions (metadata only) against loading each one fully (read, verify, decode, schema).
+    static func list(home: String, sessions count: Int, kilobytes: Int, rounds: Int) throws -> [String: Double] {
+        let store = try openStore(home)
+        let existing = try store.listPersisted().count
+        if existing < count {
+            let key = try MachineSecret.load(home: home).sessionKey(hostname: hostname)
+            let directory = home + "/.jido_code/sessions/"
+            for n in existing..<count {
+                let session = makeSession(id: try SessionID.random(), kilobytes: kilobytes, seed: UInt64(n))
+                let bytes = try SessionSignature.signedFileBytes(for: session.document, key: key)
+                let path = directory + session.id.fileName
+                guard FileManager.default.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
+                    throw POSIXError(.EIO)
+                }
+            }
+        }
+        let ids = try store.listPersisted().map(\.id)
+        var listTimes: [Double] = []
+        var loadTimes: [Double] = []
+        var bytes = 0
+        for _ in 0..<rounds {
+            var start = MonotonicClock.now
+            let listed = try store.listPersisted()
+            listTimes.append(MonotonicClock.now - start)
+            guard listed.count == ids.count else { throw POSIXError(.EIO) }
+            start = MonotonicClock.now
+            var messages = 0
+            for id in ids { messages += try store.load(id).messageCount }
+            loadTimes.append(MonotonicClock.now - start)
+            if messages == 0 { throw POSIXError(.EIO) }
+        }
+        for id in ids.prefix(50) {
+            bytes += (try? FileManager.default.attributesOfItem(atPath: home + "/.jido_code/sessions/" + id.fileName)[.size] as? Int) ?? 0
+        }
+        let list = listTimes.sorted()[rounds / 2], load = loadTimes.sorted()[rounds / 2]
+        return ["sessions": Double(ids.count), "mean_file_kb": Double(bytes) / Double(min(50, ids.count)) / 1000,
+                "list_seconds": list, "load_all_seconds": load, "speedup": load / list]
+    }
+
+    /// Durable save latency against a bare write + fsync + rename + fsync(dir) of the same bytes.
+    static func save(home: String, kilobytes: Int, iterations: Int) throws -> [String: Double] {
+        let store = try openStore(home)
+        let session = makeSession(id: try SessionID.random(), kilobytes: kilobytes, seed: 7)
+        _ = try store.save(session)
+        let key = try MachineSecret.load(home: home).sessionKey(hostname: hostname)
+        let bytes = try SessionSignature.signedFileBytes(for: session.document, key: key)
+        let directory = home + "/.jido_code/sessions"
+        let dirFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard dirFD >= 0 else { throw POSIXError(.EIO) }
+        defer { close(dirFD) }
+        var saveTimes: [Double] = []
+        var bareTimes: [Double] = []
+        for i in 0..<iterations {
+            var start = MonotonicClock.now
+            _ = try store.save(session)
+            saveTimes.append(MonotonicClock.now - start)
+            start = MonotonicClock.now
+            try bareWrite(bytes, directory: dirFD, temporary: ".bare.\(i).tmp", target: "bare.json")
+            bareTimes.append(MonotonicClock.now - start)
+        }
+        unlinkat(dirFD, "bare.json", 0)
+        func percentile(_ values: [Double], _ p: Double) -> Double {
+            let sorted = values.sorted()
+            return sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
+        }
+        let save50 = percentile(saveTimes, 0.5), bare50 = percentile(bareTimes, 0.5)
+        return ["file_kb": Double(bytes.count) / 1000, "save_p50_ms": save50 * 1000, "save_p99_ms": percentile(saveTimes, 0.99) * 1000,
+                "bare_p50_ms": bare50 * 1000, "bare_p99_ms": percentile(bareTimes, 0.99) * 1000, "ratio_p50": save50 / bare50]
+    }
+
+    /// The baseline: what any durable replacement must do at least.
+    static func bareWrite(_ bytes: [UInt8], directory: CInt, temporary: String, target: String) throws {
+        let fd = openat(directory, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw POSIXError(.EIO) }
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { raw in raw.baseAddress.map { write(fd, $0 + offset, raw.count - offset) } ?? -1 }
+            guard n > 0 else {
+                close(fd)
+                throw POSIXError(.EIO)
+            }
+            offset += n
+        }
+        guard fsync(fd) == 0, close(fd) == 0, renameat(directory, temporary, directory, target) == 0, fsync(directory) == 0 else {
+            throw POSIXError(.EIO)
+        }
+    }
+}
