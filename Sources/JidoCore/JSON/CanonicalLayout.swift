@@ -194,11 +194,8 @@ struct CanonicalLayout {
                     continue
                 }
                 switch bytes[i + 1] {
-                case UInt8(ascii: "b"): out.append(0x08)
-                case UInt8(ascii: "f"): out.append(0x0C)
-                case UInt8(ascii: "n"): out.append(0x0A)
-                case UInt8(ascii: "r"): out.append(0x0D)
-                case UInt8(ascii: "t"): out.append(0x09)
+                case let letter where ASCII.controlEscape(letter) != nil:
+                    out.append(ASCII.controlEscape(letter) ?? letter)
                 case UInt8(ascii: "u"):
                     out.append(UInt8((ASCII.hexValue(bytes[i + 4]) ?? 0) << 4 | (ASCII.hexValue(bytes[i + 5]) ?? 0)))
                     i += 4

@@ -300,13 +300,12 @@ struct JSONParser {
         pos += 1
         let e = try peek()
         pos += 1
+        if let control = ASCII.controlEscape(e) {
+            out.append(control)
+            return
+        }
         switch e {
         case ASCII.quote, ASCII.backslash, ASCII.slash: out.append(e)
-        case UInt8(ascii: "b"): out.append(0x08)
-        case UInt8(ascii: "f"): out.append(0x0C)
-        case UInt8(ascii: "n"): out.append(0x0A)
-        case UInt8(ascii: "r"): out.append(0x0D)
-        case UInt8(ascii: "t"): out.append(0x09)
         case UInt8(ascii: "u"):
             let unit = try parseHex4()
             switch unit {

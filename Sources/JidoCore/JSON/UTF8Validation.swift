@@ -81,6 +81,18 @@ enum ASCII {
         b == space || b == newline || b == tab || b == carriageReturn
     }
 
+    /// The byte a one-letter JSON escape (`\b \f \n \r \t`) stands for, or nil for other letters.
+    @inline(__always) static func controlEscape(_ letter: UInt8) -> UInt8? {
+        switch letter {
+        case UInt8(ascii: "b"): return 0x08
+        case UInt8(ascii: "f"): return 0x0C
+        case UInt8(ascii: "n"): return 0x0A
+        case UInt8(ascii: "r"): return 0x0D
+        case UInt8(ascii: "t"): return 0x09
+        default: return nil
+        }
+    }
+
     /// The value of a hexadecimal digit (either case), or nil.
     @inline(__always) static func hexValue(_ b: UInt8) -> UInt32? {
         switch b {
