@@ -1,0 +1,305 @@
+import Foundation
+import Glibc
+import JidoCore
+
+/// `jido-bench generate`: writes a deterministic, signed JidoCode store.
+enum GenerateCommand {
+    static let usage = """
+        usage: jido-bench generate --dir DIR [--sessions N] [--seed S] [--min-kb KB] [--max-kb KB] [--hostname H]
+
+          --dir DIR        home directory of the store; DIR/.jido_code must not exist yet
+          --sessions N     number of session files (default 300)
+          --seed S         unsigned 64-bit seed; the same seed gives the same bytes (default 1)
+          --min-kb KB      smallest target session size in KiB (default 10)
+          --max-kb KB      largest target session size in KiB (default 1024); sizes are log-uniform
+          --hostname H     hostname mixed into the signing key (default bench-host)
+
+        Writes DIR/.jido_code/machine_secret (64 hex chars, 0600) and DIR/.jido_code/sessions/<uuid>.json
+        (0600, directories 0700), each signed with the key derived from that secret and hostname.
+        """
+
+    static let defaultHostname = "bench-host"
+
+    struct Options {
+        var dir: String
+        var sessions: Int
+        var seed: UInt64
+        var minKB: Int
+        var maxKB: Int
+        var hostname: String
+    }
+
+    static func run(_ argv: ArraySlice<String>) -> Int32 {
+        let options: Options
+        do throws(UsageError) {
+            let args = try Arguments(argv, valueOptions: ["dir", "sessions", "seed", "min-kb", "max-kb", "hostname"])
+            if args.wantsHelp {
+                print(usage)
+                return ExitStatus.success
+            }
+            options = Options(
+                dir: try args.requiredString("dir"),
+                sessions: try args.integer("sessions", default: 300, in: 1...1_000_000),
+                seed: try args.unsigned("seed", default: 1),
+                minKB: try args.integer("min-kb", default: 10, in: 1...10_000),
+                maxKB: try args.integer("max-kb", default: 1024, in: 1...10_000),
+                hostname: try args.string("hostname", default: defaultHostname) ?? defaultHostname)
+            guard options.minKB <= options.maxKB else { throw UsageError("--min-kb must not exceed --max-kb") }
+        } catch {
+            return usageFailure(error.message, usage: usage)
+        }
+        do {
+            try generate(options)
+            return ExitStatus.success
+        } catch {
+            writeError("jido-bench generate: \(error)")
+            return ExitStatus.failure
+        }
+    }
+
+    static func generate(_ options: Options) throws {
+        let timer = MonotonicTimer()
+        let dataDirectory = options.dir + "/" + MachineSecret.dataDirectoryName
+        let sessionsDirectory = dataDirectory + "/sessions"
+        try StoreFiles.makeDirectory(options.dir, mayExist: true)
+        try StoreFiles.makeDirectory(dataDirectory, mayExist: false)
+        try StoreFiles.makeDirectory(sessionsDirectory, mayExist: false)
+
+        var rng = SplitMix64(seed: options.seed)
+        var secretBytes = [UInt8](repeating: 0, count: 32)
+        for i in 0..<4 {
+            let word = rng.next()
+            for j in 0..<8 { secretBytes[8 * i + j] = UInt8(truncatingIfNeeded: word >> (8 * UInt64(j))) }
+        }
+        let secret = Array(Hex.encode(secretBytes).utf8)
+        try StoreFiles.writeNewFile(dataDirectory + "/" + MachineSecret.fileName, secret)
+        let key = try SessionKey.derive(machineSecret: secret, hostname: options.hostname)
+
+        var sizes: [Int] = []
+        var totalBytes = 0
+        var nonASCIIBytes = 0
+        for index in 0..<options.sessions {
+            // Each session has its own stream, so its content does not depend on the others' sizes.
+            var sessionRNG = SplitMix64(seed: options.seed ^ (UInt64(index + 1) &* 0xD1B5_4A32_D192_ED03))
+            let target = sessionRNG.logUniform(Double(options.minKB), Double(options.maxKB)) * 1024
+            let session = SessionBuilder.makeSession(&sessionRNG, targetBytes: Int(target))
+            let bytes = try SessionSignature.signedFileBytes(for: session.object, key: key)
+            try StoreFiles.writeNewFile(sessionsDirectory + "/" + session.id + ".json", bytes)
+            sizes.append(bytes.count)
+            totalBytes += bytes.count
+            nonASCIIBytes += bytes.reduce(0) { $0 + ($1 >= 0x80 ? 1 : 0) }
+        }
+        sizes.sort()
+        let mb = Double(totalBytes) / 1e6
+        print("wrote \(options.sessions) session files, \(totalBytes) bytes (\(format(mb, 1)) MB) to \(sessionsDirectory)")
+        print("machine secret \(dataDirectory)/\(MachineSecret.fileName), hostname \(options.hostname), seed \(options.seed)")
+        print("file sizes: min \(sizes.first ?? 0), median \(sizes[sizes.count / 2]), max \(sizes.last ?? 0) bytes; "
+              + "non-ASCII bytes \(format(100 * Double(nonASCIIBytes) / Double(max(totalBytes, 1)), 2))%; "
+              + "\(format(timer.elapsedSeconds, 1)) s")
+    }
+}
+
+func format(_ value: Double, _ decimals: Int) -> String {
+    String(format: "%.\(decimals)f", value)
+}
+
+/// One realistic JidoCode session document.
+enum SessionBuilder {
+    static let models: [(provider: String, model: String)] = [
+        ("anthropic", "claude-3-5-sonnet-20241022"), ("anthropic", "claude-3-5-haiku-20241022"),
+        ("anthropic", "claude-sonnet-4-20250514"), ("openai", "gpt-4o"), ("openai", "gpt-4o-mini"),
+        ("openrouter", "anthropic/claude-3.5-sonnet"),
+    ]
+    static let projects = [
+        "my-project", "phoenix-dashboard", "ledger_api", "jido_code", "infra-scripts", "data-pipeline",
+        "mobile-app", "résumé-builder", "日本語-notes", "website",
+    ]
+    static let users = ["dev", "alice", "bob", "mkaur", "jlopez", "tanaka"]
+    static let todoVerbs: [(imperative: String, progressive: String)] = [
+        ("Implement", "Implementing"), ("Add", "Adding"), ("Fix", "Fixing"), ("Refactor", "Refactoring"),
+        ("Write tests for", "Writing tests for"), ("Update", "Updating"), ("Remove", "Removing"),
+        ("Investigate", "Investigating"), ("Document", "Documenting"),
+    ]
+    static let todoObjects = [
+        "session persistence", "the signature check", "config loading", "the retry logic", "the CLI parser",
+        "error messages", "the cache layer", "database migrations", "the release script", "telemetry events",
+    ]
+
+    /// Rough canonical-encoding overhead of a message besides its content (indentation, keys, id,
+    /// timestamp, usage); only used to stop adding messages near the target size.
+    static let userOverhead = 150
+    static let assistantOverhead = 280
+
+    static func makeSession(_ rng: inout SplitMix64, targetBytes: Int) -> (id: String, object: JSONObject) {
+        let id = rng.uuidV4()
+        let project = rng.pick(projects)
+        let (provider, model) = rng.pick(models)
+        let created = Int64(1_735_689_600 + rng.below(330 * 86_400)) * 1_000_000 + Int64(rng.below(1_000_000))
+        var clock = created
+
+        var todos: [JSONValue] = []
+        for _ in 0..<rng.int(in: 0...6) {
+            let verb = rng.pick(todoVerbs), object = rng.pick(todoObjects)
+            todos.append(.object(JSONObject([
+                ("content", .string(verb.imperative + " " + object)),
+                ("status", .string(rng.pick(["pending", "in_progress", "completed", "completed"]))),
+                ("active_form", .string(verb.progressive + " " + object)),
+            ])))
+        }
+
+        var estimate = 1_100 + 160 * todos.count
+        var conversation: [JSONValue] = []
+        var prompts: [String] = []
+        var contextTokens = 1_500
+        var totalInput = 0, totalOutput = 0
+        var totalCost = 0.0
+        var isUser = true
+        while estimate < targetBytes || conversation.isEmpty {
+            let remaining = max(targetBytes - estimate, 40)
+            clock += Int64(rng.int(in: 3...600)) * 1_000_000 + Int64(rng.below(1_000_000))
+            var members: [(String, JSONValue)] = [
+                ("id", .string(rng.uuidV4())),
+                ("role", .string(isUser ? "user" : "assistant")),
+                ("timestamp", .string(ISO8601.format(microseconds: clock))),
+            ]
+            let content: String
+            if isUser {
+                content = Corpus.userMessage(&rng, targetBytes: min(Int(rng.logUniform(60, 1_500)), remaining))
+                prompts.append(String(content.prefix { $0 != "\n" }.prefix(160)))
+                estimate += userOverhead
+            } else {
+                content = Corpus.assistantMessage(&rng, targetBytes: min(Int(rng.logUniform(300, 8_000)), remaining))
+                let output = content.utf8.count / 4 + rng.below(40)
+                let cost = Double(contextTokens) * 3e-6 + Double(output) * 15e-6
+                members.append(("usage", .object(JSONObject([
+                    ("input_tokens", .integer(JSONInteger(contextTokens))),
+                    ("output_tokens", .integer(JSONInteger(output))),
+                    ("total_cost", .float(cost)),
+                ]))))
+                totalInput += contextTokens
+                totalOutput += output
+                totalCost += cost
+                estimate += assistantOverhead
+            }
+            contextTokens += content.utf8.count / 4
+            members.append(("content", .string(content)))
+            estimate += escapedLength(content)
+            conversation.append(.object(JSONObject(members)))
+            isUser.toggle()
+        }
+        let history = prompts.suffix(100)
+        estimate += history.reduce(0) { $0 + escapedLength($1) + 8 }
+
+        let closed = clock + Int64(rng.int(in: 60...7_200)) * 1_000_000
+        let object = JSONObject([
+            ("version", .integer(JSONInteger(1))),
+            ("id", .string(id)),
+            ("name", .string(rng.chance(0.7) ? project : Corpus.sentence(&rng))),
+            ("project_path", .string("/home/\(rng.pick(users))/projects/\(project)")),
+            ("config", .object(JSONObject([
+                ("provider", .string(provider)),
+                ("model", .string(model)),
+                ("temperature", .float(rng.pick([0.0, 0.2, 0.3, 0.5, 0.7, 1.0]))),
+                ("max_tokens", .integer(JSONInteger(rng.pick([2_048, 4_096, 8_192])))),
+            ]))),
+            ("created_at", .string(ISO8601.format(microseconds: created))),
+            ("updated_at", .string(ISO8601.format(microseconds: clock))),
+            ("closed_at", .string(ISO8601.format(microseconds: closed))),
+            ("conversation", .array(conversation)),
+            ("todos", .array(todos)),
+            ("prompt_history", .array(history.map { .string($0) })),
+            ("cumulative_usage", .object(JSONObject([
+                ("input_tokens", .integer(JSONInteger(totalInput))),
+                ("output_tokens", .integer(JSONInteger(totalOutput))),
+                ("total_cost", .float(totalCost)),
+            ]))),
+            ("language", .string(rng.pick(Corpus.languages))),
+        ])
+        return (id, object)
+    }
+
+    /// UTF-8 length of `text` once escaped in canonical JSON (every escape we generate is 2 bytes).
+    static func escapedLength(_ text: String) -> Int {
+        text.utf8.reduce(0) { count, b in
+            count + (b == 0x22 || b == 0x5C || b == 0x0A || b == 0x09 || b == 0x0D ? 2 : 1)
+        }
+    }
+}
+
+/// ISO-8601 UTC timestamps with microseconds, as Elixir's `DateTime.to_iso8601/1` writes them.
+enum ISO8601 {
+    static func format(microseconds: Int64) -> String {
+        let seconds = microseconds / 1_000_000
+        let fraction = Int(microseconds % 1_000_000)
+        let days = Int(seconds / 86_400)
+        let secondOfDay = Int(seconds % 86_400)
+        // Howard Hinnant's civil_from_days (proleptic Gregorian); `seconds` is never negative here.
+        let z = days + 719_468
+        let era = z / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T" + pad(secondOfDay / 3_600, 2) + ":"
+            + pad(secondOfDay / 60 % 60, 2) + ":" + pad(secondOfDay % 60, 2) + "." + pad(fraction, 6) + "Z"
+    }
+
+    private static func pad(_ value: Int, _ width: Int) -> String {
+        let digits = String(value)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+}
+
+/// The few POSIX calls `generate` needs, with exact permissions whatever the umask.
+enum StoreFiles {
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+        init(_ operation: String, _ path: String, _ code: Int32) {
+            description = "\(operation) \(path): \(String(cString: strerror(code)))"
+        }
+
+        init(description: String) { self.description = description }
+    }
+
+    /// Creates `path` with mode 0700; an existing directory is accepted only when `mayExist`.
+    static func makeDirectory(_ path: String, mayExist: Bool) throws(Failure) {
+        if mkdir(path, 0o700) == 0 {
+            guard chmod(path, 0o700) == 0 else { throw Failure("chmod", path, errno) }
+            return
+        }
+        let code = errno
+        guard code == EEXIST else { throw Failure("mkdir", path, code) }
+        guard mayExist else {
+            throw Failure(description: "\(path) already exists; generate only writes a fresh store. Remove it or choose another --dir.")
+        }
+        var status = stat()
+        guard stat(path, &status) == 0 else { throw Failure("stat", path, errno) }
+        guard status.st_mode & S_IFMT == S_IFDIR else { throw Failure("mkdir", path, ENOTDIR) }
+    }
+
+    /// Writes `bytes` to a file that must not exist yet, mode 0600.
+    static func writeNewFile(_ path: String, _ bytes: [UInt8]) throws(Failure) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw Failure("open", path, errno) }
+        var failure: Failure?
+        if fchmod(fd, 0o600) != 0 { failure = Failure("fchmod", path, errno) }
+        var offset = 0
+        while failure == nil, offset < bytes.count {
+            let written = bytes.withUnsafeBytes { raw in
+                write(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset)
+            }
+            if written > 0 {
+                offset += written
+            } else if written < 0, errno == EINTR {
+                continue
+            } else {
+                failure = Failure("write", path, written < 0 ? errno : EIO)
+            }
+        }
+        if close(fd) != 0, failure == nil { failure = Failure("close", path, errno) }
+        if let failure { throw failure }
+    }
+}
