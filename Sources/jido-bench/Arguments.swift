@@ -19,10 +19,14 @@ enum BenchCommand {
         usage:
           jido-bench generate --dir DIR [--sessions N] [--seed S] [--min-kb KB] [--max-kb KB] [--hostname H]
           jido-bench verify --dir DIR [--hostname H] [--rounds R] [--json]
+          jido-bench store-list --dir DIR [--sessions N] [--kb KB] [--rounds R]
+          jido-bench store-save --dir DIR [--kb KB] [--iterations N]
           jido-bench help [generate|verify]
 
         generate  writes a signed JidoCode store under DIR/.jido_code (machine_secret and sessions/*.json)
         verify    times SessionSignature.verify against bare HMAC-SHA256 over every session of DIR
+        store-list  times listing N sessions against loading each (Core II)
+        store-save  times a durable save against a bare write+fsync+rename+fsync(dir) (Core II)
         """
 
     static func run(_ argv: [String]) -> Int32 {
@@ -31,6 +35,7 @@ enum BenchCommand {
         switch command {
         case "generate": return GenerateCommand.run(rest)
         case "verify": return VerifyCommand.run(rest)
+        case "store-list", "store-save": return StoreBenchmarks.run(command, rest)
         case "help", "-h", "--help":
             switch rest.first {
             case "generate": print(GenerateCommand.usage)

@@ -7,6 +7,44 @@ import JidoCore
 enum StoreBenchmarks {
     static let hostname = "bench-host"
 
+    static let usage = """
+        usage:
+          jido-bench store-list --dir DIR [--sessions N (10000)] [--kb KB (100)] [--rounds R (3)]
+          jido-bench store-save --dir DIR [--kb KB (100)] [--iterations N (300)]
+
+        store-list  lists N sessions (metadata only) against a full verified load of each, same run
+        store-save  durable save latency against bare write+fsync+rename+fsync(dir) of the same bytes
+        """
+
+    static func run(_ command: String, _ argv: ArraySlice<String>) -> Int32 {
+        do {
+            let args = try Arguments(argv, valueOptions: ["dir", "sessions", "kb", "rounds", "iterations"])
+            if args.wantsHelp {
+                print(usage)
+                return ExitStatus.success
+            }
+            let dir = try args.requiredString("dir")
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            let figures: [String: Double]
+            if command == "store-list" {
+                figures = try list(home: dir, sessions: args.integer("sessions", default: 10_000, in: 1...1_000_000),
+                                   kilobytes: args.integer("kb", default: 100, in: 1...10_000), rounds: args.integer("rounds", default: 3, in: 1...100))
+            } else {
+                figures = try save(home: dir, kilobytes: args.integer("kb", default: 100, in: 1...10_000),
+                                   iterations: args.integer("iterations", default: 300, in: 2...1_000_000))
+            }
+            for (name, value) in figures.sorted(by: { $0.key < $1.key }) {
+                print(name.padding(toLength: 16, withPad: " ", startingAt: 0) + String(format: "%.3f", value))
+            }
+            return ExitStatus.success
+        } catch let error as UsageError {
+            return usageFailure(error.message, usage: usage)
+        } catch {
+            writeError("jido-bench \(command): \(error)")
+            return ExitStatus.failure
+        }
+    }
+
     /// A session of about `kilobytes` KB: alternating user/assistant messages of prose.
     static func makeSession(id: SessionID, kilobytes: Int, seed: UInt64) -> Session {
         var rng = seed &+ 0x9E37_79B9_7F4A_7C15

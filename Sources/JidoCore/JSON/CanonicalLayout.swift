@@ -231,21 +231,35 @@ struct CanonicalLayout {
             var hadEscape = false
             let count = bytes.count
             while pos < count {
-                // Eight plain ASCII bytes at a time: no quote, backslash, control or non-ASCII byte.
+                // Eight plain ASCII bytes at a time (no quote, backslash, control or non-ASCII
+                // byte), then straight to the first byte that needs attention.
                 while pos + 8 <= count {
-                    let word = bytes.loadUnaligned(fromByteOffset: pos, as: UInt64.self)
-                    if Self.wordNeedsAttention(word) { break }
+                    let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: pos, as: UInt64.self))
+                    let mask = Self.attentionMask(word)
+                    if mask != 0 {
+                        // The lowest flagged byte is exact (borrows only create false flags above it).
+                        pos += mask.trailingZeroBitCount >> 3
+                        break
+                    }
                     pos += 8
                 }
                 guard pos < count else { return nil }
                 let b = bytes[pos]
-                if b == ASCII.quote {
+                if b == ASCII.backslash {
+                    hadEscape = true
+                    // `\n`, `\"`, `\\` and `\t` inline; the rest through the full check.
+                    if pos + 1 < count {
+                        let e = bytes[pos + 1]
+                        if e == UInt8(ascii: "n") || e == ASCII.quote || e == ASCII.backslash || e == UInt8(ascii: "t") {
+                            pos += 2
+                            continue
+                        }
+                    }
+                    guard scanCanonicalEscape() else { return nil }
+                } else if b == ASCII.quote {
                     guard pos - start <= limits.maxStringBytes else { return nil }
                     pos += 1
                     return hadEscape
-                } else if b == ASCII.backslash {
-                    hadEscape = true
-                    guard scanCanonicalEscape() else { return nil }
                 } else if b < 0x20 {
                     return nil
                 } else if b < 0x80 {
@@ -258,8 +272,10 @@ struct CanonicalLayout {
             return nil
         }
 
+        /// The high bit of every byte of `x` (little-endian) that is a quote, a backslash, a control
+        /// or a non-ASCII byte. Only the lowest flag is exact: borrows can set flags above it.
         @inline(__always)
-        static func wordNeedsAttention(_ x: UInt64) -> Bool {
+        static func attentionMask(_ x: UInt64) -> UInt64 {
             let ones: UInt64 = 0x0101_0101_0101_0101
             let highs: UInt64 = 0x8080_8080_8080_8080
             let quote = x ^ (ones &* 0x22)
@@ -267,7 +283,7 @@ struct CanonicalLayout {
             let hasQuote = (quote &- ones) & ~quote & highs
             let hasBackslash = (backslash &- ones) & ~backslash & highs
             let hasControl = (x &- ones &* 0x20) & ~x & highs
-            return (hasQuote | hasBackslash | hasControl | (x & highs)) != 0
+            return hasQuote | hasBackslash | hasControl | (x & highs)
         }
 
         /// Exactly the escapes `CanonicalJSON` writes: `\" \\ \b \f \n \r \t`, and `\u00XX` (upper
@@ -292,6 +308,40 @@ struct CanonicalLayout {
             default:
                 return false
             }
+        }
+
+        enum PlainFloatShape { case canonical, canonicalIfShortest, other }
+
+        /// Classifies a float token without parsing it. Plain notation `-?I.F` (no exponent, no
+        /// trailing zero, no leading zero in `I` other than `0.`) with magnitude in [0.001, 10^17)
+        /// is the layout Erlang picks for its digits (for `0.000d` only with a single digit).
+        /// With at most 15 significant digits (DBL_DIG) the digits are also the shortest round-trip
+        /// ones of the double they parse to: `.canonical`. With 16 or 17 that must be checked:
+        /// `.canonicalIfShortest`. Anything else (`.other`) goes to the exact check.
+        @inline(__always)
+        static func plainFloatShape(_ token: UnsafeRawBufferPointer) -> PlainFloatShape {
+            let n = token.count
+            var i = token[0] == ASCII.minus ? 1 : 0
+            let intStart = i
+            while i < n, ASCII.isDigit(token[i]) { i += 1 }
+            let intLength = i - intStart
+            guard intLength > 0, i < n, token[i] == ASCII.dot else { return .other }
+            let fracStart = i + 1
+            i = fracStart
+            while i < n, ASCII.isDigit(token[i]) { i += 1 }
+            guard i == n, n > fracStart, token[n - 1] != ASCII.zero else { return .other }
+            let fracLength = n - fracStart
+            let significant: Int
+            if token[intStart] != ASCII.zero {
+                significant = intLength + fracLength
+            } else {
+                guard intLength == 1 else { return .other }
+                var zeros = 0
+                while token[fracStart + zeros] == ASCII.zero { zeros += 1 }
+                significant = fracLength - zeros
+                guard zeros <= 2 || (zeros == 3 && significant == 1) else { return .other }
+            }
+            return significant <= 15 ? .canonical : significant <= 17 ? .canonicalIfShortest : .other
         }
 
         /// A number exactly as the canonical encoder writes it.
@@ -320,6 +370,15 @@ struct CanonicalLayout {
             if !isFloat {
                 // `0`, or no leading zero; never `-0`.
                 return !leadingZero || token.count == 1
+            }
+            switch Self.plainFloatShape(token) {
+            case .canonical: return true
+            case .canonicalIfShortest:
+                // Same layout; the digits must be the shortest round-trip ones. For this plain range
+                // Swift's `description` is plain decimal with exactly those digits.
+                if let value = Double(String(decoding: token, as: UTF8.self)),
+                   value.description.utf8.elementsEqual(token) { return true }
+            case .other: break
             }
             guard token.count <= 32, let value = Double(String(decoding: token, as: UTF8.self)),
                   let text = ErlangFloat.format(value) else { return false }
