@@ -1,3 +1,5 @@
+import Glibc
+
 /// Why a value was not canonically encoded.
 public enum CanonicalEncodingError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A float that is infinite or NaN; JSON (and JidoCode) cannot represent it.
@@ -54,8 +56,22 @@ public enum CanonicalJSON {
         if !keepGoing { throw .stopped }
     }
 
+    /// The encoding of an object and, for each of its members in sorted order, the offset where the
+    /// member's line starts (its indentation).
+    static func encodeRecordingMembers(_ object: JSONObject, maxOutputBytes: Int = defaultMaxOutputBytes) throws(CanonicalEncodingError) -> (bytes: [UInt8], memberOffsets: [Int]) {
+        var out: [UInt8] = []
+        out.reserveCapacity(1 << 16)
+        var offsets: [Int] = []
+        try encode(.object(object), omittingTopLevelKey: nil, into: &out, memberOffsets: &offsets) { (chunk) throws(CanonicalEncodingError) in
+            if chunk.count > maxOutputBytes { throw .outputTooLarge(limit: maxOutputBytes) }
+        }
+        if out.count > maxOutputBytes { throw .outputTooLarge(limit: maxOutputBytes) }
+        return (out, offsets)
+    }
+
     private static func collect(_ value: JSONValue, omitting key: String?, maxOutputBytes: Int) throws(CanonicalEncodingError) -> [UInt8] {
         var out: [UInt8] = []
+        out.reserveCapacity(1 << 16)
         try encode(value, omittingTopLevelKey: key, into: &out) { (chunk) throws(CanonicalEncodingError) in
             if chunk.count > maxOutputBytes { throw .outputTooLarge(limit: maxOutputBytes) }
         }
@@ -70,6 +86,13 @@ public enum CanonicalJSON {
 
     /// The encoder proper; `checkpoint` runs after every value and line, and may drain `out`.
     private static func encode(_ root: JSONValue, omittingTopLevelKey omitted: String?, into out: inout [UInt8],
+                               checkpoint: (inout [UInt8]) throws(CanonicalEncodingError) -> Void) throws(CanonicalEncodingError) {
+        var unused: [Int] = []
+        try encode(root, omittingTopLevelKey: omitted, into: &out, memberOffsets: &unused, recordMembers: false, checkpoint: checkpoint)
+    }
+
+    private static func encode(_ root: JSONValue, omittingTopLevelKey omitted: String?, into out: inout [UInt8],
+                               memberOffsets: inout [Int], recordMembers: Bool = true,
                                checkpoint: (inout [UInt8]) throws(CanonicalEncodingError) -> Void) throws(CanonicalEncodingError) {
         var stack: [Frame] = []
         var pending: JSONValue? = root
@@ -98,7 +121,9 @@ public enum CanonicalJSON {
                         members.removeAll { $0.key.utf8.elementsEqual(omitted.utf8) }
                     }
                     if members.isEmpty { out += "{}".utf8 } else {
-                        members.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+                        if !members.isSorted(by: { keyPrecedes($0.key, $1.key) }) {
+                            members.sort { keyPrecedes($0.key, $1.key) }
+                        }
                         out += "{\n".utf8
                         stack.append(.object(members, next: 0))
                     }
@@ -121,6 +146,7 @@ public enum CanonicalJSON {
             case let .object(members, next):
                 if next < members.count {
                     if next > 0 { out += ",\n".utf8 }
+                    if recordMembers && depth == 1 { memberOffsets.append(out.count) }
                     indent(depth, &out)
                     appendString(members[next].key, to: &out)
                     out += ": ".utf8
@@ -131,6 +157,22 @@ public enum CanonicalJSON {
                     indent(depth - 1, &out)
                     out.append(ASCII.closeBrace)
                 }
+            }
+        }
+    }
+
+    /// Byte-wise (UTF-8) order of object keys, the order JidoCode sorts them in.
+    @inline(__always)
+    static func keyPrecedes(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let common = min(x.count, y.count)
+                if common > 0, let xb = x.baseAddress, let yb = y.baseAddress {
+                    let order = memcmp(xb, yb, common)
+                    if order != 0 { return order < 0 }
+                }
+                return x.count < y.count
             }
         }
     }
@@ -148,11 +190,26 @@ public enum CanonicalJSON {
         out.append(ASCII.quote)
         var s = string
         s.withUTF8 { bytes in
+            let raw = UnsafeRawBufferPointer(bytes)
             var runStart = 0
-            for i in 0..<bytes.count where needsEscape(bytes[i]) {
+            var i = 0
+            while i < bytes.count {
+                // Skip eight bytes at a time while none needs an escape.
+                if i + 8 <= bytes.count {
+                    let mask = SWAR.escapeMask(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+                    if mask == 0 {
+                        i += 8
+                        continue
+                    }
+                    i += mask.trailingZeroBitCount >> 3
+                } else if !needsEscape(bytes[i]) {
+                    i += 1
+                    continue
+                }
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i]))
                 appendEscape(bytes[i], to: &out)
-                runStart = i + 1
+                i += 1
+                runStart = i
             }
             out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
         }
@@ -175,5 +232,17 @@ public enum CanonicalJSON {
             out.append(hexDigits[Int(b >> 4)])
             out.append(hexDigits[Int(b & 0x0F)])
         }
+    }
+}
+
+extension Array {
+    /// True when every adjacent pair is in order (O(n), no allocation).
+    func isSorted(by areInIncreasingOrder: (Element, Element) -> Bool) -> Bool {
+        var previous: Element?
+        for element in self {
+            if let previous, areInIncreasingOrder(element, previous) { return false }
+            previous = element
+        }
+        return true
     }
 }

@@ -272,19 +272,8 @@ struct CanonicalLayout {
             return nil
         }
 
-        /// The high bit of every byte of `x` (little-endian) that is a quote, a backslash, a control
-        /// or a non-ASCII byte. Only the lowest flag is exact: borrows can set flags above it.
         @inline(__always)
-        static func attentionMask(_ x: UInt64) -> UInt64 {
-            let ones: UInt64 = 0x0101_0101_0101_0101
-            let highs: UInt64 = 0x8080_8080_8080_8080
-            let quote = x ^ (ones &* 0x22)
-            let backslash = x ^ (ones &* 0x5C)
-            let hasQuote = (quote &- ones) & ~quote & highs
-            let hasBackslash = (backslash &- ones) & ~backslash & highs
-            let hasControl = (x &- ones &* 0x20) & ~x & highs
-            return hasQuote | hasBackslash | hasControl | (x & highs)
-        }
+        static func attentionMask(_ x: UInt64) -> UInt64 { SWAR.escapeMask(x) | (x & SWAR.highs) }
 
         /// Exactly the escapes `CanonicalJSON` writes: `\" \\ \b \f \n \r \t`, and `\u00XX` (upper
         /// case) for the other bytes below 0x20.

@@ -103,3 +103,21 @@ enum ASCII {
         }
     }
 }
+
+/// Eight bytes at a time: which bytes of a little-endian word a JSON string cannot hold raw.
+enum SWAR {
+    static let ones: UInt64 = 0x0101_0101_0101_0101
+    static let highs: UInt64 = 0x8080_8080_8080_8080
+
+    /// The high bit of every byte of `x` that is a quote, a backslash or below 0x20. Only the lowest
+    /// flag is exact (a borrow can set flags above a true one), so callers act on the lowest.
+    @inline(__always)
+    static func escapeMask(_ x: UInt64) -> UInt64 {
+        let quote = x ^ (ones &* 0x22)
+        let backslash = x ^ (ones &* 0x5C)
+        let hasQuote = (quote &- ones) & ~quote & highs
+        let hasBackslash = (backslash &- ones) & ~backslash & highs
+        let hasControl = (x &- ones &* 0x20) & ~x & highs
+        return hasQuote | hasBackslash | hasControl
+    }
+}

@@ -132,34 +132,34 @@ public enum SessionSignature {
     /// The file bytes JidoCode would write for `object`: its canonical encoding with a fresh
     /// `signature` member (any existing one is replaced).
     ///
-    /// The document is encoded once: the signature member is spliced in at its sorted place among
-    /// the top-level members (in canonical form each top-level member starts a line with exactly two
-    /// spaces and a quote; string contents never hold a raw newline).
+    /// The document is encoded once; the signature member is spliced in at its sorted place among
+    /// the top-level members, whose line offsets the encoder records.
     public static func signedFileBytes(for object: JSONObject, key: SessionKey) throws -> [UInt8] {
         var unsigned = object
         unsigned[memberName] = nil
-        let body = try CanonicalJSON.encode(.object(unsigned))
+        let (body, offsets) = try CanonicalJSON.encodeRecordingMembers(unsigned)
         let mac = try body.withUnsafeBytes { try HMACSHA256.authenticationCode(for: $0, key: key) }
         let member = Array(("\"" + memberName + "\": \"" + Base64.encode(mac) + "\"").utf8)
-        let following = unsigned.keys.filter { memberName.utf8.lexicographicallyPrecedes($0.utf8) }.count
         guard !unsigned.isEmpty else { return Array("{\n  ".utf8) + member + Array("\n}".utf8) }
-        guard following > 0 else {
+        let following = unsigned.keys.filter { memberName.utf8.lexicographicallyPrecedes($0.utf8) }.count
+        var out: [UInt8] = []
+        out.reserveCapacity(body.count + member.count + 8)
+        if following == 0 {
             // The signature sorts last: `..., last\n}` becomes `..., last,\n  "signature": ...\n}`.
-            return Array(body[..<(body.count - 2)]) + Array(",\n  ".utf8) + member + Array(body[(body.count - 2)...])
+            out += body[..<(body.count - 2)]
+            out += ",\n  ".utf8
+            out += member
+            out += body[(body.count - 2)...]
+        } else {
+            // Before the first member that sorts after "signature".
+            let offset = offsets[offsets.count - following]
+            out += body[..<offset]
+            out += "  ".utf8
+            out += member
+            out += ",\n".utf8
+            out += body[offset...]
         }
-        // Insert before the first member that sorts after "signature".
-        let target = unsigned.count - following
-        var line = -1
-        var offset = 0
-        for i in 0..<(body.count - 3) where body[i] == ASCII.newline && body[i + 1] == ASCII.space
-            && body[i + 2] == ASCII.space && body[i + 3] == ASCII.quote {
-            line += 1
-            if line == target {
-                offset = i + 1
-                break
-            }
-        }
-        return Array(body[..<offset]) + Array("  ".utf8) + member + Array(",\n".utf8) + Array(body[offset...])
+        return out
     }
 
     /// True when `text` is the canonical padded base64 of exactly 32 bytes.
