@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "JidoCore", targets: ["JidoCore"]),
         .executable(name: "jido-audit", targets: ["jido-audit"]),
         .executable(name: "jido-bench", targets: ["jido-bench"]),
+        .executable(name: "jido-stress", targets: ["jido-stress"]),
     ],
     targets: [
         // OpenSSL libcrypto (Debian: libssl-dev), found through pkg-config.
@@ -37,6 +38,9 @@ let package = Package(
         .target(name: "JidoAuditCLI", dependencies: ["JidoCore"], swiftSettings: strict),
         .executableTarget(name: "jido-audit", dependencies: ["JidoAuditCLI"], swiftSettings: strict),
         .executableTarget(name: "jido-bench", dependencies: ["JidoCore"], swiftSettings: strict),
+        // The stress harness: scenarios in a library (testable), a one-line executable.
+        .target(name: "JidoStress", dependencies: ["JidoCore"], swiftSettings: strict),
+        .executableTarget(name: "jido-stress", dependencies: ["JidoStress"], swiftSettings: strict),
         // Spawned by the tests for cross-process races and unprivileged access; not a product.
         .executableTarget(name: "jido-test-helper", dependencies: ["JidoCore"], swiftSettings: strict),
         // Helpers shared by the test targets (vectors, temporary directories, child processes).

@@ -1,0 +1,4 @@
+import Glibc
+import JidoStress
+
+exit(StressCommand.main(Array(CommandLine.arguments.dropFirst())))
