@@ -35,7 +35,9 @@ let package = Package(
             dependencies: ["CLibCrypto", "CSystemShims"],
             swiftSettings: strict + [.define("ENABLE_SYSCALL_FAULTS", .when(configuration: .debug))]
         ),
-        .target(name: "JidoAuditCLI", dependencies: ["JidoCore"], swiftSettings: strict),
+        // The audit: checks, findings, baselines and safe fixes (no output formatting, no argv).
+        .target(name: "JidoAudit", dependencies: ["JidoCore"], swiftSettings: strict),
+        .target(name: "JidoAuditCLI", dependencies: ["JidoAudit", "JidoCore"], swiftSettings: strict),
         .executableTarget(name: "jido-audit", dependencies: ["JidoAuditCLI"], swiftSettings: strict),
         .executableTarget(name: "jido-bench", dependencies: ["JidoCore"], swiftSettings: strict),
         // The stress harness: scenarios in a library (testable), a one-line executable.
@@ -46,6 +48,7 @@ let package = Package(
         // Helpers shared by the test targets (vectors, temporary directories, child processes).
         .target(name: "JidoTestSupport", path: "Tests/JidoTestSupport", swiftSettings: testSettings),
         .testTarget(name: "JidoCoreTests", dependencies: ["JidoCore", "JidoTestSupport", "jido-test-helper"], swiftSettings: testSettings),
+        .testTarget(name: "JidoAuditTests", dependencies: ["JidoAudit", "JidoCore", "JidoTestSupport"], swiftSettings: testSettings),
         .testTarget(name: "JidoAuditCLITests", dependencies: ["JidoAuditCLI", "JidoCore", "JidoTestSupport", "jido-audit"],
                     swiftSettings: testSettings),
     ]

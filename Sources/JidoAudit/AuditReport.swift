@@ -1,0 +1,78 @@
+public import JidoCore
+
+/// The recorded attributes of one audited entry (what a baseline keeps, as AIDE does).
+public struct EntryRecord: Sendable, Equatable {
+    /// Path relative to the data directory (`machine_secret`, `sessions/<id>.json`, `sessions`, `.`).
+    public let name: String
+    public let device: UInt64
+    public let inode: UInt64
+    public let owner: UInt32
+    public let group: UInt32
+    public let permissions: FilePermissions
+    public let type: FileType
+    public let linkCount: UInt64
+    public let size: Int64
+    public let modified: FileTime
+    public let changed: FileTime
+    /// Hex SHA-256 of the content (regular files that were read), else nil.
+    public let sha256: String?
+    /// The signature verdict (session files that were read), else nil.
+    public let verdict: SignatureVerdict?
+
+    public init(name: String, status: FileStatus, sha256: String?, verdict: SignatureVerdict?) {
+        self.init(name: name, device: status.device, inode: status.inode, owner: status.owner, group: status.group,
+                  permissions: status.permissions, type: status.type, linkCount: status.linkCount, size: status.size,
+                  modified: status.modified, changed: status.changed, sha256: sha256, verdict: verdict)
+    }
+
+    public init(name: String, device: UInt64, inode: UInt64, owner: UInt32, group: UInt32, permissions: FilePermissions,
+                type: FileType, linkCount: UInt64, size: Int64, modified: FileTime, changed: FileTime, sha256: String?,
+                verdict: SignatureVerdict?) {
+        self.name = name
+        self.device = device
+        self.inode = inode
+        self.owner = owner
+        self.group = group
+        self.permissions = permissions
+        self.type = type
+        self.linkCount = linkCount
+        self.size = size
+        self.modified = modified
+        self.changed = changed
+        self.sha256 = sha256
+        self.verdict = verdict
+    }
+}
+
+/// Everything one audit run found and measured.
+public struct AuditReport: Sendable {
+    /// Version of the JSON report schema (`--format json`); bumped on any incompatible change.
+    public static let schemaVersion = 1
+
+    public let home: String
+    public let dataDirectory: String
+    public internal(set) var findings: [Finding] = []
+    public internal(set) var entries: [EntryRecord] = []
+    public internal(set) var sessionFiles = 0
+    public internal(set) var bytesRead = 0
+    public internal(set) var verdicts: [SignatureVerdict: Int] = [:]
+    /// Seconds the audit took.
+    public internal(set) var duration: Double = 0
+
+    public init(home: String, dataDirectory: String) {
+        self.home = home
+        self.dataDirectory = dataDirectory
+    }
+
+    mutating func add(_ rule: Rule, _ path: String, _ message: String) {
+        findings.append(Finding(rule, path: path, message))
+    }
+
+    /// Findings at or above `severity`.
+    public func count(atLeast severity: Severity) -> Int { findings.filter { $0.severity >= severity }.count }
+
+    /// Findings sorted by severity (errors first), then path, then rule id: the order reports use.
+    public var sortedFindings: [Finding] {
+        findings.sorted { ($1.severity, $0.path, $0.rule.id) < ($0.severity, $1.path, $1.rule.id) }
+    }
+}
