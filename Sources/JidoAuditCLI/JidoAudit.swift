@@ -2,13 +2,15 @@ import JidoCore
 
 /// `jido-audit`: check a machine's JidoCode data. The root holds only the list of subcommands.
 public enum JidoAudit {
-    static var commands: [any AuditCommand.Type] { [VerifyCommand.self, CanonicalCommand.self] }
+    static var commands: [any Subcommand.Type] {
+        [AuditCommand.self, VerifyCommand.self, CanonicalCommand.self, BaselineCommand.self]
+    }
 
     static var rootHelp: String {
         var lines = [
             "jido-audit \(JidoCore.version): check JidoCode session stores (signatures, permissions, integrity).",
             "",
-            "Usage: jido-audit <subcommand> [options]",
+            "Usage: jido-audit [<subcommand>] [options]   (no subcommand: audit)",
             "",
             "Subcommands:",
         ]
@@ -21,9 +23,9 @@ public enum JidoAudit {
 
     /// Runs the command line `arguments` (without the program name) and returns the exit status.
     public static func main(_ arguments: [String], io: CommandIO) -> ExitCode {
-        guard let first = arguments.first else {
-            io.err(rootHelp)
-            return .usage
+        // No subcommand (nothing, or options only): audit.
+        guard let first = arguments.first, !(first.hasPrefix("-") && !["-h", "--help", "--version"].contains(first)) else {
+            return run(AuditCommand.self, arguments, io: io)
         }
         switch first {
         case "-h", "--help", "help":
@@ -42,7 +44,7 @@ public enum JidoAudit {
         return run(command, Array(arguments.dropFirst()), io: io)
     }
 
-    private static func run(_ command: any AuditCommand.Type, _ arguments: [String], io: CommandIO) -> ExitCode {
+    private static func run(_ command: any Subcommand.Type, _ arguments: [String], io: CommandIO) -> ExitCode {
         do throws(UsageError) {
             let parsed = try ArgumentParser.parse(arguments, spec: command.spec)
             if parsed.wantsHelp {

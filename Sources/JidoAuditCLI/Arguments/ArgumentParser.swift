@@ -111,6 +111,15 @@ enum ArgumentParser {
         return parsed
     }
 
+    /// The value of an integer option within `range`.
+    static func integer(_ parsed: ParsedArguments, _ name: String, default value: Int, in range: ClosedRange<Int>) throws(UsageError) -> Int {
+        guard let text = parsed.value(name) else { return value }
+        guard let number = Int(text), range.contains(number) else {
+            throw UsageError(message: "\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+        }
+        return number
+    }
+
     /// The value of an option restricted to `choices`.
     static func choice(_ parsed: ParsedArguments, _ name: String, _ choices: [String], default value: String) throws(UsageError) -> String {
         let chosen = parsed.value(name) ?? value

@@ -34,7 +34,7 @@ public struct CommandIO: Sendable {
 }
 
 /// One subcommand: its spec (options, help), parsing into the command's own properties, and `run`.
-protocol AuditCommand {
+protocol Subcommand {
     static var spec: CommandSpec { get }
     init(_ arguments: ParsedArguments, io: CommandIO) throws(UsageError)
     func run(_ io: CommandIO) -> ExitCode

@@ -1,7 +1,7 @@
 import JidoCore
 
 /// `jido-audit canonical FILE`: the exact bytes JidoCode signs for FILE.
-struct CanonicalCommand: AuditCommand {
+struct CanonicalCommand: Subcommand {
     static let spec = CommandSpec(
         name: "canonical",
         summary: "Print the bytes that are signed for a file (its canonical form without the signature).",

@@ -1,7 +1,7 @@
 import JidoCore
 
 /// `jido-audit verify FILE...`: one signature verdict per file.
-struct VerifyCommand: AuditCommand {
+struct VerifyCommand: Subcommand {
     static let spec = CommandSpec(
         name: "verify",
         summary: "Verify the signature of each session file.",

@@ -19,6 +19,9 @@ enum Syscall {
     }
 
     static func openat(_ dirfd: CInt, _ path: UnsafePointer<CChar>, _ flags: CInt, _ mode: mode_t) -> CInt {
+        #if ENABLE_SYSCALL_FAULTS
+        SyscallFaults.current?.runActions(beforeOpening: String(cString: path))
+        #endif
         if let failure = injected(.open) { return failure }
         return Glibc.openat(dirfd, path, flags, mode)
     }
@@ -111,12 +114,28 @@ public final class SyscallFaults: @unchecked Sendable {
     private let lock = PthreadMutex()
     private var rules: [(call: SyscallName, skip: Int, errno: CInt, times: Int)] = []
     private var counts: [SyscallName: Int] = [:]
+    private var actions: [(name: String, action: @Sendable () -> Void)] = []
 
     public init() {}
 
     /// Makes the call fail with `errno` after `skip` successful calls, `times` times (default once).
     public func fail(_ call: SyscallName, errno: CInt, after skip: Int = 0, times: Int = 1) {
         lock.withLock { rules.append((call, skip, errno, times)) }
+    }
+
+    /// Runs `action` once, just before the next `openat` of exactly `name` (for example, to swap a
+    /// file between an audit's scan and its open).
+    public func perform(beforeOpening name: String, _ action: @escaping @Sendable () -> Void) {
+        lock.withLock { actions.append((name, action)) }
+    }
+
+    func runActions(beforeOpening name: String) {
+        let due: [@Sendable () -> Void] = lock.withLock {
+            let ready = actions.filter { $0.name == name }.map(\.action)
+            actions.removeAll { $0.name == name }
+            return ready
+        }
+        for action in due { action() }
     }
 
     /// How many times `call` was attempted under this plan.

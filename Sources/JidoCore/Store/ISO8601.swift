@@ -1,7 +1,7 @@
 /// The timestamps JidoCode writes: `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`.
-enum ISO8601 {
+public enum ISO8601 {
     /// Seconds since the Unix epoch (fraction dropped), or nil when `text` is not such a timestamp.
-    static func epochSeconds(_ text: String) -> Int? {
+    public static func epochSeconds(_ text: String) -> Int? {
         let b = Array(text.utf8)
         func number(_ range: Range<Int>) -> Int? {
             guard range.upperBound <= b.count else { return nil }

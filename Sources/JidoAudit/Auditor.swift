@@ -1,0 +1,282 @@
+import Glibc
+public import JidoCore
+
+/// What to audit and how.
+public struct AuditConfiguration: Sendable {
+    /// The home directory whose `.jido_code/` is audited.
+    public var home: String
+    /// A secret to verify with instead of the store's own (a store copied from another machine).
+    public var secretFile: String?
+    /// The hostname the store was signed on (default: this machine's).
+    public var hostname: String?
+    /// Session count at which `session-count-limit` fires.
+    public var maxSessions = 100
+    /// Age in days after which a closed session is `session-cleanup-eligible`.
+    public var cleanupDays = 30
+    /// Largest session file read.
+    public var maxFileBytes = 10 << 20
+    /// Seconds since the epoch the cleanup age is measured from.
+    public var now: Int = Int(time(nil))
+    /// Compute SHA-256 of every file (needed for baselines; costs one more pass over the bytes).
+    public var hashContents = false
+    /// Called after each session file with (done, total); for progress on a terminal.
+    public var progress: (@Sendable (Int, Int) -> Void)?
+
+    public init(home: String) { self.home = home }
+}
+
+/// The audit could not run at all (exit status 3).
+public struct AuditFailure: Error, Sendable, CustomStringConvertible {
+    public let description: String
+}
+
+/// Audits a JidoCode data directory: directories, machine secret, every session entry.
+///
+/// Nothing is followed and nothing blocks: entries are looked at with `fstatat(AT_SYMLINK_NOFOLLOW)`;
+/// only regular files are opened, with O_NOFOLLOW|O_NONBLOCK, relative to directory descriptors held
+/// for the whole run; the descriptor's identity must equal the scan's (device, inode, owner, group,
+/// mode, type) or the entry is reported as changed during the audit and its content is not trusted.
+/// The key is derived once; each file is read once.
+public enum Auditor {
+    public static func run(_ configuration: AuditConfiguration) throws(AuditFailure) -> AuditReport {
+        let started = MonotonicClock.now
+        var run = AuditRun(configuration)
+        try run.audit()
+        run.report.duration = MonotonicClock.now - started
+        return run.report
+    }
+}
+
+/// The state of one audit.
+struct AuditRun {
+    let configuration: AuditConfiguration
+    var report: AuditReport
+    var key: SessionKey?
+    let user = ProcessIdentity.effectiveUser
+
+    init(_ configuration: AuditConfiguration) {
+        self.configuration = configuration
+        let data = configuration.home + "/" + MachineSecret.dataDirectoryName
+        report = AuditReport(home: configuration.home, dataDirectory: data)
+    }
+
+    var dataPath: String { report.dataDirectory }
+
+    mutating func audit() throws(AuditFailure) {
+        let homeFD: FileDescriptor
+        do {
+            homeFD = try FileDescriptor.open(configuration.home, [.readOnly, .directory, .closeOnExec])
+        } catch {
+            throw AuditFailure(description: "cannot open the home directory \(configuration.home): \(error)")
+        }
+        defer { _ = try? homeFD.close() }
+        checkAncestors(of: configuration.home, homeFD: homeFD)
+        guard let dataFD = openDirectory(MachineSecret.dataDirectoryName, in: homeFD, path: dataPath, record: ".") else { return }
+        defer { _ = try? dataFD.close() }
+        try loadKey(dataFD: dataFD)
+        let sessionsPath = dataPath + "/" + SessionStore.sessionsDirectoryName
+        guard let sessionsFD = openDirectory(SessionStore.sessionsDirectoryName, in: dataFD, path: sessionsPath,
+                                             record: SessionStore.sessionsDirectoryName, missingIsFine: true) else { return }
+        defer { _ = try? sessionsFD.close() }
+        let locksFD = try? dataFD.open(SessionStore.locksDirectoryName, [.readOnly, .directory, .noFollow, .closeOnExec])
+        defer { if let locksFD { _ = try? locksFD.close() } }
+        auditSessions(sessionsFD, path: sessionsPath, locksFD: locksFD)
+    }
+
+    // MARK: - Directories
+
+    /// The home directory must be owned by the user or root and not writable by others (StrictModes);
+    /// above it, a directory others can write without the sticky bit is reported.
+    mutating func checkAncestors(of home: String, homeFD: FileDescriptor) {
+        if let status = try? homeFD.status() {
+            if status.owner != user && status.owner != 0 {
+                report.add(Rules.parentInsecure, home, "home directory is owned by uid \(status.owner), not by you or root")
+            } else if !status.permissions.isDisjoint(with: [.groupWrite, .otherWrite]) {
+                report.add(Rules.parentInsecure, home, "home directory has mode \(status.permissions): group or others can write to it")
+            }
+        }
+        guard let resolved = realpath(home, nil) else { return }
+        var path = String(cString: resolved)
+        free(resolved)
+        while path != "/" {
+            path = CheckedFileReader.splitPath(path).parent
+            var st = stat()
+            guard lstat(path, &st) == 0 else { continue }
+            let mode = FilePermissions(rawValue: st.st_mode)
+            if mode.contains(.otherWrite) && !mode.contains(.sticky) {
+                report.add(Rules.ancestorWorldWritable, path, "mode \(mode): others can write without the sticky bit")
+            }
+        }
+    }
+
+    /// Looks at `name` without following it, opens it as a directory with O_NOFOLLOW, compares the
+    /// two identities and checks owner and mode. nil when it cannot be audited further.
+    mutating func openDirectory(_ name: String, in parent: FileDescriptor, path: String, record: String,
+                                missingIsFine: Bool = false) -> FileDescriptor? {
+        let scanned: FileStatus
+        do {
+            scanned = try parent.status(of: name)
+        } catch {
+            if error.errno == .noSuchFileOrDirectory {
+                if !missingIsFine { report.add(Rules.dataDirectoryMissing, path, "does not exist") }
+            } else {
+                report.add(Rules.sessionUnreadable, path, "cannot be examined: \(error)")
+            }
+            return nil
+        }
+        guard scanned.type == .directory else {
+            report.add(Rules.notARealDirectory, path, "is a \(scanned.type.rawValue), not a directory; not followed")
+            return nil
+        }
+        let fd: FileDescriptor
+        do {
+            fd = try parent.open(name, [.readOnly, .directory, .noFollow, .closeOnExec])
+        } catch {
+            report.add(Rules.changedDuringAudit, path, "could not be opened as the directory the scan saw: \(error)")
+            return nil
+        }
+        guard let opened = try? fd.status(), identityMatches(scanned, opened, path) else {
+            _ = try? fd.close()
+            return nil
+        }
+        if opened.owner != user {
+            report.add(Rules.directoryWrongOwner, path, "owned by uid \(opened.owner), not by you (uid \(user))")
+        }
+        if !opened.permissions.isDisjoint(with: [.groupWrite, .otherWrite]) {
+            report.add(Rules.directoryWritableByOthers, path, "mode \(opened.permissions): group or others can write")
+        } else if !opened.permissions.isDisjoint(with: .groupAndOther) {
+            report.add(Rules.directoryReadableByOthers, path, "mode \(opened.permissions): group or others can list it; 0700 is recommended")
+        }
+        report.entries.append(EntryRecord(name: record, status: opened, sha256: nil, verdict: nil))
+        return fd
+    }
+
+    /// Reports a TOCTOU mismatch between the scan's `lstat` and the descriptor's `fstat`.
+    mutating func identityMatches(_ scanned: FileStatus, _ opened: FileStatus, _ path: String) -> Bool {
+        let differences = scanned.identity.differences(from: opened.identity)
+        guard differences.isEmpty else {
+            report.add(Rules.changedDuringAudit, path, "\(differences.joined(separator: ", ")) changed between the scan and the open")
+            return false
+        }
+        return true
+    }
+
+    // MARK: - Secret
+
+    /// Checks the store's secret (reading it even when its mode is wrong, to report and still
+    /// verify), then derives the key once, from `--secret-file` if given.
+    mutating func loadKey(dataFD: FileDescriptor) throws(AuditFailure) {
+        let path = dataPath + "/" + MachineSecret.fileName
+        var secretBytes: [UInt8]?
+        defer { if var bytes = secretBytes { bytes.withUnsafeMutableBytes { SecureBytes.wipe($0) } } }
+        if let (bytes, status) = readEntry(MachineSecret.fileName, in: dataFD, path: path, maxBytes: MachineSecret.maximumBytes,
+                                           isSecret: true) {
+            report.entries.append(EntryRecord(name: MachineSecret.fileName, status: status,
+                                              sha256: configuration.hashContents ? Self.sha256Hex(bytes) : nil, verdict: nil))
+            if bytes.count < MachineSecret.minimumBytes {
+                report.add(Rules.secretTooShort, path, "\(bytes.count) bytes; at least \(MachineSecret.minimumBytes) are required")
+            } else {
+                let standard = bytes.count == 64 && bytes.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
+                if !standard { report.add(Rules.secretNonStandard, path, "\(bytes.count) bytes, not 64 lower-case hex characters") }
+                secretBytes = bytes
+            }
+        }
+        let hostname: String
+        do { hostname = try configuration.hostname ?? Hostname.current() } catch {
+            throw AuditFailure(description: "cannot read this machine's hostname (\(error)); pass --hostname")
+        }
+        if let secretFile = configuration.secretFile {
+            do {
+                key = try MachineSecret.load(file: secretFile).sessionKey(hostname: hostname)
+            } catch {
+                throw AuditFailure(description: "--secret-file: \(error)")
+            }
+        } else if let secretBytes {
+            key = try? SessionKeyCache.shared.key(machineSecret: secretBytes, hostname: hostname)
+        }
+    }
+
+    // MARK: - Files
+
+    /// The scan-then-open protocol for one regular file: `fstatat(NOFOLLOW)`; type, links, owner
+    /// and mode findings; O_NOFOLLOW|O_NONBLOCK open; identity comparison; bounded read whose length
+    /// must match `fstat`. nil when the content cannot be trusted or read.
+    mutating func readEntry(_ name: String, in directory: FileDescriptor, path: String, maxBytes: Int,
+                            isSecret: Bool) -> (bytes: [UInt8], status: FileStatus)? {
+        let scanned: FileStatus
+        do {
+            scanned = try directory.status(of: name)
+        } catch {
+            if error.errno == .noSuchFileOrDirectory {
+                if isSecret && configuration.secretFile == nil {
+                    report.add(Rules.secretMissing, path, "does not exist")
+                } else if !isSecret {
+                    report.add(Rules.changedDuringAudit, path, "disappeared during the audit")
+                }
+            } else {
+                report.add(isSecret ? Rules.secretUnreadable : Rules.sessionUnreadable, path, "cannot be examined: \(error)")
+            }
+            return nil
+        }
+        guard scanned.type == .regular else {
+            report.add(isSecret ? Rules.secretNotRegular : Rules.sessionNotRegular, path,
+                       "is a \(scanned.type.rawValue); never opened or followed")
+            if !isSecret { report.entries.append(EntryRecord(name: relativeName(path), status: scanned, sha256: nil, verdict: nil)) }
+            return nil
+        }
+        if scanned.linkCount > 1 {
+            report.add(isSecret ? Rules.secretHardLinked : Rules.sessionHardLinked, path, "\(scanned.linkCount) hard links")
+        }
+        if scanned.owner != user {
+            report.add(isSecret ? Rules.secretWrongOwner : Rules.sessionWrongOwner, path, "owned by uid \(scanned.owner), not by you (uid \(user))")
+        }
+        if isSecret {
+            if !scanned.permissions.isDisjoint(with: .groupAndOther) {
+                report.add(Rules.secretPermissions, path, "mode \(scanned.permissions): group or others have access")
+            }
+        } else if !scanned.permissions.isDisjoint(with: [.groupWrite, .otherWrite]) {
+            report.add(Rules.sessionWritableByOthers, path, "mode \(scanned.permissions): group or others can write")
+        } else if !scanned.permissions.isDisjoint(with: FilePermissions(rawValue: 0o044)) {
+            report.add(Rules.sessionReadableByOthers, path, "mode \(scanned.permissions): conversation readable by every local user")
+        }
+        guard scanned.size <= Int64(maxBytes) else {
+            report.add(isSecret ? Rules.secretUnreadable : Rules.sessionTooLarge, path, "\(scanned.size) bytes, more than \(maxBytes); not read")
+            return nil
+        }
+        let fd: FileDescriptor
+        do {
+            fd = try directory.open(name, .hardenedRead)
+        } catch {
+            if error.errno == .tooManySymbolicLinks || error.errno == .noSuchFileOrDirectory {
+                report.add(Rules.changedDuringAudit, path, "replaced between the scan and the open (\(error.errno)); not followed")
+            } else {
+                report.add(isSecret ? Rules.secretUnreadable : Rules.sessionUnreadable, path, "cannot be opened: \(error)")
+            }
+            return nil
+        }
+        return fd.closeAfter { fd in
+            guard let opened = try? fd.status(), identityMatches(scanned, opened, path) else { return nil }
+            let read: (bytes: [UInt8], exceededLimit: Bool)
+            do { read = try fd.readAll(limit: maxBytes, sizeHint: Int(opened.size)) } catch {
+                report.add(isSecret ? Rules.secretUnreadable : Rules.sessionUnreadable, path, "cannot be read: \(error)")
+                return nil
+            }
+            guard !read.exceededLimit, read.bytes.count == Int(opened.size) else {
+                report.add(Rules.changedDuringAudit, path, "its size changed while it was read")
+                return nil
+            }
+            report.bytesRead += read.bytes.count
+            return (read.bytes, opened)
+        }
+    }
+
+    func relativeName(_ path: String) -> String {
+        path.hasPrefix(dataPath + "/") ? String(path.dropFirst(dataPath.count + 1)) : path
+    }
+
+    static func sha256Hex(_ bytes: [UInt8]) -> String? {
+        guard let digest = try? SHA256.hash(bytes) else { return nil }
+        let digits = Array("0123456789abcdef".utf8)
+        return String(decoding: digest.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0x0F)]] }, as: UTF8.self)
+    }
+}

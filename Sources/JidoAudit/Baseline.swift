@@ -1,0 +1,148 @@
+public import JidoCore
+
+/// A recorded state of a data directory, compared later as AIDE does: added, removed, changed.
+///
+/// Written atomically with mode 0600 (O_EXCL temporary, fsync, rename); read only if it is a regular
+/// file of the effective user, one link, no group/other permission, at most 64 MiB.
+public struct Baseline: Sendable {
+    public static let formatVersion = 1
+    public let entries: [EntryRecord]
+
+    public init(entries: [EntryRecord]) { self.entries = entries }
+
+    /// Why a baseline cannot be used.
+    public struct Problem: Error, Sendable, CustomStringConvertible {
+        public let description: String
+    }
+
+    // MARK: - File format
+
+    public func encoded() -> [UInt8] {
+        let records: [JSONValue] = entries.map { entry in
+            .object(JSONObject([
+                ("name", .string(entry.name)), ("device", .integer(JSONInteger(Int(truncatingIfNeeded: entry.device)))),
+                ("inode", .integer(JSONInteger(Int(truncatingIfNeeded: entry.inode)))), ("uid", .integer(JSONInteger(Int(entry.owner)))),
+                ("gid", .integer(JSONInteger(Int(entry.group)))), ("mode", .string(entry.permissions.description)),
+                ("type", .string(entry.type.rawValue)), ("nlink", .integer(JSONInteger(Int(truncatingIfNeeded: entry.linkCount)))),
+                ("size", .integer(JSONInteger(Int(entry.size)))),
+                ("mtime", .string("\(entry.modified.seconds).\(entry.modified.nanoseconds)")),
+                ("ctime", .string("\(entry.changed.seconds).\(entry.changed.nanoseconds)")),
+                ("sha256", entry.sha256.map { .string($0) } ?? .null),
+                ("verdict", entry.verdict.map { .string($0.rawValue) } ?? .null),
+            ]))
+        }
+        let document = JSONValue.object(JSONObject([
+            ("format", .string("jido-audit-baseline")), ("version", .integer(JSONInteger(Self.formatVersion))),
+            ("entries", .array(records)),
+        ]))
+        return ((try? CanonicalJSON.encode(document)) ?? []) + [0x0A]
+    }
+
+    public static func decode(_ bytes: [UInt8]) throws(Problem) -> Baseline {
+        guard let document = try? StrictJSONDecoder().decode(bytes), document.duplicateKeys.isEmpty,
+              let object = document.value.objectValue, object["format"]?.stringValue == "jido-audit-baseline",
+              object["version"]?.integerValue?.intValue == formatVersion, let records = object["entries"]?.arrayValue else {
+            throw Problem(description: "not a jido-audit baseline (version \(formatVersion))")
+        }
+        var entries: [EntryRecord] = []
+        for record in records {
+            guard let r = record.objectValue, let name = r["name"]?.stringValue,
+                  let device = r["device"]?.integerValue?.intValue, let inode = r["inode"]?.integerValue?.intValue,
+                  let uid = r["uid"]?.integerValue?.intValue, let gid = r["gid"]?.integerValue?.intValue,
+                  let modeText = r["mode"]?.stringValue, let mode = UInt32(modeText, radix: 8),
+                  let typeText = r["type"]?.stringValue, let type = FileType(rawValue: typeText),
+                  let nlink = r["nlink"]?.integerValue?.intValue, let size = r["size"]?.integerValue?.intValue,
+                  let mtime = r["mtime"]?.stringValue.flatMap(Self.time), let ctime = r["ctime"]?.stringValue.flatMap(Self.time),
+                  let owner = UInt32(exactly: uid), let group = UInt32(exactly: gid) else {
+                throw Problem(description: "a baseline entry is incomplete or malformed")
+            }
+            entries.append(EntryRecord(name: name, device: UInt64(truncatingIfNeeded: device), inode: UInt64(truncatingIfNeeded: inode),
+                                       owner: owner, group: group, permissions: FilePermissions(rawValue: mode), type: type,
+                                       linkCount: UInt64(truncatingIfNeeded: nlink), size: Int64(size), modified: mtime,
+                                       changed: ctime, sha256: r["sha256"]?.stringValue,
+                                       verdict: r["verdict"]?.stringValue.flatMap(SignatureVerdict.init(rawValue:))))
+        }
+        return Baseline(entries: entries)
+    }
+
+    static func time(_ text: String) -> FileTime? {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, let seconds = Int(parts[0]), let nanoseconds = Int(parts[1]) else { return nil }
+        return FileTime(seconds: seconds, nanoseconds: nanoseconds)
+    }
+
+    // MARK: - Files
+
+    /// Writes the baseline to `path` atomically, mode 0600.
+    public func write(to path: String) throws(Problem) {
+        let (parent, name) = CheckedFileReader.splitPath(path)
+        do {
+            let directory = try FileDescriptor.open(parent, [.readOnly, .directory, .closeOnExec])
+            try directory.closeAfter { (dir) throws(SystemCallError) in
+                try AtomicFileWriter.write(encoded(), as: name, in: dir, permissions: .ownerReadWrite)
+            }
+        } catch {
+            throw Problem(description: "cannot write \(path): \(error)")
+        }
+    }
+
+    /// Reads a baseline, refusing one that others could have written or read.
+    public static func read(from path: String) throws(Problem) -> Baseline {
+        let policy = FilePolicy(maxBytes: 64 << 20, requiredOwner: ProcessIdentity.effectiveUser, maxLinkCount: 1,
+                                forbiddenPermissions: .groupAndOther)
+        do {
+            return try decode(CheckedFileReader.read(path: path, policy: policy).bytes)
+        } catch let error as FileReadError {
+            throw Problem(description: "\(path): \(error)")
+        } catch let error as Problem {
+            throw error
+        } catch {
+            throw Problem(description: "\(path): \(error)")
+        }
+    }
+
+    // MARK: - Comparison
+
+    /// Reads the baseline at `path` and adds the drift to `report`, or a `baseline-unusable`
+    /// finding when it cannot be trusted.
+    public static func compare(file path: String, with report: inout AuditReport) {
+        do throws(Problem) {
+            try read(from: path).compare(with: &report)
+        } catch {
+            report.add(Rules.baselineUnusable, path, error.description)
+        }
+    }
+
+    /// Adds the drift between this baseline and `report`'s entries to `report`.
+    public func compare(with report: inout AuditReport) {
+        let before = Dictionary(entries.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let after = Dictionary(report.entries.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        func path(_ name: String) -> String { name == "." ? report.dataDirectory : report.dataDirectory + "/" + name }
+        for name in after.keys.sorted() where before[name] == nil {
+            report.add(Rules.baselineAdded, path(name), "not in the baseline")
+        }
+        for name in before.keys.sorted() where after[name] == nil {
+            report.add(Rules.baselineRemoved, path(name), "in the baseline, gone now")
+        }
+        for name in before.keys.sorted() {
+            guard let old = before[name], let new = after[name] else { continue }
+            let replaced = old.device != new.device || old.inode != new.inode
+            let contentChanged = old.sha256 != nil && new.sha256 != nil && old.sha256 != new.sha256
+            if old.owner != new.owner || old.group != new.group || old.permissions != new.permissions || old.type != new.type {
+                report.add(Rules.baselineMetadataChanged, path(name),
+                           "owner \(old.owner):\(old.group) mode \(old.permissions) \(old.type.rawValue) → \(new.owner):\(new.group) mode \(new.permissions) \(new.type.rawValue)")
+            }
+            if contentChanged {
+                let how = replaced ? "content changed (new inode)" : "content changed in place"
+                if new.verdict == .valid {
+                    report.add(Rules.baselineContentChangedValid, path(name), "\(how); the signature still verifies")
+                } else {
+                    report.add(Rules.baselineContentChangedInvalid, path(name),
+                               "\(how); verdict now \(new.verdict?.rawValue ?? "unknown") (was \(old.verdict?.rawValue ?? "unknown"))")
+                }
+            } else if replaced {
+                report.add(Rules.baselineInodeReplaced, path(name), "inode \(old.inode) replaced by \(new.inode) with the same content")
+            }
+        }
+    }
+}

@@ -1,0 +1,88 @@
+public import JidoCore
+
+/// `--fix`: the only repairs made automatically are mode tightenings, and only safely.
+///
+/// Each repair removes every group/other permission bit (so a 0644 session becomes 0600, a 0755
+/// directory 0700, a 0640 secret 0600) through a descriptor: the entry is opened relative to the
+/// data directory's descriptor with O_NOFOLLOW (directories also O_DIRECTORY), its `fstat` must show
+/// the device and inode the audit recorded, the expected type and the effective user as owner, and
+/// only then `fchmod` runs. A path is never chmod'ed by name, nothing is deleted or re-signed, and
+/// running it twice changes nothing the second time.
+public enum Fixer {
+    /// One planned repair.
+    public struct Repair: Sendable, Equatable {
+        /// Path relative to the data directory (`.` for the directory itself).
+        public let name: String
+        public let path: String
+        public let from: FilePermissions
+        public let to: FilePermissions
+        let device: UInt64
+        let inode: UInt64
+        let type: FileType
+    }
+
+    /// What a fix run did for one repair.
+    public struct Outcome: Sendable, Equatable {
+        public let repair: Repair
+        /// nil when applied (or planned, in a dry run); otherwise why it was not.
+        public let problem: String?
+    }
+
+    static let fixableRules: Set<String> = [Rules.directoryWritableByOthers.id, Rules.directoryReadableByOthers.id,
+                                            Rules.secretPermissions.id, Rules.sessionReadableByOthers.id,
+                                            Rules.sessionWritableByOthers.id]
+
+    /// The repairs `report`'s findings call for, one per entry.
+    public static func plan(for report: AuditReport) -> [Repair] {
+        let fixablePaths = Set(report.findings.filter { fixableRules.contains($0.rule.id) }.map(\.path))
+        var repairs: [Repair] = []
+        for entry in report.entries {
+            let path = entry.name == "." ? report.dataDirectory : report.dataDirectory + "/" + entry.name
+            guard fixablePaths.contains(path), entry.owner == ProcessIdentity.effectiveUser else { continue }
+            let tightened = FilePermissions(rawValue: entry.permissions.rawValue & ~FilePermissions.groupAndOther.rawValue)
+            guard tightened != entry.permissions else { continue }
+            repairs.append(Repair(name: entry.name, path: path, from: entry.permissions, to: tightened,
+                                  device: entry.device, inode: entry.inode, type: entry.type))
+        }
+        return repairs
+    }
+
+    /// Applies `repairs` (or only checks them, with `dryRun`) under `home`'s data directory.
+    public static func apply(_ repairs: [Repair], home: String, dryRun: Bool) -> [Outcome] {
+        guard !repairs.isEmpty else { return [] }
+        let data: FileDescriptor
+        do {
+            let homeFD = try FileDescriptor.open(home, [.readOnly, .directory, .closeOnExec])
+            data = try homeFD.closeAfter { (fd) throws(SystemCallError) in
+                try fd.open(MachineSecret.dataDirectoryName, [.readOnly, .directory, .noFollow, .closeOnExec])
+            }
+        } catch {
+            return repairs.map { Outcome(repair: $0, problem: "cannot open the data directory: \(error)") }
+        }
+        defer { _ = try? data.close() }
+        return repairs.map { repair in Outcome(repair: repair, problem: applyOne(repair, data: data, dryRun: dryRun)) }
+    }
+
+    private static func applyOne(_ repair: Repair, data: FileDescriptor, dryRun: Bool) -> String? {
+        let options: OpenOptions = repair.type == .directory ? [.readOnly, .directory, .noFollow, .closeOnExec] : .hardenedRead
+        let fd: FileDescriptor
+        if repair.name == "." {
+            guard let copy = try? data.open(".", [.readOnly, .directory, .closeOnExec]) else { return "cannot reopen the data directory" }
+            fd = copy
+        } else {
+            guard repair.type == .regular || repair.type == .directory else { return "not a regular file or directory" }
+            do { fd = try data.open(repair.name, options) } catch { return "not reopened without following links: \(error)" }
+        }
+        return fd.closeAfter { fd -> String? in
+            guard let status = try? fd.status() else { return "cannot examine it" }
+            guard status.device == repair.device, status.inode == repair.inode, status.type == repair.type else {
+                return "it was replaced since the audit; run the audit again"
+            }
+            guard status.owner == ProcessIdentity.effectiveUser else { return "not owned by you" }
+            guard status.permissions == repair.from else { return "its mode changed since the audit (now \(status.permissions))" }
+            if dryRun { return nil }
+            do { try fd.setPermissions(repair.to) } catch { return "fchmod failed: \(error)" }
+            return nil
+        }
+    }
+}

@@ -1,0 +1,128 @@
+import JidoCore
+
+extension AuditRun {
+    /// Every entry of `sessions/`: sessions, temporary files, strays.
+    mutating func auditSessions(_ sessionsFD: FileDescriptor, path sessionsPath: String, locksFD: FileDescriptor?) {
+        let entries: [DirectoryEntry]
+        do {
+            let listing = try sessionsFD.entries()
+            entries = listing.entries.sorted { $0.nameBytes.lexicographicallyPrecedes($1.nameBytes) }
+        } catch {
+            report.add(Rules.sessionUnreadable, sessionsPath, "cannot be listed: \(error)")
+            return
+        }
+        let total = entries.count
+        var sessionCount = 0
+        for (index, entry) in entries.enumerated() {
+            guard let name = entry.name else {
+                let shown = String(decoding: entry.nameBytes, as: UTF8.self)
+                report.add(Rules.strayFile, sessionsPath + "/" + shown, "name is not valid UTF-8; never opened")
+                continue
+            }
+            let path = sessionsPath + "/" + name
+            if let id = SessionID(fileName: name) {
+                sessionCount += 1
+                auditSession(id, in: sessionsFD, path: path)
+                configuration.progress?(index + 1, total)
+            } else {
+                classifyStray(name, path: path, in: sessionsFD, locksFD: locksFD)
+            }
+        }
+        report.sessionFiles = sessionCount
+        if sessionCount >= configuration.maxSessions {
+            report.add(Rules.countLimit, sessionsPath, "\(sessionCount) sessions; the limit is \(configuration.maxSessions)")
+        }
+    }
+
+    mutating func classifyStray(_ name: String, path: String, in sessionsFD: FileDescriptor, locksFD: FileDescriptor?) {
+        if name.hasSuffix(".json.tmp"), SessionID(fileName: String(name.dropLast(4))) != nil {
+            report.add(Rules.strayJidoCodeTemp, path, "JidoCode's fixed temporary name: an interrupted or colliding save")
+            return
+        }
+        if name.hasPrefix("."), name.hasSuffix(AtomicFileWriter.temporarySuffix) {
+            let target = String(name.dropFirst().prefix(41))
+            if let id = SessionID(fileName: target), AtomicFileWriter.isTemporary(name, for: target) {
+                if let locksFD, FileLock.isHeld(id.rawValue + ".lock", in: locksFD) { return } // A save in progress.
+                report.add(Rules.strayTemp, path, "temporary of a writer that is gone (the session's lock is free)")
+                return
+            }
+        }
+        if name.hasSuffix(".json") {
+            report.add(Rules.sessionBadName, path, "not named <uuid v4>.json")
+        } else {
+            report.add(Rules.strayFile, path, "not a session file")
+        }
+    }
+
+    /// One session file: the descriptor checks, then signature, duplicates, schema, id, age.
+    mutating func auditSession(_ id: SessionID, in sessionsFD: FileDescriptor, path: String) {
+        guard let (bytes, status) = readEntry(id.fileName, in: sessionsFD, path: path, maxBytes: configuration.maxFileBytes,
+                                              isSecret: false) else { return }
+        var verdict: SignatureVerdict?
+        if let key {
+            let result = SessionSignature.verify(fileBytes: bytes, key: key, limits: JSONLimits(maxInputBytes: configuration.maxFileBytes))
+            verdict = result.verdict
+            report.verdicts[result.verdict, default: 0] += 1
+            switch result.verdict {
+            case .valid:
+                if !result.isCanonical { report.add(Rules.notCanonical, path, "verifies, but the bytes are not JidoCode's canonical form") }
+            case .invalid: report.add(Rules.signatureInvalid, path, "the signature does not match the content")
+            case .unsigned: report.add(Rules.signatureMissing, path, "no signature member")
+            case .malformed: report.add(Rules.signatureMalformed, path, result.detail ?? "malformed signature")
+            case .undecodable: report.add(Rules.sessionUndecodable, path, result.detail ?? "not a JSON object")
+            }
+            for pointer in result.duplicateKeys { report.add(Rules.duplicateKeys, path, "key \(pointer) occurs more than once") }
+        }
+        report.entries.append(EntryRecord(name: relativeName(path), status: status,
+                                          sha256: configuration.hashContents ? Self.sha256Hex(bytes) : nil, verdict: verdict))
+        guard verdict != .undecodable else { return }
+        checkSchema(bytes, id: id, path: path)
+    }
+
+    /// JidoCode's schema, the id inside against the file name, and the cleanup age.
+    mutating func checkSchema(_ bytes: [UInt8], id: SessionID, path: String) {
+        let facts: SessionFacts
+        switch SessionFacts.read(bytes, maxBytes: configuration.maxFileBytes) {
+        case let .success(read): facts = read
+        case let .failure(.undecodable(detail)):
+            if key == nil { report.add(Rules.sessionUndecodable, path, detail) }
+            return
+        case let .failure(.schema(error)):
+            report.add(Rules.sessionSchemaInvalid, path, error.description)
+            return
+        }
+        if facts.id != id.rawValue {
+            report.add(Rules.sessionIDMismatch, path, "the file holds id \(facts.id.debugDescription)")
+        }
+        if let closedAt = facts.closedAt, let closed = ISO8601.epochSeconds(closedAt),
+           closed < configuration.now - configuration.cleanupDays * 86_400 {
+            report.add(Rules.cleanupEligible, path, "closed at \(closedAt), more than \(configuration.cleanupDays) days ago")
+        }
+    }
+}
+
+/// What the audit needs from a session's content beyond its signature.
+struct SessionFacts {
+    let id: String
+    let closedAt: String?
+
+    enum Problem: Error {
+        case undecodable(String)
+        case schema(SchemaError)
+    }
+
+    static func read(_ bytes: [UInt8], maxBytes: Int) -> Result<SessionFacts, Problem> {
+        let document: JSONDocument
+        do { document = try StrictJSONDecoder(limits: JSONLimits(maxInputBytes: maxBytes)).decode(bytes) } catch {
+            return .failure(.undecodable(error.description))
+        }
+        guard case let .object(object) = document.value else { return .failure(.undecodable("the top-level value is not an object")) }
+        do {
+            let session = try Session(document: object)
+            return .success(SessionFacts(id: session.id.rawValue, closedAt: session.closedAt))
+        } catch {
+            // The id check needs the id even when the schema fails elsewhere.
+            return .failure(.schema(error))
+        }
+    }
+}

@@ -1,0 +1,148 @@
+import JidoAudit
+import JidoCore
+
+/// `jido-audit [audit]`: audit a JidoCode data directory.
+struct AuditCommand: Subcommand {
+    static let spec = CommandSpec(
+        name: "audit",
+        summary: "Audit the data directory: permissions, file identity, secret, signatures (the default).",
+        options: KeyOptions.specs + [
+            .value("--format", "text|json|sarif", "Output format (default: text)."),
+            .value("--fail-on", "error|warning|note", "Lowest severity that makes the exit status 1 (default: warning)."),
+            .value("--baseline", "FILE", "Compare with a baseline written by 'jido-audit baseline --write FILE'."),
+            .flag("--fix", "Tighten modes that are too open (through descriptors; never deletes or re-signs), then audit again."),
+            .flag("--dry-run", "With --fix: print what would change, change nothing."),
+            .value("--max-sessions", "N", "Session count reported as at the limit (default: 100)."),
+            .value("--cleanup-days", "N", "Age in days after which a closed session is reported as cleanup-eligible (default: 30)."),
+        ],
+        positionalName: nil, minimumPositionals: 0, maximumPositionals: 0,
+        discussion: """
+        Audits $JIDO_HOME/.jido_code, else $HOME/.jido_code, unless --home is given.
+        Exit status: 0 nothing at or above --fail-on, 1 findings, 2 usage error, 3 the audit could not run.
+        """)
+
+    let keyOptions: KeyOptions
+    let format: String
+    let failOn: Severity
+    let baseline: String?
+    let fix: Bool
+    let dryRun: Bool
+    let maxSessions: Int
+    let cleanupDays: Int
+
+    init(_ arguments: ParsedArguments, io: CommandIO) throws(UsageError) {
+        keyOptions = try KeyOptions(arguments, io: io)
+        format = try ArgumentParser.choice(arguments, "--format", ["text", "json", "sarif"], default: "text")
+        failOn = Severity(rawValue: try ArgumentParser.choice(arguments, "--fail-on", ["error", "warning", "note"], default: "warning")) ?? .warning
+        baseline = arguments.value("--baseline")
+        fix = arguments.flag("--fix")
+        dryRun = arguments.flag("--dry-run")
+        if dryRun && !fix { throw UsageError(message: "--dry-run goes with --fix") }
+        maxSessions = try ArgumentParser.integer(arguments, "--max-sessions", default: 100, in: 1...10_000_000)
+        cleanupDays = try ArgumentParser.integer(arguments, "--cleanup-days", default: 30, in: 0...100_000)
+    }
+
+    func configuration(io: CommandIO) -> AuditConfiguration {
+        var configuration = AuditConfiguration(home: keyOptions.home)
+        configuration.secretFile = keyOptions.secretFile
+        configuration.hostname = keyOptions.hostname
+        configuration.maxSessions = maxSessions
+        configuration.cleanupDays = cleanupDays
+        configuration.hashContents = baseline != nil
+        if io.stderrIsTerminal {
+            configuration.progress = { done, total in
+                if done % 200 == 0 || done == total { io.err("\rjido-audit: \(done)/\(total) session files" + (done == total ? "\n" : "")) }
+            }
+        }
+        return configuration
+    }
+
+    func audit(io: CommandIO) -> Result<AuditReport, AuditFailure> {
+        do throws(AuditFailure) {
+            var report = try Auditor.run(configuration(io: io))
+            if let baseline { Baseline.compare(file: baseline, with: &report) }
+            return .success(report)
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    func run(_ io: CommandIO) -> ExitCode {
+        var report: AuditReport
+        switch audit(io: io) {
+        case let .success(first): report = first
+        case let .failure(error):
+            io.err("jido-audit: \(error)\n")
+            return .cannotRun
+        }
+        if fix {
+            let outcomes = Fixer.apply(Fixer.plan(for: report), home: keyOptions.home, dryRun: dryRun)
+            // Fix reports go to stdout for people, to stderr when stdout carries JSON or SARIF.
+            let toStdout = format == "text"
+            func say(_ text: String) { if toStdout { io.out(text) } else { io.err(text) } }
+            for outcome in outcomes {
+                let change = "chmod \(outcome.repair.from) -> \(outcome.repair.to) \(outcome.repair.path)"
+                if let problem = outcome.problem {
+                    say("not fixed: \(change): \(problem)\n")
+                } else {
+                    say((dryRun ? "would " : "fixed: ") + change + "\n")
+                }
+            }
+            if outcomes.isEmpty { say("nothing to fix\n") }
+            if !dryRun && outcomes.contains(where: { $0.problem == nil }) {
+                switch audit(io: io) {
+                case let .success(again): report = again
+                case let .failure(error):
+                    io.err("jido-audit: \(error)\n")
+                    return .cannotRun
+                }
+            }
+        }
+        switch format {
+        case "json": io.out(JSONReportRenderer.render(report))
+        case "sarif": io.out(SARIFRenderer.render(report))
+        default: io.out(TextRenderer.render(report, color: TextRenderer.useColor(io: io)))
+        }
+        return report.count(atLeast: failOn) > 0 ? .findings : .success
+    }
+}
+
+/// `jido-audit baseline --write FILE`: record the current state for later `--baseline` comparisons.
+struct BaselineCommand: Subcommand {
+    static let spec = CommandSpec(
+        name: "baseline",
+        summary: "Record the data directory's state (inode, owner, mode, size, times, SHA-256) in a baseline file.",
+        options: KeyOptions.specs + [.value("--write", "FILE", "Where to write the baseline (created 0600, replaced atomically).")],
+        positionalName: nil, minimumPositionals: 0, maximumPositionals: 0,
+        discussion: "Compare later with 'jido-audit --baseline FILE'. Write it from a state you trust.")
+
+    let keyOptions: KeyOptions
+    let file: String
+
+    init(_ arguments: ParsedArguments, io: CommandIO) throws(UsageError) {
+        keyOptions = try KeyOptions(arguments, io: io)
+        guard let file = arguments.value("--write"), !file.isEmpty else { throw UsageError(message: "baseline needs --write FILE") }
+        self.file = file
+    }
+
+    func run(_ io: CommandIO) -> ExitCode {
+        var configuration = AuditConfiguration(home: keyOptions.home)
+        configuration.secretFile = keyOptions.secretFile
+        configuration.hostname = keyOptions.hostname
+        configuration.hashContents = true
+        do throws(AuditFailure) {
+            let report = try Auditor.run(configuration)
+            do throws(Baseline.Problem) {
+                try Baseline(entries: report.entries).write(to: file)
+            } catch {
+                io.err("jido-audit baseline: \(error)\n")
+                return .cannotRun
+            }
+            io.out("baseline of \(report.entries.count) entries written to \(file)\n")
+            return .success
+        } catch {
+            io.err("jido-audit baseline: \(error)\n")
+            return .cannotRun
+        }
+    }
+}
