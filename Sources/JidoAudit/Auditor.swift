@@ -151,9 +151,15 @@ struct AuditRun {
         return fd
     }
 
-    /// Reports a TOCTOU mismatch between the scan's `lstat` and the descriptor's `fstat`.
+    /// Reports a TOCTOU mismatch between the scan's `lstat` and the descriptor's `fstat`. For files
+    /// the change time and size are compared too: a file replaced by a new one can reuse the freed
+    /// inode number, never its ctime.
     mutating func identityMatches(_ scanned: FileStatus, _ opened: FileStatus, _ path: String) -> Bool {
-        let differences = scanned.identity.differences(from: opened.identity)
+        var differences = scanned.identity.differences(from: opened.identity)
+        if scanned.type == .regular {
+            if scanned.changed != opened.changed { differences.append("ctime") }
+            if scanned.size != opened.size { differences.append("size") }
+        }
         guard differences.isEmpty else {
             report.add(Rules.changedDuringAudit, path, "\(differences.joined(separator: ", ")) changed between the scan and the open")
             return false

@@ -59,9 +59,11 @@ extension AuditRun {
         guard let (bytes, status) = readEntry(id.fileName, in: sessionsFD, path: path, maxBytes: configuration.maxFileBytes,
                                               isSecret: false) else { return }
         var verdict: SignatureVerdict?
+        var canonical = false
         if let key {
             let result = SessionSignature.verify(fileBytes: bytes, key: key, limits: JSONLimits(maxInputBytes: configuration.maxFileBytes))
             verdict = result.verdict
+            canonical = result.isCanonical
             report.verdicts[result.verdict, default: 0] += 1
             switch result.verdict {
             case .valid:
@@ -76,13 +78,13 @@ extension AuditRun {
         report.entries.append(EntryRecord(name: relativeName(path), status: status,
                                           sha256: configuration.hashContents ? Self.sha256Hex(bytes) : nil, verdict: verdict))
         guard verdict != .undecodable else { return }
-        checkSchema(bytes, id: id, path: path)
+        checkSchema(bytes, id: id, path: path, canonical: canonical)
     }
 
     /// JidoCode's schema, the id inside against the file name, and the cleanup age.
-    mutating func checkSchema(_ bytes: [UInt8], id: SessionID, path: String) {
+    mutating func checkSchema(_ bytes: [UInt8], id: SessionID, path: String, canonical: Bool) {
         let facts: SessionFacts
-        switch SessionFacts.read(bytes, maxBytes: configuration.maxFileBytes) {
+        switch SessionFacts.read(bytes, maxBytes: configuration.maxFileBytes, canonical: canonical) {
         case let .success(read): facts = read
         case let .failure(.undecodable(detail)):
             if key == nil { report.add(Rules.sessionUndecodable, path, detail) }
@@ -111,7 +113,12 @@ struct SessionFacts {
         case schema(SchemaError)
     }
 
-    static func read(_ bytes: [UInt8], maxBytes: Int) -> Result<SessionFacts, Problem> {
+    /// For canonical bytes the raw schema pass answers when the session is valid; anything else (and
+    /// any failure, for its precise message) goes through the decoder and `Session(document:)`.
+    static func read(_ bytes: [UInt8], maxBytes: Int, canonical: Bool) -> Result<SessionFacts, Problem> {
+        if canonical, let facts = SessionSchemaScanner.scan(bytes) {
+            return .success(SessionFacts(id: facts.id.rawValue, closedAt: facts.closedAt))
+        }
         let document: JSONDocument
         do { document = try StrictJSONDecoder(limits: JSONLimits(maxInputBytes: maxBytes)).decode(bytes) } catch {
             return .failure(.undecodable(error.description))

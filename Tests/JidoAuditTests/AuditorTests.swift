@@ -205,7 +205,10 @@ import Testing
                 FileManager.default.createFile(atPath: path, contents: bytes, attributes: [.posixPermissions: 0o600])
             }
             let report = try SyscallFaults.$current.withValue(faults) { try audit(home) }
-            #expect(report.findings.contains { $0.rule == Rules.changedDuringAudit && $0.path == path && $0.message.contains("inode") })
+            // The new file may even reuse the freed inode number; its ctime differs.
+            #expect(report.findings.contains { $0.rule == Rules.changedDuringAudit && $0.path == path },
+                    "\(report.findings.map(\.message))")
+            #expect(report.verdicts[.valid] == 2)
         }
     }
 

@@ -1,0 +1,70 @@
+import Foundation
+import JidoTestSupport
+import Testing
+@testable import JidoCore
+
+/// The raw schema pass never accepts what `Session(document:)` refuses, and agrees on id and closed_at.
+@Suite struct SessionSchemaScannerTests {
+    func exact(_ bytes: [UInt8]) -> SessionSchemaScanner.Facts? {
+        guard let object = try? StrictJSONDecoder().decode(bytes).value.objectValue, let session = try? Session(document: object) else { return nil }
+        return SessionSchemaScanner.Facts(id: session.id, closedAt: session.closedAt)
+    }
+
+    @Test func agreesWithTheExactCheckOnEveryStoredSession() throws {
+        let directory = try TestVectors.directory()
+        var accepted = 0
+        for store in ["basic", "mixed"] {
+            let sessions = directory.appendingPathComponent("\(store)/home/.jido_code/sessions")
+            for name in try FileManager.default.contentsOfDirectory(atPath: sessions.path) {
+                let bytes = try TestVectors.readBytes(sessions.appendingPathComponent(name))
+                guard let canonical = try? CanonicalJSON.encode(StrictJSONDecoder().decode(bytes).value) else { continue }
+                let fast = SessionSchemaScanner.scan(canonical)
+                if let fast {
+                    accepted += 1
+                    #expect(fast == exact(canonical), "\(store)/\(name)")
+                }
+            }
+        }
+        #expect(accepted >= 20, "the fast pass answers for ordinary sessions")
+    }
+
+    /// Every single-field breakage: the fast pass must not accept what the exact check refuses.
+    @Test func neverAcceptsWhatTheExactCheckRefuses() throws {
+        var session = Session.new(id: try SessionID.random(), name: "n", projectPath: "/p", createdAt: "2026-01-01T00:00:00Z")
+        session.append(Session.Message(id: "m", role: "user", content: "c", timestamp: "t"))
+        let base = session.document
+        var variants: [JSONObject] = []
+        for key in base.keys {
+            var removed = base
+            removed[key] = nil
+            variants.append(removed)
+            for replacement: JSONValue in [.null, .integer(JSONInteger(2)), .string("x"), .array([]), .object(JSONObject()),
+                                           .array([.object(JSONObject([("role", .string("robot"))]))]), .float(1.0)] {
+                var changed = base
+                changed[key] = replacement
+                variants.append(changed)
+            }
+        }
+        var message = JSONObject([("id", .string("m")), ("role", .string("user")), ("content", .string("c")), ("timestamp", .string("t"))])
+        for key in message.keys {
+            var broken = message
+            broken[key] = .integer(JSONInteger(1))
+            var variant = base
+            variant["conversation"] = .array([.object(broken)])
+            variants.append(variant)
+        }
+        message["role"] = .string("User")
+        var variant = base
+        variant["conversation"] = .array([.object(message)])
+        variants.append(variant)
+        variant = base
+        variant["todos"] = .array([.object(JSONObject([("content", .string("c")), ("active_form", .string("a")), ("status", .string("done"))]))])
+        variants.append(variant)
+        for object in variants {
+            let bytes = try CanonicalJSON.encode(.object(object))
+            if let fast = SessionSchemaScanner.scan(bytes) {
+                #expect(fast == exact(bytes), "accepted \(String(decoding: bytes.prefix(300), as: UTF8.self))")
+            }
+        }
+    }
+}
