@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "JidoAudit", dependencies: ["JidoCore"], swiftSettings: strict),
         .target(name: "JidoAuditCLI", dependencies: ["JidoAudit", "JidoCore"], swiftSettings: strict),
         .executableTarget(name: "jido-audit", dependencies: ["JidoAuditCLI"], swiftSettings: strict),
-        .executableTarget(name: "jido-bench", dependencies: ["JidoCore"], swiftSettings: strict),
+        .executableTarget(name: "jido-bench", dependencies: ["JidoCore", "JidoAudit"], swiftSettings: strict),
         // The stress harness: scenarios in a library (testable), a one-line executable.
         .target(name: "JidoStress", dependencies: ["JidoCore"], swiftSettings: strict),
         .executableTarget(name: "jido-stress", dependencies: ["JidoStress"], swiftSettings: strict),

@@ -21,6 +21,7 @@ enum BenchCommand {
           jido-bench verify --dir DIR [--hostname H] [--rounds R] [--json]
           jido-bench store-list --dir DIR [--sessions N] [--kb KB] [--rounds R]
           jido-bench store-save --dir DIR [--kb KB] [--iterations N]
+          jido-bench store-audit --dir DIR [--hostname H] [--rounds R]
           jido-bench help [generate|verify]
 
         generate  writes a signed JidoCode store under DIR/.jido_code (machine_secret and sessions/*.json)
@@ -35,7 +36,7 @@ enum BenchCommand {
         switch command {
         case "generate": return GenerateCommand.run(rest)
         case "verify": return VerifyCommand.run(rest)
-        case "store-list", "store-save": return StoreBenchmarks.run(command, rest)
+        case "store-list", "store-save", "store-audit": return StoreBenchmarks.run(command, rest)
         case "help", "-h", "--help":
             switch rest.first {
             case "generate": print(GenerateCommand.usage)

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import JidoAudit
 import JidoCore
 
 /// `jido-bench store-list` and `jido-bench store-save`: the Core II figures, each against a
@@ -11,14 +12,16 @@ enum StoreBenchmarks {
         usage:
           jido-bench store-list --dir DIR [--sessions N (10000)] [--kb KB (100)] [--rounds R (3)]
           jido-bench store-save --dir DIR [--kb KB (100)] [--iterations N (300)]
+          jido-bench store-audit --dir DIR [--hostname H] [--rounds R (3)]
 
         store-list  lists N sessions (metadata only) against a full verified load of each, same run
         store-save  durable save latency against bare write+fsync+rename+fsync(dir) of the same bytes
+        store-audit a full audit (files from the page cache) against in-memory verification of the same files
         """
 
     static func run(_ command: String, _ argv: ArraySlice<String>) -> Int32 {
         do {
-            let args = try Arguments(argv, valueOptions: ["dir", "sessions", "kb", "rounds", "iterations"])
+            let args = try Arguments(argv, valueOptions: ["dir", "sessions", "kb", "rounds", "iterations", "hostname"])
             if args.wantsHelp {
                 print(usage)
                 return ExitStatus.success
@@ -29,6 +32,9 @@ enum StoreBenchmarks {
             if command == "store-list" {
                 figures = try list(home: dir, sessions: args.integer("sessions", default: 10_000, in: 1...1_000_000),
                                    kilobytes: args.integer("kb", default: 100, in: 1...10_000), rounds: args.integer("rounds", default: 3, in: 1...100))
+            } else if command == "store-audit" {
+                figures = try audit(home: dir, hostname: args.string("hostname", default: hostname) ?? hostname,
+                                    rounds: args.integer("rounds", default: 3, in: 1...100))
             } else {
                 figures = try save(home: dir, kilobytes: args.integer("kb", default: 100, in: 1...10_000),
                                    iterations: args.integer("iterations", default: 300, in: 2...1_000_000))
@@ -155,6 +161,43 @@ enum StoreBenchmarks {
                 "sign_only_p50_ms": percentile(signTimes, 0.5) * 1000]
     }
 
+    /// A whole audit (`Auditor.run`, files read from the page cache) against verifying the same files
+    /// already in memory (the Core I verify throughput), interleaved, same run.
+    static func audit(home: String, hostname: String, rounds: Int) throws -> [String: Double] {
+        let key = try MachineSecret.load(home: home).sessionKey(hostname: hostname)
+        let directory = home + "/.jido_code/sessions/"
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".json") }
+            .map { [UInt8](try Data(contentsOf: URL(fileURLWithPath: directory + $0))) }
+        let bytes = files.reduce(0) { $0 + $1.count }
+        var configuration = AuditConfiguration(home: home)
+        configuration.hostname = hostname
+        var auditTimes: [Double] = []
+        var verifyTimes: [Double] = []
+        for _ in 0..<rounds {
+            var start = MonotonicClock.now
+            let report = try Auditor.run(configuration)
+            auditTimes.append(MonotonicClock.now - start)
+            guard report.sessionFiles == files.count else { throw POSIXError(.EIO) }
+            start = MonotonicClock.now
+            var valid = 0
+            for file in files where SessionSignature.verify(fileBytes: file, key: key).verdict == .valid { valid += 1 }
+            verifyTimes.append(MonotonicClock.now - start)
+            guard valid == files.count else { throw POSIXError(.EIO) }
+        }
+        let audit = auditTimes.sorted()[rounds / 2], verify = verifyTimes.sorted()[rounds / 2]
+        // Where the difference goes: the schema pass alone, over the same bytes in memory.
+        var start = MonotonicClock.now
+        var facts = 0
+        for file in files where SessionSchemaScanner.scan(file) != nil { facts += 1 }
+        let schema = MonotonicClock.now - start
+        start = MonotonicClock.now
+        for file in files { _ = CanonicalLayoutProbe.scan(file) }
+        let layout = MonotonicClock.now - start
+        return ["schema_pass_mb_s": Double(bytes) / schema / 1e6, "layout_pass_mb_s": Double(bytes) / layout / 1e6,
+                "files": Double(files.count), "mb": Double(bytes) / 1e6, "audit_mb_s": Double(bytes) / audit / 1e6,
+                "verify_mb_s": Double(bytes) / verify / 1e6, "ratio": verify / audit]
+    }
+
     /// The baseline: what any durable replacement must do at least.
     static func bareWrite(_ bytes: [UInt8], directory: CInt, temporary: String, target: String) throws {
         let fd = openat(directory, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
@@ -172,4 +215,9 @@ enum StoreBenchmarks {
             throw POSIXError(.EIO)
         }
     }
+}
+
+/// The canonical scan alone, through the public verify entry point with an unsigned copy.
+enum CanonicalLayoutProbe {
+    static func scan(_ file: [UInt8]) -> Bool { SessionSchemaScanner.scan(file) != nil }
 }

@@ -108,20 +108,34 @@ public struct FileDescriptor: Sendable, Hashable {
 
     /// Reads to end of file, refusing more than `limit` bytes (the read stops at `limit + 1`).
     public func readAll(limit: Int, sizeHint: Int = 0) throws(SystemCallError) -> (bytes: [UInt8], exceededLimit: Bool) {
-        var bytes = [UInt8](repeating: 0, count: min(max(sizeHint, 0), limit) + 1)
+        // Fill an uninitialized buffer of the expected size plus one byte (to see growth), growing
+        // it only if the file is longer than announced; never more than `limit + 1` bytes.
+        var capacity = min(max(sizeHint, 0), limit) + 1
+        var bytes: [UInt8] = []
         var filled = 0
-        while true {
-            if filled == bytes.count {
-                if filled > limit { break }
-                bytes.append(contentsOf: repeatElement(0, count: min(max(bytes.count, 4096), limit + 1 - filled)))
+        var failure: SystemCallError?
+        while failure == nil {
+            let start = filled
+            let wanted = capacity
+            let more = [UInt8](unsafeUninitializedCapacity: wanted - start) { buffer, initialized in
+                initialized = 0
+                while initialized < buffer.count {
+                    do throws(SystemCallError) {
+                        let n = try read(into: UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(buffer)[initialized...]))
+                        if n == 0 { break }
+                        initialized += n
+                    } catch {
+                        failure = error
+                        break
+                    }
+                }
             }
-            let n = try bytes.withUnsafeMutableBytes { buffer in
-                Result { () throws(SystemCallError) in try read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...])) }
-            }.get()
-            if n == 0 { break }
-            filled += n
+            if bytes.isEmpty { bytes = more } else { bytes += more }
+            filled += more.count
+            if more.count < wanted - start || filled > limit { break } // end of file, or over the limit
+            capacity = min(max(capacity * 2, 4096), limit + 1)
         }
-        bytes.removeSubrange(filled...)
+        if let failure { throw failure }
         if filled > limit {
             bytes.removeSubrange(limit...)
             return (bytes, true)

@@ -27,9 +27,9 @@ struct RawJSONCursor {
         return true
     }
 
-    /// Iterates an object's members: `body` gets each key (as unescaped raw text; an escaped key
-    /// fails the walk) with the cursor at the value, and must consume the value.
-    mutating func members(_ body: (String, inout RawJSONCursor) -> Bool) -> Bool {
+    /// Iterates an object's members: `body` gets each key's raw bytes (an escaped key fails the
+    /// walk) with the cursor at the value, and must consume the value.
+    mutating func members(_ body: (UnsafeRawBufferPointer, inout RawJSONCursor) -> Bool) -> Bool {
         guard expect(ASCII.openBrace) else { return false }
         skipWhitespace()
         if peek() == ASCII.closeBrace {
@@ -38,9 +38,7 @@ struct RawJSONCursor {
         }
         while true {
             skipWhitespace()
-            guard let raw = rawString() else { return false }
-            let key = String(decoding: raw, as: UTF8.self)
-            guard expect(ASCII.colon) else { return false }
+            guard let key = rawString(), expect(ASCII.colon) else { return false }
             skipWhitespace()
             guard body(key, &self) else { return false }
             skipWhitespace()

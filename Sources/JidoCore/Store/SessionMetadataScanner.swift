@@ -8,7 +8,8 @@ enum SessionMetadataScanner {
         bytes.withUnsafeBytes { buffer in
             var cursor = RawJSONCursor(bytes: buffer)
             var found: [String: String] = [:]
-            let ok = cursor.members { key, cursor in
+            let ok = cursor.members { rawKey, cursor in
+                let key = String(decoding: rawKey, as: UTF8.self)
                 // The first occurrence of a key wins, as in JidoCode.
                 guard wanted.contains(key), found[key] == nil, cursor.peek() == ASCII.quote else { return cursor.skipValue() }
                 guard let token = cursor.stringToken(),
