@@ -59,11 +59,13 @@ extension AuditRun {
         guard let (bytes, status) = readEntry(id.fileName, in: sessionsFD, path: path, maxBytes: configuration.maxFileBytes,
                                               isSecret: false) else { return }
         var verdict: SignatureVerdict?
-        var canonical = false
+        var facts: SessionSchemaScanner.Facts?
         if let key {
-            let result = SessionSignature.verify(fileBytes: bytes, key: key, limits: JSONLimits(maxInputBytes: configuration.maxFileBytes))
+            let (result, scanned) = bytes.withUnsafeBytes {
+                SessionSignature.verifyWithSchema(fileBytes: $0, key: key, limits: JSONLimits(maxInputBytes: configuration.maxFileBytes))
+            }
             verdict = result.verdict
-            canonical = result.isCanonical
+            facts = scanned
             report.verdicts[result.verdict, default: 0] += 1
             switch result.verdict {
             case .valid:
@@ -78,13 +80,13 @@ extension AuditRun {
         report.entries.append(EntryRecord(name: relativeName(path), status: status,
                                           sha256: configuration.hashContents ? Self.sha256Hex(bytes) : nil, verdict: verdict))
         guard verdict != .undecodable else { return }
-        checkSchema(bytes, id: id, path: path, canonical: canonical)
+        checkSchema(bytes, id: id, path: path, scanned: facts)
     }
 
     /// JidoCode's schema, the id inside against the file name, and the cleanup age.
-    mutating func checkSchema(_ bytes: [UInt8], id: SessionID, path: String, canonical: Bool) {
+    mutating func checkSchema(_ bytes: [UInt8], id: SessionID, path: String, scanned: SessionSchemaScanner.Facts?) {
         let facts: SessionFacts
-        switch SessionFacts.read(bytes, maxBytes: configuration.maxFileBytes, canonical: canonical) {
+        switch SessionFacts.read(bytes, maxBytes: configuration.maxFileBytes, scanned: scanned) {
         case let .success(read): facts = read
         case let .failure(.undecodable(detail)):
             if key == nil { report.add(Rules.sessionUndecodable, path, detail) }
@@ -113,12 +115,11 @@ struct SessionFacts {
         case schema(SchemaError)
     }
 
-    /// For canonical bytes the raw schema pass answers when the session is valid; anything else (and
-    /// any failure, for its precise message) goes through the decoder and `Session(document:)`.
-    static func read(_ bytes: [UInt8], maxBytes: Int, canonical: Bool) -> Result<SessionFacts, Problem> {
-        if canonical, let facts = SessionSchemaScanner.scan(bytes) {
-            return .success(SessionFacts(id: facts.id.rawValue, closedAt: facts.closedAt))
-        }
+    /// When the verification pass already proved the schema (`scanned`), that answer is used;
+    /// anything else (and any failure, for its precise message) goes through the decoder and
+    /// `Session(document:)`.
+    static func read(_ bytes: [UInt8], maxBytes: Int, scanned: SessionSchemaScanner.Facts?) -> Result<SessionFacts, Problem> {
+        if let scanned { return .success(SessionFacts(id: scanned.id.rawValue, closedAt: scanned.closedAt)) }
         let document: JSONDocument
         do { document = try StrictJSONDecoder(limits: JSONLimits(maxInputBytes: maxBytes)).decode(bytes) } catch {
             return .failure(.undecodable(error.description))

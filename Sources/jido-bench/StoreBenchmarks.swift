@@ -185,16 +185,7 @@ enum StoreBenchmarks {
             guard valid == files.count else { throw POSIXError(.EIO) }
         }
         let audit = auditTimes.sorted()[rounds / 2], verify = verifyTimes.sorted()[rounds / 2]
-        // Where the difference goes: the schema pass alone, over the same bytes in memory.
-        var start = MonotonicClock.now
-        var facts = 0
-        for file in files where SessionSchemaScanner.scan(file) != nil { facts += 1 }
-        let schema = MonotonicClock.now - start
-        start = MonotonicClock.now
-        for file in files { _ = CanonicalLayoutProbe.scan(file) }
-        let layout = MonotonicClock.now - start
-        return ["schema_pass_mb_s": Double(bytes) / schema / 1e6, "layout_pass_mb_s": Double(bytes) / layout / 1e6,
-                "files": Double(files.count), "mb": Double(bytes) / 1e6, "audit_mb_s": Double(bytes) / audit / 1e6,
+        return ["files": Double(files.count), "mb": Double(bytes) / 1e6, "audit_mb_s": Double(bytes) / audit / 1e6,
                 "verify_mb_s": Double(bytes) / verify / 1e6, "ratio": verify / audit]
     }
 
@@ -215,9 +206,4 @@ enum StoreBenchmarks {
             throw POSIXError(.EIO)
         }
     }
-}
-
-/// The canonical scan alone, through the public verify entry point with an unsigned copy.
-enum CanonicalLayoutProbe {
-    static func scan(_ file: [UInt8]) -> Bool { SessionSchemaScanner.scan(file) != nil }
 }

@@ -25,8 +25,18 @@ struct CanonicalLayout {
     /// Scans `bytes`; nil unless they are exactly canonical and within `limits` (a string's raw
     /// length is held to `maxStringBytes`, so a borderline string goes to the exact slow path).
     static func scan(_ bytes: UnsafeRawBufferPointer, limits: JSONLimits) -> CanonicalLayout? {
-        var scanner = Scanner(bytes: bytes, limits: limits)
-        return scanner.run()
+        var none = NoObserver()
+        return scan(bytes, limits: limits, observer: &none)
+    }
+
+    /// The same scan, reporting the document's structure to `observer` as it goes (one pass for
+    /// canonicity, the signature member, and whatever the observer checks).
+    static func scan<Observer: CanonicalScanObserver>(_ bytes: UnsafeRawBufferPointer, limits: JSONLimits,
+                                                      observer: inout Observer) -> CanonicalLayout? {
+        var scanner = Scanner(bytes: bytes, limits: limits, observer: observer)
+        let layout = scanner.run()
+        observer = scanner.observer
+        return layout
     }
 
     private struct Level {
@@ -38,9 +48,10 @@ struct CanonicalLayout {
 
     private enum Step { case scalar, opened, invalid }
 
-    private struct Scanner {
+    private struct Scanner<Observer: CanonicalScanObserver> {
         let bytes: UnsafeRawBufferPointer
         let limits: JSONLimits
+        var observer: Observer
         var pos = 0
         var stack: [Level] = []
         // Top-level object bookkeeping for the signature member.
@@ -52,9 +63,10 @@ struct CanonicalLayout {
         var signaturePreviousValueEnd = -1
         var signatureIsLast = false
 
-        init(bytes: UnsafeRawBufferPointer, limits: JSONLimits) {
+        init(bytes: UnsafeRawBufferPointer, limits: JSONLimits, observer: Observer) {
             self.bytes = bytes
             self.limits = limits
+            self.observer = observer
         }
 
         mutating func run() -> CanonicalLayout? {
@@ -89,27 +101,32 @@ struct CanonicalLayout {
         mutating func scanValueStart() -> Step {
             guard pos < bytes.count else { return .invalid }
             let b = bytes[pos]
+            let start = pos
+            let scanned: Bool
             switch b {
             case ASCII.openBrace, ASCII.openBracket:
                 let isObject = b == ASCII.openBrace
                 guard pos + 1 < bytes.count else { return .invalid }
+                observer.open(isObject: isObject, depth: stack.count)
                 if bytes[pos + 1] == (isObject ? ASCII.closeBrace : ASCII.closeBracket) {
                     pos += 2
+                    observer.close(depth: stack.count + 1)
                     return .scalar
                 }
                 guard bytes[pos + 1] == ASCII.newline, stack.count < limits.maxDepth else { return .invalid }
                 stack.append(Level(isObject: isObject, start: pos))
                 pos += 2
                 return beginElement(isObject: isObject) ? .opened : .invalid
-            case ASCII.quote:
-                return scanString() == nil ? .invalid : .scalar
-            case ASCII.minus, ASCII.zero...ASCII.nine:
-                return scanNumber() ? .scalar : .invalid
-            case UInt8(ascii: "t"): return expect("true") ? .scalar : .invalid
-            case UInt8(ascii: "f"): return expect("false") ? .scalar : .invalid
-            case UInt8(ascii: "n"): return expect("null") ? .scalar : .invalid
+            case ASCII.quote: scanned = scanString() != nil
+            case ASCII.minus, ASCII.zero...ASCII.nine: scanned = scanNumber()
+            case UInt8(ascii: "t"): scanned = expect("true")
+            case UInt8(ascii: "f"): scanned = expect("false")
+            case UInt8(ascii: "n"): scanned = expect("null")
             default: return .invalid
             }
+            guard scanned else { return .invalid }
+            observer.scalar(UnsafeRawBufferPointer(rebasing: bytes[start..<pos]), depth: stack.count)
+            return .scalar
         }
 
         /// The indentation (and for objects the key) in front of the next element.
@@ -137,6 +154,7 @@ struct CanonicalLayout {
                       bytes[pos] == (level.isObject ? ASCII.closeBrace : ASCII.closeBracket) else { return false }
                 if stack.count == 1, level.isObject, currentKeyIsSignature { signatureIsLast = true }
                 pos += 1
+                observer.close(depth: stack.count)
                 stack.removeLast()
                 valueStart = level.start
             }
@@ -172,6 +190,7 @@ struct CanonicalLayout {
             }
             stack[top].lastKey = key
             stack[top].lastKeyHadEscape = hadEscape
+            observer.key(UnsafeRawBufferPointer(rebasing: bytes[key]), escaped: hadEscape, depth: stack.count)
             if top == 0 {
                 currentKeyIsSignature = !hadEscape && key.count == signatureKey.count
                     && UnsafeRawBufferPointer(rebasing: bytes[key]).elementsEqual(signatureKey)
@@ -374,4 +393,26 @@ struct CanonicalLayout {
             return text.utf8.elementsEqual(token)
         }
     }
+}
+
+/// Receives the structure of a canonical document as `CanonicalLayout.scan` walks it. Depths count
+/// open containers: the top-level value is opened at depth 0, its members' keys and scalar values
+/// are at depth 1. Callbacks only observe; they cannot change what the scan accepts.
+protocol CanonicalScanObserver {
+    /// A container starts inside the container at `depth`.
+    mutating func open(isObject: Bool, depth: Int)
+    /// The container that was at `depth` (its own depth) closes.
+    mutating func close(depth: Int)
+    /// An object key (raw bytes between the quotes; `escaped` if they hold an escape).
+    mutating func key(_ raw: UnsafeRawBufferPointer, escaped: Bool, depth: Int)
+    /// A scalar token (strings with their quotes) inside the container at `depth`.
+    mutating func scalar(_ token: UnsafeRawBufferPointer, depth: Int)
+}
+
+/// The observer of a plain scan: every callback is empty and specializes away.
+struct NoObserver: CanonicalScanObserver {
+    @inline(__always) mutating func open(isObject: Bool, depth: Int) {}
+    @inline(__always) mutating func close(depth: Int) {}
+    @inline(__always) mutating func key(_ raw: UnsafeRawBufferPointer, escaped: Bool, depth: Int) {}
+    @inline(__always) mutating func scalar(_ token: UnsafeRawBufferPointer, depth: Int) {}
 }

@@ -48,7 +48,23 @@ public enum SessionSignature {
     /// Both paths give the same verdict. The comparison is constant-time on the base64 text, exactly
     /// what JidoCode compares.
     public static func verify(fileBytes: UnsafeRawBufferPointer, key: SessionKey, limits: JSONLimits = .default) -> SignatureVerification {
-        if fileBytes.count <= limits.maxInputBytes, let layout = CanonicalLayout.scan(fileBytes, limits: limits) {
+        var none = NoObserver()
+        return verify(fileBytes: fileBytes, key: key, limits: limits, observer: &none)
+    }
+
+    /// Verifies and, in the same pass over a canonical file, checks JidoCode's session schema: the
+    /// facts are non-nil only when the file is canonical and the schema holds (see
+    /// `SessionSchemaScanner`); otherwise callers decode for the exact answer.
+    public static func verifyWithSchema(fileBytes: UnsafeRawBufferPointer, key: SessionKey,
+                                        limits: JSONLimits = .default) -> (SignatureVerification, SessionSchemaScanner.Facts?) {
+        var observer = SessionSchemaObserver()
+        let result = verify(fileBytes: fileBytes, key: key, limits: limits, observer: &observer)
+        return (result, result.isCanonical ? observer.facts : nil)
+    }
+
+    static func verify<Observer: CanonicalScanObserver>(fileBytes: UnsafeRawBufferPointer, key: SessionKey, limits: JSONLimits,
+                                                        observer: inout Observer) -> SignatureVerification {
+        if fileBytes.count <= limits.maxInputBytes, let layout = CanonicalLayout.scan(fileBytes, limits: limits, observer: &observer) {
             guard layout.topLevelIsObject else {
                 return SignatureVerification(verdict: .undecodable, detail: "the top-level value is not an object", isCanonical: true)
             }

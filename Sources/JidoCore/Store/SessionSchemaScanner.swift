@@ -1,17 +1,30 @@
-/// JidoCode's session schema checked directly on canonical bytes, without building the document.
+/// JidoCode's session schema checked during the canonical scan, without building the document.
 ///
-/// For a file `CanonicalLayout` accepted (valid JSON, no duplicate keys, canonical escapes), this
-/// pass answers what `Session(document:)` would when every rule holds: it returns the id and
-/// `closed_at`. It returns nil when any rule fails or anything is unusual (an escaped value where a
-/// raw one is compared, a version other than `1`); the caller then takes the exact path (decode,
-/// then `Session(document:)`) for the precise error. Keys are compared as raw bytes (no hashing).
+/// `SessionSchemaObserver` follows `CanonicalLayout.scan` (so the bytes are also proven canonical:
+/// valid JSON, no duplicate keys) and answers what `Session(document:)` would when every rule
+/// holds: the id and `closed_at`. Any failed rule or anything unusual (an escaped value where a raw
+/// one is compared, a version other than `1`) gives nil; callers then take the exact path (decode,
+/// then `Session(document:)`) for the precise error. Keys are compared as raw bytes, no hashing.
 public enum SessionSchemaScanner {
     public struct Facts: Sendable, Equatable {
         public let id: SessionID
         public let closedAt: String?
     }
 
-    /// Top-level keys: the first nine are required.
+    /// The facts of canonical session bytes, or nil (not canonical, or the exact path must decide).
+    public static func scan(_ bytes: UnsafeRawBufferPointer, limits: JSONLimits = .default) -> Facts? {
+        var observer = SessionSchemaObserver()
+        guard CanonicalLayout.scan(bytes, limits: limits, observer: &observer) != nil else { return nil }
+        return observer.facts
+    }
+
+    public static func scan(_ bytes: [UInt8]) -> Facts? { bytes.withUnsafeBytes { scan($0) } }
+}
+
+/// The state machine behind `SessionSchemaScanner`; see `CanonicalScanObserver` for the depths.
+struct SessionSchemaObserver: CanonicalScanObserver {
+    /// Top-level keys: the first nine are required; then closed_at, language, cumulative_usage,
+    /// prompt_history.
     static let topLevel: [[UInt8]] = ["version", "id", "name", "project_path", "created_at", "updated_at", "config",
                                       "conversation", "todos", "closed_at", "language", "cumulative_usage", "prompt_history"]
         .map { Array($0.utf8) }
@@ -22,60 +35,138 @@ public enum SessionSchemaScanner {
     static let roles: [[UInt8]] = ["user", "assistant", "system", "tool"].map { Array($0.utf8) }
     static let statuses: [[UInt8]] = ["pending", "in_progress", "completed"].map { Array($0.utf8) }
 
+    private enum TopKey: Equatable { case none, other, index(Int) }
+    private enum RecordKey { case other, string, choice }
+
+    private var failed = false
+    private var requiredSeen = 0
+    private var id: SessionID?
+    private var closedAt: String?
+    private var topKey = TopKey.none
+    // The conversation message or todo being read (an object at depth 3).
+    private var inRecord = false
+    private var recordKey = RecordKey.other
+    private var stringsFound = 0
+    private var choiceOK = false
+
+    var facts: SessionSchemaScanner.Facts? {
+        guard !failed, requiredSeen == Self.requiredCount, let id else { return nil }
+        return SessionSchemaScanner.Facts(id: id, closedAt: closedAt)
+    }
+
     @inline(__always)
     static func index(of key: UnsafeRawBufferPointer, in table: [[UInt8]]) -> Int? {
         table.firstIndex { $0.count == key.count && $0.elementsEqual(key) }
     }
 
-    public static func scan(_ bytes: UnsafeRawBufferPointer) -> Facts? {
-        var cursor = RawJSONCursor(bytes: bytes)
-        var seen = 0
-        var id: SessionID?
-        var closedAt: String?
-        let ok = cursor.members { key, cursor in
-            guard let which = index(of: key, in: topLevel) else { return cursor.skipValue() }
-            if which < requiredCount { seen += 1 }
-            switch which {
-            case 0: return cursor.literal("1")
-            case 1:
-                guard let raw = cursor.rawString() else { return false }
-                id = SessionID(String(decoding: raw, as: UTF8.self))
-                return id != nil
-            case 9:
-                guard let raw = cursor.rawString() else { return false }
-                closedAt = String(decoding: raw, as: UTF8.self)
-                return true
-            case 2, 3, 4, 5, 10: return cursor.skipString()
-            case 6, 11: return cursor.peek() == ASCII.openBrace && cursor.skipValue()
-            case 12: return cursor.elements { $0.skipString() }
-            case 7: return cursor.elements { record(&$0, strings: messageStrings, enumKey: role, allowed: roles) }
-            default: return cursor.elements { record(&$0, strings: todoStrings, enumKey: status, allowed: statuses) }
+    private var isRecordArray: Bool { topKey == .index(7) || topKey == .index(8) }
+
+    mutating func key(_ raw: UnsafeRawBufferPointer, escaped: Bool, depth: Int) {
+        if depth == 1 {
+            guard !escaped, let which = Self.index(of: raw, in: Self.topLevel) else {
+                topKey = .other
+                return
+            }
+            topKey = .index(which)
+            if which < Self.requiredCount { requiredSeen += 1 }
+        } else if depth == 3, inRecord {
+            let strings = topKey == .index(7) ? Self.messageStrings : Self.todoStrings
+            let choice = topKey == .index(7) ? Self.role : Self.status
+            if escaped {
+                recordKey = .other
+            } else if Self.index(of: raw, in: strings) != nil {
+                recordKey = .string
+            } else if raw.count == choice.count, raw.elementsEqual(choice) {
+                recordKey = .choice
+            } else {
+                recordKey = .other
             }
         }
-        cursor.skipWhitespace()
-        // Canonical input has no duplicate keys, so counting the required keys seen is exact.
-        guard ok, cursor.atEnd, seen == requiredCount, let id else { return nil }
-        return Facts(id: id, closedAt: closedAt)
     }
 
-    public static func scan(_ bytes: [UInt8]) -> Facts? { bytes.withUnsafeBytes { scan($0) } }
-
-    /// An object with every key of `strings` holding a string and `enumKey` one of `allowed`.
-    static func record(_ cursor: inout RawJSONCursor, strings: [[UInt8]], enumKey: [UInt8], allowed: [[UInt8]]) -> Bool {
-        var found = 0
-        var enumOK = false
-        let ok = cursor.members { key, cursor in
-            if index(of: key, in: strings) != nil {
-                found += 1
-                return cursor.skipString()
+    mutating func open(isObject: Bool, depth: Int) {
+        switch depth {
+        case 0:
+            if !isObject { failed = true }
+        case 1:
+            guard case let .index(which) = topKey else { return }
+            switch which {
+            case 6, 11: if !isObject { failed = true }
+            case 7, 8, 12: if isObject { failed = true }
+            default: failed = true // a container where a string or the version belongs
             }
-            if key.count == enumKey.count, key.elementsEqual(enumKey) {
-                guard let raw = cursor.rawString() else { return false }
-                enumOK = index(of: raw, in: allowed) != nil
-                return true
+        case 2:
+            if topKey == .index(12) || (isRecordArray && !isObject) { failed = true }
+            if isRecordArray && isObject {
+                inRecord = true
+                recordKey = .other
+                stringsFound = 0
+                choiceOK = false
             }
-            return cursor.skipValue()
+        case 3:
+            if inRecord && recordKey != .other { failed = true }
+        default:
+            break
         }
-        return ok && found == strings.count && enumOK
+    }
+
+    mutating func close(depth: Int) {
+        guard depth == 3, inRecord else { return }
+        let expected = topKey == .index(7) ? Self.messageStrings.count : Self.todoStrings.count
+        if stringsFound != expected || !choiceOK { failed = true }
+        inRecord = false
+    }
+
+    mutating func scalar(_ token: UnsafeRawBufferPointer, depth: Int) {
+        let isString = token.first == ASCII.quote
+        switch depth {
+        case 0:
+            failed = true
+        case 1:
+            guard case let .index(which) = topKey else { return }
+            switch which {
+            case 0: if token.count != 1 || token.first != UInt8(ascii: "1") { failed = true }
+            case 1:
+                guard let raw = Self.rawString(token) else {
+                    failed = true
+                    return
+                }
+                id = SessionID(String(decoding: raw, as: UTF8.self))
+                if id == nil { failed = true }
+            case 9:
+                guard let raw = Self.rawString(token) else {
+                    failed = true
+                    return
+                }
+                closedAt = String(decoding: raw, as: UTF8.self)
+            case 2, 3, 4, 5, 10: if !isString { failed = true }
+            default: failed = true // objects and arrays are expected here
+            }
+        case 2:
+            if topKey == .index(12) { if !isString { failed = true } } else if isRecordArray { failed = true }
+        case 3:
+            guard inRecord else { return }
+            switch recordKey {
+            case .other: break
+            case .string:
+                if isString { stringsFound += 1 } else { failed = true }
+            case .choice:
+                guard let raw = Self.rawString(token), isString else {
+                    failed = true
+                    return
+                }
+                let allowed = topKey == .index(7) ? Self.roles : Self.statuses
+                choiceOK = Self.index(of: raw, in: allowed) != nil
+            }
+        default:
+            break
+        }
+    }
+
+    /// The content of a string token without escapes, else nil.
+    static func rawString(_ token: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+        guard token.count >= 2, token.first == ASCII.quote else { return nil }
+        let content = UnsafeRawBufferPointer(rebasing: token.dropFirst().dropLast())
+        return content.contains(ASCII.backslash) ? nil : content
     }
 }
