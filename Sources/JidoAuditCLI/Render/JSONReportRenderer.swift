@@ -1,0 +1,81 @@
+import JidoAudit
+import JidoCore
+
+/// `--format json`: the report as one JSON object (UTF-8, keys sorted, two-space indent, trailing newline).
+///
+/// Schema (version 1). Fields are only ever added within a version; a removal, rename or change of meaning
+/// bumps `schema_version`.
+///
+/// - `schema_version` (integer): version of this schema, currently 1.
+/// - `tool` (object): `name` (string, always `"jido-audit"`), `version` (string, the jido-audit version).
+/// - `home` (string): the home directory audited, as given (`--home`, `$JIDO_HOME` or `$HOME`).
+/// - `data_directory` (string): the JidoCode data directory audited (`<home>/.jido_code`).
+/// - `summary` (object):
+///   - `errors`, `warnings`, `notes` (integers): number of findings of each severity.
+///   - `session_files` (integer): session files examined.
+///   - `bytes_read` (integer): bytes of session and secret files read.
+///   - `duration_seconds` (number): wall-clock time of the audit, in seconds.
+///   - `verdicts` (object): session files per signature verdict; always the five keys `valid` (signature
+///     matches), `invalid` (signature does not match), `unsigned` (no signature), `malformed` (signature is not
+///     base64 of 32 bytes) and `undecodable` (not a JSON object JidoCode can read), each an integer.
+/// - `findings` (array of objects), errors first, then warnings, then notes; by path, then rule id within a
+///   severity:
+///   - `rule_id` (string): the stable rule id (`JG0xx`), never reused for another meaning.
+///   - `rule_name` (string): the rule's short kebab-case name.
+///   - `severity` (string): `"error"`, `"warning"` or `"note"`.
+///   - `path` (string): the file or directory concerned, exactly as the audit saw it (absolute, or relative to
+///     the working directory when `--home` or `--baseline` was relative).
+///   - `message` (string): what exactly is wrong with this entry.
+///   - `fix` (string): what to do about it (the rule's help).
+/// - `rules` (array of objects): the rules that fired at least once, by id:
+///   - `id` (string), `name` (string), `severity` (string): as in `findings`.
+///   - `summary` (string): one sentence: what the rule detects and why it matters.
+///   - `help` (string): what to do about it.
+enum JSONReportRenderer {
+    static func render(_ report: AuditReport) -> String {
+        JSONText.render(.object(object(report)))
+    }
+
+    static func object(_ report: AuditReport) -> JSONObject {
+        let findings = report.sortedFindings
+        let fired = Set(report.findings.map(\.rule)).sorted { $0.id < $1.id }
+        let verdicts = SignatureVerdict.allCases.map { ($0.rawValue, int(report.verdicts[$0] ?? 0)) }
+        let summary = JSONObject([
+            ("errors", int(report.findings.filter { $0.severity == .error }.count)),
+            ("warnings", int(report.findings.filter { $0.severity == .warning }.count)),
+            ("notes", int(report.findings.filter { $0.severity == .note }.count)),
+            ("session_files", int(report.sessionFiles)),
+            ("bytes_read", int(report.bytesRead)),
+            ("duration_seconds", .float(report.duration.isFinite ? max(report.duration, 0) : 0)),
+            ("verdicts", .object(JSONObject(verdicts))),
+        ])
+        return JSONObject([
+            ("schema_version", int(AuditReport.schemaVersion)),
+            ("tool", .object(JSONObject([("name", .string("jido-audit")), ("version", .string(JidoCore.version))]))),
+            ("home", .string(report.home)),
+            ("data_directory", .string(report.dataDirectory)),
+            ("summary", .object(summary)),
+            ("findings", .array(findings.map { finding in
+                .object(JSONObject([
+                    ("rule_id", .string(finding.rule.id)),
+                    ("rule_name", .string(finding.rule.name)),
+                    ("severity", .string(finding.severity.rawValue)),
+                    ("path", .string(finding.path)),
+                    ("message", .string(finding.message)),
+                    ("fix", .string(finding.rule.help)),
+                ]))
+            })),
+            ("rules", .array(fired.map { rule in
+                .object(JSONObject([
+                    ("id", .string(rule.id)),
+                    ("name", .string(rule.name)),
+                    ("severity", .string(rule.severity.rawValue)),
+                    ("summary", .string(rule.summary)),
+                    ("help", .string(rule.help)),
+                ]))
+            })),
+        ])
+    }
+
+    private static func int(_ value: Int) -> JSONValue { .integer(JSONInteger(value)) }
+}
