@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "JidoTestSupport", path: "Tests/JidoTestSupport", swiftSettings: testSettings),
         .testTarget(name: "JidoCoreTests", dependencies: ["JidoCore", "JidoTestSupport", "jido-test-helper"], swiftSettings: testSettings),
         .testTarget(name: "JidoAuditTests", dependencies: ["JidoAudit", "JidoCore", "JidoTestSupport"], swiftSettings: testSettings),
-        .testTarget(name: "JidoAuditCLITests", dependencies: ["JidoAuditCLI", "JidoCore", "JidoTestSupport", "jido-audit"],
+        .testTarget(name: "JidoAuditCLITests", dependencies: ["JidoAuditCLI", "JidoAudit", "JidoCore", "JidoTestSupport", "jido-audit"],
                     swiftSettings: testSettings),
     ]
 )

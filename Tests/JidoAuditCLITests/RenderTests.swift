@@ -279,7 +279,7 @@ private func fileURIPath(_ uri: String) -> String? {
     return path
 }
 
-private func expectValidSARIF(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+func expectValidSARIF(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
     let outcome = try validateWithJSONSchema(text)
     #expect(outcome.status == 0, "SARIF does not validate against the 2.1.0 schema:\n\(outcome.output)", sourceLocation: sourceLocation)
 }

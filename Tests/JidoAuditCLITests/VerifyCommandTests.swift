@@ -79,7 +79,8 @@ import Testing
     }
 
     @Test(arguments: [
-        ["verify"], ["verify", "--format", "xml", "f"], ["verify", "--bogus", "f"], ["verify", "--home"], ["nonsense"], [],
+        ["verify"], ["verify", "--format", "xml", "f"], ["verify", "--bogus", "f"], ["verify", "--home"], ["nonsense"],
+        ["--format", "xml"], ["audit", "--fail-on", "fatal"], ["audit", "--dry-run"], ["audit", "extra"], ["baseline"],
         ["canonical"], ["canonical", "a", "b"],
     ])
     func usageErrorsExitTwo(_ arguments: [String]) {
