@@ -1,7 +1,7 @@
 /// HMAC-SHA256 (RFC 2104) under a `SessionKey`, incremental, with value semantics: a copy
 /// continues independently of the original. Any use after `finalize()` throws
 /// `CryptoError.contextFinalized`. Compare tags only with `ConstantTime.equals`.
-public struct HMACSHA256 {
+public struct HMACSHA256: IncrementalDigest {
     public static let byteCount = 32
 
     private var context: LibCrypto.MACContext
@@ -13,13 +13,6 @@ public struct HMACSHA256 {
 
     public mutating func update(_ bytes: UnsafeRawBufferPointer) throws {
         try uniqueContext().update(bytes)
-    }
-
-    public mutating func update(_ bytes: some Collection<UInt8>) throws {
-        if try bytes.withContiguousStorageIfAvailable({ try update(UnsafeRawBufferPointer($0)) }) != nil {
-            return
-        }
-        try Array(bytes).withUnsafeBytes { try update($0) }
     }
 
     /// The 32-byte tag over everything passed to `update`.

@@ -124,9 +124,10 @@ public struct MachineSecret: Sendable {
             random.withUnsafeMutableBytes { SecureBytes.wipe($0) }
             hex.withUnsafeMutableBytes { SecureBytes.wipe($0) }
         }
-        let suffix: [UInt8]
-        do { suffix = try SecureRandom.bytes(count: 8) } catch { throw MachineSecretError(.randomUnavailable, path: displayPath) }
-        let temporary = "." + fileName + "." + String(decoding: hexEncode(suffix), as: UTF8.self) + ".tmp"
+        let temporary: String
+        do { temporary = try AtomicFileWriter.temporaryName(for: fileName) } catch {
+            throw MachineSecretError(.creationFailed(error), path: displayPath)
+        }
         do throws(SystemCallError) {
             let fd = try dir.open(temporary, [.writeOnly, .create, .exclusiveCreate, .noFollow, .closeOnExec],
                                   permissions: .ownerReadWrite)

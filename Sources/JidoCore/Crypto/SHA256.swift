@@ -17,7 +17,7 @@ public enum SHA256 {
 
     /// Incremental SHA-256 with value semantics: a copy continues independently of the original.
     /// Any use after `finalize()` throws `CryptoError.contextFinalized`.
-    public struct Context {
+    public struct Context: IncrementalDigest {
         private var context: LibCrypto.DigestContext
 
         public init() throws {
@@ -26,13 +26,6 @@ public enum SHA256 {
 
         public mutating func update(_ bytes: UnsafeRawBufferPointer) throws {
             try uniqueContext().update(bytes)
-        }
-
-        public mutating func update(_ bytes: some Collection<UInt8>) throws {
-            if try bytes.withContiguousStorageIfAvailable({ try update(UnsafeRawBufferPointer($0)) }) != nil {
-                return
-            }
-            try Array(bytes).withUnsafeBytes { try update($0) }
         }
 
         /// The digest of everything passed to `update`.
@@ -46,5 +39,21 @@ public enum SHA256 {
             }
             return context
         }
+    }
+}
+
+/// A MAC or hash fed in pieces; the collection overload is shared by every conformer.
+public protocol IncrementalDigest {
+    mutating func update(_ bytes: UnsafeRawBufferPointer) throws
+    mutating func finalize() throws -> [UInt8]
+}
+
+extension IncrementalDigest {
+    /// Feeds any byte collection (contiguous ones without a copy).
+    public mutating func update(_ bytes: some Collection<UInt8>) throws {
+        if try bytes.withContiguousStorageIfAvailable({ try update(UnsafeRawBufferPointer($0)) }) != nil {
+            return
+        }
+        try Array(bytes).withUnsafeBytes { try update($0) }
     }
 }
