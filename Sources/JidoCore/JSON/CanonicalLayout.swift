@@ -107,10 +107,10 @@ struct CanonicalLayout {
             case ASCII.openBrace, ASCII.openBracket:
                 let isObject = b == ASCII.openBrace
                 guard pos + 1 < bytes.count else { return .invalid }
-                observer.open(isObject: isObject, depth: stack.count)
+                if Observer.isActive { observer.open(isObject: isObject, depth: stack.count) }
                 if bytes[pos + 1] == (isObject ? ASCII.closeBrace : ASCII.closeBracket) {
                     pos += 2
-                    observer.close(depth: stack.count + 1)
+                    if Observer.isActive { observer.close(depth: stack.count + 1) }
                     return .scalar
                 }
                 guard bytes[pos + 1] == ASCII.newline, stack.count < limits.maxDepth else { return .invalid }
@@ -125,7 +125,7 @@ struct CanonicalLayout {
             default: return .invalid
             }
             guard scanned else { return .invalid }
-            observer.scalar(UnsafeRawBufferPointer(rebasing: bytes[start..<pos]), depth: stack.count)
+            if Observer.isActive { observer.scalar(UnsafeRawBufferPointer(rebasing: bytes[start..<pos]), depth: stack.count) }
             return .scalar
         }
 
@@ -154,7 +154,7 @@ struct CanonicalLayout {
                       bytes[pos] == (level.isObject ? ASCII.closeBrace : ASCII.closeBracket) else { return false }
                 if stack.count == 1, level.isObject, currentKeyIsSignature { signatureIsLast = true }
                 pos += 1
-                observer.close(depth: stack.count)
+                if Observer.isActive { observer.close(depth: stack.count) }
                 stack.removeLast()
                 valueStart = level.start
             }
@@ -190,7 +190,7 @@ struct CanonicalLayout {
             }
             stack[top].lastKey = key
             stack[top].lastKeyHadEscape = hadEscape
-            observer.key(UnsafeRawBufferPointer(rebasing: bytes[key]), escaped: hadEscape, depth: stack.count)
+            if Observer.isActive { observer.key(UnsafeRawBufferPointer(rebasing: bytes[key]), escaped: hadEscape, depth: stack.count) }
             if top == 0 {
                 currentKeyIsSignature = !hadEscape && key.count == signatureKey.count
                     && UnsafeRawBufferPointer(rebasing: bytes[key]).elementsEqual(signatureKey)
@@ -399,6 +399,8 @@ struct CanonicalLayout {
 /// open containers: the top-level value is opened at depth 0, its members' keys and scalar values
 /// are at depth 1. Callbacks only observe; they cannot change what the scan accepts.
 protocol CanonicalScanObserver {
+    /// False only for `NoObserver`: the scan then skips building the callbacks' arguments.
+    static var isActive: Bool { get }
     /// A container starts inside the container at `depth`.
     mutating func open(isObject: Bool, depth: Int)
     /// The container that was at `depth` (its own depth) closes.
@@ -411,6 +413,7 @@ protocol CanonicalScanObserver {
 
 /// The observer of a plain scan: every callback is empty and specializes away.
 struct NoObserver: CanonicalScanObserver {
+    static var isActive: Bool { false }
     @inline(__always) mutating func open(isObject: Bool, depth: Int) {}
     @inline(__always) mutating func close(depth: Int) {}
     @inline(__always) mutating func key(_ raw: UnsafeRawBufferPointer, escaped: Bool, depth: Int) {}

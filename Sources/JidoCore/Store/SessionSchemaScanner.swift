@@ -23,6 +23,7 @@ public enum SessionSchemaScanner {
 
 /// The state machine behind `SessionSchemaScanner`; see `CanonicalScanObserver` for the depths.
 struct SessionSchemaObserver: CanonicalScanObserver {
+    static var isActive: Bool { true }
     /// Top-level keys: the first nine are required; then closed_at, language, cumulative_usage,
     /// prompt_history.
     static let topLevel: [[UInt8]] = ["version", "id", "name", "project_path", "created_at", "updated_at", "config",
