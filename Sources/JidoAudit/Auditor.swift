@@ -81,6 +81,20 @@ struct AuditRun {
         let locksFD = try? dataFD.open(SessionStore.locksDirectoryName, [.readOnly, .directory, .noFollow, .closeOnExec])
         defer { if let locksFD { _ = try? locksFD.close() } }
         auditSessions(sessionsFD, path: sessionsPath, locksFD: locksFD)
+        if let locksFD { auditLocks(locksFD, sessionsFD: sessionsFD) }
+    }
+
+    /// Lock files of sessions that no longer exist, and that nobody holds.
+    mutating func auditLocks(_ locksFD: FileDescriptor, sessionsFD: FileDescriptor) {
+        let locksPath = dataPath + "/" + SessionStore.locksDirectoryName
+        guard let entries = try? locksFD.entries().entries else { return }
+        for name in entries.compactMap(\.name).sorted() where name.hasSuffix(".lock") {
+            guard let id = SessionID(String(name.dropLast(5))) else { continue }
+            let sessionExists = (try? sessionsFD.status(of: id.fileName)) != nil
+            if !sessionExists && !FileLock.isHeld(name, in: locksFD) {
+                report.add(Rules.staleLockFile, locksPath + "/" + name, "lock file of a session that no longer exists")
+            }
+        }
     }
 
     // MARK: - Directories

@@ -143,6 +143,9 @@ public enum Rules {
         help: "Remove it, or let the store do it (SessionStore.removeStaleTemporaryFiles).")
     public static let strayFile = Rule("JG042", "stray-file", .note,
         "An entry in sessions/ that is neither a session nor a known temporary file.", help: "Inspect and remove it.")
+    public static let staleLockFile = Rule("JG043", "stale-lock-file", .note,
+        "A lock file in locks/ for a session that no longer exists, and nobody holds it.",
+        help: "Remove it; the store recreates lock files as needed.")
 
     // Store-level notes
     public static let countLimit = Rule("JG050", "session-count-limit", .note,
@@ -176,7 +179,7 @@ public enum Rules {
         sessionBadName, sessionIDMismatch, sessionNotRegular, sessionHardLinked, sessionWrongOwner, sessionReadableByOthers,
         sessionWritableByOthers, sessionTooLarge, sessionUndecodable, sessionSchemaInvalid, signatureInvalid, signatureMissing,
         signatureMalformed, duplicateKeys, notCanonical, changedDuringAudit, sessionUnreadable,
-        strayJidoCodeTemp, strayTemp, strayFile,
+        strayJidoCodeTemp, strayTemp, strayFile, staleLockFile,
         countLimit, cleanupEligible,
         baselineAdded, baselineRemoved, baselineInodeReplaced, baselineMetadataChanged, baselineContentChangedValid,
         baselineContentChangedInvalid, baselineUnusable,

@@ -52,6 +52,7 @@ import Testing
         case sessionBadName, sessionIDMismatch, sessionFIFO, sessionHardLinked, sessionForeign, sessionReadable, sessionWritable
         case sessionTooLarge, sessionUndecodable, sessionSchema, signatureInvalid, signatureMissing, signatureMalformed
         case duplicateKeys, notCanonical, strayJidoCodeTemp, strayTemp, strayFile, countLimit, cleanupEligible, secretUnreadable
+        case staleLockFile
 
         var rule: Rule {
             switch self {
@@ -87,6 +88,7 @@ import Testing
             case .strayJidoCodeTemp: Rules.strayJidoCodeTemp
             case .strayTemp: Rules.strayTemp
             case .strayFile: Rules.strayFile
+            case .staleLockFile: Rules.staleLockFile
             case .countLimit: Rules.countLimit
             case .cleanupEligible: Rules.cleanupEligible
             }
@@ -157,6 +159,7 @@ import Testing
         case .strayJidoCodeTemp: try writeFile(first + ".tmp", bytes)
         case .strayTemp: try writeFile(data + "/sessions/." + ids[0].fileName + ".0123456789abcdef.tmp", bytes)
         case .strayFile: try writeFile(data + "/sessions/README", Array("x".utf8))
+        case .staleLockFile: try writeFile(data + "/locks/" + (try SessionID.random()).rawValue + ".lock", [])
         case .countLimit, .cleanupEligible: break
         }
     }
