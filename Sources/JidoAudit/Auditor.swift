@@ -1,5 +1,5 @@
 import Glibc
-public import JidoCore
+import JidoCore
 
 /// What to audit and how.
 public struct AuditConfiguration: Sendable {

@@ -1,4 +1,4 @@
-public import JidoCore
+import JidoCore
 
 /// A recorded state of a data directory, compared later as AIDE does: added, removed, changed.
 ///

@@ -205,7 +205,7 @@ import Testing
             faults.perform(beforeOpening: ids[2].fileName) {
                 let bytes = (try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data()
                 unlink(path)
-                FileManager.default.createFile(atPath: path, contents: bytes, attributes: [.posixPermissions: 0o600])
+                _ = FileManager.default.createFile(atPath: path, contents: bytes, attributes: [.posixPermissions: 0o600])
             }
             let report = try SyscallFaults.$current.withValue(faults) { try audit(home) }
             // The new file may even reuse the freed inode number; its ctime differs.
