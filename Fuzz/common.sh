@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the Fuzz/ scripts (sourced, not run). The caller has cd'ed to the repository root.
 
 FUZZ_TARGETS=(decode verify session differential)
@@ -7,6 +8,7 @@ FUZZ_TARGETS=(decode verify session differential)
 # `--sanitize=fuzzer` makes SwiftPM link libFuzzer (its `main`); `-enable-testing` lets FuzzChecks
 # `@testable import JidoCore` (CanonicalLayout is internal); a static stdlib keeps the Swift
 # backtracer from catching crashes before libFuzzer can write the reproducer.
+# shellcheck disable=SC2054  # the comma in -sanitize=fuzzer,address is meant
 FUZZ_BUILD_FLAGS=(
     --package-path Fuzz -c release
     --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address

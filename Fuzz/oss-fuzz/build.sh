@@ -13,6 +13,7 @@
 # Corpus/regressions/), <fuzzer>.dict and <fuzzer>.options (max_len, timeout).
 
 if command -v precompile_swift >/dev/null 2>&1; then
+    # shellcheck source=/dev/null
     . precompile_swift
 fi
 : "${SRC:?}" "${OUT:?}" "${SWIFTFLAGS:?set by precompile_swift}"
@@ -20,10 +21,16 @@ fi
 cd "$SRC/jidoguard"
 fuzzers="decode verify session differential"
 
+# --sanitize=fuzzer: without it SwiftPM links each executable with `--defsym main=<target>_main` (its
+#   testable-executable entry point), which a fuzzer does not have ("undefined symbol 'verify_main'");
+#   with it SwiftPM links libFuzzer's main instead. $SWIFTFLAGS still carries
+#   `-Xswiftc -sanitize=fuzzer,$SANITIZER`, so both instrumentations stay (checked: the binaries call
+#   __asan_report_* and __sanitizer_cov_* from JidoCore's parser).
 # -enable-testing: FuzzChecks uses `@testable import JidoCore` (CanonicalLayout is internal).
-# shellcheck disable=SC2086  # SWIFTFLAGS is a list of flags by design
-swift build --package-path Fuzz -c release $SWIFTFLAGS -Xswiftc -enable-testing
-bin_dir=$(swift build --package-path Fuzz -c release $SWIFTFLAGS -Xswiftc -enable-testing --show-bin-path)
+read -r -a swiftflags <<<"$SWIFTFLAGS"
+flags=(--package-path Fuzz -c release "${swiftflags[@]}" --sanitize=fuzzer -Xswiftc -enable-testing)
+swift build "${flags[@]}"
+bin_dir=$(swift build "${flags[@]}" --show-bin-path)
 
 for fuzzer in $fuzzers; do
     cp "$bin_dir/$fuzzer" "$OUT/$fuzzer"
