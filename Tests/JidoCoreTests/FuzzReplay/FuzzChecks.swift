@@ -50,16 +50,30 @@ public enum FuzzChecks {
     ///   (a key seen a second time in the same object, in document order);
     /// - `CanonicalLayout.scan` accepts the canonical bytes (and its signature slices are the signed
     ///   bytes), and accepts the input only if it IS the canonical bytes.
-    /// When they do not decode, the scanner must not accept them either.
+    /// When they do not decode, the scanner must not accept them either. Under small limits drawn from
+    /// a hash of the input, decoding may only fail more often (never differently when it succeeds),
+    /// and the scanner may only accept input the decoder accepts under the same limits.
     public static func decode(_ input: [UInt8]) throws(InvariantViolation) {
         let check = "decode"
         let inputLayout = scan(input)
+        let small = smallLimits(fnv1a(input), inputCount: input.count)
+        let underSmall = try? StrictJSONDecoder(limits: small).decode(input)
+        // CanonicalLayout.scan does not check maxInputBytes itself (its only caller,
+        // SessionSignature.verify, checks the size first), so it is held to the other limits only.
+        if input.count <= small.maxInputBytes, input.withUnsafeBytes({ CanonicalLayout.scan($0, limits: small) }) != nil {
+            try require(underSmall != nil, check, "under \(small) the scanner accepts input the decoder rejects")
+        }
         let document: JSONDocument
         do {
             document = try StrictJSONDecoder().decode(input)
         } catch {
             try require(inputLayout == nil, check, "the canonical scanner accepts input the decoder rejects (\(error))")
+            try require(underSmall == nil, check, "accepted under \(small) but not under the default limits (\(error))")
             return
+        }
+        if let underSmall {
+            try require(underSmall.value == document.value && sameStrings(underSmall.duplicateKeys, document.duplicateKeys), check,
+                        "decoding under \(small) gives another value or other duplicates")
         }
         guard let canonical = try canonicalBytes(document.value, check) else { return }
 
@@ -126,53 +140,57 @@ public enum FuzzChecks {
     /// content is unchanged, and then it is not canonical.
     public static func verify(_ input: [UInt8]) throws(InvariantViolation) {
         let check = "verify"
+        let hash = fnv1a(input)
         _ = try verifyBothPaths(input, check, "input")
+        let small = smallLimits(hash, inputCount: input.count)
+        _ = try verifyBothPaths(input, limits: small, check, "input under \(small)")
         guard let document = try? StrictJSONDecoder().decode(input), case let .object(object) = document.value else { return }
         guard let signed = try signedFile(object, check) else { return }
         let result = try verifyBothPaths(signed, check, "re-signed")
         try require(result.verdict == .valid && result.isCanonical && result.duplicateKeys.isEmpty, check,
                     "a freshly signed file verifies \(result.verdict), canonical \(result.isCanonical)")
 
-        let hash = fnv1a(input)
         var mutated = signed
         let position = Int(hash % UInt64(signed.count))
-        let what: String
-        switch (hash >> 32) % 3 {
+        let mutation = (hash >> 32) % 3
+        switch mutation {
         case 0:
             mutated[position] ^= 1 << ((hash >> 40) & 7)
-            what = "bit flip at \(position)"
         case 1:
             let replacement = input[Int((hash >> 20) % UInt64(input.count))]
             mutated[position] = replacement == signed[position] ? replacement ^ 0x20 : replacement
-            what = "byte \(mutated[position]) at \(position)"
         default:
             mutated.insert([0x20, 0x0A, 0x09, 0x0D][Int((hash >> 50) & 3)], at: position)
-            what = "whitespace inserted at \(position)"
         }
-        let after = try verifyBothPaths(mutated, check, "mutated (\(what))")
+        // Messages are built only on failure: interpolating a struct goes through reflection, whose
+        // type-name cache LeakSanitizer reports as an 11-byte leak at exit
+        // (Corpus/regressions/verify-lsan-swift-type-name-cache-from-eager-message.json).
+        func what() -> String { ["bit flip", "byte \(mutated[position])", "whitespace inserted"][Int(mutation)] + " at \(position)" }
+        let after = try verifyBothPaths(mutated, check, "mutated (\(what()))")
         guard after.verdict == .valid else { return }
         // Valid after a change: the signed content must be exactly what was signed.
         guard let changed = try? StrictJSONDecoder().decode(mutated) else {
-            throw InvariantViolation(check: check, message: "\(what): valid but undecodable")
+            throw InvariantViolation(check: check, message: "\(what()): valid but undecodable")
         }
         let before = try canonicalBytes(document.value, check, omittingSignature: true)
         try require(try canonicalBytes(changed.value, check, omittingSignature: true) == before, check,
-                    "\(what): verifies valid although the signed content changed")
-        try require(!after.isCanonical, check, "\(what): a changed file cannot be the canonical bytes of the signed value")
+                    "\(what()): verifies valid although the signed content changed")
+        try require(!after.isCanonical, check, "\(what()): a changed file cannot be the canonical bytes of the signed value")
     }
 
     /// `SessionSignature.verify(fileBytes:)` against the slow path and an independent verdict.
     @discardableResult
-    static func verifyBothPaths(_ bytes: [UInt8], _ check: String, _ what: String) throws(InvariantViolation) -> SignatureVerification {
-        let fast = SessionSignature.verify(fileBytes: bytes, key: key)
-        let document = try? StrictJSONDecoder().decode(bytes)
+    static func verifyBothPaths(_ bytes: [UInt8], limits: JSONLimits = .default, _ check: String,
+                                _ what: @autoclosure () -> String) throws(InvariantViolation) -> SignatureVerification {
+        let fast = SessionSignature.verify(fileBytes: bytes, key: key, limits: limits)
+        let document = try? StrictJSONDecoder(limits: limits).decode(bytes)
         let slow = document.map { SessionSignature.verify(document: $0, key: key) } ?? SignatureVerification(verdict: .undecodable)
-        try require(fast.verdict == slow.verdict, check, "\(what): fast path says \(fast.verdict), slow path \(slow.verdict)")
+        try require(fast.verdict == slow.verdict, check, "\(what()): fast path says \(fast.verdict), slow path \(slow.verdict)")
         try require(sameStrings(fast.duplicateKeys, slow.duplicateKeys), check,
-                    "\(what): duplicates \(fast.duplicateKeys) vs slow path \(slow.duplicateKeys)")
+                    "\(what()): duplicates \(fast.duplicateKeys) vs slow path \(slow.duplicateKeys)")
         var isCanonical = false
         if let document { isCanonical = (try canonicalBytes(document.value, check)) == bytes }
-        try require(fast.isCanonical == isCanonical, check, "\(what): isCanonical \(fast.isCanonical), expected \(isCanonical)")
+        try require(fast.isCanonical == isCanonical, check, "\(what()): isCanonical \(fast.isCanonical), expected \(isCanonical)")
 
         // The verdict recomputed from scratch.
         let expected: SignatureVerdict
@@ -197,7 +215,7 @@ public enum FuzzChecks {
         } else {
             expected = .undecodable
         }
-        try require(fast.verdict == expected, check, "\(what): verdict \(fast.verdict), independent recomputation \(expected)")
+        try require(fast.verdict == expected, check, "\(what()): verdict \(fast.verdict), independent recomputation \(expected)")
         return fast
     }
 
@@ -383,65 +401,65 @@ public enum FuzzChecks {
     /// Compares our value with Foundation's, excusing only the classes D1–D5.
     static func compare(_ ours: JSONValue, _ theirs: Any, pointer: String, duplicates: Set<String>) throws(InvariantViolation) {
         let check = "differential"
-        let at = pointer.isEmpty ? "at the top level" : "at \(pointer)"
+        func at() -> String { pointer.isEmpty ? "at the top level" : "at \(pointer)" }
         switch ours {
         case .null:
-            try require(theirs is NSNull, check, "\(at): null vs \(theirs)")
+            try require(theirs is NSNull, check, "\(at()): null vs \(theirs)")
         case let .bool(b):
             guard let number = theirs as? NSNumber, isBoolean(number) else {
-                throw InvariantViolation(check: check, message: "\(at): \(b) vs \(theirs)")
+                throw InvariantViolation(check: check, message: "\(at()): \(b) vs \(theirs)")
             }
-            try require(number.boolValue == b, check, "\(at): \(b) vs \(number)")
+            try require(number.boolValue == b, check, "\(at()): \(b) vs \(number)")
         case let .integer(integer):
             guard let number = theirs as? NSNumber, !isBoolean(number) else {
-                throw InvariantViolation(check: check, message: "\(at): integer \(integer) vs \(theirs)")
+                throw InvariantViolation(check: check, message: "\(at()): integer \(integer) vs \(theirs)")
             }
             if let decimal = number as? NSDecimalNumber {
                 if decimal.description == integer.description { return }
                 // D3
                 let ratio = (Double(integer.description) ?? .nan) / decimal.doubleValue
                 try require(significantDigits(integer.magnitude) > 38 && abs(ratio - 1) < 1e-14, check,
-                            "\(at): integer \(integer) vs NSDecimalNumber \(decimal)")
+                            "\(at()): integer \(integer) vs NSDecimalNumber \(decimal)")
             } else if String(cString: number.objCType) == "d" {
                 // D4
                 let ratio = (Double(integer.description) ?? .nan) / number.doubleValue
                 try require(!fitsIn64Bits(integer) && abs(ratio - 1) < 1e-14, check,
-                            "\(at): integer \(integer) vs double \(number.doubleValue)")
+                            "\(at()): integer \(integer) vs double \(number.doubleValue)")
             } else {
-                try require(number.stringValue == integer.description, check, "\(at): integer \(integer) vs \(number.stringValue)")
+                try require(number.stringValue == integer.description, check, "\(at()): integer \(integer) vs \(number.stringValue)")
             }
         case let .float(double):
             guard let number = theirs as? NSNumber, !isBoolean(number) else {
-                throw InvariantViolation(check: check, message: "\(at): float \(double) vs \(theirs)")
+                throw InvariantViolation(check: check, message: "\(at()): float \(double) vs \(theirs)")
             }
             let other = number.doubleValue
             if other.bitPattern == double.bitPattern { return }
             // D5
             let close = double == other || abs(double - other) <= 1e-14 * max(abs(double), abs(other))
-            try require(number is NSDecimalNumber && close, check, "\(at): float \(double) vs \(type(of: number)) \(other)")
+            try require(number is NSDecimalNumber && close, check, "\(at()): float \(double) vs \(type(of: number)) \(other)")
         case let .string(string):
             guard let other = theirs as? String else {
-                throw InvariantViolation(check: check, message: "\(at): string vs \(theirs)")
+                throw InvariantViolation(check: check, message: "\(at()): string vs \(theirs)")
             }
-            try require(other.utf8.elementsEqual(string.utf8), check, "\(at): string \(string.debugDescription) vs \(other.debugDescription)")
+            try require(other.utf8.elementsEqual(string.utf8), check, "\(at()): string \(string.debugDescription) vs \(other.debugDescription)")
         case let .array(elements):
             guard let other = theirs as? [Any], other.count == elements.count else {
-                throw InvariantViolation(check: check, message: "\(at): array of \(elements.count) vs \(theirs)")
+                throw InvariantViolation(check: check, message: "\(at()): array of \(elements.count) vs \(theirs)")
             }
             for (index, element) in elements.enumerated() {
                 try compare(element, other[index], pointer: pointer + "/\(index)", duplicates: duplicates)
             }
         case let .object(object):
             guard let other = theirs as? [String: Any] else {
-                throw InvariantViolation(check: check, message: "\(at): object vs \(theirs)")
+                throw InvariantViolation(check: check, message: "\(at()): object vs \(theirs)")
             }
             // Foundation's keys are Strings: canonically equivalent keys are one key there (D2).
             let distinct = Set(object.keys)
-            try require(other.count == distinct.count, check, "\(at): \(distinct.count) distinct keys vs Foundation's \(other.count)")
+            try require(other.count == distinct.count, check, "\(at()): \(distinct.count) distinct keys vs Foundation's \(other.count)")
             for member in object.members {
                 let child = pointer + "/" + escapePointerToken(member.key)
                 guard let value = other[member.key] else {
-                    throw InvariantViolation(check: check, message: "\(at): Foundation has no key \(member.key.debugDescription)")
+                    throw InvariantViolation(check: check, message: "\(at()): Foundation has no key \(member.key.debugDescription)")
                 }
                 if duplicates.contains(child) { continue }  // D1: Foundation kept a later value.
                 let merged = object.keys.contains { $0 == member.key && !$0.utf8.elementsEqual(member.key.utf8) }
@@ -576,6 +594,13 @@ public enum FuzzChecks {
             }
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Limits small enough for fuzz inputs to cross each of them: depth 1-8, strings 0-47 bytes,
+    /// numbers 1-24 characters, and the input's own size (one byte short for one input in eight).
+    static func smallLimits(_ hash: UInt64, inputCount: Int) -> JSONLimits {
+        JSONLimits(maxDepth: 1 + Int((hash >> 3) & 7), maxInputBytes: inputCount - ((hash >> 6) & 7 == 0 ? 1 : 0),
+                   maxStringBytes: Int((hash >> 9) % 48), maxNumberLength: 1 + Int((hash >> 17) % 24))
     }
 
     static func fnv1a(_ bytes: [UInt8]) -> UInt64 {
