@@ -48,5 +48,6 @@ let package = Package(
         .testTarget(name: "JidoCoreTests", dependencies: ["JidoCore", "JidoTestSupport", "jido-test-helper"], swiftSettings: testSettings),
         .testTarget(name: "JidoAuditCLITests", dependencies: ["JidoAuditCLI", "JidoCore", "JidoTestSupport", "jido-audit"],
                     swiftSettings: testSettings),
+        .testTarget(name: "JidoStressTests", dependencies: ["JidoStress", "JidoCore", "JidoTestSupport", "jido-stress"], swiftSettings: testSettings),
     ]
 )
