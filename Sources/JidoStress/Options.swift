@@ -1,0 +1,171 @@
+/// The four scenarios.
+public enum Scenario: String, CaseIterable, Sendable {
+    case threads, processes, readers, crash
+}
+
+/// How writers save.
+public enum Policy: String, Sendable {
+    /// `SessionStore.update`: the transform is applied to the latest durable state (no lost update).
+    case update
+    /// JidoCode's rule, reproduced in the harness: per-writer in-memory state saved as a full
+    /// replacement, and a save that finds the (harness's own) lock busy is skipped.
+    case skip
+}
+
+/// A command line that cannot be run: usage text and exit status 2.
+public struct UsageError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// One run's settings. The defaults per scenario keep each run well under a minute on 2 cores.
+public struct StressOptions: Sendable {
+    public var scenario: Scenario
+    public var seed: UInt64
+    /// Iterations per writer thread; nil with a `duration`.
+    public var iterations: Int?
+    /// Seconds of writing (crash: of kill cycles) instead of a count.
+    public var duration: Double?
+    /// The store's home (the store is `<directory>/.jido_code`); nil: a fresh temp dir, removed after.
+    public var directory: String?
+    public var policy: Policy = .update
+    public var json = false
+    /// Writer threads per process (readers: writer threads).
+    public var threads: Int
+    public var processes: Int
+    public var sessions: Int
+    public var readers: Int
+    /// SIGKILLs delivered (crash).
+    public var kills: Int
+    /// Seconds after which writers move to fresh sessions (0: never), to bound file growth in soaks.
+    public var rotate: Double = 0
+    /// What the parent spawns as a worker; tests point it at the built `jido-stress`.
+    public var workerExecutable = "/proc/self/exe"
+
+    public init(_ scenario: Scenario, seed: UInt64? = nil) {
+        self.scenario = scenario
+        self.seed = seed ?? UInt64.random(in: 1...UInt64(Int64.max))
+        (threads, processes, sessions, readers, kills, iterations) = switch scenario {
+        case .threads: (8, 1, 4, 0, 0, 250)
+        case .processes: (2, 4, 4, 0, 0, 200)
+        case .readers: (4, 1, 4, 4, 0, 250)
+        case .crash: (2, 2, 4, 0, 100, nil)
+        }
+    }
+
+    public static let usage = """
+        usage: jido-stress SCENARIO [--seed N] [--iterations N | --duration SECONDS] [--dir DIR]
+                                    [--policy update|skip] [--json] [scenario options]
+
+        scenarios (defaults in brackets; N is per writer thread):
+          threads    --threads T [8] writers append to --sessions S [4] sessions, N [250] each
+          processes  --processes P [4] x --threads T [2] writers on the same S [4] sessions, N [200] each
+          readers    --readers R [4] load and verify without pause while --threads T [4] writers
+                     append to S [4] sessions, N [250] each
+          crash      --processes P [2] x --threads T [2] writers on S [4] sessions, each process
+                     SIGKILLed 5-50 ms after it is ready, --kills K [100] in all (--duration: cycles
+                     until then); after each kill the locks, temporaries, files and next save are checked
+
+          --seed N           reproduces a run's choices (sessions, kill delays); random by default, printed
+          --rotate SECONDS   (threads, processes) move to fresh sessions every SECONDS, bounding file size
+          --policy skip      JidoCode's rule: per-writer state saved whole, skipped when the lock is busy;
+                             it loses updates, and the run must report them
+          --json             one JSON object instead of the table
+          --dir DIR          the store's home (DIR/.jido_code, new); default a temporary directory, removed
+
+        Each iteration appends a uniquely numbered message and saves it. Checked: every acknowledged
+        message is in the final file (lost updates); nothing never attempted, duplicated or out of
+        order is (unexpected messages); every load verifies (torn reads); no lock outlives its holder
+        (stale locks); no temporary is left; no save fails. Lock wait: a probe taking the sessions'
+        locks as another process's writer would.
+        exit status: 0 no violation, 1 violations (or the harness failed), 2 usage
+        """
+
+    /// Parses `SCENARIO [options]`.
+    public static func parse(_ argv: [String]) throws(UsageError) -> StressOptions {
+        guard let first = argv.first else { throw UsageError("missing scenario") }
+        guard let scenario = Scenario(rawValue: first) else { throw UsageError("unknown scenario '\(first)'") }
+        let allowed: Set<String> = switch scenario {
+        case .threads: ["threads", "sessions", "rotate", "iterations"]
+        case .processes: ["processes", "threads", "sessions", "rotate", "iterations"]
+        case .readers: ["threads", "readers", "sessions", "iterations"]
+        case .crash: ["processes", "threads", "sessions", "kills"]
+        }
+        let args = try Arguments(argv.dropFirst(), values: allowed.union(["seed", "duration", "dir", "policy"]), flags: ["json"])
+        var options = StressOptions(scenario, seed: try args.unsigned("seed"))
+        options.threads = try args.integer("threads", default: options.threads, in: 1...256)
+        options.processes = try args.integer("processes", default: options.processes, in: 1...64)
+        options.sessions = try args.integer("sessions", default: options.sessions, in: 1...100_000)
+        options.readers = try args.integer("readers", default: options.readers, in: 1...256)
+        options.kills = try args.integer("kills", default: options.kills, in: 1...10_000_000)
+        options.rotate = try args.seconds("rotate") ?? 0
+        options.directory = args.values["dir"]
+        options.json = args.flags.contains("json")
+        if let policy = args.values["policy"] {
+            guard let value = Policy(rawValue: policy) else { throw UsageError("--policy must be update or skip, not '\(policy)'") }
+            options.policy = value
+        }
+        if let duration = try args.seconds("duration") {
+            guard args.values["iterations"] == nil else { throw UsageError("give --iterations or --duration, not both") }
+            guard duration > 0 else { throw UsageError("--duration must be positive") }
+            options.duration = duration
+            options.iterations = nil
+        } else if args.values["iterations"] != nil {
+            options.iterations = try args.integer("iterations", default: 0, in: 1...1_000_000_000)
+        }
+        return options
+    }
+}
+
+/// `--name value`, `--name=value` and `--flag`; each at most once; anything else is a usage error.
+struct Arguments {
+    private(set) var values: [String: String] = [:]
+    private(set) var flags: Set<String> = []
+
+    init(_ argv: ArraySlice<String>, values valueNames: Set<String>, flags flagNames: Set<String> = []) throws(UsageError) {
+        var rest = argv
+        while let argument = rest.popFirst() {
+            guard argument.hasPrefix("--"), argument.count > 2 else { throw UsageError("unexpected argument '\(argument)'") }
+            var name = String(argument.dropFirst(2))
+            var inline: String?
+            if let equals = name.firstIndex(of: "=") {
+                inline = String(name[name.index(after: equals)...])
+                name = String(name[..<equals])
+            }
+            if flagNames.contains(name) {
+                guard inline == nil else { throw UsageError("--\(name) takes no value") }
+                guard flags.insert(name).inserted else { throw UsageError("--\(name) given twice") }
+            } else if valueNames.contains(name) {
+                guard values[name] == nil else { throw UsageError("--\(name) given twice") }
+                guard let value = inline ?? rest.popFirst(), !value.isEmpty, !value.hasPrefix("--") else {
+                    throw UsageError("--\(name) needs a value")
+                }
+                values[name] = value
+            } else {
+                throw UsageError("unknown option '--\(name)' for this scenario")
+            }
+        }
+    }
+
+    func integer(_ name: String, default defaultValue: Int, in range: ClosedRange<Int>) throws(UsageError) -> Int {
+        guard let text = values[name] else { return defaultValue }
+        guard let value = Int(text), range.contains(value) else {
+            throw UsageError("--\(name) must be an integer from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+        }
+        return value
+    }
+
+    func unsigned(_ name: String) throws(UsageError) -> UInt64? {
+        guard let text = values[name] else { return nil }
+        guard let value = UInt64(text) else { throw UsageError("--\(name) must be an unsigned 64-bit integer, not '\(text)'") }
+        return value
+    }
+
+    func seconds(_ name: String) throws(UsageError) -> Double? {
+        guard let text = values[name] else { return nil }
+        guard let value = Double(text), value.isFinite, value >= 0, value <= 1e7 else {
+            throw UsageError("--\(name) must be a number of seconds, not '\(text)'")
+        }
+        return value
+    }
+}
