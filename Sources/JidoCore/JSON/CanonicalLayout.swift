@@ -33,6 +33,7 @@ struct CanonicalLayout {
     /// canonicity, the signature member, and whatever the observer checks).
     static func scan<Observer: CanonicalScanObserver>(_ bytes: UnsafeRawBufferPointer, limits: JSONLimits,
                                                       observer: inout Observer) -> CanonicalLayout? {
+        guard bytes.count <= limits.maxInputBytes else { return nil }
         var scanner = Scanner(bytes: bytes, limits: limits, observer: observer)
         let layout = scanner.run()
         observer = scanner.observer

@@ -1,6 +1,7 @@
 /// Resource limits for decoding untrusted JSON. Every limit fails with a typed error, never a crash.
 public struct JSONLimits: Sendable, Equatable {
-    /// Deepest nesting of arrays and objects (a top-level `[]` is depth 1).
+    /// Deepest nesting of non-empty arrays and objects (a top-level `[1]` is depth 1; an empty `[]`
+    /// or `{}` adds no level, as it holds nothing to descend into).
     public var maxDepth: Int
     /// Largest input accepted, checked before the first byte is parsed.
     public var maxInputBytes: Int
