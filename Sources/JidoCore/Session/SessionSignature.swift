@@ -62,8 +62,9 @@ public enum SessionSignature {
         return (result, result.isCanonical ? observer.facts : nil)
     }
 
+    /// `decoded`, when the caller already decoded `fileBytes`, spares the slow path a second decode.
     static func verify<Observer: CanonicalScanObserver>(fileBytes: UnsafeRawBufferPointer, key: SessionKey, limits: JSONLimits,
-                                                        observer: inout Observer) -> SignatureVerification {
+                                                        observer: inout Observer, decoded: JSONDocument? = nil) -> SignatureVerification {
         if fileBytes.count <= limits.maxInputBytes, let layout = CanonicalLayout.scan(fileBytes, limits: limits, observer: &observer) {
             guard layout.topLevelIsObject else {
                 return SignatureVerification(verdict: .undecodable, detail: "the top-level value is not an object", isCanonical: true)
@@ -88,10 +89,14 @@ public enum SessionSignature {
             }
         }
         let document: JSONDocument
-        do {
-            document = try StrictJSONDecoder(limits: limits).decode(fileBytes)
-        } catch {
-            return SignatureVerification(verdict: .undecodable, detail: error.description)
+        if let decoded {
+            document = decoded
+        } else {
+            do throws(JSONDecodingError) {
+                document = try StrictJSONDecoder(limits: limits).decode(fileBytes)
+            } catch {
+                return SignatureVerification(verdict: .undecodable, detail: error.description)
+            }
         }
         // Not canonical unless the scanner stopped at a limit the full decoder still accepts; the
         // comparison streams and stops at the first differing byte.

@@ -174,7 +174,10 @@ public final class SessionStore: Sendable {
         let limits = JSONLimits(maxInputBytes: options.maxFileBytes)
         let document: JSONDocument
         do { document = try StrictJSONDecoder(limits: limits).decode(bytes) } catch { throw .undecodable(error.description) }
-        let verification = bytes.withUnsafeBytes { SessionSignature.verify(fileBytes: $0, key: key, limits: limits) }
+        var none = NoObserver()
+        let verification = bytes.withUnsafeBytes {
+            SessionSignature.verify(fileBytes: $0, key: key, limits: limits, observer: &none, decoded: document)
+        }
         switch verification.verdict {
         case .valid: break
         case .unsigned where options.acceptUnsigned: break
