@@ -80,3 +80,34 @@ public func withTemporaryDirectoryAsync<R>(_ body: (String) async throws -> R) a
     defer { try? FileManager.default.removeItem(atPath: path) }
     return try await body(path)
 }
+
+/// Runs `body` on a new thread whose stack is only `stackBytes` (64 KiB by default) and waits for
+/// it: code that recursed with the depth of its input overflows there and crashes the test.
+/// nil if the thread could not be started.
+public func onSmallStack(stackBytes: Int = 64 << 10, _ body: @escaping @Sendable () -> Bool) -> Bool? {
+    let box = SmallStackBox(body)
+    var attributes = pthread_attr_t()
+    pthread_attr_init(&attributes)
+    defer { pthread_attr_destroy(&attributes) }
+    pthread_attr_setstacksize(&attributes, max(stackBytes, Int(PTHREAD_STACK_MIN)))
+    var thread = pthread_t()
+    let context = Unmanaged.passRetained(box).toOpaque()
+    let created = pthread_create(&thread, &attributes, { context in
+        guard let context else { return nil }
+        let box = Unmanaged<SmallStackBox>.fromOpaque(context).takeRetainedValue()
+        box.result = box.body()
+        return nil
+    }, context)
+    guard created == 0 else {
+        Unmanaged<SmallStackBox>.fromOpaque(context).release()
+        return nil
+    }
+    pthread_join(thread, nil)
+    return box.result
+}
+
+private final class SmallStackBox: @unchecked Sendable {
+    let body: @Sendable () -> Bool
+    var result: Bool?
+    init(_ body: @escaping @Sendable () -> Bool) { self.body = body }
+}

@@ -17,12 +17,20 @@ public enum AtomicFileWriter {
     /// Writes `bytes` as `name` in `directory`, atomically and durably.
     public static func write(_ bytes: [UInt8], as name: String, in directory: FileDescriptor,
                              permissions: FilePermissions = .ownerReadWrite) throws(SystemCallError) {
+        try write(parts: [bytes[...]], as: name, in: directory, permissions: permissions)
+    }
+
+    /// Writes the concatenation of `parts` as `name` in `directory`, atomically and durably.
+    public static func write(parts: [ArraySlice<UInt8>], as name: String, in directory: FileDescriptor,
+                             permissions: FilePermissions = .ownerReadWrite) throws(SystemCallError) {
         let temporary = try temporaryName(for: name)
         let fd = try directory.open(temporary, [.writeOnly, .create, .exclusiveCreate, .noFollow, .closeOnExec],
                                     permissions: permissions)
         do throws(SystemCallError) {
             try fd.closeAfter { (fd) throws(SystemCallError) in
-                try fd.writeAll(bytes)
+                for part in parts {
+                    try part.withUnsafeBytes { buffer in Result { () throws(SystemCallError) in try fd.writeAll(buffer) } }.get()
+                }
                 try fd.sync()
             }
             try directory.rename(temporary, to: name, in: directory)

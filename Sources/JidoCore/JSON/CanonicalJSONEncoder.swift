@@ -58,15 +58,22 @@ public enum CanonicalJSON {
 
     /// The encoding of an object and, for each of its members in sorted order, the offset where the
     /// member's line starts (its indentation).
-    static func encodeRecordingMembers(_ object: JSONObject, maxOutputBytes: Int = defaultMaxOutputBytes) throws(CanonicalEncodingError) -> (bytes: [UInt8], memberOffsets: [Int]) {
-        var out: [UInt8] = []
-        out.reserveCapacity(1 << 16)
+    ///
+    /// With a `cache`, the elements of the top-level array member `cache.memberKey` that equal the
+    /// ones of the previous encoding are copied from it instead of being encoded again, and the
+    /// cache is updated to this encoding. The output is the same bytes either way.
+    /// The encoding goes to `out` (its contents are replaced; its capacity is reused).
+    static func encodeRecordingMembers(_ object: JSONObject, cache: inout CanonicalElementCache?, into out: inout [UInt8],
+                                       maxOutputBytes: Int = defaultMaxOutputBytes) throws(CanonicalEncodingError) -> [Int] {
+        out.removeAll(keepingCapacity: true)
+        out.reserveCapacity(max(1 << 16, (cache?.encodedBytes ?? 0) + (1 << 12)))
+        cache?.lastElementEnd = nil
         var offsets: [Int] = []
-        try encode(.object(object), omittingTopLevelKey: nil, into: &out, memberOffsets: &offsets) { (chunk) throws(CanonicalEncodingError) in
+        try encode(.object(object), omittingTopLevelKey: nil, into: &out, memberOffsets: &offsets, cache: &cache) { (chunk) throws(CanonicalEncodingError) in
             if chunk.count > maxOutputBytes { throw .outputTooLarge(limit: maxOutputBytes) }
         }
         if out.count > maxOutputBytes { throw .outputTooLarge(limit: maxOutputBytes) }
-        return (out, offsets)
+        return offsets
     }
 
     private static func collect(_ value: JSONValue, omitting key: String?, maxOutputBytes: Int) throws(CanonicalEncodingError) -> [UInt8] {
@@ -88,11 +95,15 @@ public enum CanonicalJSON {
     private static func encode(_ root: JSONValue, omittingTopLevelKey omitted: String?, into out: inout [UInt8],
                                checkpoint: (inout [UInt8]) throws(CanonicalEncodingError) -> Void) throws(CanonicalEncodingError) {
         var unused: [Int] = []
-        try encode(root, omittingTopLevelKey: omitted, into: &out, memberOffsets: &unused, recordMembers: false, checkpoint: checkpoint)
+        var noCache: CanonicalElementCache?
+        try encode(root, omittingTopLevelKey: omitted, into: &out, memberOffsets: &unused, recordMembers: false,
+                   cache: &noCache, checkpoint: checkpoint)
     }
 
+    /// `baseDepth`: the nesting depth `root` sits at (its members are indented one level deeper).
     private static func encode(_ root: JSONValue, omittingTopLevelKey omitted: String?, into out: inout [UInt8],
-                               memberOffsets: inout [Int], recordMembers: Bool = true,
+                               memberOffsets: inout [Int], recordMembers: Bool = true, baseDepth: Int = 0,
+                               cache: inout CanonicalElementCache?,
                                checkpoint: (inout [UInt8]) throws(CanonicalEncodingError) -> Void) throws(CanonicalEncodingError) {
         var stack: [Frame] = []
         var pending: JSONValue? = root
@@ -111,7 +122,11 @@ public enum CanonicalJSON {
                     out += text.utf8
                 case let .string(s): appendString(s, to: &out)
                 case let .array(elements):
-                    if elements.isEmpty { out += "[]".utf8 } else {
+                    if elements.isEmpty { out += "[]".utf8 } else if baseDepth == 0, stack.count == 1, cache != nil,
+                                                                     case let .object(members, next)? = stack.last,
+                                                                     members[next - 1].key.hasSameUTF8(as: cache?.memberKey ?? "") {
+                        try encodeTopLevelArray(elements, into: &out, cache: &cache, checkpoint: checkpoint)
+                    } else {
                         out += "[\n".utf8
                         stack.append(.array(elements, next: 0))
                     }
@@ -130,7 +145,7 @@ public enum CanonicalJSON {
                 }
             }
             guard let top = stack.popLast() else { return }
-            let depth = stack.count + 1
+            let depth = baseDepth + stack.count + 1
             switch top {
             case let .array(elements, next):
                 if next < elements.count {
@@ -159,6 +174,38 @@ public enum CanonicalJSON {
                 }
             }
         }
+    }
+
+    /// The elements of a top-level array member (depth 2), each copied from `cache` when it equals
+    /// the cached element at the same index, else encoded; `cache` then holds these elements.
+    private static func encodeTopLevelArray(_ elements: [JSONValue], into out: inout [UInt8], cache: inout CanonicalElementCache?,
+                                            checkpoint: (inout [UInt8]) throws(CanonicalEncodingError) -> Void) throws(CanonicalEncodingError) {
+        guard var current = cache.take() else { return }
+        var encodings: [[UInt8]] = []
+        encodings.reserveCapacity(elements.count)
+        out += "[\n".utf8
+        for (i, element) in elements.enumerated() {
+            if i > 0 { out += ",\n".utf8 }
+            indent(2, &out)
+            if i < current.elements.count, current.elements[i] == element {
+                out += current.encodings[i]
+                encodings.append(current.encodings[i])
+                try checkpoint(&out)
+            } else {
+                // Encoded in place; only a non-draining checkpoint is ever paired with a cache
+                // (`encodeRecordingMembers`), so the element's bytes are still in `out` afterwards.
+                let start = out.count
+                var unused: [Int] = []
+                var noCache: CanonicalElementCache?
+                try encode(element, omittingTopLevelKey: nil, into: &out, memberOffsets: &unused, recordMembers: false,
+                           baseDepth: 2, cache: &noCache, checkpoint: checkpoint)
+                encodings.append(out.count >= start ? Array(out[start...]) : [])
+            }
+        }
+        let lastElementEnd = out.count
+        out += "\n  ]".utf8
+        current.replace(elements: elements, encodings: encodings, lastElementEnd: lastElementEnd)
+        cache = current
     }
 
     /// Byte-wise (UTF-8) order of object keys, the order JidoCode sorts them in.

@@ -1,3 +1,5 @@
+import Glibc
+
 /// A JSON value as JidoCode's JSON library (Jason) sees it.
 ///
 /// Integers keep every digit (`JSONInteger`), floats are IEEE doubles, strings keep their exact
@@ -105,35 +107,67 @@ public struct JSONObject: Sendable {
     }
 
     private func index(of key: String) -> Int? {
-        members.firstIndex { $0.key.utf8.elementsEqual(key.utf8) }
+        members.firstIndex { $0.key.hasSameUTF8(as: key) }
     }
 }
 
 extension JSONValue: Equatable {
     /// Structural equality with byte-exact strings; floats compare by bit pattern so that
-    /// `-0.0 != 0.0` (they encode differently) and a value always equals itself.
+    /// `-0.0 != 0.0` (they encode differently) and a value always equals itself. Iterative (any
+    /// depth is safe), linear in the size of the values, and O(1) for parts that share storage.
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
-        switch (lhs, rhs) {
-        case (.null, .null): return true
-        case let (.bool(a), .bool(b)): return a == b
-        case let (.integer(a), .integer(b)): return a == b
-        case let (.float(a), .float(b)): return a.bitPattern == b.bitPattern
-        case let (.string(a), .string(b)): return a.utf8.elementsEqual(b.utf8)
-        case let (.array(a), .array(b)): return a == b
-        case let (.object(a), .object(b)): return a == b
-        default: return false
+        var pending: [(JSONValue, JSONValue)] = [(lhs, rhs)]
+        while let (a, b) = pending.popLast() {
+            switch (a, b) {
+            case (.null, .null): continue
+            case let (.bool(x), .bool(y)): guard x == y else { return false }
+            case let (.integer(x), .integer(y)): guard x == y else { return false }
+            case let (.float(x), .float(y)): guard x.bitPattern == y.bitPattern else { return false }
+            case let (.string(x), .string(y)): guard x.hasSameUTF8(as: y) else { return false }
+            case let (.array(x), .array(y)):
+                guard x.count == y.count else { return false }
+                if !x.sharesStorage(with: y) { pending.append(contentsOf: zip(x, y)) }
+            case let (.object(x), .object(y)):
+                guard let pairs = x.valuePairs(with: y) else { return false }
+                pending.append(contentsOf: pairs)
+            default: return false
+            }
         }
+        return true
     }
 }
 
 extension JSONObject: Equatable {
     /// Equal when both hold the same keys (byte-exact) with equal values, in any order.
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
-        guard lhs.count == rhs.count else { return false }
-        for member in lhs.members {
-            guard let other = rhs[member.key], other == member.value else { return false }
+        JSONValue.object(lhs) == JSONValue.object(rhs)
+    }
+
+    /// The values of `self` and `other` paired by key, or nil when the key sets differ. Empty when
+    /// both share storage (equal without looking further).
+    fileprivate func valuePairs(with other: JSONObject) -> [(JSONValue, JSONValue)]? {
+        guard count == other.count else { return nil }
+        if members.sharesStorage(with: other.members) { return [] }
+        // Usually the keys are in the same order.
+        if zip(members, other.members).allSatisfy({ $0.key.hasSameUTF8(as: $1.key) }) {
+            return zip(members, other.members).map { ($0.value, $1.value) }
         }
-        return true
+        var index = [UTF8Key: Int](minimumCapacity: other.count)
+        for (i, member) in other.members.enumerated() { index[UTF8Key(string: member.key)] = i }
+        var pairs: [(JSONValue, JSONValue)] = []
+        pairs.reserveCapacity(count)
+        for member in members {
+            guard let i = index[UTF8Key(string: member.key)] else { return nil }
+            pairs.append((member.value, other.members[i].value))
+        }
+        return pairs
+    }
+}
+
+extension Array {
+    /// True when both arrays are the same storage (so, equal), without comparing elements.
+    fileprivate func sharesStorage(with other: [Element]) -> Bool {
+        count == other.count && withUnsafeBufferPointer { a in other.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress } }
     }
 }
 
@@ -157,10 +191,26 @@ extension JSONValue {
 struct UTF8Key: Hashable {
     let string: String
 
-    static func == (lhs: UTF8Key, rhs: UTF8Key) -> Bool { lhs.string.utf8.elementsEqual(rhs.string.utf8) }
+    static func == (lhs: UTF8Key, rhs: UTF8Key) -> Bool { lhs.string.hasSameUTF8(as: rhs.string) }
 
     func hash(into hasher: inout Hasher) {
         var s = string
         s.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+    }
+}
+
+extension String {
+    /// True when both strings have the same UTF-8 bytes (never Unicode canonical equivalence, which
+    /// `==` uses); O(1) when they share storage, `memcmp` otherwise.
+    @inline(__always)
+    func hasSameUTF8(as other: String) -> Bool {
+        var a = self, b = other
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                guard x.count == y.count else { return false }
+                guard let xb = x.baseAddress, let yb = y.baseAddress, xb != yb else { return true }
+                return memcmp(xb, yb, x.count) == 0
+            }
+        }
     }
 }

@@ -152,35 +152,63 @@ public enum SessionSignature {
 
     /// The file bytes JidoCode would write for `object`: its canonical encoding with a fresh
     /// `signature` member (any existing one is replaced).
-    ///
-    /// The document is encoded once; the signature member is spliced in at its sorted place among
-    /// the top-level members, whose line offsets the encoder records.
     public static func signedFileBytes(for object: JSONObject, key: SessionKey) throws -> [UInt8] {
+        var noCache: SigningCache?
+        return try signedFile(for: object, key: key, cache: &noCache).bytes
+    }
+
+    /// A signed file as the canonical encoding of the unsigned document (`body`, the bytes the MAC
+    /// covers) and the signature member to insert into it at `insertionOffset`, so that a writer can
+    /// write the parts without joining them.
+    struct SignedFile {
+        var body: [UInt8]
+        let insertionOffset: Int
+        let insertion: [UInt8]
+
+        var count: Int { body.count + insertion.count }
+        /// The parts in file order.
+        var parts: [ArraySlice<UInt8>] { [body[..<insertionOffset], insertion[...], body[insertionOffset...]] }
+        /// The file bytes.
+        var bytes: [UInt8] {
+            var out: [UInt8] = []
+            out.reserveCapacity(count)
+            for part in parts { out += part }
+            return out
+        }
+    }
+
+    /// The signed file for `object`. The document is encoded once; the signature member goes at its
+    /// sorted place among the top-level members, whose line offsets the encoder records. With a
+    /// `cache` (see `SigningCache`; ignored unless made for `key`) the conversation messages that did
+    /// not change are copied, not encoded, and the MAC resumes after the bytes that did not change;
+    /// the result is the same.
+    static func signedFile(for object: JSONObject, key: SessionKey, cache: inout SigningCache?) throws -> SignedFile {
         var unsigned = object
         unsigned[memberName] = nil
-        let (body, offsets) = try CanonicalJSON.encodeRecordingMembers(unsigned)
-        let mac = try body.withUnsafeBytes { try HMACSHA256.authenticationCode(for: $0, key: key) }
+        if let current = cache, !current.isBound(to: key) { cache = nil }
+        var elements = cache?.elements.take() ?? nil
+        var body = cache?.takeBuffer() ?? []
+        let offsets = try CanonicalJSON.encodeRecordingMembers(unsigned, cache: &elements, into: &body)
+        cache?.elements = elements
+        let mac: [UInt8]
+        if var current = cache.take() {
+            mac = try current.authenticationCode(for: body, snapshotAt: elements?.lastElementEnd, key: key)
+            cache = current
+        } else {
+            mac = try body.withUnsafeBytes { try HMACSHA256.authenticationCode(for: $0, key: key) }
+        }
         let member = Array(("\"" + memberName + "\": \"" + Base64.encode(mac) + "\"").utf8)
-        guard !unsigned.isEmpty else { return Array("{\n  ".utf8) + member + Array("\n}".utf8) }
+        guard !unsigned.isEmpty else {
+            // `{}` becomes `{\n  "signature": ...\n}`.
+            return SignedFile(body: body, insertionOffset: 1, insertion: Array("\n  ".utf8) + member + Array("\n".utf8))
+        }
         let following = unsigned.keys.filter { memberName.utf8.lexicographicallyPrecedes($0.utf8) }.count
-        var out: [UInt8] = []
-        out.reserveCapacity(body.count + member.count + 8)
         if following == 0 {
             // The signature sorts last: `..., last\n}` becomes `..., last,\n  "signature": ...\n}`.
-            out += body[..<(body.count - 2)]
-            out += ",\n  ".utf8
-            out += member
-            out += body[(body.count - 2)...]
-        } else {
-            // Before the first member that sorts after "signature".
-            let offset = offsets[offsets.count - following]
-            out += body[..<offset]
-            out += "  ".utf8
-            out += member
-            out += ",\n".utf8
-            out += body[offset...]
+            return SignedFile(body: body, insertionOffset: body.count - 2, insertion: Array(",\n  ".utf8) + member)
         }
-        return out
+        // Before the first member that sorts after "signature".
+        return SignedFile(body: body, insertionOffset: offsets[offsets.count - following], insertion: Array("  ".utf8) + member + Array(",\n".utf8))
     }
 
     /// True when `text` is the canonical padded base64 of exactly 32 bytes.

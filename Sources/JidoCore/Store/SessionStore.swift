@@ -14,6 +14,9 @@ public struct StoreOptions: Sendable {
     public var acceptUnsigned = false
     /// Load files with duplicated keys (JidoCode does: it keeps the first); off by default.
     public var acceptDuplicateKeys = false
+    /// Memory for the signing caches of recently saved sessions (`SigningCache`: a save after an
+    /// append encodes and authenticates the new messages only); 0 turns them off.
+    public var signingCacheBytes = 32 << 20
 
     public init() {}
 }
@@ -53,6 +56,7 @@ public final class SessionStore: Sendable {
     let sessionsDirectory: FileDescriptor
     let locksDirectory: FileDescriptor
     private let queues = SaveQueueRegistry()
+    let signingCaches: SigningCacheRegistry
 
     public static let sessionsDirectoryName = "sessions"
     public static let locksDirectoryName = "locks"
@@ -72,6 +76,7 @@ public final class SessionStore: Sendable {
     /// followed if it is a symlink) with an explicit key.
     public init(dataDirectory path: String, key: SessionKey, options: StoreOptions = StoreOptions()) throws(StoreError) {
         self.options = options
+        self.signingCaches = SigningCacheRegistry(maxBytes: options.signingCacheBytes)
         self.key = key
         let (parent, name) = CheckedFileReader.splitPath(path)
         let parentFD: FileDescriptor
@@ -268,12 +273,14 @@ public final class SessionStore: Sendable {
         }
         guard changed, let final = state else { return outcomes }
         let warnings = creating ? try enforceLimit(creating: id) : []
-        let bytes: [UInt8]
-        do { bytes = try SessionSignature.signedFileBytes(for: final.document, key: key) } catch {
+        let file: SessionSignature.SignedFile
+        var cache: SigningCache? = signingCaches.take(id, key: key)
+        do { file = try SessionSignature.signedFile(for: final.document, key: key, cache: &cache) } catch {
             throw .undecodable("cannot encode the session: \(error)")
         }
-        guard bytes.count <= options.maxFileBytes else { throw .tooLarge(size: Int64(bytes.count), limit: options.maxFileBytes) }
-        do { try AtomicFileWriter.write(bytes, as: id.fileName, in: sessionsDirectory) } catch { throw .from(error) }
+        guard file.count <= options.maxFileBytes else { throw .tooLarge(size: Int64(file.count), limit: options.maxFileBytes) }
+        do { try AtomicFileWriter.write(parts: file.parts, as: id.fileName, in: sessionsDirectory) } catch { throw .from(error) }
+        if let cache { signingCaches.put(cache, for: id) }
         return outcomes.map { $0.map { _ in SaveOutcome(warnings: warnings) } }
     }
 
@@ -319,6 +326,7 @@ public final class SessionStore: Sendable {
 
     /// Deletes a session; deleting one that does not exist succeeds (idempotent).
     public func delete(_ id: SessionID) throws(StoreError) {
+        signingCaches.remove(id)
         let sessionLock = try lock(id.lockName)
         do {
             try sessionsDirectory.unlink(id.fileName)

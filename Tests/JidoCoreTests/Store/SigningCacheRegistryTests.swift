@@ -1,0 +1,79 @@
+import Foundation
+import JidoTestSupport
+import Testing
+@testable import JidoCore
+
+/// The store's signing caches stay within their bounds, and saves through them write exactly the
+/// bytes of a fresh signing.
+@Suite struct SigningCacheRegistryTests {
+    static func signed(_ cache: inout SigningCache?, key: SessionKey, messages: Int) throws {
+        var session = Session.new(id: try SessionID.random(), name: "n", projectPath: "/p", createdAt: "2026-01-01T00:00:00Z")
+        for i in 0..<messages {
+            session.append(Session.Message(id: "m\(i)", role: "user", content: String(repeating: "x", count: 1000), timestamp: "t"))
+        }
+        _ = try SessionSignature.signedFile(for: session.document, key: key, cache: &cache)
+    }
+
+    @Test func keepsAtMostItsSessionsAndBytes() throws {
+        let key = try SessionKey.ephemeral()
+        let registry = SigningCacheRegistry(maxSessions: 3, maxBytes: 40_000)
+        var ids: [SessionID] = []
+        for _ in 0..<6 {
+            let id = try SessionID.random()
+            ids.append(id)
+            var cache: SigningCache? = registry.take(id, key: key)
+            try Self.signed(&cache, key: key, messages: 5)
+            if let cache { registry.put(cache, for: id) }
+            #expect(registry.count <= 3)
+            #expect(registry.bytes <= 40_000)
+        }
+        #expect(registry.count >= 1, "small entries are kept")
+        // The least recently used went first: the last one put is still there.
+        #expect(registry.take(ids[5], key: key).elements?.elements.count == 5)
+        // An entry larger than the whole budget is not kept.
+        let big = try SessionID.random()
+        var cache: SigningCache? = registry.take(big, key: key)
+        try Self.signed(&cache, key: key, messages: 50)
+        if let cache { registry.put(cache, for: big) }
+        #expect(registry.take(big, key: key).elements?.elements.isEmpty == true)
+        #expect(registry.bytes <= 40_000)
+    }
+
+    @Test func zeroBytesKeepsNothing() throws {
+        let key = try SessionKey.ephemeral()
+        let registry = SigningCacheRegistry(maxBytes: 0)
+        let id = try SessionID.random()
+        var cache: SigningCache? = registry.take(id, key: key)
+        try Self.signed(&cache, key: key, messages: 2)
+        if let cache { registry.put(cache, for: id) }
+        #expect(registry.count == 0)
+    }
+
+    /// Appends and saves through the store (with and without the caches): every file is what a
+    /// fresh signing of the session gives, and loads back equal.
+    @Test(arguments: [32 << 20, 0])
+    func storeSavesWriteFreshBytes(cacheBytes: Int) throws {
+        var options = StoreOptions()
+        options.signingCacheBytes = cacheBytes
+        try withTemporaryDirectory { home in
+            let store = try SessionStore.open(home: home, hostname: "h", options: options)
+            let key = try MachineSecret.load(home: home).sessionKey(hostname: "h")
+            var session = Session.new(id: try SessionID.random(), name: "n", projectPath: "/p", createdAt: "2026-01-01T00:00:00Z")
+            for i in 0..<12 {
+                session.append(Session.Message(id: "m\(i)", role: i % 2 == 0 ? "user" : "assistant",
+                                               content: "turn \(i) \"quoted\"\n", timestamp: "t"))
+                if i == 6 { session.set("name", to: "renamed") }
+                _ = try store.save(session)
+                let path = home + "/.jido_code/sessions/" + session.id.fileName
+                let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+                #expect(bytes == (try SessionSignature.signedFileBytes(for: session.document, key: key)), "save \(i)")
+                #expect(try store.load(session.id) == session)
+            }
+            _ = try store.update(session.id) { $0?.append(Session.Message(id: "u", role: "user", content: "via update", timestamp: "t")) }
+            #expect(try store.load(session.id).conversation.count == 13)
+            #expect(store.signingCaches.count == (cacheBytes > 0 ? 1 : 0))
+            try store.delete(session.id)
+            #expect(store.signingCaches.count == 0)
+        }
+    }
+}
