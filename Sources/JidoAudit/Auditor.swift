@@ -53,6 +53,8 @@ struct AuditRun {
     var report: AuditReport
     var key: SessionKey?
     let user = ProcessIdentity.effectiveUser
+    /// Every session file is read into this one buffer (the secret into its own, wiped after).
+    let readBuffer = ReadBuffer(capacity: 1 << 17)
 
     init(_ configuration: AuditConfiguration) {
         self.configuration = configuration
@@ -188,11 +190,16 @@ struct AuditRun {
     mutating func loadKey(dataFD: FileDescriptor) throws(AuditFailure) {
         let path = dataPath + "/" + MachineSecret.fileName
         var secretBytes: [UInt8]?
-        defer { if var bytes = secretBytes { bytes.withUnsafeMutableBytes { SecureBytes.wipe($0) } } }
-        if let (bytes, status) = readEntry(MachineSecret.fileName, in: dataFD, path: path, maxBytes: MachineSecret.maximumBytes,
-                                           isSecret: true) {
+        let secretBuffer = ReadBuffer(capacity: MachineSecret.maximumBytes + 1)
+        defer {
+            secretBuffer.wipe()
+            if var bytes = secretBytes { bytes.withUnsafeMutableBytes { SecureBytes.wipe($0) } }
+        }
+        if let status = readEntry(MachineSecret.fileName, in: dataFD, path: path, maxBytes: MachineSecret.maximumBytes,
+                                  isSecret: true, into: secretBuffer) {
+            let bytes = secretBuffer.withBytes { Array($0) }
             report.entries.append(EntryRecord(name: MachineSecret.fileName, status: status,
-                                              sha256: configuration.hashContents ? Self.sha256Hex(bytes) : nil, verdict: nil))
+                                              sha256: configuration.hashContents ? bytes.withUnsafeBytes { Self.sha256Hex($0) } : nil, verdict: nil))
             if bytes.count < MachineSecret.minimumBytes {
                 report.add(Rules.secretTooShort, path, "\(bytes.count) bytes; at least \(MachineSecret.minimumBytes) are required")
             } else {
@@ -219,10 +226,11 @@ struct AuditRun {
     // MARK: - Files
 
     /// The scan-then-open protocol for one regular file: `fstatat(NOFOLLOW)`; type, links, owner
-    /// and mode findings; O_NOFOLLOW|O_NONBLOCK open; identity comparison; bounded read whose length
-    /// must match `fstat`. nil when the content cannot be trusted or read.
+    /// and mode findings; O_NOFOLLOW|O_NONBLOCK open; identity comparison; bounded read into
+    /// `buffer` whose length must match `fstat`. The descriptor's status, with the content in
+    /// `buffer`; nil when the content cannot be trusted or read.
     mutating func readEntry(_ name: String, in directory: FileDescriptor, path: String, maxBytes: Int,
-                            isSecret: Bool) -> (bytes: [UInt8], status: FileStatus)? {
+                            isSecret: Bool, into buffer: ReadBuffer) -> FileStatus? {
         let scanned: FileStatus
         do {
             scanned = try directory.status(of: name)
@@ -276,17 +284,17 @@ struct AuditRun {
         }
         return fd.closeAfter { fd in
             guard let opened = try? fd.status(), identityMatches(scanned, opened, path) else { return nil }
-            let read: (bytes: [UInt8], exceededLimit: Bool)
-            do { read = try fd.readAll(limit: maxBytes, sizeHint: Int(opened.size)) } catch {
+            let exceededLimit: Bool
+            do { exceededLimit = try buffer.fill(from: fd, limit: maxBytes, sizeHint: Int(opened.size)) } catch {
                 report.add(isSecret ? Rules.secretUnreadable : Rules.sessionUnreadable, path, "cannot be read: \(error)")
                 return nil
             }
-            guard !read.exceededLimit, read.bytes.count == Int(opened.size) else {
+            guard !exceededLimit, buffer.count == Int(opened.size) else {
                 report.add(Rules.changedDuringAudit, path, "its size changed while it was read")
                 return nil
             }
-            report.bytesRead += read.bytes.count
-            return (read.bytes, opened)
+            report.bytesRead += buffer.count
+            return opened
         }
     }
 
@@ -294,7 +302,7 @@ struct AuditRun {
         path.hasPrefix(dataPath + "/") ? String(path.dropFirst(dataPath.count + 1)) : path
     }
 
-    static func sha256Hex(_ bytes: [UInt8]) -> String? {
+    static func sha256Hex(_ bytes: UnsafeRawBufferPointer) -> String? {
         guard let digest = try? SHA256.hash(bytes) else { return nil }
         let digits = Array("0123456789abcdef".utf8)
         return String(decoding: digest.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0x0F)]] }, as: UTF8.self)

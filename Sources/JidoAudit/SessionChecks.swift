@@ -56,14 +56,13 @@ extension AuditRun {
 
     /// One session file: the descriptor checks, then signature, duplicates, schema, id, age.
     mutating func auditSession(_ id: SessionID, in sessionsFD: FileDescriptor, path: String) {
-        guard let (bytes, status) = readEntry(id.fileName, in: sessionsFD, path: path, maxBytes: configuration.maxFileBytes,
-                                              isSecret: false) else { return }
+        guard let status = readEntry(id.fileName, in: sessionsFD, path: path, maxBytes: configuration.maxFileBytes,
+                                     isSecret: false, into: readBuffer) else { return }
         var verdict: SignatureVerdict?
         var facts: SessionSchemaScanner.Facts?
         if let key {
-            let (result, scanned) = bytes.withUnsafeBytes {
-                SessionSignature.verifyWithSchema(fileBytes: $0, key: key, limits: JSONLimits(maxInputBytes: configuration.maxFileBytes))
-            }
+            let limits = JSONLimits(maxInputBytes: configuration.maxFileBytes)
+            let (result, scanned) = readBuffer.withBytes { SessionSignature.verifyWithSchema(fileBytes: $0, key: key, limits: limits) }
             verdict = result.verdict
             facts = scanned
             report.verdicts[result.verdict, default: 0] += 1
@@ -78,15 +77,18 @@ extension AuditRun {
             for pointer in result.duplicateKeys { report.add(Rules.duplicateKeys, path, "key \(pointer) occurs more than once") }
         }
         report.entries.append(EntryRecord(name: relativeName(path), status: status,
-                                          sha256: configuration.hashContents ? Self.sha256Hex(bytes) : nil, verdict: verdict))
+                                          sha256: configuration.hashContents ? readBuffer.withBytes { Self.sha256Hex($0) } : nil,
+                                          verdict: verdict))
         guard verdict != .undecodable else { return }
-        checkSchema(bytes, id: id, path: path, scanned: facts)
+        checkSchema(id: id, path: path, scanned: facts)
     }
 
-    /// JidoCode's schema, the id inside against the file name, and the cleanup age.
-    mutating func checkSchema(_ bytes: [UInt8], id: SessionID, path: String, scanned: SessionSchemaScanner.Facts?) {
+    /// JidoCode's schema, the id inside against the file name, and the cleanup age (the file's
+    /// bytes are in `readBuffer`).
+    mutating func checkSchema(id: SessionID, path: String, scanned: SessionSchemaScanner.Facts?) {
         let facts: SessionFacts
-        switch SessionFacts.read(bytes, maxBytes: configuration.maxFileBytes, scanned: scanned) {
+        let maxBytes = configuration.maxFileBytes
+        switch readBuffer.withBytes({ SessionFacts.read($0, maxBytes: maxBytes, scanned: scanned) }) {
         case let .success(read): facts = read
         case let .failure(.undecodable(detail)):
             if key == nil { report.add(Rules.sessionUndecodable, path, detail) }
@@ -118,7 +120,7 @@ struct SessionFacts {
     /// When the verification pass already proved the schema (`scanned`), that answer is used;
     /// anything else (and any failure, for its precise message) goes through the decoder and
     /// `Session(document:)`.
-    static func read(_ bytes: [UInt8], maxBytes: Int, scanned: SessionSchemaScanner.Facts?) -> Result<SessionFacts, Problem> {
+    static func read(_ bytes: UnsafeRawBufferPointer, maxBytes: Int, scanned: SessionSchemaScanner.Facts?) -> Result<SessionFacts, Problem> {
         if let scanned { return .success(SessionFacts(id: scanned.id.rawValue, closedAt: scanned.closedAt)) }
         let document: JSONDocument
         do { document = try StrictJSONDecoder(limits: JSONLimits(maxInputBytes: maxBytes)).decode(bytes) } catch {

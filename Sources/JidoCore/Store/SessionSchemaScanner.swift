@@ -1,3 +1,5 @@
+internal import Glibc
+
 /// JidoCode's session schema checked during the canonical scan, without building the document.
 ///
 /// `SessionSchemaObserver` follows `CanonicalLayout.scan` (so the bytes are also proven canonical:
@@ -30,11 +32,8 @@ struct SessionSchemaObserver: CanonicalScanObserver {
                                       "conversation", "todos", "closed_at", "language", "cumulative_usage", "prompt_history"]
         .map { Array($0.utf8) }
     static let requiredCount = 9
-    static let messageStrings: [[UInt8]] = ["id", "content", "timestamp"].map { Array($0.utf8) }
-    static let todoStrings: [[UInt8]] = ["content", "active_form"].map { Array($0.utf8) }
-    static let role = Array("role".utf8), status = Array("status".utf8)
-    static let roles: [[UInt8]] = ["user", "assistant", "system", "tool"].map { Array($0.utf8) }
-    static let statuses: [[UInt8]] = ["pending", "in_progress", "completed"].map { Array($0.utf8) }
+    /// How many string members a message and a todo must have (see `key`).
+    static let messageStringCount = 3, todoStringCount = 2
 
     private enum TopKey: Equatable { case none, other, index(Int) }
     private enum RecordKey { case other, string, choice }
@@ -57,7 +56,20 @@ struct SessionSchemaObserver: CanonicalScanObserver {
 
     @inline(__always)
     static func index(of key: UnsafeRawBufferPointer, in table: [[UInt8]]) -> Int? {
-        table.firstIndex { $0.count == key.count && $0.elementsEqual(key) }
+        table.firstIndex { $0.count == key.count && $0.withUnsafeBytes { equal($0, key) } }
+    }
+
+    /// Byte equality by `memcmp` (the observer runs for every key and scalar of every file audited).
+    @inline(__always)
+    static func equal(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        guard a.count == b.count else { return false }
+        guard let x = a.baseAddress, let y = b.baseAddress else { return true }
+        return memcmp(x, y, a.count) == 0
+    }
+
+    @inline(__always)
+    static func equal(_ raw: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
+        equal(raw, UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 
     private var isRecordArray: Bool { topKey == .index(7) || topKey == .index(8) }
@@ -71,16 +83,22 @@ struct SessionSchemaObserver: CanonicalScanObserver {
             topKey = .index(which)
             if which < Self.requiredCount { requiredSeen += 1 }
         } else if depth == 3, inRecord {
-            let strings = topKey == .index(7) ? Self.messageStrings : Self.todoStrings
-            let choice = topKey == .index(7) ? Self.role : Self.status
             if escaped {
                 recordKey = .other
-            } else if Self.index(of: raw, in: strings) != nil {
-                recordKey = .string
-            } else if raw.count == choice.count, raw.elementsEqual(choice) {
-                recordKey = .choice
+            } else if topKey == .index(7) {
+                // A conversation message: string `id`, `content`, `timestamp`; `role` one of `Session.roles`.
+                if Self.equal(raw, "content") || Self.equal(raw, "id") || Self.equal(raw, "timestamp") {
+                    recordKey = .string
+                } else {
+                    recordKey = Self.equal(raw, "role") ? .choice : .other
+                }
             } else {
-                recordKey = .other
+                // A todo: string `content`, `active_form`; `status` one of `Session.todoStatuses`.
+                if Self.equal(raw, "content") || Self.equal(raw, "active_form") {
+                    recordKey = .string
+                } else {
+                    recordKey = Self.equal(raw, "status") ? .choice : .other
+                }
             }
         }
     }
@@ -113,7 +131,7 @@ struct SessionSchemaObserver: CanonicalScanObserver {
 
     mutating func close(depth: Int) {
         guard depth == 3, inRecord else { return }
-        let expected = topKey == .index(7) ? Self.messageStrings.count : Self.todoStrings.count
+        let expected = topKey == .index(7) ? Self.messageStringCount : Self.todoStringCount
         if stringsFound != expected || !choiceOK { failed = true }
         inRecord = false
     }
@@ -156,8 +174,11 @@ struct SessionSchemaObserver: CanonicalScanObserver {
                     failed = true
                     return
                 }
-                let allowed = topKey == .index(7) ? Self.roles : Self.statuses
-                choiceOK = Self.index(of: raw, in: allowed) != nil
+                if topKey == .index(7) {
+                    choiceOK = Self.equal(raw, "user") || Self.equal(raw, "assistant") || Self.equal(raw, "system") || Self.equal(raw, "tool")
+                } else {
+                    choiceOK = Self.equal(raw, "pending") || Self.equal(raw, "in_progress") || Self.equal(raw, "completed")
+                }
             }
         default:
             break

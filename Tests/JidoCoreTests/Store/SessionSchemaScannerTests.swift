@@ -67,4 +67,28 @@ import Testing
             }
         }
     }
+
+    /// The fast pass knows the same roles and todo statuses as `Session` (each accepted, and a
+    /// near miss of each refused).
+    @Test func acceptsExactlyTheRolesAndStatusesOfSession() throws {
+        var session = Session.new(id: try SessionID.random(), name: "n", projectPath: "/p", createdAt: "2026-01-01T00:00:00Z")
+        session.append(Session.Message(id: "m", role: "user", content: "c", timestamp: "t"))
+        let base = session.document
+        func variant(role: String, status: String) throws -> [UInt8] {
+            var object = base
+            object["conversation"] = .array([.object(JSONObject([("id", .string("m")), ("role", .string(role)),
+                                                                 ("content", .string("c")), ("timestamp", .string("t"))]))])
+            object["todos"] = .array([.object(JSONObject([("content", .string("c")), ("active_form", .string("a")),
+                                                          ("status", .string(status))]))])
+            return try CanonicalJSON.encode(.object(object))
+        }
+        for role in Session.roles {
+            #expect(SessionSchemaScanner.scan(try variant(role: role, status: "pending")) != nil, "role \(role)")
+            #expect(SessionSchemaScanner.scan(try variant(role: role + "s", status: "pending")) == nil, "role \(role)s")
+        }
+        for status in Session.todoStatuses {
+            #expect(SessionSchemaScanner.scan(try variant(role: "user", status: status)) != nil, "status \(status)")
+            #expect(SessionSchemaScanner.scan(try variant(role: "user", status: String(status.dropLast()))) == nil, "status \(status)")
+        }
+    }
 }

@@ -16,7 +16,12 @@ import Testing
 
     @Test func keepsAtMostItsSessionsAndBytes() throws {
         let key = try SessionKey.ephemeral()
-        let registry = SigningCacheRegistry(maxSessions: 3, maxBytes: 40_000)
+        var probe: SigningCache? = SigningCache(key: key, memberKey: "conversation")
+        try Self.signed(&probe, key: key, messages: 5)
+        let entryBytes = probe?.memoryBytes ?? 0
+        #expect(entryBytes > 5_000)
+        // Room for two such entries by bytes, three by count.
+        let registry = SigningCacheRegistry(maxSessions: 3, maxBytes: entryBytes * 5 / 2)
         var ids: [SessionID] = []
         for _ in 0..<6 {
             let id = try SessionID.random()
@@ -24,19 +29,20 @@ import Testing
             var cache: SigningCache? = registry.take(id, key: key)
             try Self.signed(&cache, key: key, messages: 5)
             if let cache { registry.put(cache, for: id) }
-            #expect(registry.count <= 3)
-            #expect(registry.bytes <= 40_000)
+            #expect(registry.count <= 2)
+            #expect(registry.bytes <= registry.maxBytes)
         }
-        #expect(registry.count >= 1, "small entries are kept")
-        // The least recently used went first: the last one put is still there.
+        #expect(registry.count == 2)
+        // The least recently used went first: the last one put is still there, the first is not.
         #expect(registry.take(ids[5], key: key).elements?.elements.count == 5)
+        #expect(registry.take(ids[0], key: key).elements?.elements.isEmpty == true)
         // An entry larger than the whole budget is not kept.
         let big = try SessionID.random()
         var cache: SigningCache? = registry.take(big, key: key)
-        try Self.signed(&cache, key: key, messages: 50)
+        try Self.signed(&cache, key: key, messages: 400)
         if let cache { registry.put(cache, for: big) }
         #expect(registry.take(big, key: key).elements?.elements.isEmpty == true)
-        #expect(registry.bytes <= 40_000)
+        #expect(registry.bytes <= registry.maxBytes)
     }
 
     @Test func zeroBytesKeepsNothing() throws {
