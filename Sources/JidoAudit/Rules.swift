@@ -133,6 +133,9 @@ public enum Rules {
         help: "Run the audit again; if it repeats, something is swapping files in the store.")
     public static let sessionUnreadable = Rule("JG036", "session-unreadable", .error,
         "A session file cannot be read.", help: "Check its owner and permissions.")
+    public static let ambiguousKeys = Rule("JG037", "ambiguous-keys", .warning,
+        "Two keys of one object are different bytes (distinct for JidoCode) but one key for parsers that compare keys by Unicode equivalence or drop U+FEFF (Swift, Foundation): they may read the other value.",
+        help: "Find out what put the keys there; do not read the file with such a parser.")
 
     // Stray entries
     public static let strayJidoCodeTemp = Rule("JG040", "stray-jidocode-temp-file", .warning,
@@ -178,7 +181,7 @@ public enum Rules {
         secretNonStandard,
         sessionBadName, sessionIDMismatch, sessionNotRegular, sessionHardLinked, sessionWrongOwner, sessionReadableByOthers,
         sessionWritableByOthers, sessionTooLarge, sessionUndecodable, sessionSchemaInvalid, signatureInvalid, signatureMissing,
-        signatureMalformed, duplicateKeys, notCanonical, changedDuringAudit, sessionUnreadable,
+        signatureMalformed, duplicateKeys, notCanonical, changedDuringAudit, sessionUnreadable, ambiguousKeys,
         strayJidoCodeTemp, strayTemp, strayFile, staleLockFile,
         countLimit, cleanupEligible,
         baselineAdded, baselineRemoved, baselineInodeReplaced, baselineMetadataChanged, baselineContentChangedValid,

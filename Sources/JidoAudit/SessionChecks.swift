@@ -88,7 +88,11 @@ extension AuditRun {
     mutating func checkSchema(id: SessionID, path: String, scanned: SessionSchemaScanner.Facts?) {
         let facts: SessionFacts
         let maxBytes = configuration.maxFileBytes
-        switch readBuffer.withBytes({ SessionFacts.read($0, maxBytes: maxBytes, scanned: scanned) }) {
+        let reading = readBuffer.withBytes { SessionFacts.read($0, maxBytes: maxBytes, scanned: scanned) }
+        for pointer in reading.ambiguousKeys {
+            report.add(Rules.ambiguousKeys, path, "key \(pointer) is the same as an earlier key of its object for Unicode-equivalence parsers")
+        }
+        switch reading.facts {
         case let .success(read): facts = read
         case let .failure(.undecodable(detail)):
             if key == nil { report.add(Rules.sessionUndecodable, path, detail) }
@@ -117,22 +121,33 @@ struct SessionFacts {
         case schema(SchemaError)
     }
 
-    /// When the verification pass already proved the schema (`scanned`), that answer is used;
-    /// anything else (and any failure, for its precise message) goes through the decoder and
-    /// `Session(document:)`.
-    static func read(_ bytes: UnsafeRawBufferPointer, maxBytes: Int, scanned: SessionSchemaScanner.Facts?) -> Result<SessionFacts, Problem> {
-        if let scanned { return .success(SessionFacts(id: scanned.id.rawValue, closedAt: scanned.closedAt)) }
+    /// The facts, and the keys other parsers would merge (`KeyAmbiguity`).
+    struct Reading {
+        var facts: Result<SessionFacts, Problem>
+        var ambiguousKeys: [String] = []
+    }
+
+    /// When the verification pass already proved the schema (`scanned`) and saw only ASCII keys,
+    /// that answer is used; anything else (and any failure, for its precise message) goes through
+    /// the decoder and `Session(document:)`.
+    static func read(_ bytes: UnsafeRawBufferPointer, maxBytes: Int, scanned: SessionSchemaScanner.Facts?) -> Reading {
+        if let scanned, !scanned.hasNonASCIIKeys {
+            return Reading(facts: .success(SessionFacts(id: scanned.id.rawValue, closedAt: scanned.closedAt)))
+        }
         let document: JSONDocument
         do { document = try StrictJSONDecoder(limits: JSONLimits(maxInputBytes: maxBytes)).decode(bytes) } catch {
-            return .failure(.undecodable(error.description))
+            return Reading(facts: .failure(.undecodable(error.description)))
         }
-        guard case let .object(object) = document.value else { return .failure(.undecodable("the top-level value is not an object")) }
+        let ambiguous = KeyAmbiguity.ambiguousKeys(in: document.value)
+        guard case let .object(object) = document.value else {
+            return Reading(facts: .failure(.undecodable("the top-level value is not an object")), ambiguousKeys: ambiguous)
+        }
         do {
             let session = try Session(document: object)
-            return .success(SessionFacts(id: session.id.rawValue, closedAt: session.closedAt))
+            return Reading(facts: .success(SessionFacts(id: session.id.rawValue, closedAt: session.closedAt)), ambiguousKeys: ambiguous)
         } catch {
             // The id check needs the id even when the schema fails elsewhere.
-            return .failure(.schema(error))
+            return Reading(facts: .failure(.schema(error)), ambiguousKeys: ambiguous)
         }
     }
 }

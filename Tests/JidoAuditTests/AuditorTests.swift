@@ -52,7 +52,7 @@ import Testing
         case sessionBadName, sessionIDMismatch, sessionFIFO, sessionHardLinked, sessionForeign, sessionReadable, sessionWritable
         case sessionTooLarge, sessionUndecodable, sessionSchema, signatureInvalid, signatureMissing, signatureMalformed
         case duplicateKeys, notCanonical, strayJidoCodeTemp, strayTemp, strayFile, countLimit, cleanupEligible, secretUnreadable
-        case staleLockFile
+        case staleLockFile, ambiguousKeys
 
         var rule: Rule {
             switch self {
@@ -89,6 +89,7 @@ import Testing
             case .strayTemp: Rules.strayTemp
             case .strayFile: Rules.strayFile
             case .staleLockFile: Rules.staleLockFile
+            case .ambiguousKeys: Rules.ambiguousKeys
             case .countLimit: Rules.countLimit
             case .cleanupEligible: Rules.cleanupEligible
             }
@@ -160,6 +161,8 @@ import Testing
         case .strayTemp: try writeFile(data + "/sessions/." + ids[0].fileName + ".0123456789abcdef.tmp", bytes)
         case .strayFile: try writeFile(data + "/sessions/README", Array("x".utf8))
         case .staleLockFile: try writeFile(data + "/locks/" + (try SessionID.random()).rawValue + ".lock", [])
+        case .ambiguousKeys:
+            try rewrite(home, ids[0]) { $0["config"] = .object(JSONObject([("caf\u{E9}", .string("a")), ("cafe\u{301}", .string("b"))])) }
         case .countLimit, .cleanupEligible: break
         }
     }

@@ -1,3 +1,4 @@
+import Foundation
 import JidoTestSupport
 import Testing
 @testable import JidoAudit
@@ -9,5 +10,16 @@ import Testing
         #expect(ids == ids.sorted())
         #expect(Rules.all.allSatisfy { $0.id.hasPrefix("JG") && !$0.summary.isEmpty && !$0.help.isEmpty })
         #expect(Set(Rules.all.map(\.name)).count == ids.count)
+    }
+
+    /// README.md's rules table has one row per rule, with its id, name, severity and summary.
+    @Test func readmeListsEveryRule() throws {
+        let readme = try String(contentsOf: TestVectors.repositoryRoot().appendingPathComponent("README.md"), encoding: .utf8)
+        let rows = readme.split(separator: "\n").filter { $0.hasPrefix("| JG") }.map(String.init)
+        #expect(rows.count == Rules.all.count, "README.md has \(rows.count) rule rows for \(Rules.all.count) rules")
+        for rule in Rules.all {
+            let row = "| \(rule.id) | \(rule.name) | \(rule.severity.rawValue) | \(rule.summary) |"
+            #expect(rows.contains(row), "README.md lacks or misstates \(rule.id): \(row)")
+        }
     }
 }

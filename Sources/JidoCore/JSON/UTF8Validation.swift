@@ -109,6 +109,20 @@ enum SWAR {
     static let ones: UInt64 = 0x0101_0101_0101_0101
     static let highs: UInt64 = 0x8080_8080_8080_8080
 
+    /// True when every byte of `bytes` is below 0x80, eight at a time.
+    static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var i = 0
+        while i + 8 <= bytes.count {
+            if bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self) & highs != 0 { return false }
+            i += 8
+        }
+        while i < bytes.count {
+            if bytes[i] >= 0x80 { return false }
+            i += 1
+        }
+        return true
+    }
+
     /// The high bit of every byte of `x` that is a quote, a backslash or below 0x20. Only the lowest
     /// flag is exact (a borrow can set flags above a true one), so callers act on the lowest.
     @inline(__always)

@@ -11,6 +11,8 @@ public enum SessionSchemaScanner {
     public struct Facts: Sendable, Equatable {
         public let id: SessionID
         public let closedAt: String?
+        /// Some key has a non-ASCII byte: only then can keys be ambiguous (`KeyAmbiguity`).
+        public var hasNonASCIIKeys = false
     }
 
     /// The facts of canonical session bytes, or nil (not canonical, or the exact path must decide).
@@ -39,6 +41,7 @@ struct SessionSchemaObserver: CanonicalScanObserver {
     private enum RecordKey { case other, string, choice }
 
     private var failed = false
+    private var hasNonASCIIKeys = false
     private var requiredSeen = 0
     private var id: SessionID?
     private var closedAt: String?
@@ -51,7 +54,7 @@ struct SessionSchemaObserver: CanonicalScanObserver {
 
     var facts: SessionSchemaScanner.Facts? {
         guard !failed, requiredSeen == Self.requiredCount, let id else { return nil }
-        return SessionSchemaScanner.Facts(id: id, closedAt: closedAt)
+        return SessionSchemaScanner.Facts(id: id, closedAt: closedAt, hasNonASCIIKeys: hasNonASCIIKeys)
     }
 
     @inline(__always)
@@ -75,13 +78,21 @@ struct SessionSchemaObserver: CanonicalScanObserver {
     private var isRecordArray: Bool { topKey == .index(7) || topKey == .index(8) }
 
     mutating func key(_ raw: UnsafeRawBufferPointer, escaped: Bool, depth: Int) {
+        let recognized = recognize(raw, escaped: escaped, depth: depth)
+        // A key matched against a literal is ASCII; only the others need looking at.
+        if !recognized && !hasNonASCIIKeys && !SWAR.isASCII(raw) { hasNonASCIIKeys = true }
+    }
+
+    /// Follows the schema's keys; true when `raw` is one of the (ASCII) keys it names.
+    private mutating func recognize(_ raw: UnsafeRawBufferPointer, escaped: Bool, depth: Int) -> Bool {
         if depth == 1 {
             guard !escaped, let which = Self.index(of: raw, in: Self.topLevel) else {
                 topKey = .other
-                return
+                return false
             }
             topKey = .index(which)
             if which < Self.requiredCount { requiredSeen += 1 }
+            return true
         } else if depth == 3, inRecord {
             if escaped {
                 recordKey = .other
@@ -100,7 +111,9 @@ struct SessionSchemaObserver: CanonicalScanObserver {
                     recordKey = Self.equal(raw, "status") ? .choice : .other
                 }
             }
+            return recordKey != .other
         }
+        return false
     }
 
     mutating func open(isObject: Bool, depth: Int) {

@@ -5,9 +5,18 @@ import Testing
 
 /// The raw schema pass never accepts what `Session(document:)` refuses, and agrees on id and closed_at.
 @Suite struct SessionSchemaScannerTests {
+    /// The exact path's facts; `hasNonASCIIKeys` from the decoded keys.
     func exact(_ bytes: [UInt8]) -> SessionSchemaScanner.Facts? {
-        guard let object = try? StrictJSONDecoder().decode(bytes).value.objectValue, let session = try? Session(document: object) else { return nil }
-        return SessionSchemaScanner.Facts(id: session.id, closedAt: session.closedAt)
+        guard let document = try? StrictJSONDecoder().decode(bytes), let object = document.value.objectValue,
+              let session = try? Session(document: object) else { return nil }
+        var keys: [String] = []
+        var pending = [document.value]
+        while let value = pending.popLast() {
+            if case let .object(o) = value { keys += o.keys; pending += o.members.map(\.value) }
+            if case let .array(a) = value { pending += a }
+        }
+        return SessionSchemaScanner.Facts(id: session.id, closedAt: session.closedAt,
+                                          hasNonASCIIKeys: keys.contains { !$0.utf8.allSatisfy { $0 < 0x80 } })
     }
 
     @Test func agreesWithTheExactCheckOnEveryStoredSession() throws {
