@@ -15,8 +15,9 @@ enum StoreBenchmarks {
           jido-bench store-audit --dir DIR [--hostname H] [--rounds R (3)]
 
         store-list  lists N sessions (metadata only) against a full verified load of each, same run
-        store-save  durable save latency against bare write+fsync+rename+fsync(dir) of the same bytes
+        store-save  a turn appended and saved (and a cold save) against bare write+fsync+rename+fsync(dir) of the same bytes
         store-audit a full audit (files from the page cache) against in-memory verification of the same files
+                    (run it on the store store-list made in DIR)
         """
 
     static func run(_ command: String, _ argv: ArraySlice<String>) -> Int32 {
