@@ -181,6 +181,7 @@ public enum CanonicalJSON {
     private static func encodeTopLevelArray(_ elements: [JSONValue], into out: inout [UInt8], cache: inout CanonicalElementCache?,
                                             checkpoint: (inout [UInt8]) throws(CanonicalEncodingError) -> Void) throws(CanonicalEncodingError) {
         guard var current = cache.take() else { return }
+        var complete = true
         var encodings: [[UInt8]] = []
         encodings.reserveCapacity(elements.count)
         out += "[\n".utf8
@@ -199,11 +200,13 @@ public enum CanonicalJSON {
                 var noCache: CanonicalElementCache?
                 try encode(element, omittingTopLevelKey: nil, into: &out, memberOffsets: &unused, recordMembers: false,
                            baseDepth: 2, cache: &noCache, checkpoint: checkpoint)
-                encodings.append(out.count >= start ? Array(out[start...]) : [])
+                if out.count >= start { encodings.append(Array(out[start...])) } else { complete = false }
             }
         }
         let lastElementEnd = out.count
         out += "\n  ]".utf8
+        // A cache that missed an element's bytes is dropped, never kept with a hole.
+        guard complete else { return }
         current.replace(elements: elements, encodings: encodings, lastElementEnd: lastElementEnd)
         cache = current
     }

@@ -161,7 +161,7 @@ public enum SessionSignature {
     /// covers) and the signature member to insert into it at `insertionOffset`, so that a writer can
     /// write the parts without joining them.
     struct SignedFile {
-        var body: [UInt8]
+        let body: [UInt8]
         let insertionOffset: Int
         let insertion: [UInt8]
 
@@ -185,7 +185,7 @@ public enum SessionSignature {
     static func signedFile(for object: JSONObject, key: SessionKey, cache: inout SigningCache?) throws -> SignedFile {
         var unsigned = object
         unsigned[memberName] = nil
-        if let current = cache, !current.isBound(to: key) { cache = nil }
+        if cache?.isBound(to: key) == false { cache = nil }
         var elements = cache?.elements.take() ?? nil
         var body = cache?.takeBuffer() ?? []
         let offsets = try CanonicalJSON.encodeRecordingMembers(unsigned, cache: &elements, into: &body)

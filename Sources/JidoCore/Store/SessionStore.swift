@@ -274,7 +274,7 @@ public final class SessionStore: Sendable {
         guard changed, let final = state else { return outcomes }
         let warnings = creating ? try enforceLimit(creating: id) : []
         let file: SessionSignature.SignedFile
-        var cache: SigningCache? = signingCaches.take(id, key: key)
+        var cache = signingCaches.take(id, key: key)
         do { file = try SessionSignature.signedFile(for: final.document, key: key, cache: &cache) } catch {
             throw .undecodable("cannot encode the session: \(error)")
         }
