@@ -224,10 +224,11 @@ public enum FuzzChecks {
 
     // MARK: - session
 
-    /// Session-shaped use of a decoded object (there is no typed session model yet): member lookups
-    /// (`id`, `conversation` and its messages), uniqueness of keys, re-building the object, then
-    /// signing: the signed file verifies `.valid` (and `.invalid` under another key), decodes without
-    /// duplicates to the same content plus the new signature, and signing it again is idempotent.
+    /// Session-shaped use of a decoded object: member lookups (`id`, `conversation` and its
+    /// messages), uniqueness of keys, re-building the object, then signing: the signed file verifies
+    /// `.valid` (and `.invalid` under another key), decodes without duplicates to the same content
+    /// plus the new signature, and signing it again is idempotent. The store's signing cache gives the
+    /// same bytes as a fresh signing, for the object and after a message is appended and one edited.
     public static func session(_ input: [UInt8]) throws(InvariantViolation) {
         let check = "session"
         guard let document = try? StrictJSONDecoder().decode(input), case let .object(object) = document.value else { return }
@@ -267,6 +268,33 @@ public enum FuzzChecks {
         signedObject[SessionSignature.memberName] = nil
         try require(signedObject == unsigned, check, "the signed file's content differs from the object signed")
         try require(resigned == signed, check, "signing the signed file again changes it")
+        try signingCacheAgrees(object, check)
+    }
+
+    /// Signs `object`, then the object with one message appended, then with its first message
+    /// changed, through one `SigningCache`; each must equal a fresh signing.
+    static func signingCacheAgrees(_ object: JSONObject, _ check: String) throws(InvariantViolation) {
+        var cache: SigningCache? = SigningCache(key: key, memberKey: "conversation")
+        var current = object
+        for step in 0..<3 {
+            if step > 0 {
+                var messages = current["conversation"]?.arrayValue ?? []
+                if step == 1 {
+                    messages.append(.object(JSONObject([("id", .string("fuzz")), ("content", .string("\u{E9}\"\n"))])))
+                } else if !messages.isEmpty {
+                    messages[0] = .object(JSONObject([("id", .string("fuzz-edit")), ("content", .float(-0.0))]))
+                }
+                current["conversation"] = .array(messages)
+            }
+            guard let fresh = try signedFile(current, check) else { return }
+            let cached: [UInt8]
+            do {
+                cached = try SessionSignature.signedFile(for: current, key: key, cache: &cache).bytes
+            } catch {
+                throw InvariantViolation(check: check, message: "cached signing failed where a fresh one did not: \(error)")
+            }
+            try require(cached == fresh, check, "step \(step): the signing cache changed the signed bytes")
+        }
     }
 
     // MARK: - differential
