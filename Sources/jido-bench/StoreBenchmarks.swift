@@ -135,8 +135,9 @@ enum StoreBenchmarks {
     ///
     /// The save measured is the common one: a turn appended to a conversation of about `kilobytes`
     /// KB, then saved (every 20 turns the conversation goes back to its first size). The baseline
-    /// writes the very bytes that save wrote, read back from the file. A cold save (a store that has
-    /// never seen the session, so every message is encoded) is measured the same way.
+    /// writes the very bytes that save wrote, read back from the file. Measured the same way: a cold
+    /// save (a store that has never seen the session: every message encoded) and the first save
+    /// after a resume (a new store loads the session, a turn is appended).
     static func save(home: String, kilobytes: Int, iterations: Int) throws -> [String: Double] {
         let base = makeSession(id: try SessionID.random(), kilobytes: kilobytes, seed: 7)
         let fileName = base.id.fileName
@@ -162,16 +163,31 @@ enum StoreBenchmarks {
             try bareWrite(bytes, directory: dirFD, temporary: ".bare.\(i).tmp", target: "bare.json")
             bareTimes.append(MonotonicClock.now - start)
         }
+        // Cold: a new store saves a session it never saw (every message encoded). Resume: a new store
+        // loads the session (which primes its cache), a turn is appended, the save is timed.
         var coldTimes: [Double] = [], coldBareTimes: [Double] = []
+        var resumeTimes: [Double] = [], resumeBareTimes: [Double] = []
         for i in 0..<max(2, iterations / 4) {
             let coldStore = try openStore(home)
             var start = MonotonicClock.now
             _ = try coldStore.save(session)
             coldTimes.append(MonotonicClock.now - start)
-            let bytes = try writtenBytes()
+            var bytes = try writtenBytes()
             start = MonotonicClock.now
             try bareWrite(bytes, directory: dirFD, temporary: ".bare.cold.\(i).tmp", target: "bare.json")
             coldBareTimes.append(MonotonicClock.now - start)
+
+            let resumeStore = try openStore(home)
+            var resumed = try resumeStore.load(base.id)
+            resumed.append(prose.message(i, idPrefix: "resume"))
+            start = MonotonicClock.now
+            _ = try resumeStore.save(resumed)
+            resumeTimes.append(MonotonicClock.now - start)
+            bytes = try writtenBytes()
+            start = MonotonicClock.now
+            try bareWrite(bytes, directory: dirFD, temporary: ".bare.resume.\(i).tmp", target: "bare.json")
+            resumeBareTimes.append(MonotonicClock.now - start)
+            _ = try resumeStore.save(session) // back to the same content for the next cold save
         }
         unlinkat(dirFD, "bare.json", 0)
         let key = try MachineSecret.load(home: home).sessionKey(hostname: hostname)
@@ -187,10 +203,12 @@ enum StoreBenchmarks {
         }
         let save50 = percentile(saveTimes, 0.5), bare50 = percentile(bareTimes, 0.5)
         let cold50 = percentile(coldTimes, 0.5), coldBare50 = percentile(coldBareTimes, 0.5)
+        let resume50 = percentile(resumeTimes, 0.5), resumeBare50 = percentile(resumeBareTimes, 0.5)
         return ["file_kb": sizes.reduce(0, +) / Double(sizes.count) / 1000,
                 "save_p50_ms": save50 * 1000, "save_p99_ms": percentile(saveTimes, 0.99) * 1000,
                 "bare_p50_ms": bare50 * 1000, "bare_p99_ms": percentile(bareTimes, 0.99) * 1000, "ratio_p50": save50 / bare50,
                 "cold_p50_ms": cold50 * 1000, "cold_ratio_p50": cold50 / coldBare50,
+                "resume_p50_ms": resume50 * 1000, "resume_ratio_p50": resume50 / resumeBare50,
                 "sign_cold_p50_ms": percentile(signTimes, 0.5) * 1000]
     }
 

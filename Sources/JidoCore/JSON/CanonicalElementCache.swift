@@ -1,3 +1,5 @@
+internal import Glibc
+
 /// The canonical encodings of the elements of one top-level array member (a session's
 /// `conversation`) from the previous encoding of the same document, so that the next encoding
 /// copies the elements that did not change instead of encoding them again.
@@ -26,5 +28,68 @@ struct CanonicalElementCache: Sendable {
         self.encodings = encodings
         self.lastElementEnd = lastElementEnd
         encodedBytes = encodings.reduce(0) { $0 + $1.count }
+    }
+
+    /// The byte ranges of the elements of the top-level array member `memberKey` in a canonical
+    /// encoding (as `CanonicalJSON.encode` writes it, or a signed file of it), or nil when that
+    /// member is absent, empty or not laid out canonically.
+    ///
+    /// Canonical text has a newline only between structural lines (strings escape theirs), so the
+    /// elements are found by indentation: each starts on a line indented 4 spaces; one that opens a
+    /// non-empty container ends on the next line indented 4 spaces (its `}` or `]`), any other is
+    /// that one line; a `,` ending the line separates it from the next. The caller must check the
+    /// count against the decoded array.
+    static func elementRanges(in bytes: UnsafeRawBufferPointer, memberKey: String) -> [Range<Int>]? {
+        let header = Array(("\n  \"" + memberKey + "\": [\n").utf8)
+        guard let headerStart = firstRange(of: header, in: bytes) else { return nil }
+        var ranges: [Range<Int>] = []
+        var open: Int?
+        var pos = headerStart + header.count
+        while pos < bytes.count {
+            var lineEnd = pos
+            while lineEnd < bytes.count, bytes[lineEnd] != ASCII.newline { lineEnd += 1 }
+            var indent = 0
+            while pos + indent < lineEnd, bytes[pos + indent] == ASCII.space { indent += 1 }
+            let contentStart = pos + indent
+            guard contentStart < lineEnd else { return nil }
+            let first = bytes[contentStart]
+            let end = bytes[lineEnd - 1] == UInt8(ascii: ",") ? lineEnd - 1 : lineEnd
+            switch indent {
+            case 2:
+                // `  ]` closes the array.
+                guard open == nil, first == ASCII.closeBracket, !ranges.isEmpty else { return nil }
+                return ranges
+            case 4:
+                if let start = open {
+                    guard first == ASCII.closeBrace || first == ASCII.closeBracket, end == contentStart + 1 else { return nil }
+                    ranges.append(start..<end)
+                    open = nil
+                } else if lineEnd == contentStart + 1, first == ASCII.openBrace || first == ASCII.openBracket {
+                    open = contentStart
+                } else {
+                    ranges.append(contentStart..<end)
+                }
+            default:
+                guard indent > 4, open != nil else { return nil }
+            }
+            pos = lineEnd + 1
+        }
+        return nil
+    }
+
+    /// The offset of the first occurrence of `needle` (which starts with a newline) in `bytes`.
+    private static func firstRange(of needle: [UInt8], in bytes: UnsafeRawBufferPointer) -> Int? {
+        guard let base = bytes.baseAddress, needle.first == ASCII.newline else { return nil }
+        var i = 0
+        while i + needle.count <= bytes.count {
+            guard let hit = memchr(base + i, Int32(ASCII.newline), bytes.count - i) else { return nil }
+            let at = base.distance(to: UnsafeRawPointer(hit))
+            if at + needle.count <= bytes.count,
+               needle.withUnsafeBytes({ n in n.baseAddress.map { memcmp(base + at, $0, needle.count) == 0 } ?? false }) {
+                return at
+            }
+            i = at + 1
+        }
+        return nil
     }
 }

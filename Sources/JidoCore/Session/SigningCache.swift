@@ -27,6 +27,28 @@ struct SigningCache {
 
     func isBound(to key: SessionKey) -> Bool { keyTemplate === key.hmacTemplate }
 
+    /// A cache primed from a session file that verified on its canonical fast path, so that the
+    /// first save after a load is as cheap as the ones after it: the conversation's elements are
+    /// the file's own bytes (`CanonicalElementCache.elementRanges`, checked against the decoded
+    /// `conversation`), the MAC state absorbs the file up to the last element (the `signature`
+    /// member sorts after `conversation`, so those bytes are the unsigned body's). nil when the file
+    /// has no non-empty conversation to split.
+    static func primed(fromCanonicalFile file: [UInt8], conversation: [JSONValue], key: SessionKey,
+                       memberKey: String) throws -> SigningCache? {
+        guard let ranges = file.withUnsafeBytes({ CanonicalElementCache.elementRanges(in: $0, memberKey: memberKey) }),
+              ranges.count == conversation.count, let last = ranges.last else { return nil }
+        var cache = SigningCache(key: key, memberKey: memberKey)
+        var elements = CanonicalElementCache(memberKey: memberKey)
+        elements.replace(elements: conversation, encodings: ranges.map { Array(file[$0]) }, lastElementEnd: last.upperBound)
+        cache.elements = elements
+        var mac = try HMACSHA256(key: key)
+        try file.withUnsafeBytes { try mac.update(UnsafeRawBufferPointer(rebasing: $0[..<last.upperBound])) }
+        cache.macState = mac
+        cache.macPrefixLength = last.upperBound
+        cache.previousBody = file
+        return cache
+    }
+
     /// Memory held (element encodings and the two buffers).
     var memoryBytes: Int { (elements?.encodedBytes ?? 0) + previousBody.capacity + spare.capacity }
 

@@ -150,9 +150,11 @@ public final class SessionStore: Sendable {
                    forbiddenPermissions: [.groupWrite, .otherWrite])
     }
 
-    /// Loads, verifies and validates a session.
+    /// Loads, verifies and validates a session. A session read from JidoCode's canonical bytes also
+    /// primes its signing cache (`SigningCache.primed`), so the first save after a resume is as
+    /// cheap as the next ones.
     public func load(_ id: SessionID) throws(StoreError) -> Session {
-        guard let session = try loadIfPresent(id) else { throw .notFound(id) }
+        guard let session = try loadIfPresent(id, primingSigningCache: true) else { throw .notFound(id) }
         return session
     }
 
@@ -162,7 +164,7 @@ public final class SessionStore: Sendable {
         return try load(id)
     }
 
-    func loadIfPresent(_ id: SessionID) throws(StoreError) -> Session? {
+    func loadIfPresent(_ id: SessionID, primingSigningCache: Bool = false) throws(StoreError) -> Session? {
         let bytes: [UInt8]
         do {
             bytes = try CheckedFileReader.read(id.fileName, in: sessionsDirectory, policy: filePolicy).bytes
@@ -171,11 +173,18 @@ public final class SessionStore: Sendable {
         } catch {
             throw .from(error, id: id)
         }
-        return try decodeSession(bytes, expected: id)
+        let (session, canonical) = try decodeSession(bytes, expected: id)
+        if primingSigningCache, canonical, signingCaches.maxBytes > 0,
+           let cache = try? SigningCache.primed(fromCanonicalFile: bytes, conversation: session.document["conversation"]?.arrayValue ?? [],
+                                                key: key, memberKey: SigningCacheRegistry.memberKey) {
+            signingCaches.put(cache, for: id)
+        }
+        return session
     }
 
-    /// Verifies and decodes session file bytes (the signature first, then keys, then schema).
-    func decodeSession(_ bytes: [UInt8], expected id: SessionID) throws(StoreError) -> Session {
+    /// Verifies and decodes session file bytes (the signature first, then keys, then schema); also
+    /// whether the bytes verified as JidoCode's canonical form.
+    func decodeSession(_ bytes: [UInt8], expected id: SessionID) throws(StoreError) -> (Session, isCanonical: Bool) {
         let limits = JSONLimits(maxInputBytes: options.maxFileBytes)
         let document: JSONDocument
         do { document = try StrictJSONDecoder(limits: limits).decode(bytes) } catch { throw .undecodable(error.description) }
@@ -195,7 +204,7 @@ public final class SessionStore: Sendable {
         let session: Session
         do { session = try Session(document: object) } catch { throw .schema(error) }
         guard session.id == id else { throw .idMismatch(file: id, document: session.id.rawValue) }
-        return session
+        return (session, verification.verdict == .valid && verification.isCanonical)
     }
 
     // MARK: - Writing

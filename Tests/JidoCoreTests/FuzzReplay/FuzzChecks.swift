@@ -228,7 +228,8 @@ public enum FuzzChecks {
     /// messages), uniqueness of keys, re-building the object, then signing: the signed file verifies
     /// `.valid` (and `.invalid` under another key), decodes without duplicates to the same content
     /// plus the new signature, and signing it again is idempotent. The store's signing cache gives the
-    /// same bytes as a fresh signing, for the object and after a message is appended and one edited.
+    /// same bytes as a fresh signing, for the object and after a message is appended and one edited,
+    /// and a cache primed from the signed file (as `SessionStore.load` does) re-signs it unchanged.
     public static func session(_ input: [UInt8]) throws(InvariantViolation) {
         let check = "session"
         guard let document = try? StrictJSONDecoder().decode(input), case let .object(object) = document.value else { return }
@@ -269,6 +270,23 @@ public enum FuzzChecks {
         try require(signedObject == unsigned, check, "the signed file's content differs from the object signed")
         try require(resigned == signed, check, "signing the signed file again changes it")
         try signingCacheAgrees(object, check)
+
+        // A cache primed from the signed file (as a load does) re-signs the same content to the file.
+        let conversation = unsigned["conversation"]?.arrayValue ?? []
+        var primed: SigningCache?
+        do {
+            primed = try SigningCache.primed(fromCanonicalFile: signed, conversation: conversation, key: key, memberKey: "conversation")
+        } catch {
+            throw InvariantViolation(check: check, message: "priming a signing cache failed: \(error)")
+        }
+        try require(primed != nil || conversation.isEmpty, check, "a non-empty conversation of a signed file could not be split")
+        if primed != nil {
+            let again: [UInt8]
+            do { again = try SessionSignature.signedFile(for: unsigned, key: key, cache: &primed).bytes } catch {
+                throw InvariantViolation(check: check, message: "signing with a primed cache failed: \(error)")
+            }
+            try require(again == signed, check, "a cache primed from the signed file changes its bytes")
+        }
     }
 
     /// Signs `object`, then the object with one message appended, then with its first message

@@ -1,3 +1,5 @@
+import Foundation
+import JidoTestSupport
 import Testing
 @testable import JidoCore
 
@@ -89,5 +91,60 @@ import Testing
             }
             try Self.check(Self.document(messages, closedAt: next(10) == 0 ? text : "c"), key: key, cache: &cache, "step \(step)")
         }
+    }
+
+    /// A cache primed from a signed file re-signs the unchanged document to the file's exact bytes
+    /// (resuming its MAC state), and signs an appended document as a fresh signing does.
+    static func checkPrimed(_ file: [UInt8], object: JSONObject, key: SessionKey, _ name: String) throws {
+        var unsigned = object
+        unsigned[SessionSignature.memberName] = nil
+        let conversation = unsigned["conversation"]?.arrayValue ?? []
+        var cache = try SigningCache.primed(fromCanonicalFile: file, conversation: conversation, key: key, memberKey: "conversation")
+        guard cache != nil else {
+            #expect(conversation.isEmpty, "\(name): a non-empty conversation could not be split")
+            return
+        }
+        #expect(try SessionSignature.signedFile(for: unsigned, key: key, cache: &cache).bytes == file, "\(name): primed re-signing")
+        #expect(cache?.lastSigningResumed == true, "\(name)")
+        var grown = unsigned
+        grown["conversation"] = .array(conversation + [Self.message(99, "appended")])
+        try Self.check(grown, key: key, cache: &cache, "\(name): append after priming")
+    }
+
+    @Test func primingFromJidoCodesFilesReproducesThem() throws {
+        let directory = try TestVectors.directory()
+        var primed = 0
+        for store in ["basic", "mixed"] {
+            let key = try SessionSignatureTests.key(store)
+            let sessions = directory.appendingPathComponent("\(store)/home/.jido_code/sessions")
+            for name in try FileManager.default.contentsOfDirectory(atPath: sessions.path).sorted() {
+                let file = try TestVectors.readBytes(sessions.appendingPathComponent(name))
+                let result = SessionSignature.verify(fileBytes: file, key: key)
+                guard result.verdict == .valid, result.isCanonical,
+                      let object = try StrictJSONDecoder().decode(file).value.objectValue else { continue }
+                try Self.checkPrimed(file, object: object, key: key, "\(store)/\(name)")
+                primed += 1
+            }
+        }
+        #expect(primed >= 10)
+    }
+
+    @Test func primingSplitsEveryKindOfElement() throws {
+        let key = try SessionKey.ephemeral()
+        let elements: [JSONValue] = [
+            Self.message(0, "line\nbreak,\n    {\"x\": 1},"), .null, .integer(JSONInteger(-7)), .float(-0.0), .string("a,"),
+            .array([]), .object(JSONObject()), .array([.array([.object(JSONObject([("k", .array([.null]))]))])]),
+            .object(JSONObject([("nested", .object(JSONObject([("deeper", .string("    }"))])))])), .bool(true),
+        ]
+        for count in [1, 2, elements.count] {
+            let object = Self.document(Array(elements.prefix(count)))
+            let file = try SessionSignature.signedFileBytes(for: object, key: key)
+            try Self.checkPrimed(file, object: object, key: key, "\(count) elements")
+        }
+        // Not split: no conversation, an empty one, or a count that does not match.
+        let empty = try SessionSignature.signedFileBytes(for: Self.document([]), key: key)
+        #expect(try SigningCache.primed(fromCanonicalFile: empty, conversation: [], key: key, memberKey: "conversation") == nil)
+        let two = try SessionSignature.signedFileBytes(for: Self.document(Array(elements.prefix(2))), key: key)
+        #expect(try SigningCache.primed(fromCanonicalFile: two, conversation: [.null], key: key, memberKey: "conversation") == nil)
     }
 }

@@ -83,4 +83,26 @@ import Testing
             #expect(store.signingCaches.count == 0)
         }
     }
+
+    /// A new store that loads a session (a resume) primes its cache from the file: the first save
+    /// after that resumes the MAC and writes what a fresh signing writes.
+    @Test func loadPrimesTheCacheForTheFirstSave() throws {
+        try withTemporaryDirectory { home in
+            var session = Session.new(id: try SessionID.random(), name: "n", projectPath: "/p", createdAt: "2026-01-01T00:00:00Z")
+            for i in 0..<5 { session.append(Session.Message(id: "m\(i)", role: "user", content: "turn \(i)\n", timestamp: "t")) }
+            _ = try SessionStore.open(home: home, hostname: "h").save(session)
+            let store = try SessionStore.open(home: home, hostname: "h")
+            #expect(store.signingCaches.count == 0)
+            var loaded = try store.load(session.id)
+            #expect(store.signingCaches.count == 1, "the load primed the cache")
+            #expect(store.signingCaches.take(session.id, key: store.key)?.elements?.elements.count == 5)
+            _ = try store.load(session.id)
+            loaded.append(Session.Message(id: "m5", role: "assistant", content: "after resume", timestamp: "t"))
+            _ = try store.save(loaded)
+            let path = home + "/.jido_code/sessions/" + session.id.fileName
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+            #expect(bytes == (try SessionSignature.signedFileBytes(for: loaded.document, key: store.key)))
+            #expect(try store.load(session.id) == loaded)
+        }
+    }
 }
