@@ -39,9 +39,11 @@ let package = Package(
         .target(name: "JidoAudit", dependencies: ["JidoCore"], swiftSettings: strict),
         .target(name: "JidoAuditCLI", dependencies: ["JidoAudit", "JidoCore"], swiftSettings: strict),
         .executableTarget(name: "jido-audit", dependencies: ["JidoAuditCLI"], swiftSettings: strict),
-        .executableTarget(name: "jido-bench", dependencies: ["JidoCore", "JidoAudit"], swiftSettings: strict),
+        // What the benchmark and the stress harness share: a seeded generator and a small option parser.
+        .target(name: "JidoToolSupport", swiftSettings: strict),
+        .executableTarget(name: "jido-bench", dependencies: ["JidoCore", "JidoAudit", "JidoToolSupport"], swiftSettings: strict),
         // The stress harness: scenarios in a library (testable), a one-line executable.
-        .target(name: "JidoStress", dependencies: ["JidoCore"], swiftSettings: strict),
+        .target(name: "JidoStress", dependencies: ["JidoCore", "JidoToolSupport"], swiftSettings: strict),
         .executableTarget(name: "jido-stress", dependencies: ["JidoStress"], swiftSettings: strict),
         // Spawned by the tests for cross-process races and unprivileged access; not a product.
         .executableTarget(name: "jido-test-helper", dependencies: ["JidoCore"], swiftSettings: strict),

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import JidoCore
+import JidoToolSupport
 
 /// One run's store and directories. The store lives in `<home>/.jido_code` (JidoCode's layout, so
 /// the per-session locks are `<home>/.jido_code/locks/<id>.lock`); the skip policy's own locks are

@@ -1,3 +1,5 @@
+public import JidoToolSupport
+
 /// The four scenarios.
 public enum Scenario: String, CaseIterable, Sendable {
     case threads, processes, readers, crash
@@ -10,12 +12,6 @@ public enum Policy: String, Sendable {
     /// JidoCode's rule, reproduced in the harness: per-writer in-memory state saved as a full
     /// replacement, and a save that finds the (harness's own) lock busy is skipped.
     case skip
-}
-
-/// A command line that cannot be run: usage text and exit status 2.
-public struct UsageError: Error, CustomStringConvertible {
-    public let description: String
-    init(_ description: String) { self.description = description }
 }
 
 /// One run's settings. The defaults per scenario keep each run well under a minute on 2 cores.
@@ -91,7 +87,7 @@ public struct StressOptions: Sendable {
         case .readers: ["threads", "readers", "sessions", "iterations"]
         case .crash: ["processes", "threads", "sessions", "kills"]
         }
-        let args = try Arguments(argv.dropFirst(), values: allowed.union(["seed", "duration", "dir", "policy"]), flags: ["json"])
+        let args = try ToolArguments(argv.dropFirst(), values: allowed.union(["seed", "duration", "dir", "policy"]), flags: ["json"])
         var options = StressOptions(scenario, seed: try args.unsigned("seed"))
         options.threads = try args.integer("threads", default: options.threads, in: 1...256)
         options.processes = try args.integer("processes", default: options.processes, in: 1...64)
@@ -99,73 +95,20 @@ public struct StressOptions: Sendable {
         options.readers = try args.integer("readers", default: options.readers, in: 1...256)
         options.kills = try args.integer("kills", default: options.kills, in: 1...10_000_000)
         options.rotate = try args.seconds("rotate") ?? 0
-        options.directory = args.values["dir"]
-        options.json = args.flags.contains("json")
-        if let policy = args.values["policy"] {
+        options.directory = args.value("dir")
+        options.json = args.flag("json")
+        if let policy = args.value("policy") {
             guard let value = Policy(rawValue: policy) else { throw UsageError("--policy must be update or skip, not '\(policy)'") }
             options.policy = value
         }
         if let duration = try args.seconds("duration") {
-            guard args.values["iterations"] == nil else { throw UsageError("give --iterations or --duration, not both") }
+            guard args.value("iterations") == nil else { throw UsageError("give --iterations or --duration, not both") }
             guard duration > 0 else { throw UsageError("--duration must be positive") }
             options.duration = duration
             options.iterations = nil
-        } else if args.values["iterations"] != nil {
+        } else if args.value("iterations") != nil {
             options.iterations = try args.integer("iterations", default: 0, in: 1...1_000_000_000)
         }
         return options
-    }
-}
-
-/// `--name value`, `--name=value` and `--flag`; each at most once; anything else is a usage error.
-struct Arguments {
-    private(set) var values: [String: String] = [:]
-    private(set) var flags: Set<String> = []
-
-    init(_ argv: ArraySlice<String>, values valueNames: Set<String>, flags flagNames: Set<String> = []) throws(UsageError) {
-        var rest = argv
-        while let argument = rest.popFirst() {
-            guard argument.hasPrefix("--"), argument.count > 2 else { throw UsageError("unexpected argument '\(argument)'") }
-            var name = String(argument.dropFirst(2))
-            var inline: String?
-            if let equals = name.firstIndex(of: "=") {
-                inline = String(name[name.index(after: equals)...])
-                name = String(name[..<equals])
-            }
-            if flagNames.contains(name) {
-                guard inline == nil else { throw UsageError("--\(name) takes no value") }
-                guard flags.insert(name).inserted else { throw UsageError("--\(name) given twice") }
-            } else if valueNames.contains(name) {
-                guard values[name] == nil else { throw UsageError("--\(name) given twice") }
-                guard let value = inline ?? rest.popFirst(), !value.isEmpty, !value.hasPrefix("--") else {
-                    throw UsageError("--\(name) needs a value")
-                }
-                values[name] = value
-            } else {
-                throw UsageError("unknown option '--\(name)' for this scenario")
-            }
-        }
-    }
-
-    func integer(_ name: String, default defaultValue: Int, in range: ClosedRange<Int>) throws(UsageError) -> Int {
-        guard let text = values[name] else { return defaultValue }
-        guard let value = Int(text), range.contains(value) else {
-            throw UsageError("--\(name) must be an integer from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
-        }
-        return value
-    }
-
-    func unsigned(_ name: String) throws(UsageError) -> UInt64? {
-        guard let text = values[name] else { return nil }
-        guard let value = UInt64(text) else { throw UsageError("--\(name) must be an unsigned 64-bit integer, not '\(text)'") }
-        return value
-    }
-
-    func seconds(_ name: String) throws(UsageError) -> Double? {
-        guard let text = values[name] else { return nil }
-        guard let value = Double(text), value.isFinite, value >= 0, value <= 1e7 else {
-            throw UsageError("--\(name) must be a number of seconds, not '\(text)'")
-        }
-        return value
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import JidoToolSupport
 
 /// `jido-stress`: concurrency and crash-injection scenarios over the session store.
 public enum StressCommand {

@@ -2,39 +2,6 @@ import Foundation
 import Glibc
 import JidoCore
 
-/// SplitMix64 (Steele, Lea, Flood 2014): a tiny deterministic generator, so a run's choices (which
-/// session each iteration targets, when each kill lands) are reproducible from `--seed`. Not for secrets.
-struct SplitMix64 {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    /// A generator for one stream of a seed (a writer, the killer, a reader), independent of the others.
-    init(seed: UInt64, stream: UInt64) {
-        var mixer = SplitMix64(seed: seed ^ (stream &* 0xD1B5_4A32_D192_ED03))
-        state = mixer.next()
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..<bound` (multiply-high; the bias is negligible for the bounds used here).
-    mutating func below(_ bound: Int) -> Int {
-        guard bound > 1 else { return 0 }
-        return Int(truncatingIfNeeded: next().multipliedFullWidth(by: UInt64(bound)).high)
-    }
-
-    /// Uniform in [low, high).
-    mutating func uniform(_ low: Double, _ high: Double) -> Double {
-        low + Double(next() >> 11) * 0x1.0p-53 * (high - low)
-    }
-}
-
 /// CLOCK_MONOTONIC in seconds: one clock for every process of the machine, so workers and the
 /// parent agree on rotation rounds and deadlines.
 var now: Double { MonotonicClock.now }

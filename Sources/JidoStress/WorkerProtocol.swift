@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import JidoCore
+import JidoToolSupport
 
 // The worker protocol. The parent starts the same binary (`/proc/self/exe worker ...`); the worker
 // opens the store, prints `r` (ready), then its writer threads print one line per event, each with a
@@ -70,9 +71,9 @@ struct WorkerInvocation: Equatable {
 
     /// Parses what follows `worker`.
     init(_ argv: ArraySlice<String>) throws(UsageError) {
-        let args = try Arguments(argv, values: ["home", "seed", "base", "threads", "sessions", "policy", "iterations", "until", "round", "rotate"])
-        guard let home = args.values["home"], let seed = try args.unsigned("seed"),
-              let policy = args.values["policy"].flatMap(Policy.init(rawValue:)) else {
+        let args = try ToolArguments(argv, values: ["home", "seed", "base", "threads", "sessions", "policy", "iterations", "until", "round", "rotate"])
+        guard let home = args.value("home"), let seed = try args.unsigned("seed"),
+              let policy = args.value("policy").flatMap(Policy.init(rawValue:)) else {
             throw UsageError("worker: --home, --seed and --policy are required")
         }
         let rounds: Rounds
@@ -81,7 +82,7 @@ struct WorkerInvocation: Equatable {
         } else {
             rounds = .fixed(Int32(try args.integer("round", default: 0, in: 0...Int(Int32.max))))
         }
-        let iterations = args.values["iterations"] == nil ? nil : try args.integer("iterations", default: 0, in: 1...Int.max)
+        let iterations = args.value("iterations") == nil ? nil : try args.integer("iterations", default: 0, in: 1...Int.max)
         let deadline = try args.seconds("until")
         guard iterations != nil || deadline != nil else { throw UsageError("worker: --iterations or --until is required") }
         let plan = WriterPlan(seed: seed, sessions: try args.integer("sessions", default: 1, in: 1...100_000), policy: policy,

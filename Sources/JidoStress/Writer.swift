@@ -1,4 +1,5 @@
 import JidoCore
+import JidoToolSupport
 
 /// A session of the run: `slot` in `0..<sessions`, in rotation round `round`. Its id follows from
 /// the seed, so every process of a run (and a rerun with the same seed) names the same files.

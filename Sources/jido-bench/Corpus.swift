@@ -1,4 +1,5 @@
 import Foundation
+import JidoToolSupport
 
 /// Deterministic text that looks like a JidoCode conversation: English prose about code, Markdown
 /// lists and fenced code blocks (quotes, tabs, backslashes, newlines), and about 3% of prose words

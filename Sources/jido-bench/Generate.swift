@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import JidoCore
+import JidoToolSupport
 
 /// `jido-bench generate`: writes a deterministic, signed JidoCode store.
 enum GenerateCommand {
@@ -32,18 +33,18 @@ enum GenerateCommand {
     static func run(_ argv: ArraySlice<String>) -> Int32 {
         let options: Options
         do throws(UsageError) {
-            let args = try Arguments(argv, valueOptions: ["dir", "sessions", "seed", "min-kb", "max-kb", "hostname"])
+            let args = try ToolArguments(argv, values: ["dir", "sessions", "seed", "min-kb", "max-kb", "hostname"], acceptsHelp: true)
             if args.wantsHelp {
                 print(usage)
                 return ExitStatus.success
             }
             options = Options(
-                dir: try args.requiredString("dir"),
+                dir: try args.required("dir"),
                 sessions: try args.integer("sessions", default: 300, in: 1...1_000_000),
-                seed: try args.unsigned("seed", default: 1),
+                seed: try args.unsigned("seed") ?? 1,
                 minKB: try args.integer("min-kb", default: 10, in: 1...10_000),
                 maxKB: try args.integer("max-kb", default: 1024, in: 1...10_000),
-                hostname: try args.string("hostname", default: defaultHostname) ?? defaultHostname)
+                hostname: args.value("hostname") ?? defaultHostname)
             guard options.minKB <= options.maxKB else { throw UsageError("--min-kb must not exceed --max-kb") }
         } catch {
             return usageFailure(error.message, usage: usage)

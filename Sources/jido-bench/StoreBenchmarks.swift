@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import JidoAudit
 import JidoCore
+import JidoToolSupport
 
 /// `jido-bench store-list` and `jido-bench store-save`: the Core II figures, each against a
 /// baseline measured in the same run.
@@ -22,19 +23,19 @@ enum StoreBenchmarks {
 
     static func run(_ command: String, _ argv: ArraySlice<String>) -> Int32 {
         do {
-            let args = try Arguments(argv, valueOptions: ["dir", "sessions", "kb", "rounds", "iterations", "hostname"])
+            let args = try ToolArguments(argv, values: ["dir", "sessions", "kb", "rounds", "iterations", "hostname"], acceptsHelp: true)
             if args.wantsHelp {
                 print(usage)
                 return ExitStatus.success
             }
-            let dir = try args.requiredString("dir")
+            let dir = try args.required("dir")
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             let figures: [String: Double]
             if command == "store-list" {
                 figures = try list(home: dir, sessions: args.integer("sessions", default: 10_000, in: 1...1_000_000),
                                    kilobytes: args.integer("kb", default: 100, in: 1...10_000), rounds: args.integer("rounds", default: 3, in: 1...100))
             } else if command == "store-audit" {
-                figures = try audit(home: dir, hostname: args.string("hostname", default: hostname) ?? hostname,
+                figures = try audit(home: dir, hostname: args.value("hostname") ?? hostname,
                                     rounds: args.integer("rounds", default: 3, in: 1...100))
             } else {
                 figures = try save(home: dir, kilobytes: args.integer("kb", default: 100, in: 1...10_000),

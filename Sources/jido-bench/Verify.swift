@@ -1,5 +1,6 @@
 import Foundation
 import JidoCore
+import JidoToolSupport
 
 /// `jido-bench verify`: verification throughput against bare HMAC-SHA256 over the same bytes.
 enum VerifyCommand {
@@ -29,14 +30,14 @@ enum VerifyCommand {
     static func run(_ argv: ArraySlice<String>) -> Int32 {
         let options: Options
         do throws(UsageError) {
-            let args = try Arguments(argv, valueOptions: ["dir", "hostname", "rounds"], flagOptions: ["json"])
+            let args = try ToolArguments(argv, values: ["dir", "hostname", "rounds"], flags: ["json"], acceptsHelp: true)
             if args.wantsHelp {
                 print(usage)
                 return ExitStatus.success
             }
             options = Options(
-                dir: try args.requiredString("dir"),
-                hostname: try args.string("hostname", default: GenerateCommand.defaultHostname) ?? GenerateCommand.defaultHostname,
+                dir: try args.required("dir"),
+                hostname: args.value("hostname") ?? GenerateCommand.defaultHostname,
                 rounds: try args.integer("rounds", default: 5, in: 1...1_000),
                 json: args.flag("json"))
         } catch {

@@ -1,5 +1,6 @@
 import Glibc
 import JidoCore
+import JidoToolSupport
 
 /// `crash`: each cycle starts P writer processes, SIGKILLs each 5–50 ms after it reported ready,
 /// and then checks: no lock is held by the dead (each session's lock is taken within a bound), stray

@@ -1,4 +1,5 @@
 import JidoCore
+import JidoToolSupport
 
 /// `readers`: R threads load and verify sessions continuously (through their own store, as another
 /// process would) while T writer threads save. A reader must never see a torn file, an invalid
