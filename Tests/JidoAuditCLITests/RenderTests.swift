@@ -284,12 +284,11 @@ func expectValidSARIF(_ text: String, sourceLocation: SourceLocation = #_sourceL
     #expect(outcome.status == 0, "SARIF does not validate against the 2.1.0 schema:\n\(outcome.output)", sourceLocation: sourceLocation)
 }
 
-/// Validates `document` against the shared SARIF 2.1.0 schema (draft-04) with Python's `jsonschema`.
+/// Validates `document` against the SARIF 2.1.0 schema (a copy in Tests/Fixtures/schemas) (draft-04) with Python's `jsonschema`.
 /// Exit status 0 valid, 1 invalid; a missing python3 or jsonschema is a thrown error (a failure, never a skip).
 private func validateWithJSONSchema(_ document: String) throws -> (status: Int32, output: String) {
     struct ValidatorUnavailable: Error, CustomStringConvertible { let description: String }
-    let schema = try TestVectors.directory().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("schemas/sarif-schema-2.1.0.json")
+    let schema = TestVectors.fixtures().appendingPathComponent("schemas/sarif-schema-2.1.0.json")
     guard FileManager.default.fileExists(atPath: schema.path) else {
         throw ValidatorUnavailable(description: "SARIF schema not found at \(schema.path)")
     }
@@ -298,7 +297,7 @@ private func validateWithJSONSchema(_ document: String) throws -> (status: Int32
     try:
         import jsonschema
     except ImportError:
-        sys.stderr.write("the Python package 'jsonschema' is missing: pip install jsonschema\\n")
+        sys.stderr.write("the Python package 'jsonschema' is missing (Debian: apt-get install python3-jsonschema)\\n")
         sys.exit(3)
     with open(sys.argv[1], encoding="utf-8") as f:
         schema = json.load(f)
@@ -313,20 +312,25 @@ private func validateWithJSONSchema(_ document: String) throws -> (status: Int32
     return try withTemporaryDirectory { directory in
         let file = directory + "/report.sarif"
         try Data(document.utf8).write(to: URL(fileURLWithPath: file))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, schema.path, file]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        switch process.terminationStatus {
-        case 0, 1: return (process.terminationStatus, text)
-        case 127: throw ValidatorUnavailable(description: "python3 is not on PATH; it is needed (with jsonschema) to validate SARIF")
-        case 3: throw ValidatorUnavailable(description: text)
-        default: throw ValidatorUnavailable(description: "the SARIF validator failed (status \(process.terminationStatus)):\n\(text)")
+        // The `python3` on PATH first; Debian's own, where python3-jsonschema installs, if that one lacks it.
+        var missing = "python3 is not on PATH; it is needed (with jsonschema) to validate SARIF"
+        for interpreter in ["python3", "/usr/bin/python3"] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = [interpreter, "-c", script, schema.path, file]
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = output
+            try process.run()
+            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            switch process.terminationStatus {
+            case 0, 1: return (process.terminationStatus, text)
+            case 127: continue
+            case 3: missing = text
+            default: throw ValidatorUnavailable(description: "the SARIF validator failed (status \(process.terminationStatus)):\n\(text)")
+            }
         }
+        throw ValidatorUnavailable(description: missing)
     }
 }

@@ -2,12 +2,13 @@ import Foundation
 
 /// Test-only helpers shared by the test targets (not a product).
 ///
-/// Locates the shared JidoCode vectors: `$JIDO_VECTORS_DIR`, else `<repo>/../shared/vectors/jidocode-v1`.
-/// A missing folder is a test failure (thrown), never a skip.
+/// Locates the JidoCode vectors copied into the repository (`Tests/Fixtures/jidocode-v1`, a verbatim copy of
+/// `shared/vectors/jidocode-v1`), so a fresh clone tests with nothing beside it. A missing folder is a test
+/// failure (thrown), never a skip.
 public enum TestVectors {
     public struct Missing: Error, CustomStringConvertible {
         let path: String
-        public var description: String { "JidoCode vectors not found at \(path); set JIDO_VECTORS_DIR" }
+        public var description: String { "JidoCode vectors not found at \(path)" }
     }
 
     public static func repositoryRoot(file: String = #filePath) -> URL {
@@ -19,13 +20,11 @@ public enum TestVectors {
         return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
     }
 
+    /// `Tests/Fixtures` of this checkout.
+    public static func fixtures() -> URL { repositoryRoot().appendingPathComponent("Tests/Fixtures") }
+
     public static func directory() throws -> URL {
-        let url: URL
-        if let env = ProcessInfo.processInfo.environment["JIDO_VECTORS_DIR"], !env.isEmpty {
-            url = URL(fileURLWithPath: env)
-        } else {
-            url = repositoryRoot().deletingLastPathComponent().appendingPathComponent("shared/vectors/jidocode-v1")
-        }
+        let url = fixtures().appendingPathComponent("jidocode-v1")
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw Missing(path: url.path)
