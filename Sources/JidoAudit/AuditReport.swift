@@ -56,6 +56,10 @@ public struct AuditReport: Sendable {
     public internal(set) var sessionFiles = 0
     public internal(set) var bytesRead = 0
     public internal(set) var verdicts: [SignatureVerdict: Int] = [:]
+    /// The hostname the signing key is derived with (nil when the audit stopped before choosing it).
+    public internal(set) var hostname: String?
+    /// Another hostname under which the failing signatures verify (see `Rules.hostnameMismatch`).
+    public internal(set) var hostnameSuggestion: String?
     /// Seconds the audit took.
     public internal(set) var duration: Double = 0
 

@@ -52,6 +52,9 @@ struct AuditRun {
     let configuration: AuditConfiguration
     var report: AuditReport
     var key: SessionKey?
+    /// Derives the key of the secret in use for another hostname (for `suggestHostname`).
+    var keyFor: (@Sendable (String) -> SessionKey?)?
+    var hostnameProbe = HostnameProbe()
     let user = ProcessIdentity.effectiveUser
     /// Every session file is read into this one buffer (the secret into its own, wiped after).
     let readBuffer = ReadBuffer(capacity: 1 << 17)
@@ -84,6 +87,17 @@ struct AuditRun {
         defer { if let locksFD { _ = try? locksFD.close() } }
         auditSessions(sessionsFD, path: sessionsPath, locksFD: locksFD)
         if let locksFD { auditLocks(locksFD, sessionsFD: sessionsFD) }
+        suggestHostname(sessionsPath: sessionsPath)
+    }
+
+    /// When most signatures fail under the hostname used, one finding naming the `--hostname` under
+    /// which they verify (never a silent switch of key: the verdicts above stay those of the name used).
+    mutating func suggestHostname(sessionsPath: String) {
+        guard let used = report.hostname, let keyFor, hostnameProbe.mostSignaturesFail,
+              let working = hostnameProbe.matchingHostname(candidates: HostnameProbe.machineCandidates(), used: used, key: keyFor)
+        else { return }
+        report.hostnameSuggestion = working
+        report.add(Rules.hostnameMismatch, sessionsPath, hostnameProbe.advice(used: used, working: working))
     }
 
     /// Lock files of sessions that no longer exist, and that nobody holds.
@@ -212,14 +226,19 @@ struct AuditRun {
         do { hostname = try configuration.hostname ?? Hostname.current() } catch {
             throw AuditFailure(description: "cannot read this machine's hostname (\(error)); pass --hostname")
         }
+        report.hostname = hostname
         if let secretFile = configuration.secretFile {
             do {
-                key = try MachineSecret.load(file: secretFile).sessionKey(hostname: hostname)
+                let secret = try MachineSecret.load(file: secretFile)
+                key = try secret.sessionKey(hostname: hostname)
+                keyFor = { try? secret.sessionKey(hostname: $0) }
             } catch {
                 throw AuditFailure(description: "--secret-file: \(error)")
             }
         } else if let secretBytes {
             key = try? SessionKeyCache.shared.key(machineSecret: secretBytes, hostname: hostname)
+            let material = SecureBytes(copying: secretBytes)
+            keyFor = { name in material.withUnsafeBytes { try? SessionKeyCache.shared.key(machineSecret: Array($0), hostname: name) } }
         }
     }
 

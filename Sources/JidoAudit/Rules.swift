@@ -86,6 +86,9 @@ public enum Rules {
     public static let secretNonStandard = Rule("JG017", "secret-non-standard-form", .note,
         "The machine secret is not 64 lower-case hex characters, the form JidoCode writes.",
         help: "Nothing is wrong if you made it on purpose; its exact bytes are used.")
+    public static let hostnameMismatch = Rule("JG018", "hostname-mismatch", .warning,
+        "Most signatures fail under the hostname used, and verify under another name JidoCode could have keyed with on this machine (the key mixes in the hostname: JidoCode uses what precedes its first dot).",
+        help: "Run again with the --hostname the finding names; if JidoCode on this machine uses another name, the sessions were signed elsewhere.")
 
     // Session files
     public static let sessionBadName = Rule("JG020", "session-file-name", .warning,
@@ -136,6 +139,12 @@ public enum Rules {
     public static let ambiguousKeys = Rule("JG037", "ambiguous-keys", .warning,
         "Two keys of one object are different bytes (distinct for JidoCode) but one key for parsers that compare keys by Unicode equivalence or drop U+FEFF (Swift, Foundation): they may read the other value.",
         help: "Find out what put the keys there; do not read the file with such a parser.")
+    public static let signatureNull = Rule("JG038", "signature-null", .error,
+        "The signature is null: JidoCode loads such a file as a legacy unsigned file and verifies nothing, whatever its content. JidoCode never writes a null signature: the file was tampered with.",
+        help: "Treat the content as untrusted and remove the file or restore it from a backup.")
+    public static let otpDependentSignature = Rule("JG039", "otp-dependent-signature", .note,
+        "The signature covers an object of more than 32 members, which JidoCode writes in the hash order of its Erlang/OTP release: only JidoCode on the same OTP family (25/26 or 27/28) verifies it, so an OTP upgrade makes JidoCode reject the session.",
+        help: "Nothing to do while JidoCode runs on the same OTP family; after an OTP change, re-sign the session (open and save it in JidoCode) before upgrading.")
 
     // Stray entries
     public static let strayJidoCodeTemp = Rule("JG040", "stray-jidocode-temp-file", .warning,
@@ -178,10 +187,11 @@ public enum Rules {
         dataDirectoryMissing, notARealDirectory, directoryWrongOwner, directoryWritableByOthers, directoryReadableByOthers,
         parentInsecure, ancestorWorldWritable,
         secretMissing, secretNotRegular, secretHardLinked, secretWrongOwner, secretPermissions, secretUnreadable, secretTooShort,
-        secretNonStandard,
+        secretNonStandard, hostnameMismatch,
         sessionBadName, sessionIDMismatch, sessionNotRegular, sessionHardLinked, sessionWrongOwner, sessionReadableByOthers,
         sessionWritableByOthers, sessionTooLarge, sessionUndecodable, sessionSchemaInvalid, signatureInvalid, signatureMissing,
         signatureMalformed, duplicateKeys, notCanonical, changedDuringAudit, sessionUnreadable, ambiguousKeys,
+        signatureNull, otpDependentSignature,
         strayJidoCodeTemp, strayTemp, strayFile, staleLockFile,
         countLimit, cleanupEligible,
         baselineAdded, baselineRemoved, baselineInodeReplaced, baselineMetadataChanged, baselineContentChangedValid,

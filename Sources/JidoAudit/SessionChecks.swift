@@ -66,11 +66,17 @@ extension AuditRun {
             verdict = result.verdict
             facts = scanned
             report.verdicts[result.verdict, default: 0] += 1
+            readBuffer.withBytes { hostnameProbe.record(result.verdict, bytes: $0) }
             switch result.verdict {
             case .valid:
                 if !result.isCanonical { report.add(Rules.notCanonical, path, "verifies, but the bytes are not JidoCode's canonical form") }
+                if let order = result.beamOrder {
+                    report.add(Rules.otpDependentSignature, path,
+                               "signed over the member order of Erlang/OTP \(order.releases): JidoCode on another OTP family rejects it")
+                }
             case .invalid: report.add(Rules.signatureInvalid, path, "the signature does not match the content")
             case .unsigned: report.add(Rules.signatureMissing, path, "no signature member")
+            case .nullSignature: report.add(Rules.signatureNull, path, result.detail ?? "the signature is null")
             case .malformed: report.add(Rules.signatureMalformed, path, result.detail ?? "malformed signature")
             case .undecodable: report.add(Rules.sessionUndecodable, path, result.detail ?? "not a JSON object")
             }
@@ -148,6 +154,16 @@ struct SessionFacts {
         } catch {
             // The id check needs the id even when the schema fails elsewhere.
             return Reading(facts: .failure(.schema(error)), ambiguousKeys: ambiguous)
+        }
+    }
+}
+
+extension BeamOrder {
+    /// The Erlang/OTP releases that share this order, for messages.
+    var releases: String {
+        switch self {
+        case .otp25: return "25/26"
+        case .otp27: return "27/28"
         }
     }
 }

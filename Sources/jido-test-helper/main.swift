@@ -78,6 +78,17 @@ case "store-load":
     } catch {
         fail(error.logDescription)
     }
+case "hostname":
+    // hostname: prints the name JidoCode keys with on this machine (hex of its UTF-8 bytes) and
+    // the candidates, one per line; tests run it in a UTS namespace with a chosen hostname.
+    do {
+        let system = try Hostname.systemName()
+        for name in [try Hostname.current()] + Hostname.candidates(systemName: system) {
+            print(name.utf8.map { String($0, radix: 16) }.joined(separator: " "))
+        }
+    } catch {
+        fail("\(error)")
+    }
 default:
     fail("usage: jido-test-helper COMMAND ...")
 }

@@ -134,7 +134,7 @@ import Testing
         #expect(summary["session_files"] as? Int == 24)
         #expect(summary["bytes_read"] as? Int == 7_200_000)
         #expect(summary["duration_seconds"] as? Double == 0.31)
-        #expect(summary["verdicts"] as? [String: Int] == ["valid": 16, "invalid": 4, "unsigned": 4, "malformed": 0, "undecodable": 0])
+        #expect(summary["verdicts"] as? [String: Int] == ["valid": 16, "invalid": 4, "unsigned": 4, "null-signature": 0, "malformed": 0, "undecodable": 0])
         let findings = object["findings"] as? [[String: String]] ?? []
         #expect(findings.count == report.findings.count)
         #expect(findings.map { $0["rule_id"] ?? "" } == report.sortedFindings.map(\.rule.id))

@@ -26,7 +26,7 @@ import Testing
             let files = manifest.keys.sorted().map { sessions + $0 }
             let run = audit(["verify", "--home", home, "--hostname", Self.mixedHost, "--format", "json"] + files)
             #expect(run.status == 1, "some files are invalid or unsigned")
-            let array = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]] ?? []
+            let array = try verifiedFiles(run.stdout)
             #expect(array.count == manifest.count)
             for entry in array {
                 let name = (entry["file"] as? String ?? "").split(separator: "/").last.map(String.init) ?? ""
@@ -37,13 +37,108 @@ import Testing
         }
     }
 
+    /// The `files` array of `verify --format json`.
+    func verifiedFiles(_ stdout: String) throws -> [[String: Any]] {
+        let object = try JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any]
+        return object?["files"] as? [[String: Any]] ?? []
+    }
+
+    /// The stores JidoCode wrote: its verdict for every file (`null-signature` is what it loads as
+    /// unsigned; a non-string signature makes its load raise), the family of large objects, and the
+    /// hostname used in the report.
+    @Test(arguments: ["rich", "fqdn", "bigmap-otp27", "bigmap-otp25"])
+    func jidoCodeStoresGetJidoCodesVerdicts(_ store: String) throws {
+        let url = try TestVectors.directory().appendingPathComponent("\(store)/manifest.json")
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any] ?? [:]
+        let entries = manifest["files"] as? [String: [String: Any]] ?? [:]
+        let hostname = manifest["jidocode_hostname"] as? String ?? ""
+        try withTemporaryDirectory { root in
+            let home = try copyVectorStore(store, into: root)
+            let files = entries.keys.sorted().map { home + "/.jido_code/sessions/" + $0 }
+            let run = audit(["verify", "--home", home, "--hostname", hostname, "--format", "json"] + files)
+            let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any] ?? [:]
+            #expect(object["hostname"] as? String == hostname)
+            for entry in try verifiedFiles(run.stdout) {
+                let name = (entry["file"] as? String ?? "").split(separator: "/").last.map(String.init) ?? ""
+                let expected = entries[name]?["jidocode_verdict"] as? String
+                let tampered = entries[name]?["tampered"] as? String
+                let ours = entry["verdict"] as? String
+                switch tampered {
+                case "nullsig": #expect(ours == "null-signature" && expected == "unsigned", "\(name)")
+                case "numsig", "objsig": #expect(ours == "malformed" && expected == "crash_nonbinary_signature", "\(name)")
+                default: #expect(ours == expected, "\(name)")
+                }
+                #expect(["none", "otp25", "otp27"].contains(entry["beam_order"] as? String ?? ""), "\(name)")
+                if store.hasPrefix("bigmap"), ours == "valid", entry["beam_order"] as? String != "none" {
+                    #expect(entry["beam_order"] as? String == String(store.dropFirst("bigmap-".count)), "\(name)")
+                }
+            }
+        }
+    }
+
+    /// On a machine named `devbox.example.com` JidoCode keys with `devbox`: that is the default; and
+    /// passing the full name gets a hint naming the one that works (as root: a UTS namespace).
+    @Test(.enabled(if: geteuid() == 0, "needs root for a UTS namespace"))
+    func dottedHostnameIsCutAndAWrongOneGetsAHint() throws {
+        try withTemporaryDirectory { root in
+            let home = try copyVectorStore("fqdn", into: root)
+            let sessions = home + "/.jido_code/sessions"
+            let files = try FileManager.default.contentsOfDirectory(atPath: sessions).sorted().map { sessions + "/" + $0 }
+            let binary = productsDirectory().appendingPathComponent("jido-audit").path
+            func run(_ arguments: [String]) throws -> (Int32, String) {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
+                process.arguments = ["--uts", "sh", "-c", "hostname devbox.example.com && exec \"$@\"", "sh", binary] + arguments
+                let output = Pipe()
+                process.standardOutput = output
+                try process.run()
+                let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                process.waitUntilExit()
+                return (process.terminationStatus, text)
+            }
+            let (status, text) = try run(["verify", "--home", home] + files)
+            #expect(status == 1, "one file was altered")
+            #expect(text.contains("6 files: 5 valid, 1 invalid (hostname \"devbox\")"), "\(text)")
+            #expect(!text.contains("hint:"))
+            let (wrongStatus, wrong) = try run(["verify", "--home", home, "--hostname", "devbox.example.com"] + files)
+            #expect(wrongStatus == 1)
+            #expect(wrong.contains("6 invalid"))
+            #expect(wrong.contains("hint: 6 of 6 signed sessions fail under hostname \"devbox.example.com\" but verify under \"devbox\": pass --hostname devbox"), "\(wrong)")
+            let (auditStatus, report) = try run(["--home", home, "--hostname", "devbox.example.com", "--format", "json"])
+            #expect(auditStatus == 1)
+            let object = try JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any] ?? [:]
+            #expect(object["hostname"] as? String == "devbox.example.com")
+            #expect(object["hostname_suggestion"] as? String == "devbox")
+            let findings = object["findings"] as? [[String: Any]] ?? []
+            #expect(findings.filter { $0["rule_id"] as? String == "JG018" }.count == 1)
+        }
+    }
+
+    @Test func canonicalPrintsEitherFamilysBytes() throws {
+        try withTemporaryDirectory { root in
+            let text = try String(contentsOf: TestVectors.directory().appendingPathComponent("large-maps.jsonl"), encoding: .utf8)
+            for line in text.split(separator: "\n").prefix(20) {
+                let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] ?? [:]
+                let input = Data(base64Encoded: object["input_b64"] as? String ?? "") ?? Data()
+                try writeFile(root + "/input.json", [UInt8](input))
+                for (flag, column) in [(["--otp", "25"], "canonical_otp25_b64"), (["--otp", "27"], "canonical_otp27_b64"), ([], "canonical_otp27_b64")] {
+                    let expected = Data(base64Encoded: object[column] as? String ?? "") ?? Data()
+                    let run = audit(["canonical"] + flag + [root + "/input.json"])
+                    #expect(run.status == 0)
+                    // The vectors are whole documents; `canonical` omits a top-level `signature`, which they do not have.
+                    #expect(Array(run.stdout.utf8) == [UInt8](expected), "\(flag)")
+                }
+            }
+        }
+    }
+
     @Test func allValidStoreExitsZeroInText() throws {
         try withTemporaryDirectory { root in
             let home = try copyVectorStore("basic", into: root)
             let files = try FileManager.default.contentsOfDirectory(atPath: home + "/.jido_code/sessions").map { home + "/.jido_code/sessions/" + $0 }
             let run = audit(["verify", "--hostname", "devbox"] + files, environment: ["HOME": home])
             #expect(run.status == 0, "\(run.stderr)")
-            #expect(run.stdout.hasSuffix("5 files: 5 valid\n"))
+            #expect(run.stdout.hasSuffix("5 files: 5 valid (hostname \"devbox\")\n"))
             // Another hostname derives another key: every file is invalid.
             let wrongHost = audit(["verify", "--home", home, "--hostname", "elsewhere"] + files)
             #expect(wrongHost.status == 1)
@@ -60,7 +155,7 @@ import Testing
             let run = audit(["verify", "--home", home, "--hostname", "devbox", "--format", "json",
                              root + "/link.json", root + "/fifo.json", root + "/missing.json"])
             #expect(run.status == 1)
-            let array = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]] ?? []
+            let array = try verifiedFiles(run.stdout)
             #expect(array.map { $0["verdict"] as? String } == ["undecodable", "undecodable", "undecodable"])
             #expect((array[0]["detail"] as? String)?.contains("symbolic link") == true)
             #expect((array[1]["detail"] as? String)?.contains("fifo") == true)

@@ -52,7 +52,7 @@ import Testing
         case sessionBadName, sessionIDMismatch, sessionFIFO, sessionHardLinked, sessionForeign, sessionReadable, sessionWritable
         case sessionTooLarge, sessionUndecodable, sessionSchema, signatureInvalid, signatureMissing, signatureMalformed
         case duplicateKeys, notCanonical, strayJidoCodeTemp, strayTemp, strayFile, countLimit, cleanupEligible, secretUnreadable
-        case staleLockFile, ambiguousKeys
+        case staleLockFile, ambiguousKeys, signatureNull, otpDependentSignature, hostnameMismatch
 
         var rule: Rule {
             switch self {
@@ -90,6 +90,9 @@ import Testing
             case .strayFile: Rules.strayFile
             case .staleLockFile: Rules.staleLockFile
             case .ambiguousKeys: Rules.ambiguousKeys
+            case .signatureNull: Rules.signatureNull
+            case .otpDependentSignature: Rules.otpDependentSignature
+            case .hostnameMismatch: Rules.hostnameMismatch
             case .countLimit: Rules.countLimit
             case .cleanupEligible: Rules.cleanupEligible
             }
@@ -163,6 +166,23 @@ import Testing
         case .staleLockFile: try writeFile(data + "/locks/" + (try SessionID.random()).rawValue + ".lock", [])
         case .ambiguousKeys:
             try rewrite(home, ids[0]) { $0["config"] = .object(JSONObject([("caf\u{E9}", .string("a")), ("cafe\u{301}", .string("b"))])) }
+        case .signatureNull:
+            var object = try #require(StrictJSONDecoder().decode(bytes).value.objectValue)
+            object["name"] = .string("tampered")
+            object["signature"] = .null
+            try writeFile(first, try CanonicalJSON.encode(.object(object)))
+        case .otpDependentSignature:
+            try rewrite(home, ids[0]) { object in
+                object["config"] = .object(JSONObject((0..<40).map { ("VAR_\($0)", .string("value \($0)")) }))
+            }
+        case .hostnameMismatch:
+            // Signed under this machine's own name while the audit uses `audit-host`: the probe finds it.
+            let machineKey = try MachineSecret.load(home: home).sessionKey(hostname: Hostname.current())
+            for id in ids {
+                let path = sessionPath(home, id)
+                let object = try #require(StrictJSONDecoder().decode(TestVectors.readBytes(URL(fileURLWithPath: path))).value.objectValue)
+                try writeFile(path, try SessionSignature.signedFileBytes(for: object, key: machineKey))
+            }
         case .countLimit, .cleanupEligible: break
         }
     }

@@ -5,16 +5,20 @@ struct CanonicalCommand: Subcommand {
     static let spec = CommandSpec(
         name: "canonical",
         summary: "Print the bytes that are signed for a file (its canonical form without the signature).",
-        options: [], positionalName: "FILE", minimumPositionals: 1, maximumPositionals: 1,
+        options: [BeamOrderOption.spec], positionalName: "FILE", minimumPositionals: 1, maximumPositionals: 1,
         discussion: """
-        Any JSON document is accepted. The output has no trailing newline, so it can be piped to
-        `openssl dgst -sha256 -hmac`. Exit status 1 (with the reason on stderr) when FILE does not decode.
+        Any JSON document is accepted. The bytes are those JidoCode signs on the given Erlang/OTP
+        family (--otp; they differ only in objects of more than 32 members, which JidoCode writes in
+        the BEAM's hash order). The output has no trailing newline. Exit status 1 (with the reason on
+        stderr) when FILE does not decode.
         """)
 
     let file: String
+    let order: BeamOrder
 
     init(_ arguments: ParsedArguments, io: CommandIO) throws(UsageError) {
         file = arguments.positionals[0]
+        order = try BeamOrderOption.parse(arguments, allowAny: false).first ?? .jidoCodeDefault
     }
 
     func run(_ io: CommandIO) -> ExitCode {
@@ -29,7 +33,7 @@ struct CanonicalCommand: Subcommand {
                 return .findings
             }
             do throws(CanonicalEncodingError) {
-                io.out(String(decoding: try CanonicalJSON.encode(value, omittingTopLevelKey: SessionSignature.memberName), as: UTF8.self))
+                io.out(String(decoding: try CanonicalJSON.encode(value, omittingTopLevelKey: SessionSignature.memberName, order: order), as: UTF8.self))
             } catch {
                 io.err("jido-audit canonical: \(file): \(error)\n")
                 return .findings

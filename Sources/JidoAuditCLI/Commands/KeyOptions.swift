@@ -5,7 +5,7 @@ struct KeyOptions {
     static let specs: [OptionSpec] = [
         .value("--home", "DIR", "Home directory whose .jido_code/ holds the data (default: $JIDO_HOME, then $HOME)."),
         .value("--secret-file", "FILE", "Machine secret to use instead of <home>/.jido_code/machine_secret."),
-        .value("--hostname", "NAME", "Hostname the store was signed on (default: this machine's, from gethostname)."),
+        .value("--hostname", "NAME", "Hostname the store was signed on (default: this machine's, as JidoCode reads it: up to the first dot)."),
     ]
 
     let home: String
@@ -25,8 +25,16 @@ struct KeyOptions {
     /// The data directory `<home>/.jido_code`.
     var dataDirectory: String { home + "/" + MachineSecret.dataDirectoryName }
 
+    /// The key, the hostname it was derived with, and a way to derive the key of the same secret
+    /// for another hostname (to find the one a store was signed under).
+    struct SigningKey {
+        let key: SessionKey
+        let hostname: String
+        let derive: (String) -> SessionKey?
+    }
+
     /// Reads the secret (never creates one) and derives the key; the error text names the fix.
-    func sessionKey() -> Result<SessionKey, KeyError> {
+    func sessionKey() -> Result<SigningKey, KeyError> {
         let secret: MachineSecret
         do throws(MachineSecretError) {
             if let secretFile {
@@ -39,7 +47,8 @@ struct KeyOptions {
         }
         do {
             let name = try hostname ?? Hostname.current()
-            return .success(try secret.sessionKey(hostname: name))
+            return .success(SigningKey(key: try secret.sessionKey(hostname: name), hostname: name,
+                                       derive: { try? secret.sessionKey(hostname: $0) }))
         } catch {
             return .failure(KeyError(message: "cannot derive the signing key: \(error)"))
         }

@@ -1,3 +1,4 @@
+import JidoAudit
 import JidoCore
 
 /// `jido-audit verify FILE...`: one signature verdict per file.
@@ -5,53 +6,85 @@ struct VerifyCommand: Subcommand {
     static let spec = CommandSpec(
         name: "verify",
         summary: "Verify the signature of each session file.",
-        options: KeyOptions.specs + [.value("--format", "text|json", "Output format (default: text).")],
+        options: KeyOptions.specs + [
+            .value("--otp", "25|27|any", "Erlang/OTP family whose JidoCode signed the files (default: any)."),
+            .value("--format", "text|json", "Output format (default: text)."),
+        ],
         positionalName: "FILE...", minimumPositionals: 1, maximumPositionals: .max,
         discussion: """
         Verdicts: valid, invalid (signature does not match), unsigned (no signature member),
-        malformed (signature is not base64 of 32 bytes), undecodable (not a readable JSON object).
-        Duplicated keys are listed as JSON Pointers whatever the verdict.
+        null-signature ("signature": null: JidoCode loads such a file without verifying anything),
+        malformed (signature is not base64 of 32 bytes, or not a string: JidoCode's load crashes),
+        undecodable (not a readable JSON object). Duplicated keys are listed as JSON Pointers whatever
+        the verdict. Objects of more than 32 members are ordered by the Erlang/OTP release JidoCode
+        runs on; a file is valid when it verifies under an accepted family (--otp), and the family is
+        reported. The hostname used is reported; when most files fail under it and another name
+        JidoCode could have used on this machine makes them verify, that name is suggested.
         Exit status: 0 when every file is valid without duplicated keys, 1 otherwise, 2 usage error,
         3 when no key could be derived.
         """)
 
     let keyOptions: KeyOptions
     let json: Bool
+    let orders: [BeamOrder]
     let files: [String]
 
     init(_ arguments: ParsedArguments, io: CommandIO) throws(UsageError) {
         keyOptions = try KeyOptions(arguments, io: io)
         json = try ArgumentParser.choice(arguments, "--format", ["text", "json"], default: "text") == "json"
+        orders = try BeamOrderOption.parse(arguments, allowAny: true)
         files = arguments.positionals
     }
 
+    /// What one run found: per file, and the hostname it used (with a suggestion when most fail).
+    struct Outcome {
+        var results: [(String, SignatureVerification)]
+        var hostname: String
+        var suggestion: String?
+        var probe: HostnameProbe
+    }
+
     func run(_ io: CommandIO) -> ExitCode {
-        let key: SessionKey
+        let signing: KeyOptions.SigningKey
         switch keyOptions.sessionKey() {
-        case let .success(derived): key = derived
+        case let .success(derived): signing = derived
         case let .failure(error):
             io.err("jido-audit verify: \(error.message)\n")
             return .cannotRun
         }
         let limits = JSONLimits.default
+        var probe = HostnameProbe()
         let results = files.map { path -> (String, SignatureVerification) in
             do throws(FileReadError) {
                 let (bytes, _) = try CheckedFileReader.read(path: path, policy: FilePolicy(maxBytes: limits.maxInputBytes))
-                return (path, SessionSignature.verify(fileBytes: bytes, key: key, limits: limits))
+                let result = SessionSignature.verify(fileBytes: bytes, key: signing.key, limits: limits, orders: orders)
+                bytes.withUnsafeBytes { probe.record(result.verdict, bytes: $0) }
+                return (path, result)
             } catch {
                 return (path, SignatureVerification(verdict: .undecodable, detail: "cannot read: \(error)"))
             }
         }
-        io.out(json ? Self.renderJSON(results) : Self.renderText(results))
+        let suggestion = probe.matchingHostname(candidates: HostnameProbe.machineCandidates(), used: signing.hostname,
+                                                key: signing.derive)
+        let outcome = Outcome(results: results, hostname: signing.hostname, suggestion: suggestion, probe: probe)
+        io.out(json ? Self.renderJSON(outcome) : Self.renderText(outcome))
         let clean = results.allSatisfy { $0.1.verdict == .valid && $0.1.duplicateKeys.isEmpty }
         return clean ? .success : .findings
     }
 
-    static func renderText(_ results: [(String, SignatureVerification)]) -> String {
+    /// `none` without large objects, else the family, or `unknown`.
+    static func beamOrderName(_ result: SignatureVerification) -> String {
+        guard result.hasLargeObjects else { return "none" }
+        return result.beamOrder?.rawValue ?? "unknown"
+    }
+
+    static func renderText(_ outcome: Outcome) -> String {
+        let results = outcome.results
         let width = SignatureVerdict.allCases.map(\.rawValue.count).max() ?? 0
         var lines: [String] = []
         for (path, result) in results {
             var line = result.verdict.rawValue.padding(to: width + 1) + path
+            if let order = result.beamOrder { line += " [\(order.rawValue) order]" }
             if let detail = result.detail { line += ": " + detail }
             lines.append(line)
             for pointer in result.duplicateKeys { lines.append(String(repeating: " ", count: width + 3) + "duplicate key \(pointer)") }
@@ -64,21 +97,42 @@ struct VerifyCommand: Subcommand {
         let duplicated = results.filter { !$0.1.duplicateKeys.isEmpty }.count
         var summary = "\(results.count) file\(results.count == 1 ? "" : "s"): " + counts.joined(separator: ", ")
         if duplicated > 0 { summary += "; \(duplicated) with duplicated keys" }
+        summary += " (hostname \(outcome.hostname.debugDescription))"
         lines.append(summary)
+        if let working = outcome.suggestion { lines.append("hint: " + outcome.probe.advice(used: outcome.hostname, working: working)) }
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// A JSON array of `{file, verdict, duplicate_keys, canonical, detail}` objects.
-    static func renderJSON(_ results: [(String, SignatureVerification)]) -> String {
-        let array = JSONValue.array(results.map { path, result in
+    /// `{hostname, hostname_suggestion, files: [{file, verdict, duplicate_keys, canonical, beam_order, detail}]}`.
+    static func renderJSON(_ outcome: Outcome) -> String {
+        let files = JSONValue.array(outcome.results.map { path, result in
             .object(JSONObject([
                 ("file", .string(path)),
                 ("verdict", .string(result.verdict.rawValue)),
                 ("duplicate_keys", .array(result.duplicateKeys.map { .string($0) })),
                 ("canonical", .bool(result.isCanonical)),
+                ("beam_order", .string(beamOrderName(result))),
                 ("detail", result.detail.map { .string($0) } ?? .null),
             ]))
         })
-        return JSONText.render(array)
+        return JSONText.render(.object(JSONObject([
+            ("hostname", .string(outcome.hostname)),
+            ("hostname_suggestion", outcome.suggestion.map { .string($0) } ?? .null),
+            ("files", files),
+        ])))
+    }
+}
+
+/// `--otp 25|27[|any]`: the Erlang/OTP family whose member order is meant.
+enum BeamOrderOption {
+    static let spec = OptionSpec.value("--otp", "25|27", "Erlang/OTP family of the JidoCode meant (default: 27, as JidoCode pins OTP 28).")
+
+    static func parse(_ arguments: ParsedArguments, allowAny: Bool) throws(UsageError) -> [BeamOrder] {
+        let choices = allowAny ? ["25", "27", "any"] : ["25", "27"]
+        switch try ArgumentParser.choice(arguments, "--otp", choices, default: allowAny ? "any" : "27") {
+        case "25": return [.otp25]
+        case "27": return [.otp27]
+        default: return SessionSignature.allOrders
+        }
     }
 }

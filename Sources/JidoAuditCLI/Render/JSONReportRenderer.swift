@@ -27,6 +27,9 @@ import JidoCore
 ///     the working directory when `--home` or `--baseline` was relative).
 ///   - `message` (string): what exactly is wrong with this entry.
 ///   - `fix` (string): what to do about it (the rule's help).
+/// - `hostname` (string or null): the hostname the signing key was derived with.
+/// - `hostname_suggestion` (string or null): another hostname under which the failing signatures
+///   verify (rule JG018), when most fail.
 /// - `rules` (array of objects): the rules that fired at least once, by id:
 ///   - `id` (string), `name` (string), `severity` (string): as in `findings`.
 ///   - `summary` (string): one sentence: what the rule detects and why it matters.
@@ -54,6 +57,8 @@ enum JSONReportRenderer {
             ("tool", .object(JSONObject([("name", .string("jido-audit")), ("version", .string(JidoCore.version))]))),
             ("home", .string(report.home)),
             ("data_directory", .string(report.dataDirectory)),
+            ("hostname", report.hostname.map { .string($0) } ?? .null),
+            ("hostname_suggestion", report.hostnameSuggestion.map { .string($0) } ?? .null),
             ("summary", .object(summary)),
             ("findings", .array(findings.map { finding in
                 .object(JSONObject([

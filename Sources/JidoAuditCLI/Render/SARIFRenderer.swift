@@ -38,6 +38,11 @@ enum SARIFRenderer {
             ("invocations", .array([.object(JSONObject([("executionSuccessful", .bool(true))]))])),
             ("results", .array(results)),
         ])
+        if let hostname = report.hostname {
+            var properties = JSONObject([("hostname", .string(hostname))])
+            if let suggestion = report.hostnameSuggestion { properties["hostnameSuggestion"] = .string(suggestion) }
+            run["properties"] = .object(properties)
+        }
         if let base = locator.homeURI {
             run["originalUriBaseIds"] = .object(JSONObject([(homeBaseID, .object(JSONObject([("uri", .string(base))])))]))
         }

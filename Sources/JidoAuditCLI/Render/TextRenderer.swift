@@ -46,6 +46,7 @@ enum TextRenderer {
             return n > 0 ? "\(n) \(verdict.rawValue)" : nil
         }
         if !verdicts.isEmpty { text += "; verdicts: " + verdicts.joined(separator: ", ") }
+        if let hostname = report.hostname { text += "; hostname \(hostname.debugDescription)" }
         return text
     }
 

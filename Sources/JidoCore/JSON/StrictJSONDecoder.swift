@@ -355,8 +355,10 @@ struct JSONParser {
         }
         let intEnd = pos
         var isFloat = false
+        var hasFraction = false
         if pos < bytes.count, bytes[pos] == ASCII.dot {
             isFloat = true
+            hasFraction = true
             pos += 1
             try requireDigit()
             consumeDigits()
@@ -386,6 +388,10 @@ struct JSONParser {
         guard let value = Double(String(decoding: token, as: UTF8.self)), value.isFinite else {
             throw JSONDecodingError(.numberOutOfRange, at: start)
         }
+        // Jason parses `-0e5` (a minus, a bare zero, an exponent) as the text "0.0e5": its
+        // `number_zero` clause rebuilds the token from the literal "0" and drops the sign, so the
+        // value is +0.0, not -0.0. With a fraction (`-0.0e5`) the sign is kept.
+        if negative, first == ASCII.zero, !hasFraction { return .float(0.0) }
         return .float(value)
     }
 

@@ -6,8 +6,13 @@ public enum SignatureVerdict: String, Sendable, CaseIterable, Codable {
     case invalid
     /// No top-level `signature` member (JidoCode's legacy files); nothing vouches for the content.
     case unsigned
-    /// A `signature` member that cannot be a JidoCode signature: not a string, or not the canonical
-    /// padded base64 of 32 bytes. JidoCode itself would call it invalid.
+    /// `"signature": null`. JidoCode's `load/1` takes it for a legacy unsigned file and loads it
+    /// WITHOUT verifying anything, whatever the content; JidoCode never writes it, so nulling the
+    /// signature is the simplest way to get a tampered file past JidoCode.
+    case nullSignature = "null-signature"
+    /// A `signature` member that cannot be a JidoCode signature: a string that is not the canonical
+    /// padded base64 of 32 bytes (JidoCode calls the file invalid), or a number, boolean, array or
+    /// object (JidoCode's `load/1` raises `FunctionClauseError` on the file).
     case malformed
     /// Not a JSON object JidoCode can read (see `detail`).
     case undecodable
@@ -19,18 +24,28 @@ public struct SignatureVerification: Sendable, Equatable {
     /// JSON Pointers of keys that occur more than once (the first occurrence is what was verified;
     /// other parsers may read a later one). Reported whatever the verdict.
     public let duplicateKeys: [String]
-    /// Why the verdict is `undecodable` or `malformed`; nil otherwise.
+    /// Why the verdict is `undecodable`, `malformed` or `nullSignature`; nil otherwise.
     public let detail: String?
-    /// True when the file is byte for byte the canonical encoding JidoCode writes. A file that
-    /// verifies but is not canonical was rewritten after signing (spacing, escapes, number spelling,
-    /// duplicated keys): the signed content is intact, the bytes are not what the signer wrote.
+    /// True when the file is byte for byte the canonical encoding JidoCode writes (on an accepted
+    /// Erlang/OTP family: see `beamOrder`). A file that verifies but is not canonical was rewritten
+    /// after signing (spacing, escapes, number spelling, duplicated keys, member order): the signed
+    /// content is intact, the bytes are not what the signer wrote.
     public let isCanonical: Bool
+    /// True when an object of the document has more than 32 members: JidoCode writes such an object
+    /// in the BEAM's hash order, which depends on the Erlang/OTP release it runs on.
+    public let hasLargeObjects: Bool
+    /// With large objects: the OTP family whose order the signature covers (a `valid` file), else the
+    /// one the file's bytes are laid out in; nil when there is no large object or neither family fits.
+    public let beamOrder: BeamOrder?
 
-    public init(verdict: SignatureVerdict, duplicateKeys: [String] = [], detail: String? = nil, isCanonical: Bool = false) {
+    public init(verdict: SignatureVerdict, duplicateKeys: [String] = [], detail: String? = nil, isCanonical: Bool = false,
+                hasLargeObjects: Bool = false, beamOrder: BeamOrder? = nil) {
         self.verdict = verdict
         self.duplicateKeys = duplicateKeys
         self.detail = detail
         self.isCanonical = isCanonical
+        self.hasLargeObjects = hasLargeObjects
+        self.beamOrder = beamOrder
     }
 }
 
@@ -40,53 +55,41 @@ public enum SessionSignature {
     public static let memberName = "signature"
     /// Length of a well-formed signature: base64 of 32 bytes.
     static let encodedLength = 44
+    /// Both order families, JidoCode's pinned one first: what `verify` accepts by default.
+    public static let allOrders: [BeamOrder] = [.otp27, .otp25]
 
     /// Verifies a session file's bytes.
     ///
     /// A file that is already canonical (every file JidoCode or this library writes) is verified in
     /// one scan plus one HMAC pass over slices of the file; any other file is decoded and re-encoded.
     /// Both paths give the same verdict. The comparison is constant-time on the base64 text, exactly
-    /// what JidoCode compares.
-    public static func verify(fileBytes: UnsafeRawBufferPointer, key: SessionKey, limits: JSONLimits = .default) -> SignatureVerification {
+    /// what JidoCode compares. `orders`: the Erlang/OTP families whose JidoCode may have signed the
+    /// file (they differ only for objects of more than 32 members); the file is `valid` when it
+    /// verifies under one of them, and `beamOrder` says which.
+    public static func verify(fileBytes: UnsafeRawBufferPointer, key: SessionKey, limits: JSONLimits = .default,
+                              orders: [BeamOrder] = allOrders) -> SignatureVerification {
         var none = NoObserver()
-        return verify(fileBytes: fileBytes, key: key, limits: limits, observer: &none)
+        return verify(fileBytes: fileBytes, key: key, limits: limits, orders: orders, observer: &none)
     }
 
     /// Verifies and, in the same pass over a canonical file, checks JidoCode's session schema: the
     /// facts are non-nil only when the file is canonical and the schema holds (see
     /// `SessionSchemaScanner`); otherwise callers decode for the exact answer.
-    public static func verifyWithSchema(fileBytes: UnsafeRawBufferPointer, key: SessionKey,
-                                        limits: JSONLimits = .default) -> (SignatureVerification, SessionSchemaScanner.Facts?) {
+    public static func verifyWithSchema(fileBytes: UnsafeRawBufferPointer, key: SessionKey, limits: JSONLimits = .default,
+                                        orders: [BeamOrder] = allOrders) -> (SignatureVerification, SessionSchemaScanner.Facts?) {
         var observer = SessionSchemaObserver()
-        let result = verify(fileBytes: fileBytes, key: key, limits: limits, observer: &observer)
+        let result = verify(fileBytes: fileBytes, key: key, limits: limits, orders: orders, observer: &observer)
         return (result, result.isCanonical ? observer.facts : nil)
     }
 
     /// `decoded`, when the caller already decoded `fileBytes`, spares the slow path a second decode.
     static func verify<Observer: CanonicalScanObserver>(fileBytes: UnsafeRawBufferPointer, key: SessionKey, limits: JSONLimits,
-                                                        observer: inout Observer, decoded: JSONDocument? = nil) -> SignatureVerification {
-        if fileBytes.count <= limits.maxInputBytes, let layout = CanonicalLayout.scan(fileBytes, limits: limits, observer: &observer) {
-            guard layout.topLevelIsObject else {
-                return SignatureVerification(verdict: .undecodable, detail: "the top-level value is not an object", isCanonical: true)
-            }
-            guard let member = layout.signature else { return SignatureVerification(verdict: .unsigned, isCanonical: true) }
-            let value = UnsafeRawBufferPointer(rebasing: fileBytes[member.value])
-            guard value.count == encodedLength + 2, value.first == ASCII.quote else {
-                return malformed(isString: value.first == ASCII.quote, isCanonical: true)
-            }
-            let text = UnsafeRawBufferPointer(rebasing: value.dropFirst().dropLast())
-            guard isWellFormed(text) else { return malformed(isString: true, isCanonical: true) }
-            do {
-                var mac = try HMACSHA256(key: key)
-                if member.signedSlices.isEmpty {
-                    try mac.update(Array("{}".utf8))
-                } else {
-                    for slice in member.signedSlices { try mac.update(UnsafeRawBufferPointer(rebasing: fileBytes[slice])) }
-                }
-                return compare(try mac.finalize(), with: text, duplicateKeys: [], isCanonical: true)
-            } catch {
-                return SignatureVerification(verdict: .undecodable, detail: "HMAC computation failed: \(error)")
-            }
+                                                        orders: [BeamOrder] = allOrders, observer: inout Observer,
+                                                        decoded: JSONDocument? = nil) -> SignatureVerification {
+        let orders = orders.isEmpty ? [BeamOrder.jidoCodeDefault] : orders
+        if fileBytes.count <= limits.maxInputBytes, let layout = CanonicalLayout.scan(fileBytes, limits: limits, observer: &observer),
+           let verdict = verifyCanonical(fileBytes, layout: layout, key: key, orders: orders) {
+            return verdict
         }
         let document: JSONDocument
         if let decoded {
@@ -98,68 +101,184 @@ public enum SessionSignature {
                 return SignatureVerification(verdict: .undecodable, detail: error.description)
             }
         }
-        // Not canonical unless the scanner stopped at a limit the full decoder still accepts; the
-        // comparison streams and stops at the first differing byte.
-        var offset = 0
-        let canonical = (try? CanonicalJSON.stream(document.value) { chunk in
-            defer { offset += chunk.count }
-            return offset + chunk.count <= fileBytes.count
-                && chunk.elementsEqual(UnsafeRawBufferPointer(rebasing: fileBytes[offset..<(offset + chunk.count)]))
-        }) != nil && offset == fileBytes.count
-        return verify(document: document, key: key, isCanonical: canonical)
+        return verify(document: document, key: key, orders: orders, fileBytes: fileBytes)
     }
 
-    public static func verify(fileBytes: [UInt8], key: SessionKey, limits: JSONLimits = .default) -> SignatureVerification {
-        fileBytes.withUnsafeBytes { verify(fileBytes: $0, key: key, limits: limits) }
+    /// The fast path, for a file `CanonicalLayout` proved canonical in the order `layout.beamOrder`:
+    /// the signed bytes are slices of the file. nil sends the file to the exact slow path: its layout
+    /// follows a family that is not accepted, or it has large objects and did not verify under its
+    /// own layout's family while another family is accepted.
+    private static func verifyCanonical(_ fileBytes: UnsafeRawBufferPointer, layout: CanonicalLayout, key: SessionKey,
+                                        orders: [BeamOrder]) -> SignatureVerification? {
+        let large = layout.beamOrder != nil
+        guard layout.topLevelIsObject else {
+            return SignatureVerification(verdict: .undecodable, detail: "the top-level value is not an object", isCanonical: true,
+                                         hasLargeObjects: large, beamOrder: layout.beamOrder)
+        }
+        if let order = layout.beamOrder, !orders.contains(order) { return nil }
+        guard let member = layout.signature else {
+            return SignatureVerification(verdict: .unsigned, isCanonical: true, hasLargeObjects: large, beamOrder: layout.beamOrder)
+        }
+        let value = UnsafeRawBufferPointer(rebasing: fileBytes[member.value])
+        let text = UnsafeRawBufferPointer(rebasing: value.dropFirst().dropLast())
+        if let problem = signatureProblem(value.first == ASCII.quote ? .string(text) : value.elementsEqual("null".utf8) ? .null : .other) {
+            return problem.verification(isCanonical: true, hasLargeObjects: large, beamOrder: layout.beamOrder)
+        }
+        do {
+            var mac = try HMACSHA256(key: key)
+            if member.signedSlices.isEmpty {
+                try mac.update(Array("{}".utf8))
+            } else {
+                for slice in member.signedSlices { try mac.update(UnsafeRawBufferPointer(rebasing: fileBytes[slice])) }
+            }
+            let result = compare(try mac.finalize(), with: text, duplicateKeys: [], isCanonical: true,
+                                 hasLargeObjects: large, beamOrder: layout.beamOrder)
+            if result.verdict == .invalid, large, orders.count > 1 { return nil }
+            return result
+        } catch {
+            return SignatureVerification(verdict: .undecodable, detail: "HMAC computation failed: \(error)")
+        }
+    }
+
+    public static func verify(fileBytes: [UInt8], key: SessionKey, limits: JSONLimits = .default,
+                              orders: [BeamOrder] = allOrders) -> SignatureVerification {
+        fileBytes.withUnsafeBytes { verify(fileBytes: $0, key: key, limits: limits, orders: orders) }
     }
 
     /// Verifies an already decoded document (re-encodes it canonically).
-    public static func verify(document: JSONDocument, key: SessionKey) -> SignatureVerification {
-        verify(document: document, key: key, isCanonical: false)
+    public static func verify(document: JSONDocument, key: SessionKey, orders: [BeamOrder] = allOrders) -> SignatureVerification {
+        verify(document: document, key: key, orders: orders.isEmpty ? [BeamOrder.jidoCodeDefault] : orders, fileBytes: nil)
     }
 
-    static func verify(document: JSONDocument, key: SessionKey, isCanonical: Bool) -> SignatureVerification {
+    /// The slow path: re-encodes `document` in each accepted family that can matter (all of them
+    /// when it has large objects, the first otherwise) and authenticates the encoding; `isCanonical`
+    /// compares `fileBytes` with the encoding of the family the verdict names.
+    static func verify(document: JSONDocument, key: SessionKey, orders: [BeamOrder], fileBytes: UnsafeRawBufferPointer?) -> SignatureVerification {
         let duplicates = document.duplicateKeys
-        guard case let .object(object) = document.value else {
-            return SignatureVerification(verdict: .undecodable, duplicateKeys: duplicates,
-                                         detail: "the top-level value is not an object", isCanonical: isCanonical)
+        let large = containsLargeObject(document.value)
+        let tries = large ? orders : Array(orders.prefix(1))
+        /// The family whose encoding of the whole document is the file, if any.
+        func layoutOrder() -> BeamOrder? {
+            guard let fileBytes else { return nil }
+            return tries.first { isEncoding(of: document.value, order: $0, equalTo: fileBytes) }
         }
-        guard let signature = object[memberName] else {
-            return SignatureVerification(verdict: .unsigned, duplicateKeys: duplicates, isCanonical: isCanonical)
+        func result(_ verdict: SignatureVerdict, detail: String? = nil) -> SignatureVerification {
+            let order = layoutOrder()
+            return SignatureVerification(verdict: verdict, duplicateKeys: duplicates, detail: detail, isCanonical: order != nil,
+                                         hasLargeObjects: large, beamOrder: large ? order : nil)
         }
-        guard case let .string(text) = signature else {
-            return malformed(isString: false, duplicateKeys: duplicates, isCanonical: isCanonical)
+        guard case let .object(object) = document.value else { return result(.undecodable, detail: "the top-level value is not an object") }
+        guard let signature = object[memberName] else { return result(.unsigned) }
+        var text = ""
+        switch signature {
+        case .null:
+            if let problem = signatureProblem(.null) { return result(problem.verdict, detail: problem.detail) }
+        case let .string(string):
+            text = string
+            let problem = text.withUTF8 { signatureProblem(.string(UnsafeRawBufferPointer($0))) }
+            if let problem { return result(problem.verdict, detail: problem.detail) }
+        default:
+            if let problem = signatureProblem(.other) { return result(problem.verdict, detail: problem.detail) }
         }
-        var utf8 = text
-        let wellFormed = utf8.withUTF8 { isWellFormed(UnsafeRawBufferPointer($0)) }
-        guard wellFormed else { return malformed(isString: true, duplicateKeys: duplicates, isCanonical: isCanonical) }
         do {
-            // Streamed into the MAC: memory stays bounded even when pretty printing a deeply nested
-            // document multiplies its size.
-            var hmac = try HMACSHA256(key: key)
-            var failure: (any Error)?
-            try CanonicalJSON.stream(document.value, omittingTopLevelKey: memberName) { chunk in
-                do { try hmac.update(chunk) } catch { failure = error }
-                return failure == nil
+            for order in tries {
+                // Streamed into the MAC: memory stays bounded even when pretty printing a deeply
+                // nested document multiplies its size.
+                var hmac = try HMACSHA256(key: key)
+                var failure: (any Error)?
+                try CanonicalJSON.stream(document.value, omittingTopLevelKey: memberName, order: order) { chunk in
+                    do { try hmac.update(chunk) } catch { failure = error }
+                    return failure == nil
+                }
+                if let failure { throw failure }
+                let mac = try hmac.finalize()
+                let matches = text.withUTF8 { compare(mac, with: UnsafeRawBufferPointer($0), duplicateKeys: [], isCanonical: false).verdict == .valid }
+                if matches {
+                    let canonical = fileBytes.map { isEncoding(of: document.value, order: order, equalTo: $0) } ?? false
+                    return SignatureVerification(verdict: .valid, duplicateKeys: duplicates, isCanonical: canonical,
+                                                 hasLargeObjects: large, beamOrder: large ? order : nil)
+                }
             }
-            if let failure { throw failure }
-            let mac = try hmac.finalize()
-            return utf8.withUTF8 { compare(mac, with: UnsafeRawBufferPointer($0), duplicateKeys: duplicates, isCanonical: isCanonical) }
+            return result(.invalid)
         } catch {
-            return SignatureVerification(verdict: .undecodable, duplicateKeys: duplicates, detail: "\(error)", isCanonical: isCanonical)
+            return SignatureVerification(verdict: .undecodable, duplicateKeys: duplicates, detail: "\(error)", hasLargeObjects: large)
         }
     }
 
-    /// The file bytes JidoCode would write for `object`: its canonical encoding with a fresh
-    /// `signature` member (any existing one is replaced).
-    public static func signedFileBytes(for object: JSONObject, key: SessionKey) throws -> [UInt8] {
+    /// Whether `fileBytes` is exactly the canonical encoding of `value` in `order`; the comparison
+    /// streams and stops at the first differing byte.
+    private static func isEncoding(of value: JSONValue, order: BeamOrder, equalTo fileBytes: UnsafeRawBufferPointer) -> Bool {
+        var offset = 0
+        let completed = (try? CanonicalJSON.stream(value, order: order) { chunk in
+            defer { offset += chunk.count }
+            return offset + chunk.count <= fileBytes.count
+                && chunk.elementsEqual(UnsafeRawBufferPointer(rebasing: fileBytes[offset..<(offset + chunk.count)]))
+        }) != nil
+        return completed && offset == fileBytes.count
+    }
+
+    /// True when some object in `value` has more than `BeamMapOrder.smallMapLimit` members
+    /// (iterative: any depth is safe).
+    static func containsLargeObject(_ value: JSONValue) -> Bool {
+        var pending = [value]
+        while let next = pending.popLast() {
+            switch next {
+            case let .array(elements): pending.append(contentsOf: elements)
+            case let .object(object):
+                if object.count > BeamMapOrder.smallMapLimit { return true }
+                pending.append(contentsOf: object.members.lazy.map(\.value))
+            default: continue
+            }
+        }
+        return false
+    }
+
+    /// The shape of a `signature` member's value, as far as the verdict cares.
+    private enum SignatureValue {
+        case string(UnsafeRawBufferPointer)
+        case null
+        case other
+    }
+
+    /// A verdict reached from the signature member alone.
+    private struct SignatureProblem {
+        let verdict: SignatureVerdict
+        let detail: String
+
+        func verification(isCanonical: Bool, hasLargeObjects: Bool, beamOrder: BeamOrder?) -> SignatureVerification {
+            SignatureVerification(verdict: verdict, detail: detail, isCanonical: isCanonical, hasLargeObjects: hasLargeObjects,
+                                  beamOrder: beamOrder)
+        }
+    }
+
+    /// Why the signature member cannot be checked against the content, if it cannot: null (JidoCode
+    /// loads the file as legacy unsigned), another non-string (JidoCode's `load/1` raises), a string
+    /// that is not the base64 of 32 bytes (JidoCode: invalid).
+    private static func signatureProblem(_ value: SignatureValue) -> SignatureProblem? {
+        switch value {
+        case .null:
+            return SignatureProblem(verdict: .nullSignature,
+                                    detail: "\"signature\": null: JidoCode loads this file as legacy unsigned and verifies nothing")
+        case .other:
+            return SignatureProblem(verdict: .malformed,
+                                    detail: "the signature member is not a string: JidoCode's load/1 raises (FunctionClauseError) on this file")
+        case let .string(text):
+            return isWellFormed(text) ? nil
+                : SignatureProblem(verdict: .malformed, detail: "the signature is not the base64 of 32 bytes (JidoCode: invalid)")
+        }
+    }
+
+    /// The file bytes JidoCode on the Erlang/OTP family `order` writes for `object`: its canonical
+    /// encoding with a fresh `signature` member (any existing one is replaced).
+    public static func signedFileBytes(for object: JSONObject, key: SessionKey, order: BeamOrder = .jidoCodeDefault) throws -> [UInt8] {
         var noCache: SigningCache?
-        return try signedFile(for: object, key: key, cache: &noCache).bytes
+        return try signedFile(for: object, key: key, order: order, cache: &noCache).bytes
     }
 
     /// A signed file as the canonical encoding of the unsigned document (`body`, the bytes the MAC
     /// covers) and the signature member to insert into it at `insertionOffset`, so that a writer can
-    /// write the parts without joining them.
+    /// write the parts without joining them. (When the signature makes the top level 33 members, the
+    /// file's member order is not the body's: `body` is then the whole file and `insertion` empty.)
     struct SignedFile {
         let body: [UInt8]
         let insertionOffset: Int
@@ -177,18 +296,21 @@ public enum SessionSignature {
         }
     }
 
-    /// The signed file for `object`. The document is encoded once; the signature member goes at its
-    /// sorted place among the top-level members, whose line offsets the encoder records. With a
-    /// `cache` (see `SigningCache`; ignored unless made for `key`) the conversation messages that did
-    /// not change are copied, not encoded, and the MAC resumes after the bytes that did not change;
-    /// the result is the same.
-    static func signedFile(for object: JSONObject, key: SessionKey, cache: inout SigningCache?) throws -> SignedFile {
+    /// The signed file for `object`, as JidoCode writes it: `Jason.encode!(Map.put(unsigned,
+    /// "signature", mac))`, so the signature member sits where the top level's order puts it (byte
+    /// order up to 32 members, `order`'s hash order above). The document is encoded once; the
+    /// member is inserted at its place among the top-level members, whose line offsets the encoder
+    /// records. With a `cache` (see `SigningCache`; ignored unless made for `key` and `order`) the
+    /// conversation messages that did not change are copied, not encoded, and the MAC resumes after
+    /// the bytes that did not change; the result is the same.
+    static func signedFile(for object: JSONObject, key: SessionKey, order: BeamOrder = .jidoCodeDefault,
+                           cache: inout SigningCache?) throws -> SignedFile {
         var unsigned = object
         unsigned[memberName] = nil
-        if cache?.isBound(to: key) == false { cache = nil }
+        if cache?.isBound(to: key, order: order) == false { cache = nil }
         var elements = cache?.elements.take() ?? nil
         var body = cache?.takeBuffer() ?? []
-        let offsets = try CanonicalJSON.encodeRecordingMembers(unsigned, cache: &elements, into: &body)
+        let offsets = try CanonicalJSON.encodeRecordingMembers(unsigned, order: order, cache: &elements, into: &body)
         cache?.elements = elements
         let mac: [UInt8]
         if var current = cache.take() {
@@ -197,18 +319,38 @@ public enum SessionSignature {
         } else {
             mac = try body.withUnsafeBytes { try HMACSHA256.authenticationCode(for: $0, key: key) }
         }
-        let member = Array(("\"" + memberName + "\": \"" + Base64.encode(mac) + "\"").utf8)
+        let signature = Base64.encode(mac)
+        let member = Array(("\"" + memberName + "\": \"" + signature + "\"").utf8)
         guard !unsigned.isEmpty else {
             // `{}` becomes `{\n  "signature": ...\n}`.
             return SignedFile(body: body, insertionOffset: 1, insertion: Array("\n  ".utf8) + member + Array("\n".utf8))
         }
-        let following = unsigned.keys.filter { memberName.utf8.lexicographicallyPrecedes($0.utf8) }.count
-        if following == 0 {
-            // The signature sorts last: `..., last\n}` becomes `..., last,\n  "signature": ...\n}`.
+        let limit = BeamMapOrder.smallMapLimit
+        if unsigned.count == limit {
+            // 32 members in byte order become 33 in hash order: the file is encoded whole.
+            var signed = unsigned
+            signed[memberName] = .string(signature)
+            return SignedFile(body: try CanonicalJSON.encode(.object(signed), order: order), insertionOffset: 0, insertion: [])
+        }
+        // How many members the signature follows, in the order of the signed file's top level.
+        let preceding: Int
+        if unsigned.count < limit {
+            preceding = unsigned.keys.filter { $0.utf8.lexicographicallyPrecedes(memberName.utf8) }.count
+        } else {
+            var signatureKey = memberName
+            preceding = signatureKey.withUTF8 { signatureBytes in
+                unsigned.keys.filter { key in
+                    var key = key
+                    return key.withUTF8 { BeamMapOrder.precedes(UnsafeRawBufferPointer($0), UnsafeRawBufferPointer(signatureBytes), in: order) }
+                }.count
+            }
+        }
+        if preceding == unsigned.count {
+            // The signature comes last: `..., last\n}` becomes `..., last,\n  "signature": ...\n}`.
             return SignedFile(body: body, insertionOffset: body.count - 2, insertion: Array(",\n  ".utf8) + member)
         }
-        // Before the first member that sorts after "signature".
-        return SignedFile(body: body, insertionOffset: offsets[offsets.count - following], insertion: Array("  ".utf8) + member + Array(",\n".utf8))
+        // Before the member it precedes.
+        return SignedFile(body: body, insertionOffset: offsets[preceding], insertion: Array("  ".utf8) + member + Array(",\n".utf8))
     }
 
     /// True when `text` is the canonical padded base64 of exactly 32 bytes.
@@ -216,17 +358,11 @@ public enum SessionSignature {
         text.count == encodedLength && Base64.decodeStrict(text)?.count == 32
     }
 
-    private static func compare(_ mac: [UInt8], with text: UnsafeRawBufferPointer, duplicateKeys: [String],
-                                isCanonical: Bool) -> SignatureVerification {
+    private static func compare(_ mac: [UInt8], with text: UnsafeRawBufferPointer, duplicateKeys: [String], isCanonical: Bool,
+                                hasLargeObjects: Bool = false, beamOrder: BeamOrder? = nil) -> SignatureVerification {
         let expected = Array(Base64.encode(mac).utf8)
         let matches = expected.withUnsafeBytes { ConstantTime.equals($0, text) }
-        return SignatureVerification(verdict: matches ? .valid : .invalid, duplicateKeys: duplicateKeys, isCanonical: isCanonical)
-    }
-
-    private static func malformed(isString: Bool, duplicateKeys: [String] = [], isCanonical: Bool = false) -> SignatureVerification {
-        SignatureVerification(verdict: .malformed, duplicateKeys: duplicateKeys,
-                              detail: isString ? "the signature is not the base64 of 32 bytes"
-                                               : "the signature member is not a string",
-                              isCanonical: isCanonical)
+        return SignatureVerification(verdict: matches ? .valid : .invalid, duplicateKeys: duplicateKeys, isCanonical: isCanonical,
+                                     hasLargeObjects: hasLargeObjects, beamOrder: beamOrder)
     }
 }

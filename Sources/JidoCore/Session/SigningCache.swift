@@ -10,6 +10,8 @@ internal import Glibc
 struct SigningCache {
     /// The key's pre-keyed template: the MAC state belongs to that key only.
     private let keyTemplate: LibCrypto.HMACTemplate
+    /// The member order the element encodings follow (they differ for objects of more than 32 members).
+    let order: BeamOrder
     var elements: CanonicalElementCache?
     /// The last body signed, and the HMAC state after its first `macPrefixLength` bytes.
     private var previousBody: [UInt8] = []
@@ -20,24 +22,28 @@ struct SigningCache {
     /// Whether the last signing resumed the saved MAC state (for tests and benchmarks).
     private(set) var lastSigningResumed = false
 
-    init(key: SessionKey, memberKey: String) {
+    init(key: SessionKey, order: BeamOrder, memberKey: String) {
         keyTemplate = key.hmacTemplate
+        self.order = order
         elements = CanonicalElementCache(memberKey: memberKey)
     }
 
     func isBound(to key: SessionKey) -> Bool { keyTemplate === key.hmacTemplate }
 
+    func isBound(to key: SessionKey, order: BeamOrder) -> Bool { isBound(to: key) && self.order == order }
+
     /// A cache primed from a session file that verified on its canonical fast path, so that the
     /// first save after a load is as cheap as the ones after it: the conversation's elements are
     /// the file's own bytes (`CanonicalElementCache.elementRanges`, checked against the decoded
     /// `conversation`), the MAC state absorbs the file up to the last element (the `signature`
-    /// member sorts after `conversation`, so those bytes are the unsigned body's). nil when the file
-    /// has no non-empty conversation to split.
-    static func primed(fromCanonicalFile file: [UInt8], conversation: [JSONValue], key: SessionKey,
+    /// member sorts after `conversation`, so those bytes are the unsigned body's; the next signing
+    /// checks that before resuming). The file must be canonical in `order`. nil when the file has no
+    /// non-empty conversation to split.
+    static func primed(fromCanonicalFile file: [UInt8], conversation: [JSONValue], key: SessionKey, order: BeamOrder,
                        memberKey: String) throws -> SigningCache? {
         guard let ranges = file.withUnsafeBytes({ CanonicalElementCache.elementRanges(in: $0, memberKey: memberKey) }),
               ranges.count == conversation.count, let last = ranges.last else { return nil }
-        var cache = SigningCache(key: key, memberKey: memberKey)
+        var cache = SigningCache(key: key, order: order, memberKey: memberKey)
         var elements = CanonicalElementCache(memberKey: memberKey)
         elements.replace(elements: conversation, encodings: ranges.map { Array(file[$0]) }, lastElementEnd: last.upperBound)
         cache.elements = elements

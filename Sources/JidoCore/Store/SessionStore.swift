@@ -17,6 +17,11 @@ public struct StoreOptions: Sendable {
     /// Memory for the signing caches of recently saved sessions (`SigningCache`: a save after an
     /// append encodes and authenticates the new messages only); 0 turns them off.
     public var signingCacheBytes = 32 << 20
+    /// The Erlang/OTP family of the JidoCode this store serves. It decides the member order of
+    /// objects with more than 32 members, both in what the store writes and in what it accepts: a
+    /// session signed over the other family's order is refused, as that JidoCode refuses it.
+    /// Default: OTP 27/28 (JidoCode pins OTP 28).
+    public var beamOrder: BeamOrder = .jidoCodeDefault
 
     public init() {}
 }
@@ -176,7 +181,7 @@ public final class SessionStore: Sendable {
         let (session, canonical) = try decodeSession(bytes, expected: id)
         if primingSigningCache, canonical, signingCaches.maxBytes > 0,
            let cache = try? SigningCache.primed(fromCanonicalFile: bytes, conversation: session.document["conversation"]?.arrayValue ?? [],
-                                                key: key, memberKey: SigningCacheRegistry.memberKey) {
+                                                key: key, order: options.beamOrder, memberKey: SigningCacheRegistry.memberKey) {
             signingCaches.put(cache, for: id)
         }
         return session
@@ -190,14 +195,15 @@ public final class SessionStore: Sendable {
         do { document = try StrictJSONDecoder(limits: limits).decode(bytes) } catch { throw .undecodable(error.description) }
         var none = NoObserver()
         let verification = bytes.withUnsafeBytes {
-            SessionSignature.verify(fileBytes: $0, key: key, limits: limits, observer: &none, decoded: document)
+            SessionSignature.verify(fileBytes: $0, key: key, limits: limits, orders: [options.beamOrder], observer: &none, decoded: document)
         }
         switch verification.verdict {
         case .valid: break
         case .unsigned where options.acceptUnsigned: break
         case .unsigned: throw .unsigned
         case .undecodable: throw .undecodable(verification.detail ?? "")
-        case .invalid, .malformed: throw .invalidSignature(verification.verdict)
+        // A null signature is never a legacy file: JidoCode never writes one (see `nullSignature`).
+        case .invalid, .malformed, .nullSignature: throw .invalidSignature(verification.verdict)
         }
         if !verification.duplicateKeys.isEmpty, !options.acceptDuplicateKeys { throw .duplicateKeys(verification.duplicateKeys) }
         guard case let .object(object) = document.value else { throw .undecodable("the top-level value is not an object") }
@@ -283,8 +289,8 @@ public final class SessionStore: Sendable {
         guard changed, let final = state else { return outcomes }
         let warnings = creating ? try enforceLimit(creating: id) : []
         let file: SessionSignature.SignedFile
-        var cache = signingCaches.take(id, key: key)
-        do { file = try SessionSignature.signedFile(for: final.document, key: key, cache: &cache) } catch {
+        var cache = signingCaches.take(id, key: key, order: options.beamOrder)
+        do { file = try SessionSignature.signedFile(for: final.document, key: key, order: options.beamOrder, cache: &cache) } catch {
             throw .undecodable("cannot encode the session: \(error)")
         }
         guard file.count <= options.maxFileBytes else { throw .tooLarge(size: Int64(file.count), limit: options.maxFileBytes) }

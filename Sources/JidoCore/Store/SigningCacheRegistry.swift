@@ -22,12 +22,12 @@ final class SigningCacheRegistry: @unchecked Sendable {
         self.maxBytes = maxBytes
     }
 
-    /// The entry of `id` (removed from the registry until `put`), or an empty one for `key`; nil
-    /// when the registry keeps nothing (`maxBytes` 0).
-    func take(_ id: SessionID, key: SessionKey) -> SigningCache? {
+    /// The entry of `id` (removed from the registry until `put`), or an empty one for `key` and
+    /// `order`; nil when the registry keeps nothing (`maxBytes` 0).
+    func take(_ id: SessionID, key: SessionKey, order: BeamOrder = .jidoCodeDefault) -> SigningCache? {
         guard maxBytes > 0, maxSessions > 0 else { return nil }
         return lock.withLock {
-            guard let entry = entries.removeValue(forKey: id) else { return SigningCache(key: key, memberKey: Self.memberKey) }
+            guard let entry = entries.removeValue(forKey: id) else { return SigningCache(key: key, order: order, memberKey: Self.memberKey) }
             totalBytes -= entry.cache.memoryBytes
             return entry.cache
         }

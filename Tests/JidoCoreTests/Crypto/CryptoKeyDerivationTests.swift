@@ -71,15 +71,6 @@ extension CryptoTests {
             #expect(CryptoTests.keyBytes(try SessionKey.derive(machineSecret: secret, hostname: "b")) != base)
             #expect(CryptoTests.keyBytes(try SessionKey.derive(machineSecret: secret + [0x0a], hostname: "a")) != base)
         }
-
-        @Test func hostnameMatchesKernel() throws {
-            let name = try Hostname.current()
-            #expect(!name.isEmpty)
-            #expect(!name.utf8.contains(0))
-            if let kernel = try? String(contentsOfFile: "/proc/sys/kernel/hostname", encoding: .utf8) {
-                #expect(name == kernel.trimmingCharacters(in: .newlines))
-            }
-        }
     }
 
     @Suite struct KeyCache {

@@ -48,6 +48,20 @@ import Testing
         #expect(try decode("1e-400").value.floatBits == 0.0.bitPattern)
     }
 
+    /// Jason 1.4.4 rebuilds `-0` followed by an exponent from the literal "0" (its `number_zero`
+    /// clause), so the sign is lost: +0.0, which encodes as `0.0`. With a fraction the sign stays.
+    @Test(arguments: ["-0e0", "-0E5", "-0e-3", "-0E+12", "-0e400"])
+    func negativeZeroWithOnlyAnExponentIsPositiveZero(_ text: String) throws {
+        #expect(try decode(text).value.floatBits == 0.0.bitPattern)
+        #expect(try CanonicalJSON.encode(decode(text).value) == Array("0.0".utf8))
+    }
+
+    @Test(arguments: ["-0.0e5", "-0.0E-3", "-0.0"])
+    func negativeZeroWithAFractionKeepsItsSign(_ text: String) throws {
+        #expect(try decode(text).value.floatBits == (-0.0).bitPattern)
+        #expect(try CanonicalJSON.encode(decode(text).value) == Array("-0.0".utf8))
+    }
+
     @Test(arguments: [
         ("\u{FEFF}{}", "bom"), ("{} x", "trailing"), ("[1,]", "byte"), ("\"\\ud800\"", "surrogate"),
         ("\"\\udc00\"", "surrogate"), ("\"\\ud800\\u0041\"", "surrogate"), ("\"\\q\"", "escape"), ("\"\\u12g4\"", "escape"),

@@ -27,7 +27,7 @@ import Testing
 
     @Test func everyEditGivesTheFreshBytes() throws {
         let key = try SessionKey.ephemeral()
-        var cache: SigningCache? = SigningCache(key: key, memberKey: "conversation")
+        var cache: SigningCache? = SigningCache(key: key, order: .otp27, memberKey: "conversation")
         var messages = (0..<20).map { Self.message($0, "text \($0) with \"quotes\"\tand\nlines") }
         try Self.check(Self.document(messages), key: key, cache: &cache, "first")
         try Self.check(Self.document(messages), key: key, cache: &cache, "unchanged")
@@ -62,7 +62,7 @@ import Testing
 
     @Test func aCacheMadeForAnotherKeyIsIgnored() throws {
         let first = try SessionKey.ephemeral(), second = try SessionKey.ephemeral()
-        var cache: SigningCache? = SigningCache(key: first, memberKey: "conversation")
+        var cache: SigningCache? = SigningCache(key: first, order: .otp27, memberKey: "conversation")
         let object = Self.document((0..<5).map { Self.message($0, "x") })
         _ = try SessionSignature.signedFile(for: object, key: first, cache: &cache)
         let bytes = try SessionSignature.signedFile(for: object, key: second, cache: &cache).bytes
@@ -73,7 +73,7 @@ import Testing
 
     @Test func randomEditSequencesGiveTheFreshBytes() throws {
         let key = try SessionKey.ephemeral()
-        var cache: SigningCache? = SigningCache(key: key, memberKey: "conversation")
+        var cache: SigningCache? = SigningCache(key: key, order: .otp27, memberKey: "conversation")
         var state: UInt64 = 0x2545_F491_4F6C_DD1D
         func next(_ bound: Int) -> Int {
             state ^= state << 13; state ^= state >> 7; state ^= state << 17
@@ -99,7 +99,7 @@ import Testing
         var unsigned = object
         unsigned[SessionSignature.memberName] = nil
         let conversation = unsigned["conversation"]?.arrayValue ?? []
-        var cache = try SigningCache.primed(fromCanonicalFile: file, conversation: conversation, key: key, memberKey: "conversation")
+        var cache = try SigningCache.primed(fromCanonicalFile: file, conversation: conversation, key: key, order: .otp27, memberKey: "conversation")
         guard cache != nil else {
             #expect(conversation.isEmpty, "\(name): a non-empty conversation could not be split")
             return
@@ -143,8 +143,8 @@ import Testing
         }
         // Not split: no conversation, an empty one, or a count that does not match.
         let empty = try SessionSignature.signedFileBytes(for: Self.document([]), key: key)
-        #expect(try SigningCache.primed(fromCanonicalFile: empty, conversation: [], key: key, memberKey: "conversation") == nil)
+        #expect(try SigningCache.primed(fromCanonicalFile: empty, conversation: [], key: key, order: .otp27, memberKey: "conversation") == nil)
         let two = try SessionSignature.signedFileBytes(for: Self.document(Array(elements.prefix(2))), key: key)
-        #expect(try SigningCache.primed(fromCanonicalFile: two, conversation: [.null], key: key, memberKey: "conversation") == nil)
+        #expect(try SigningCache.primed(fromCanonicalFile: two, conversation: [.null], key: key, order: .otp27, memberKey: "conversation") == nil)
     }
 }

@@ -265,6 +265,47 @@ import Testing
             let text = String(decoding: original.dropLast(2), as: UTF8.self) + ",\n  \"name\": \"evil\"\n}"
             try writeFile(path, Array(text.utf8))
             #expect(throws: StoreError.duplicateKeys(["/name"])) { try store.load(session.id) }
+            // `"signature": null` (JidoCode loads it unverified) is refused even when unsigned files are accepted.
+            object["name"] = .string("tampered")
+            object["signature"] = .null
+            try writeFile(path, try CanonicalJSON.encode(.object(object)))
+            #expect(throws: StoreError.invalidSignature(.nullSignature)) { try store.load(session.id) }
+            var lenient = StoreOptions()
+            lenient.acceptUnsigned = true
+            let second = try SessionStore.open(home: home, hostname: Self.hostname, options: lenient)
+            #expect(throws: StoreError.invalidSignature(.nullSignature)) { try second.load(session.id) }
+        }
+    }
+
+    /// The store writes the member order of the JidoCode release it serves and accepts only that
+    /// order for objects of more than 32 members, as that JidoCode does; an append keeps it.
+    @Test(arguments: BeamOrder.allCases)
+    func largeObjectsFollowTheServedOTPFamily(_ order: BeamOrder) throws {
+        var options = StoreOptions()
+        options.beamOrder = order
+        let other: BeamOrder = order == .otp27 ? .otp25 : .otp27
+        try withStore(options) { store, home in
+            let env = JSONValue.object(JSONObject((0..<45).map { ("ENV_\($0)", .string("v\($0)")) }))
+            var session = Session.new(id: try SessionID.random(), name: "large", projectPath: "/p", createdAt: "2026-01-01T00:00:00Z",
+                                      config: JSONObject([("env", env), ("model", .string("m"))]))
+            session.append(message(1))
+            _ = try store.save(session)
+            _ = try store.update(session.id) { $0?.append(message(2)) }
+            let path = sessionsPath(home) + "/" + session.id.fileName
+            let bytes = try TestVectors.readBytes(URL(fileURLWithPath: path))
+            let key = try MachineSecret.load(home: home).sessionKey(hostname: Self.hostname)
+            let own = SessionSignature.verify(fileBytes: bytes, key: key, orders: [order])
+            #expect(own.verdict == .valid && own.isCanonical && own.beamOrder == order)
+            #expect(SessionSignature.verify(fileBytes: bytes, key: key, orders: [other]).verdict == .invalid)
+            // What a fresh signing in that order writes, byte for byte (the signing cache changed nothing).
+            let object = try #require(StrictJSONDecoder().decode(bytes).value.objectValue)
+            #expect(try SessionSignature.signedFileBytes(for: object, key: key, order: order) == bytes)
+            #expect(try store.load(session.id).messageCount == 2)
+            // A store serving the other family refuses the file, as that JidoCode would.
+            var otherOptions = StoreOptions()
+            otherOptions.beamOrder = other
+            let foreign = try SessionStore.open(home: home, hostname: Self.hostname, options: otherOptions)
+            #expect(throws: StoreError.invalidSignature(.invalid)) { try foreign.load(session.id) }
         }
     }
 

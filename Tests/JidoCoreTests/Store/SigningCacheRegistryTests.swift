@@ -16,7 +16,7 @@ import Testing
 
     @Test func keepsAtMostItsSessionsAndBytes() throws {
         let key = try SessionKey.ephemeral()
-        var probe: SigningCache? = SigningCache(key: key, memberKey: "conversation")
+        var probe: SigningCache? = SigningCache(key: key, order: .otp27, memberKey: "conversation")
         try Self.signed(&probe, key: key, messages: 5)
         let entryBytes = probe?.memoryBytes ?? 0
         #expect(entryBytes > 5_000)
@@ -50,7 +50,7 @@ import Testing
         let registry = SigningCacheRegistry(maxBytes: 0)
         let id = try SessionID.random()
         #expect(registry.take(id, key: key) == nil)
-        var cache: SigningCache? = SigningCache(key: key, memberKey: "conversation")
+        var cache: SigningCache? = SigningCache(key: key, order: .otp27, memberKey: "conversation")
         try Self.signed(&cache, key: key, messages: 2)
         if let cache { registry.put(cache, for: id) }
         #expect(registry.count == 0)
