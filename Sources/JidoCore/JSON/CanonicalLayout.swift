@@ -5,26 +5,26 @@
 /// are the file minus the signature member, so they can be hashed as slices of the file instead of
 /// being re-encoded. Any deviation from canonical form (or anything at a limit) makes it answer
 /// nil, and the caller takes the full decode-and-encode path.
-struct CanonicalLayout {
+package struct CanonicalLayout {
     /// The `signature` member of a top-level object.
-    struct SignatureMember {
+    package struct SignatureMember {
         /// The byte range of the member's value (for a string, including its quotes).
-        let value: Range<Int>
+        package let value: Range<Int>
         /// The slices of the file that, concatenated, are the signed bytes; empty when the signature
         /// was the only member (the signed bytes are then `{}`).
-        let signedSlices: [Range<Int>]
+        package let signedSlices: [Range<Int>]
     }
 
     /// True when the top-level value is an object.
-    let topLevelIsObject: Bool
+    package let topLevelIsObject: Bool
     /// The top-level `signature` member, if the top level is an object that has one.
-    let signature: SignatureMember?
+    package let signature: SignatureMember?
 
     private static let signatureKey = Array("signature".utf8)
 
     /// Scans `bytes`; nil unless they are exactly canonical and within `limits` (a string's raw
     /// length is held to `maxStringBytes`, so a borderline string goes to the exact slow path).
-    static func scan(_ bytes: UnsafeRawBufferPointer, limits: JSONLimits) -> CanonicalLayout? {
+    package static func scan(_ bytes: UnsafeRawBufferPointer, limits: JSONLimits) -> CanonicalLayout? {
         var none = NoObserver()
         return scan(bytes, limits: limits, observer: &none)
     }

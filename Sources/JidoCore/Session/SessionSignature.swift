@@ -160,7 +160,7 @@ public enum SessionSignature {
     /// A signed file as the canonical encoding of the unsigned document (`body`, the bytes the MAC
     /// covers) and the signature member to insert into it at `insertionOffset`, so that a writer can
     /// write the parts without joining them.
-    struct SignedFile {
+    package struct SignedFile {
         let body: [UInt8]
         let insertionOffset: Int
         let insertion: [UInt8]
@@ -169,7 +169,7 @@ public enum SessionSignature {
         /// The parts in file order.
         var parts: [ArraySlice<UInt8>] { [body[..<insertionOffset], insertion[...], body[insertionOffset...]] }
         /// The file bytes.
-        var bytes: [UInt8] {
+        package var bytes: [UInt8] {
             var out: [UInt8] = []
             out.reserveCapacity(count)
             for part in parts { out += part }
@@ -182,7 +182,7 @@ public enum SessionSignature {
     /// `cache` (see `SigningCache`; ignored unless made for `key`) the conversation messages that did
     /// not change are copied, not encoded, and the MAC resumes after the bytes that did not change;
     /// the result is the same.
-    static func signedFile(for object: JSONObject, key: SessionKey, cache: inout SigningCache?) throws -> SignedFile {
+    package static func signedFile(for object: JSONObject, key: SessionKey, cache: inout SigningCache?) throws -> SignedFile {
         var unsigned = object
         unsigned[memberName] = nil
         if cache?.isBound(to: key) == false { cache = nil }
