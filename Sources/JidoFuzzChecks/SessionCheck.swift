@@ -10,8 +10,14 @@ extension FuzzChecks {
     /// plus the new signature, and signing it again is idempotent. The store's signing cache gives the
     /// same bytes as a fresh signing, for the object and after a message is appended and one edited,
     /// and a cache primed from the signed file (as `SessionStore.load` does) re-signs it unchanged.
+    /// The raw passes agree with the exact path (`SessionScanChecks.swift`): `SessionMetadataScanner`
+    /// on the input (any bytes) and on the signed file, and the schema facts of
+    /// `SessionSignature.verifyWithSchema` on the input and on the signed file, the latter also under
+    /// small limits drawn from the input's hash.
     public static func session(_ input: [UInt8]) throws(InvariantViolation) {
         let check = "session"
+        try metadataAgrees(input, check)
+        try schemaFactsAgree(input, check, "input")
         guard let document = try? StrictJSONDecoder().decode(input), case let .object(object) = document.value else { return }
 
         var seen = Set<[UInt8]>()
@@ -32,6 +38,12 @@ extension FuzzChecks {
                     "the signed file verifies \(result.verdict), canonical \(result.isCanonical), duplicates \(result.duplicateKeys)")
         let other = SessionSignature.verify(fileBytes: signed, key: otherKey).verdict
         try require(other == .invalid, check, "the signed file verifies \(other) under another key")
+        try schemaFactsAgree(signed, check, "signed")
+        // Small limits (drawn from the input's hash) stop the canonical scan part way through; the
+        // schema facts must still be the exact path's, or nil.
+        let small = smallLimits(fnv1a(input), inputCount: signed.count)
+        try schemaFactsAgree(signed, limits: small, check, "signed, under \(small)")
+        try metadataAgrees(signed, check)
 
         let reread: JSONDocument
         do {
