@@ -17,6 +17,8 @@ let package = Package(
     name: "JidoGuard",
     products: [
         .library(name: "JidoCore", targets: ["JidoCore"]),
+        // The fuzzers' invariant checks, for Fuzz/'s separate package (a product so it can depend on them).
+        .library(name: "JidoFuzzChecks", targets: ["JidoFuzzChecks"]),
         .executable(name: "jido-audit", targets: ["jido-audit"]),
         .executable(name: "jido-bench", targets: ["jido-bench"]),
         .executable(name: "jido-stress", targets: ["jido-stress"]),
@@ -35,6 +37,9 @@ let package = Package(
             dependencies: ["CLibCrypto", "CSystemShims"],
             swiftSettings: strict + [.define("ENABLE_SYSCALL_FAULTS", .when(configuration: .debug))]
         ),
+        // The fuzzers' invariants, written once: Fuzz/ links them into the libFuzzer targets, and
+        // JidoCoreTests replays Corpus/ through them. Not @testable: JidoCore exposes what they need as `package`.
+        .target(name: "JidoFuzzChecks", dependencies: ["JidoCore"], swiftSettings: strict),
         // The audit: checks, findings, baselines and safe fixes (no output formatting, no argv).
         .target(name: "JidoAudit", dependencies: ["JidoCore"], swiftSettings: strict),
         .target(name: "JidoAuditCLI", dependencies: ["JidoAudit", "JidoCore"], swiftSettings: strict),
@@ -49,7 +54,7 @@ let package = Package(
         .executableTarget(name: "jido-test-helper", dependencies: ["JidoCore"], swiftSettings: strict),
         // Helpers shared by the test targets (vectors, temporary directories, child processes).
         .target(name: "JidoTestSupport", path: "Tests/JidoTestSupport", swiftSettings: testSettings),
-        .testTarget(name: "JidoCoreTests", dependencies: ["JidoCore", "JidoTestSupport", "jido-test-helper"], swiftSettings: testSettings),
+        .testTarget(name: "JidoCoreTests", dependencies: ["JidoCore", "JidoFuzzChecks", "JidoTestSupport", "jido-test-helper"], swiftSettings: testSettings),
         .testTarget(name: "JidoAuditTests", dependencies: ["JidoAudit", "JidoCore", "JidoTestSupport"], swiftSettings: testSettings),
         .testTarget(name: "JidoAuditCLITests", dependencies: ["JidoAuditCLI", "JidoAudit", "JidoCore", "JidoTestSupport", "jido-audit"],
                     swiftSettings: testSettings),

@@ -6,13 +6,11 @@
 // (`@_cdecl`); libFuzzer supplies `main`. A target without `main.swift` is compiled by SwiftPM with
 // `-parse-as-library`, so no top-level code is emitted and libFuzzer's `main` is the one linked.
 //
-// The invariant checks live in `Sources/FuzzCommon/FuzzChecks.swift`; the main package's tests replay
-// the corpus through a byte-identical copy (`Tests/JidoCoreTests/FuzzReplay/FuzzChecks.swift`), and a
-// test fails when the two copies differ (SwiftPM refuses target paths outside a package's root, so
-// neither package can compile the other's file in place).
-//
-// `FuzzChecks` uses `@testable import JidoCore` (for the internal `CanonicalLayout` scanner): release
-// builds need `-Xswiftc -enable-testing`, which `Fuzz/build` and `oss-fuzz/build.sh` pass.
+// The invariants are not here: they are the main package's `JidoFuzzChecks` library (Sources/JidoFuzzChecks/),
+// which the main package's tests also replay the corpus through. This package adds only the libFuzzer
+// glue (`FuzzCommon/FuzzEntry.swift`: a violated invariant becomes a crash) and one entry point per
+// fuzzer. `JidoFuzzChecks` imports JidoCore without `@testable` (what it needs is `package` there),
+// so release builds need no `-enable-testing`.
 import Foundation
 import PackageDescription
 
@@ -20,26 +18,19 @@ import PackageDescription
 /// of the folder this checkout lives in (`jidoguard`, `wt-fuzz`, `src`, ...), not "JidoGuard".
 let mainPackage = URL(fileURLWithPath: Context.packageDirectory).deletingLastPathComponent().lastPathComponent
 
-/// The main package's test settings, so that FuzzChecks.swift compiles the same in both packages.
+/// The main package's test settings.
 let settings: [SwiftSetting] = [.swiftLanguageMode(.v6), .enableUpcomingFeature("ExistentialAny")]
 
 let fuzzers = ["decode", "verify", "session", "differential"]
+let checks: Target.Dependency = .product(name: "JidoFuzzChecks", package: mainPackage)
 
 let package = Package(
     name: "JidoGuardFuzz",
     products: fuzzers.map { .executable(name: $0, targets: [$0]) },
     dependencies: [.package(path: "..")],
     targets: [
-        .target(
-            name: "FuzzCommon",
-            dependencies: [.product(name: "JidoCore", package: mainPackage)],
-            swiftSettings: settings
-        ),
+        .target(name: "FuzzCommon", dependencies: [checks], swiftSettings: settings),
     ] + fuzzers.map { name in
-        .executableTarget(
-            name: name,
-            dependencies: ["FuzzCommon"],
-            swiftSettings: settings
-        )
+        .executableTarget(name: name, dependencies: ["FuzzCommon", checks], swiftSettings: settings)
     }
 )

@@ -5,14 +5,14 @@ FUZZ_TARGETS=(decode verify session differential)
 
 # ASan + libFuzzer, release. `-sanitize=fuzzer,address` in ONE -Xswiftc: SwiftPM's
 # `--sanitize=fuzzer --sanitize=address` pair silently drops one instrumentation on this toolchain.
-# `--sanitize=fuzzer` makes SwiftPM link libFuzzer (its `main`); `-enable-testing` lets FuzzChecks
-# `@testable import JidoCore` (CanonicalLayout is internal); a static stdlib keeps the Swift
-# backtracer from catching crashes before libFuzzer can write the reproducer.
+# `--sanitize=fuzzer` makes SwiftPM link libFuzzer (its `main`); a static stdlib keeps the Swift
+# backtracer from catching crashes before libFuzzer can write the reproducer. No `-enable-testing`:
+# the checks (the main package's JidoFuzzChecks) use JidoCore's `package` API, not `@testable`.
 # shellcheck disable=SC2054  # the comma in -sanitize=fuzzer,address is meant
 FUZZ_BUILD_FLAGS=(
     --package-path Fuzz -c release
     --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address
-    -Xswiftc -enable-testing -Xswiftc -warnings-as-errors
+    -Xswiftc -warnings-as-errors
     --static-swift-stdlib
 )
 

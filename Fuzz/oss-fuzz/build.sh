@@ -26,9 +26,10 @@ fuzzers="decode verify session differential"
 #   with it SwiftPM links libFuzzer's main instead. $SWIFTFLAGS still carries
 #   `-Xswiftc -sanitize=fuzzer,$SANITIZER`, so both instrumentations stay (checked: the binaries call
 #   __asan_report_* and __sanitizer_cov_* from JidoCore's parser).
-# -enable-testing: FuzzChecks uses `@testable import JidoCore` (CanonicalLayout is internal).
+# The checks are the main package's JidoFuzzChecks library, which uses JidoCore's `package` API (no
+#   `@testable`), so no -enable-testing.
 read -r -a swiftflags <<<"$SWIFTFLAGS"
-flags=(--package-path Fuzz -c release "${swiftflags[@]}" --sanitize=fuzzer -Xswiftc -enable-testing)
+flags=(--package-path Fuzz -c release "${swiftflags[@]}" --sanitize=fuzzer)
 swift build "${flags[@]}"
 bin_dir=$(swift build "${flags[@]}" --show-bin-path)
 

@@ -1,4 +1,5 @@
 import FuzzCommon
+import JidoFuzzChecks
 
 /// libFuzzer entry point: see `FuzzChecks.session` for the invariants.
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -1,4 +1,5 @@
 import FuzzCommon
+import JidoFuzzChecks
 
 /// libFuzzer entry point: see `FuzzChecks.verify` for the invariants.
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -9,25 +9,25 @@
 /// Canonical member order (`BeamMapOrder`): an object of at most 32 members has its keys strictly
 /// ascending by their unescaped bytes; a larger one is in the hash order of one BEAM release family,
 /// the same family for every large object of the document (`beamOrder`).
-struct CanonicalLayout {
+package struct CanonicalLayout {
     /// The `signature` member of a top-level object.
-    struct SignatureMember {
+    package struct SignatureMember {
         /// The byte range of the member's value (for a string, including its quotes).
-        let value: Range<Int>
+        package let value: Range<Int>
         /// The slices of the file that, concatenated, are the signed bytes; empty when the signature
         /// was the only member (the signed bytes are then `{}`).
-        let signedSlices: [Range<Int>]
+        package let signedSlices: [Range<Int>]
     }
 
     /// True when the top-level value is an object.
-    let topLevelIsObject: Bool
+    package let topLevelIsObject: Bool
     /// The top-level `signature` member, if the top level is an object that has one.
-    let signature: SignatureMember?
+    package let signature: SignatureMember?
     /// The release family whose hash order every object of more than 32 members follows; nil when
     /// no object has more than 32 members (the file is then the same on every family). Should all
     /// large objects follow both orders (never seen: it takes 32 coinciding adjacent pairs per
     /// object), `.otp27`.
-    let beamOrder: BeamOrder?
+    package let beamOrder: BeamOrder?
 
     private static let signatureKey = Array("signature".utf8)
 
@@ -36,7 +36,7 @@ struct CanonicalLayout {
     ///
     /// Also nil for a top-level object of exactly 33 members one of which is `signature`: the signed
     /// bytes (32 members, byte order) are then not the file minus that member (33, hash order).
-    static func scan(_ bytes: UnsafeRawBufferPointer, limits: JSONLimits) -> CanonicalLayout? {
+    package static func scan(_ bytes: UnsafeRawBufferPointer, limits: JSONLimits) -> CanonicalLayout? {
         var none = NoObserver()
         return scan(bytes, limits: limits, observer: &none)
     }

@@ -279,7 +279,7 @@ public enum SessionSignature {
     /// covers) and the signature member to insert into it at `insertionOffset`, so that a writer can
     /// write the parts without joining them. (When the signature makes the top level 33 members, the
     /// file's member order is not the body's: `body` is then the whole file and `insertion` empty.)
-    struct SignedFile {
+    package struct SignedFile {
         let body: [UInt8]
         let insertionOffset: Int
         let insertion: [UInt8]
@@ -288,7 +288,7 @@ public enum SessionSignature {
         /// The parts in file order.
         var parts: [ArraySlice<UInt8>] { [body[..<insertionOffset], insertion[...], body[insertionOffset...]] }
         /// The file bytes.
-        var bytes: [UInt8] {
+        package var bytes: [UInt8] {
             var out: [UInt8] = []
             out.reserveCapacity(count)
             for part in parts { out += part }
@@ -303,7 +303,7 @@ public enum SessionSignature {
     /// records. With a `cache` (see `SigningCache`; ignored unless made for `key` and `order`) the
     /// conversation messages that did not change are copied, not encoded, and the MAC resumes after
     /// the bytes that did not change; the result is the same.
-    static func signedFile(for object: JSONObject, key: SessionKey, order: BeamOrder = .jidoCodeDefault,
+    package static func signedFile(for object: JSONObject, key: SessionKey, order: BeamOrder = .jidoCodeDefault,
                            cache: inout SigningCache?) throws -> SignedFile {
         var unsigned = object
         unsigned[memberName] = nil

@@ -7,7 +7,7 @@ internal import Glibc
 /// Checked, not trusted: the MAC state is resumed only when the new encoding's first bytes are
 /// byte-for-byte (`memcmp`) the ones the state has absorbed, and only under the key it was made
 /// with; otherwise the MAC starts over. So the tag is always HMAC(key, body).
-struct SigningCache {
+package struct SigningCache {
     /// The key's pre-keyed template: the MAC state belongs to that key only.
     private let keyTemplate: LibCrypto.HMACTemplate
     /// The member order the element encodings follow (they differ for objects of more than 32 members).
@@ -22,7 +22,7 @@ struct SigningCache {
     /// Whether the last signing resumed the saved MAC state (for tests and benchmarks).
     private(set) var lastSigningResumed = false
 
-    init(key: SessionKey, order: BeamOrder, memberKey: String) {
+    package init(key: SessionKey, order: BeamOrder, memberKey: String) {
         keyTemplate = key.hmacTemplate
         self.order = order
         elements = CanonicalElementCache(memberKey: memberKey)
@@ -39,7 +39,7 @@ struct SigningCache {
     /// member sorts after `conversation`, so those bytes are the unsigned body's; the next signing
     /// checks that before resuming). The file must be canonical in `order`. nil when the file has no
     /// non-empty conversation to split.
-    static func primed(fromCanonicalFile file: [UInt8], conversation: [JSONValue], key: SessionKey, order: BeamOrder,
+    package static func primed(fromCanonicalFile file: [UInt8], conversation: [JSONValue], key: SessionKey, order: BeamOrder,
                        memberKey: String) throws -> SigningCache? {
         guard let ranges = file.withUnsafeBytes({ CanonicalElementCache.elementRanges(in: $0, memberKey: memberKey) }),
               ranges.count == conversation.count, let last = ranges.last else { return nil }
