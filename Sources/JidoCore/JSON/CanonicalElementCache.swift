@@ -8,7 +8,9 @@ internal import Glibc
 /// new messages only. Correctness rests on two facts: an element's canonical encoding at a given
 /// depth depends on its value alone, and `JSONValue ==` is exact (strings and keys byte for byte,
 /// floats by bit pattern). An element is reused only when it equals the cached one at the same
-/// index; anything else is encoded afresh, so the output is always the bytes `encode` gives.
+/// index and the cached encodings were made in the same `BeamOrder` (an element holding an object
+/// of more than 32 members encodes differently per family); anything else is encoded afresh, so the
+/// output is always the bytes `encode` gives.
 struct CanonicalElementCache: Sendable {
     /// The top-level member whose array elements are cached.
     let memberKey: String
@@ -17,16 +19,21 @@ struct CanonicalElementCache: Sendable {
     private(set) var encodings: [[UInt8]] = []
     /// The total size of `encodings`.
     private(set) var encodedBytes = 0
+    /// The BEAM order family `encodings` were written in.
+    private(set) var order: BeamOrder = .jidoCodeDefault
     /// In the last encoding, the offset just past the array's last element (nil when the member
     /// was absent or empty): the bytes before it are the ones an append leaves unchanged.
     var lastElementEnd: Int?
 
     init(memberKey: String) { self.memberKey = memberKey }
 
-    mutating func replace(elements: [JSONValue], encodings: [[UInt8]], lastElementEnd: Int) {
+    /// `order`: the family `encodings` were written in (for encodings taken from a file, the
+    /// `CanonicalLayout.beamOrder` of that file, or the default when it has none).
+    mutating func replace(elements: [JSONValue], encodings: [[UInt8]], lastElementEnd: Int, order: BeamOrder = .jidoCodeDefault) {
         self.elements = elements
         self.encodings = encodings
         self.lastElementEnd = lastElementEnd
+        self.order = order
         encodedBytes = encodings.reduce(0) { $0 + $1.count }
     }
 

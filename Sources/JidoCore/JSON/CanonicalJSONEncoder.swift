@@ -21,32 +21,39 @@ public enum CanonicalEncodingError: Error, Sendable, Equatable, CustomStringConv
 
 /// The canonical encoding JidoCode signs: Jason's `encode!(value, pretty: true)` byte for byte.
 ///
-/// Object keys sorted by UTF-8 bytes; two-space indent; `": "` after keys; `,` + newline between
-/// members; `{}`/`[]` when empty; no trailing newline. Strings escape only `"`, `\`, `\b \f \n \r \t`
-/// and other bytes below 0x20 (as `\u00XX`, upper-case hex); floats in Erlang's short layout;
-/// integers as their digits. Iterative, so any nesting depth is safe.
+/// Object members in the order Jason writes them on the BEAM release family `order`: ascending by
+/// the keys' UTF-8 bytes for objects of at most 32 members, the family's hash order for larger ones
+/// (`maps:to_list` of a large map; see `BeamMapOrder`); each object (after the top-level omission)
+/// is classified by its own member count. Two-space indent; `": "` after keys; `,` + newline
+/// between members; `{}`/`[]` when empty; no trailing newline. Strings escape only `"`, `\`,
+/// `\b \f \n \r \t` and other bytes below 0x20 (as `\u00XX`, upper-case hex); floats in Erlang's
+/// short layout; integers as their digits. Iterative, so any nesting depth is safe.
 public enum CanonicalJSON {
     /// The largest encoding `encode` returns (256 MiB); `stream` has no limit and bounded memory.
     public static let defaultMaxOutputBytes = 256 << 20
 
-    public static func encode(_ value: JSONValue, maxOutputBytes: Int = defaultMaxOutputBytes) throws(CanonicalEncodingError) -> [UInt8] {
-        try collect(value, omitting: nil, maxOutputBytes: maxOutputBytes)
+    /// `order`: the BEAM release family whose large-object order to write (JidoCode's by default).
+    public static func encode(_ value: JSONValue, order: BeamOrder = .jidoCodeDefault,
+                              maxOutputBytes: Int = defaultMaxOutputBytes) throws(CanonicalEncodingError) -> [UInt8] {
+        try collect(value, omitting: nil, order: order, maxOutputBytes: maxOutputBytes)
     }
 
     /// The bytes JidoCode signs: `value` without its top-level member `key` (if it is an object).
-    public static func encode(_ value: JSONValue, omittingTopLevelKey key: String,
+    /// The member is removed before the others are ordered: an object of 33 members one of which is
+    /// `key` is written as the 32-member object it becomes, in byte order (the BEAM flattens it).
+    public static func encode(_ value: JSONValue, omittingTopLevelKey key: String, order: BeamOrder = .jidoCodeDefault,
                               maxOutputBytes: Int = defaultMaxOutputBytes) throws(CanonicalEncodingError) -> [UInt8] {
-        try collect(value, omitting: key, maxOutputBytes: maxOutputBytes)
+        try collect(value, omitting: key, order: order, maxOutputBytes: maxOutputBytes)
     }
 
     /// Encodes in chunks of at most `chunkSize` bytes handed to `sink` in order; memory stays
     /// bounded by the chunk size and the nesting depth whatever the output size. `sink` returns
     /// false to stop early (`CanonicalEncodingError.stopped`).
-    public static func stream(_ value: JSONValue, omittingTopLevelKey key: String? = nil, chunkSize: Int = 1 << 16,
-                              into sink: (UnsafeRawBufferPointer) -> Bool) throws(CanonicalEncodingError) {
+    public static func stream(_ value: JSONValue, omittingTopLevelKey key: String? = nil, order: BeamOrder = .jidoCodeDefault,
+                              chunkSize: Int = 1 << 16, into sink: (UnsafeRawBufferPointer) -> Bool) throws(CanonicalEncodingError) {
         var out: [UInt8] = []
         out.reserveCapacity(chunkSize + 4096)
-        try encode(value, omittingTopLevelKey: key, into: &out) { (chunk) throws(CanonicalEncodingError) in
+        try encode(value, omittingTopLevelKey: key, order: order, into: &out) { (chunk) throws(CanonicalEncodingError) in
             guard chunk.count >= chunkSize else { return }
             let keepGoing = chunk.withUnsafeBytes { sink($0) }
             chunk.removeAll(keepingCapacity: true)
@@ -56,30 +63,33 @@ public enum CanonicalJSON {
         if !keepGoing { throw .stopped }
     }
 
-    /// The encoding of an object and, for each of its members in sorted order, the offset where the
-    /// member's line starts (its indentation).
+    /// The encoding of an object and, for each of its members in the order written, the offset where
+    /// the member's line starts (its indentation).
     ///
     /// With a `cache`, the elements of the top-level array member `cache.memberKey` that equal the
-    /// ones of the previous encoding are copied from it instead of being encoded again, and the
-    /// cache is updated to this encoding. The output is the same bytes either way.
-    /// The encoding goes to `out` (its contents are replaced; its capacity is reused).
-    static func encodeRecordingMembers(_ object: JSONObject, cache: inout CanonicalElementCache?, into out: inout [UInt8],
+    /// ones of the previous encoding are copied from it instead of being encoded again (only when
+    /// that encoding used the same `order`), and the cache is updated to this encoding. The output
+    /// is the same bytes either way. The encoding goes to `out` (its contents are replaced; its
+    /// capacity is reused).
+    static func encodeRecordingMembers(_ object: JSONObject, order: BeamOrder = .jidoCodeDefault, cache: inout CanonicalElementCache?,
+                                       into out: inout [UInt8],
                                        maxOutputBytes: Int = defaultMaxOutputBytes) throws(CanonicalEncodingError) -> [Int] {
         out.removeAll(keepingCapacity: true)
         out.reserveCapacity(max(1 << 16, (cache?.encodedBytes ?? 0) + (1 << 12)))
         cache?.lastElementEnd = nil
         var offsets: [Int] = []
-        try encode(.object(object), omittingTopLevelKey: nil, into: &out, memberOffsets: &offsets, cache: &cache) { (chunk) throws(CanonicalEncodingError) in
+        try encode(.object(object), omittingTopLevelKey: nil, order: order, into: &out, memberOffsets: &offsets, cache: &cache) { (chunk) throws(CanonicalEncodingError) in
             if chunk.count > maxOutputBytes { throw .outputTooLarge(limit: maxOutputBytes) }
         }
         if out.count > maxOutputBytes { throw .outputTooLarge(limit: maxOutputBytes) }
         return offsets
     }
 
-    private static func collect(_ value: JSONValue, omitting key: String?, maxOutputBytes: Int) throws(CanonicalEncodingError) -> [UInt8] {
+    private static func collect(_ value: JSONValue, omitting key: String?, order: BeamOrder,
+                                maxOutputBytes: Int) throws(CanonicalEncodingError) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(1 << 16)
-        try encode(value, omittingTopLevelKey: key, into: &out) { (chunk) throws(CanonicalEncodingError) in
+        try encode(value, omittingTopLevelKey: key, order: order, into: &out) { (chunk) throws(CanonicalEncodingError) in
             if chunk.count > maxOutputBytes { throw .outputTooLarge(limit: maxOutputBytes) }
         }
         if out.count > maxOutputBytes { throw .outputTooLarge(limit: maxOutputBytes) }
@@ -92,16 +102,16 @@ public enum CanonicalJSON {
     }
 
     /// The encoder proper; `checkpoint` runs after every value and line, and may drain `out`.
-    private static func encode(_ root: JSONValue, omittingTopLevelKey omitted: String?, into out: inout [UInt8],
+    private static func encode(_ root: JSONValue, omittingTopLevelKey omitted: String?, order: BeamOrder, into out: inout [UInt8],
                                checkpoint: (inout [UInt8]) throws(CanonicalEncodingError) -> Void) throws(CanonicalEncodingError) {
         var unused: [Int] = []
         var noCache: CanonicalElementCache?
-        try encode(root, omittingTopLevelKey: omitted, into: &out, memberOffsets: &unused, recordMembers: false,
+        try encode(root, omittingTopLevelKey: omitted, order: order, into: &out, memberOffsets: &unused, recordMembers: false,
                    cache: &noCache, checkpoint: checkpoint)
     }
 
     /// `baseDepth`: the nesting depth `root` sits at (its members are indented one level deeper).
-    private static func encode(_ root: JSONValue, omittingTopLevelKey omitted: String?, into out: inout [UInt8],
+    private static func encode(_ root: JSONValue, omittingTopLevelKey omitted: String?, order: BeamOrder, into out: inout [UInt8],
                                memberOffsets: inout [Int], recordMembers: Bool = true, baseDepth: Int = 0,
                                cache: inout CanonicalElementCache?,
                                checkpoint: (inout [UInt8]) throws(CanonicalEncodingError) -> Void) throws(CanonicalEncodingError) {
@@ -125,20 +135,19 @@ public enum CanonicalJSON {
                     if elements.isEmpty { out += "[]".utf8 } else if baseDepth == 0, stack.count == 1, cache != nil,
                                                                      case let .object(members, next)? = stack.last,
                                                                      members[next - 1].key.hasSameUTF8(as: cache?.memberKey ?? "") {
-                        try encodeTopLevelArray(elements, into: &out, cache: &cache, checkpoint: checkpoint)
+                        try encodeTopLevelArray(elements, order: order, into: &out, cache: &cache, checkpoint: checkpoint)
                     } else {
                         out += "[\n".utf8
                         stack.append(.array(elements, next: 0))
                     }
                 case let .object(object):
                     var members = object.members
+                    // Removed before ordering: the order is that of the members that remain.
                     if stack.isEmpty, let omitted {
                         members.removeAll { $0.key.utf8.elementsEqual(omitted.utf8) }
                     }
                     if members.isEmpty { out += "{}".utf8 } else {
-                        if !members.isSorted(by: { keyPrecedes($0.key, $1.key) }) {
-                            members.sort { keyPrecedes($0.key, $1.key) }
-                        }
+                        BeamMapOrder.sort(&members, order: order)
                         out += "{\n".utf8
                         stack.append(.object(members, next: 0))
                     }
@@ -178,9 +187,12 @@ public enum CanonicalJSON {
 
     /// The elements of a top-level array member (depth 2), each copied from `cache` when it equals
     /// the cached element at the same index, else encoded; `cache` then holds these elements.
-    private static func encodeTopLevelArray(_ elements: [JSONValue], into out: inout [UInt8], cache: inout CanonicalElementCache?,
+    /// Cached encodings are reused only if they were made with the same `order`.
+    private static func encodeTopLevelArray(_ elements: [JSONValue], order: BeamOrder, into out: inout [UInt8],
+                                            cache: inout CanonicalElementCache?,
                                             checkpoint: (inout [UInt8]) throws(CanonicalEncodingError) -> Void) throws(CanonicalEncodingError) {
         guard var current = cache.take() else { return }
+        let reusable = current.order == order ? current.elements.count : 0
         var complete = true
         var encodings: [[UInt8]] = []
         encodings.reserveCapacity(elements.count)
@@ -188,7 +200,7 @@ public enum CanonicalJSON {
         for (i, element) in elements.enumerated() {
             if i > 0 { out += ",\n".utf8 }
             indent(2, &out)
-            if i < current.elements.count, current.elements[i] == element {
+            if i < reusable, current.elements[i] == element {
                 out += current.encodings[i]
                 encodings.append(current.encodings[i])
                 try checkpoint(&out)
@@ -198,7 +210,7 @@ public enum CanonicalJSON {
                 let start = out.count
                 var unused: [Int] = []
                 var noCache: CanonicalElementCache?
-                try encode(element, omittingTopLevelKey: nil, into: &out, memberOffsets: &unused, recordMembers: false,
+                try encode(element, omittingTopLevelKey: nil, order: order, into: &out, memberOffsets: &unused, recordMembers: false,
                            baseDepth: 2, cache: &noCache, checkpoint: checkpoint)
                 if out.count >= start { encodings.append(Array(out[start...])) } else { complete = false }
             }
@@ -207,7 +219,7 @@ public enum CanonicalJSON {
         out += "\n  ]".utf8
         // A cache that missed an element's bytes is dropped, never kept with a hole.
         guard complete else { return }
-        current.replace(elements: elements, encodings: encodings, lastElementEnd: lastElementEnd)
+        current.replace(elements: elements, encodings: encodings, lastElementEnd: lastElementEnd, order: order)
         cache = current
     }
 
