@@ -5,6 +5,10 @@
 /// are the file minus the signature member, so they can be hashed as slices of the file instead of
 /// being re-encoded. Any deviation from canonical form (or anything at a limit) makes it answer
 /// nil, and the caller takes the full decode-and-encode path.
+///
+/// Canonical member order (`BeamMapOrder`): an object of at most 32 members has its keys strictly
+/// ascending by their unescaped bytes; a larger one is in the hash order of one BEAM release family,
+/// the same family for every large object of the document (`beamOrder`).
 struct CanonicalLayout {
     /// The `signature` member of a top-level object.
     struct SignatureMember {
@@ -19,11 +23,19 @@ struct CanonicalLayout {
     let topLevelIsObject: Bool
     /// The top-level `signature` member, if the top level is an object that has one.
     let signature: SignatureMember?
+    /// The release family whose hash order every object of more than 32 members follows; nil when
+    /// no object has more than 32 members (the file is then the same on every family). Should all
+    /// large objects follow both orders (never seen: it takes 32 coinciding adjacent pairs per
+    /// object), `.otp27`.
+    let beamOrder: BeamOrder?
 
     private static let signatureKey = Array("signature".utf8)
 
     /// Scans `bytes`; nil unless they are exactly canonical and within `limits` (a string's raw
     /// length is held to `maxStringBytes`, so a borderline string goes to the exact slow path).
+    ///
+    /// Also nil for a top-level object of exactly 33 members one of which is `signature`: the signed
+    /// bytes (32 members, byte order) are then not the file minus that member (33, hash order).
     static func scan(_ bytes: UnsafeRawBufferPointer, limits: JSONLimits) -> CanonicalLayout? {
         var none = NoObserver()
         return scan(bytes, limits: limits, observer: &none)
@@ -40,11 +52,69 @@ struct CanonicalLayout {
         return layout
     }
 
-    private struct Level {
-        var isObject: Bool
-        var start: Int
-        var lastKey: Range<Int>? = nil
+    /// What the scan knows about the keys of an object so far.
+    private struct KeyState {
+        /// The body of the last key (meaningful once `count > 0`).
+        var lastKey = 0..<0
+        /// The members so far.
+        var count = 0
         var lastKeyHadEscape = false
+        /// Whether every adjacent pair of keys so far is strictly ascending by bytes.
+        var byteOrdered = true
+    }
+
+    private struct Level {
+        var start: Int
+        /// An object's `KeyState` while a container nested in it is open (the innermost open
+        /// container's state lives in `Scanner.keys`, so that a key touches no array).
+        var saved = KeyState()
+        var isObject: Bool
+
+        init(isObject: Bool, start: Int) {
+            self.isObject = isObject
+            self.start = start
+        }
+    }
+
+    /// The offsets of the opening quotes of the keys of the open objects that have at most 32
+    /// members so far, kept in case the object grows past 32 (its pairs are then checked again, by
+    /// hash). The object at stack index `s` owns slots `32·s ..< 32·s + 32`: no appends and no
+    /// truncation on the hot path, and at most 32 slots per open container.
+    private final class KeySlots {
+        static let perLevel = BeamMapOrder.smallMapLimit
+        private(set) var base: UnsafeMutablePointer<Int>
+        private var capacity: Int
+
+        init() {
+            capacity = 16 * Self.perLevel
+            base = .allocate(capacity: capacity)
+        }
+
+        deinit { base.deallocate() }
+
+        /// Makes room for the slots of stack indices `0 ..< levels`.
+        @inline(__always)
+        func reserve(levels: Int) {
+            if levels * Self.perLevel > capacity { grow(to: levels * Self.perLevel) }
+        }
+
+        private func grow(to needed: Int) {
+            let newCapacity = max(needed, 2 * capacity)
+            let bigger = UnsafeMutablePointer<Int>.allocate(capacity: newCapacity)
+            bigger.moveInitialize(from: base, count: capacity)
+            base.deallocate()
+            base = bigger
+            capacity = newCapacity
+        }
+    }
+
+    /// An open object of more than 32 members: the families whose order every adjacent pair of its
+    /// keys follows so far, and the last key's rank in each (meaningful while the family is live).
+    private struct LargeObject {
+        var otp27: Bool
+        var otp25: Bool
+        var last27 = BeamMapOrder.Rank.zero
+        var last25 = BeamMapOrder.Rank.zero
     }
 
     private enum Step { case scalar, opened, invalid }
@@ -55,6 +125,16 @@ struct CanonicalLayout {
         var observer: Observer
         var pos = 0
         var stack: [Level] = []
+        /// The key state of the innermost open container (if it is an object).
+        var keys = KeyState()
+        let keySlots = KeySlots()
+        /// The open objects of more than 32 members, innermost last.
+        var large: [LargeObject] = []
+        /// The families every closed object of more than 32 members follows, and whether there was one.
+        var documentAllows27 = true
+        var documentAllows25 = true
+        var sawLargeObject = false
+        var topLevelMemberCount = 0
         // Top-level object bookkeeping for the signature member.
         var memberStart = 0
         var previousValueEnd = -1
@@ -82,9 +162,13 @@ struct CanonicalLayout {
                 }
             } while !stack.isEmpty
             guard pos == bytes.count else { return nil }
+            let beamOrder: BeamOrder? = sawLargeObject ? (documentAllows27 ? .otp27 : .otp25) : nil
             guard signatureMemberStart >= 0 else {
-                return CanonicalLayout(topLevelIsObject: topIsObject, signature: nil)
+                return CanonicalLayout(topLevelIsObject: topIsObject, signature: nil, beamOrder: beamOrder)
             }
+            // Without its signature a 33-member top level is a flat 32-member map, written in byte
+            // order: not the file's (hash) order of the 32 other members. The exact path handles it.
+            guard topLevelMemberCount != BeamMapOrder.smallMapLimit + 1 else { return nil }
             let slices: [Range<Int>]
             if signatureIsLast && signaturePreviousValueEnd < 0 {
                 slices = []
@@ -94,7 +178,7 @@ struct CanonicalLayout {
                 slices = [0..<signatureMemberStart, (signatureValue.upperBound + 2)..<bytes.count]
             }
             return CanonicalLayout(topLevelIsObject: true,
-                                   signature: SignatureMember(value: signatureValue, signedSlices: slices))
+                                   signature: SignatureMember(value: signatureValue, signedSlices: slices), beamOrder: beamOrder)
         }
 
         /// Scans one scalar or empty container (`.scalar`), or opens a non-empty container and
@@ -115,7 +199,10 @@ struct CanonicalLayout {
                     return .scalar
                 }
                 guard bytes[pos + 1] == ASCII.newline, stack.count < limits.maxDepth else { return .invalid }
+                if let parent = stack.last, parent.isObject { stack[stack.count - 1].saved = keys }
                 stack.append(Level(isObject: isObject, start: pos))
+                keys = KeyState()
+                if isObject { keySlots.reserve(levels: stack.count) }
                 pos += 2
                 return beginElement(isObject: isObject) ? .opened : .invalid
             case ASCII.quote: scanned = scanString() != nil
@@ -154,9 +241,14 @@ struct CanonicalLayout {
                 guard expectIndent(stack.count - 1), pos < bytes.count,
                       bytes[pos] == (level.isObject ? ASCII.closeBrace : ASCII.closeBracket) else { return false }
                 if stack.count == 1, level.isObject, currentKeyIsSignature { signatureIsLast = true }
+                if level.isObject {
+                    guard closeObject(keys) else { return false }
+                    if stack.count == 1 { topLevelMemberCount = keys.count }
+                }
                 pos += 1
                 if Observer.isActive { observer.close(depth: stack.count) }
                 stack.removeLast()
+                if let parent = stack.last, parent.isObject { keys = parent.saved }
                 valueStart = level.start
             }
             return true
@@ -172,25 +264,51 @@ struct CanonicalLayout {
             previousValueEnd = end
         }
 
-        /// A key strictly greater (by its unescaped UTF-8 bytes) than the previous key of the same
-        /// object, then `": "`.
+        /// At the close of an object: at most 32 members in byte order, or more in the hash order of
+        /// a family that every other large object of the document follows too.
+        @inline(__always)
+        mutating func closeObject(_ keys: KeyState) -> Bool {
+            if keys.count <= BeamMapOrder.smallMapLimit { return keys.byteOrdered }
+            return closeLargeObject()
+        }
+
+        @inline(never)
+        mutating func closeLargeObject() -> Bool {
+            guard let object = large.popLast() else { return false }
+            documentAllows27 = documentAllows27 && object.otp27
+            documentAllows25 = documentAllows25 && object.otp25
+            sawLargeObject = true
+            return documentAllows27 || documentAllows25
+        }
+
+        /// A key, then `": "`. Up to the 32nd key of an object the scan notes whether each key is
+        /// strictly greater (by its unescaped UTF-8 bytes) than the previous one, and where it starts;
+        /// from the 33rd on it checks the keys' hash order instead (`orderLargeObjectKey`).
         mutating func scanKey() -> Bool {
             let keyStart = pos
             guard pos < bytes.count, bytes[pos] == ASCII.quote, let hadEscape = scanString() else { return false }
             let key = (keyStart + 1)..<(pos - 1)
             let top = stack.count - 1
-            if let last = stack[top].lastKey {
-                let ordered: Bool
-                if hadEscape || stack[top].lastKeyHadEscape {
-                    ordered = unescaped(last).lexicographicallyPrecedes(unescaped(key))
-                } else {
-                    ordered = UnsafeRawBufferPointer(rebasing: bytes[last])
-                        .lexicographicallyPrecedes(UnsafeRawBufferPointer(rebasing: bytes[key]))
+            keys.count += 1
+            if keys.count <= BeamMapOrder.smallMapLimit {
+                if keys.byteOrdered, keys.count > 1 {
+                    let last = keys.lastKey
+                    let ordered: Bool
+                    if hadEscape || keys.lastKeyHadEscape {
+                        ordered = unescaped(last).lexicographicallyPrecedes(unescaped(key))
+                    } else {
+                        ordered = UnsafeRawBufferPointer(rebasing: bytes[last])
+                            .lexicographicallyPrecedes(UnsafeRawBufferPointer(rebasing: bytes[key]))
+                    }
+                    // Not yet a rejection: the object may grow past 32 members.
+                    if !ordered { keys.byteOrdered = false }
                 }
-                guard ordered else { return false }
+                keySlots.base[top * KeySlots.perLevel + keys.count - 1] = keyStart
+            } else {
+                guard orderLargeObjectKey(key, escaped: hadEscape, at: top) else { return false }
             }
-            stack[top].lastKey = key
-            stack[top].lastKeyHadEscape = hadEscape
+            keys.lastKey = key
+            keys.lastKeyHadEscape = hadEscape
             if Observer.isActive { observer.key(UnsafeRawBufferPointer(rebasing: bytes[key]), escaped: hadEscape, depth: stack.count) }
             if top == 0 {
                 currentKeyIsSignature = !hadEscape && key.count == signatureKey.count
@@ -199,6 +317,79 @@ struct CanonicalLayout {
             guard pos + 1 < bytes.count, bytes[pos] == ASCII.colon, bytes[pos + 1] == ASCII.space else { return false }
             pos += 2
             return true
+        }
+
+        /// The 33rd and later keys of an object: checks the pairs of adjacent keys in the hash order of
+        /// each family still possible (at the 33rd key, all 32 pairs so far); false when none is left.
+        /// `top`: the object's stack index (`keys.count` already counts this key).
+        @inline(never)
+        mutating func orderLargeObjectKey(_ key: Range<Int>, escaped: Bool, at top: Int) -> Bool {
+            if keys.count == BeamMapOrder.smallMapLimit + 1 {
+                var object = LargeObject(otp27: documentAllows27, otp25: documentAllows25)
+                var previous: (key: Range<Int>, escaped: Bool)?
+                let slots = top * KeySlots.perLevel
+                for slot in slots..<(slots + BeamMapOrder.smallMapLimit) {
+                    let (body, hadEscape) = keyBody(startingAt: keySlots.base[slot])
+                    follow(&object, previous: previous, key: body, escaped: hadEscape)
+                    previous = (body, hadEscape)
+                }
+                follow(&object, previous: previous, key: key, escaped: escaped)
+                large.append(object)
+            } else if var object = large.popLast() {
+                let previous = (key: keys.lastKey, escaped: keys.lastKeyHadEscape)
+                follow(&object, previous: previous, key: key, escaped: escaped)
+                large.append(object)
+            } else {
+                return false
+            }
+            guard let object = large.last else { return false }
+            return object.otp27 || object.otp25
+        }
+
+        /// Adds `key` after `previous` (nil for the first key) to a large object's order check.
+        func follow(_ object: inout LargeObject, previous: (key: Range<Int>, escaped: Bool)?, key: Range<Int>, escaped: Bool) {
+            if object.otp27 {
+                let rank = self.rank(key, escaped: escaped, order: .otp27)
+                if let previous, !precedes(previous, object.last27, (key, escaped), rank, order: .otp27) { object.otp27 = false }
+                object.last27 = rank
+            }
+            if object.otp25 {
+                let rank = self.rank(key, escaped: escaped, order: .otp25)
+                if let previous, !precedes(previous, object.last25, (key, escaped), rank, order: .otp25) { object.otp25 = false }
+                object.last25 = rank
+            }
+        }
+
+        /// The rank of a key (the range of its body) by its unescaped bytes.
+        func rank(_ key: Range<Int>, escaped: Bool, order: BeamOrder) -> BeamMapOrder.Rank {
+            if escaped { return unescaped(key).withUnsafeBytes { BeamMapOrder.Rank($0, order: order) } }
+            return BeamMapOrder.Rank(UnsafeRawBufferPointer(rebasing: bytes[key]), order: order)
+        }
+
+        /// Whether key `a` comes before key `b` in the `order` family, given their ranks.
+        func precedes(_ a: (key: Range<Int>, escaped: Bool), _ rankA: BeamMapOrder.Rank,
+                      _ b: (key: Range<Int>, escaped: Bool), _ rankB: BeamMapOrder.Rank, order: BeamOrder) -> Bool {
+            if rankA != rankB { return rankA < rankB }
+            // Equal primary hashes: the bytes decide (rare; an allocation is fine here).
+            let x = a.escaped ? unescaped(a.key) : Array(bytes[a.key])
+            let y = b.escaped ? unescaped(b.key) : Array(bytes[b.key])
+            return x.withUnsafeBytes { p in y.withUnsafeBytes { q in BeamMapOrder.collisionPrecedes(p, q, in: order) } }
+        }
+
+        /// The body range of the (already checked) string whose opening quote is at `start`, and
+        /// whether it holds an escape.
+        func keyBody(startingAt start: Int) -> (Range<Int>, Bool) {
+            var i = start + 1
+            var hadEscape = false
+            while i < bytes.count, bytes[i] != ASCII.quote {
+                if bytes[i] == ASCII.backslash {
+                    hadEscape = true
+                    i += 2 // `\u00XX` continues with hex digits, never a quote or backslash
+                } else {
+                    i += 1
+                }
+            }
+            return ((start + 1)..<min(i, bytes.count), hadEscape)
         }
 
         /// The bytes of a string body already checked by `scanString`, with its canonical escapes undone.
@@ -227,6 +418,7 @@ struct CanonicalLayout {
         }
 
         /// Exactly `2 * depth` spaces.
+        @inline(__always)
         mutating func expectIndent(_ depth: Int) -> Bool {
             let n = 2 * depth
             guard pos + n <= bytes.count else { return false }
