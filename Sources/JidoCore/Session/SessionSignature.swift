@@ -219,7 +219,7 @@ public enum SessionSignature {
 
     /// True when some object in `value` has more than `BeamMapOrder.smallMapLimit` members
     /// (iterative: any depth is safe).
-    static func containsLargeObject(_ value: JSONValue) -> Bool {
+    package static func containsLargeObject(_ value: JSONValue) -> Bool {
         var pending = [value]
         while let next = pending.popLast() {
             switch next {

@@ -45,7 +45,7 @@ package struct SigningCache {
               ranges.count == conversation.count, let last = ranges.last else { return nil }
         var cache = SigningCache(key: key, order: order, memberKey: memberKey)
         var elements = CanonicalElementCache(memberKey: memberKey)
-        elements.replace(elements: conversation, encodings: ranges.map { Array(file[$0]) }, lastElementEnd: last.upperBound)
+        elements.replace(elements: conversation, encodings: ranges.map { Array(file[$0]) }, lastElementEnd: last.upperBound, order: order)
         cache.elements = elements
         var mac = try HMACSHA256(key: key)
         try file.withUnsafeBytes { try mac.update(UnsafeRawBufferPointer(rebasing: $0[..<last.upperBound])) }
