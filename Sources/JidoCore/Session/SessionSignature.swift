@@ -181,6 +181,7 @@ public enum SessionSignature {
             if let problem = signatureProblem(.other) { return result(problem.verdict, detail: problem.detail) }
         }
         do {
+            var verified: BeamOrder?
             for order in tries {
                 // Streamed into the MAC: memory stays bounded even when pretty printing a deeply
                 // nested document multiplies its size.
@@ -193,11 +194,19 @@ public enum SessionSignature {
                 if let failure { throw failure }
                 let mac = try hmac.finalize()
                 let matches = text.withUTF8 { compare(mac, with: UnsafeRawBufferPointer($0), duplicateKeys: [], isCanonical: false).verdict == .valid }
-                if matches {
-                    let canonical = fileBytes.map { isEncoding(of: document.value, order: order, equalTo: $0) } ?? false
-                    return SignatureVerification(verdict: .valid, duplicateKeys: duplicates, isCanonical: canonical,
+                guard matches else { continue }
+                verified = verified ?? order
+                // Of the families the signature verifies under (both, when the signed content has
+                // no large object but the file does, e.g. a 33-member top level with the
+                // signature), the one whose bytes the file is.
+                if let fileBytes, isEncoding(of: document.value, order: order, equalTo: fileBytes) {
+                    return SignatureVerification(verdict: .valid, duplicateKeys: duplicates, isCanonical: true,
                                                  hasLargeObjects: large, beamOrder: large ? order : nil)
                 }
+            }
+            if let order = verified {
+                return SignatureVerification(verdict: .valid, duplicateKeys: duplicates, isCanonical: false,
+                                             hasLargeObjects: large, beamOrder: large ? order : nil)
             }
             return result(.invalid)
         } catch {
