@@ -5,12 +5,11 @@ import Testing
 /// `jido-audit verify` (one run); the verdicts must map onto each other. The deliberate differences (JidoGuard's
 /// limits: nesting deeper than 512, number tokens longer than 1,024 characters, files larger than 10 MiB, where
 /// JidoCode's verify decodes what we refuse) are counted and listed apart, never failures.
-extension JidoInteropSuite {
+extension InteropChecks {
     static let mutantsPerFamily = 1_100
     static let resignedPerFamily = 300
 
-    @Test("Mutants of JidoCode's files: jido-audit verify agrees with JidoCode's verify", arguments: InteropOracle.Family.allCases)
-    func mutantVerdictsAgree(family: InteropOracle.Family) throws {
+    static func mutantVerdictsAgree(family: InteropOracle.Family) throws {
         try withInteropScratch { scratch in
             let home = scratch + "/home"
             let sessions = try InteropOracle.writeStore(home: home, hostname: "devbox", sessions: 8, seed: 60 + family.rawValue, bigMapEvery: 4,

@@ -3,15 +3,13 @@ import Testing
 
 /// JidoCode → JidoGuard: stores written by JidoCode's real writer (on both OTP families), a few files tampered with
 /// the oracle's `tamper.py`; our `jido-audit verify` must agree with JidoCode's verdict and byte check on every file.
-extension JidoInteropSuite {
+extension InteropChecks {
     /// Which sessions (by manifest index) get which tampering; indices 3, 7, 11, 15, 19 hold a large (33-60 key) map.
     static let tamperPlan: [(kind: String, indices: [Int])] = [
         ("content", [0, 3, 11]), ("nullsig", [1, 7]), ("numsig", [2]), ("objsig", [15]), ("dropsig", [4, 19]),
     ]
 
-    @Test("JidoCode's store (100 sessions, large maps, tampered files) gets JidoCode's verdicts from jido-audit verify",
-          arguments: InteropOracle.Family.allCases)
-    func jidocodeStoreVerdictsAgree(family: InteropOracle.Family) throws {
+    static func jidocodeStoreVerdictsAgree(family: InteropOracle.Family) throws {
         try withInteropScratch { scratch in
             let home = scratch + "/home"
             let sessions = try InteropOracle.writeStore(home: home, hostname: "devbox.example.com", sessions: 100, seed: 40 + family.rawValue,

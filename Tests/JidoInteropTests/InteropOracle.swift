@@ -2,14 +2,64 @@ import Foundation
 import JidoTestSupport
 import Testing
 
-// The interop suite: JidoGuard against JidoCode's REAL persistence code (`../shared/oracle`, see its README).
+// The interop suite: JidoGuard against JidoCode's REAL persistence code (`../shared/oracle`, see its README). This
+// target is the only test code that reads `../shared`.
 //
-// Every test of this target is a member of this suite (the other files extend it), so when the oracle is not beside
-// the checkout the whole suite is skipped with one line. This target is the only test code that reads `../shared`.
-// (Plain comments: Swift Testing repeats a suite's doc comment under every issue it reports.)
-@Suite("JidoCode interop (real JidoCode code through ../shared/oracle)",
-       .enabled(if: InteropOracle.isAvailable, "JidoCode oracle not found at \(InteropOracle.path): interop suite skipped"))
-struct JidoInteropSuite {}
+// One parameterized test (one case per check and OTP family, run in parallel) rather than a suite of tests, so that
+// without the oracle the whole suite is skipped with exactly one line (a disabled suite repeats the skip for each of
+// its tests). JIDO_INTEROP_CHECKS=store,ours,mutants,numbers runs only the named checks.
+@Test("JidoCode interop (JidoGuard against JidoCode's real code, ../shared/oracle)",
+      .enabled(if: InteropOracle.isAvailable, "JidoCode oracle not found at \(InteropOracle.path): interop suite skipped"),
+      arguments: InteropCheck.selected)
+func jidoCodeInterop(_ check: InteropCheck) throws {
+    try check.run()
+}
+
+/// One check of the interop suite on one OTP family.
+struct InteropCheck: Sendable, CustomTestStringConvertible {
+    enum Kind: String, Sendable, CaseIterable {
+        /// JidoCode's store, some files tampered: jido-audit verify gives JidoCode's verdicts (InteropJidoCodeToUsTests).
+        case store
+        /// Our SessionStore's files: valid, loaded and byte for byte JidoCode's (InteropUsToJidoCodeTests).
+        case ours
+        /// Seeded mutants of JidoCode's files: the same verdicts (InteropDifferentialTests).
+        case mutants
+        /// Number edges: canonical bytes (InteropNumberEdgeTests).
+        case numbers
+    }
+
+    let kind: Kind
+    let family: InteropOracle.Family
+
+    var testDescription: String {
+        switch kind {
+        case .store: "JidoCode's store (100 sessions, large maps, tampered files) gets JidoCode's verdicts from jido-audit verify, \(family)"
+        case .ours: "sessions written by our SessionStore are valid, load, and are JidoCode's exact bytes, \(family)"
+        case .mutants: "mutants of JidoCode's files: jido-audit verify agrees with JidoCode's verify, \(family)"
+        case .numbers: "number edges: jido-audit canonical equals the bytes JidoCode signs, \(family)"
+        }
+    }
+
+    func run() throws {
+        switch kind {
+        case .store: try InteropChecks.jidocodeStoreVerdictsAgree(family: family)
+        case .ours: try InteropChecks.ourStoreIsJidoCodes(family: family)
+        case .mutants: try InteropChecks.mutantVerdictsAgree(family: family)
+        case .numbers: try InteropChecks.numberEdgesAgree(family: family)
+        }
+    }
+
+    /// Every check on both families, or those JIDO_INTEROP_CHECKS names.
+    static var selected: [InteropCheck] {
+        let names = ProcessInfo.processInfo.environment["JIDO_INTEROP_CHECKS"].map { Set($0.split(separator: ",").map(String.init)) }
+        return Kind.allCases.filter { names?.contains($0.rawValue) ?? true }.flatMap { kind in
+            InteropOracle.Family.allCases.map { InteropCheck(kind: kind, family: $0) }
+        }
+    }
+}
+
+/// The checks (one file each), as static functions called by `jidoCodeInterop`.
+enum InteropChecks {}
 
 /// JidoCode's `jidocode` command line (`../shared/oracle/jidocode`): verify, write-store, canonical, tamper.
 enum InteropOracle {

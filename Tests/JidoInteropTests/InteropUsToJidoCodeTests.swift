@@ -6,10 +6,8 @@ import Testing
 /// JidoGuard → JidoCode: sessions written by our `SessionStore` (new, appended, edited, replaced, large maps, unicode,
 /// big integers, floats, empty containers, 100 KB messages) must load in JidoCode's real `load/1`, verify, and be byte
 /// for byte what JidoCode itself would write, on the OTP family the store was told to order large maps for.
-extension JidoInteropSuite {
-    @Test("Sessions written by JidoGuard's SessionStore are valid, load, and are JidoCode's exact bytes",
-          arguments: InteropOracle.Family.allCases)
-    func ourStoreIsJidoCodes(family: InteropOracle.Family) throws {
+extension InteropChecks {
+    static func ourStoreIsJidoCodes(family: InteropOracle.Family) throws {
         try withInteropScratch { scratch in
             let home = scratch + "/home"
             let data = home + "/.jido_code"
