@@ -59,5 +59,9 @@ let package = Package(
         .testTarget(name: "JidoAuditCLITests", dependencies: ["JidoAuditCLI", "JidoAudit", "JidoCore", "JidoTestSupport", "jido-audit"],
                     swiftSettings: testSettings),
         .testTarget(name: "JidoStressTests", dependencies: ["JidoStress", "JidoCore", "JidoTestSupport", "jido-stress"], swiftSettings: testSettings),
+        // JidoGuard against JidoCode's real code (../shared/oracle; the only tests that read ../shared): skipped
+        // with one line when the oracle is not beside the checkout.
+        .testTarget(name: "JidoInteropTests", dependencies: ["JidoCore", "JidoTestSupport", "JidoToolSupport", "jido-audit"],
+                    swiftSettings: testSettings),
     ]
 )
