@@ -26,20 +26,29 @@ public enum FuzzChecks {
 
     // MARK: - Keys
 
-    /// The fixed key the fuzzers verify with: JidoCode's `mixed` vector store (secret and hostname from
-    /// shared/vectors/jidocode-v1/mixed/manifest.json), so the corpus's signed seeds reach `.valid`.
-    package static let key: SessionKey = derive(secret: "e81805a7aeeddd132281a02e8295a108bfeb4ae4c11237192af9cd2b5f587042",
-                                                hostname: "jido-fixture-host")
-    /// A second fixed key (the `basic` store's): nothing signed under `key` may verify under it.
-    package static let otherKey: SessionKey = derive(secret: "24159df5d43308cb82c7165876d853c8c8f4e1e4574d6a401b27598c3d9f6ed2",
-                                                     hostname: "devbox")
+    /// The fixed keys the fuzzers verify with: `key` is JidoCode's `mixed` vector store's (secret and
+    /// hostname from Tests/Fixtures/jidocode-v1/mixed/manifest.json), so the corpus's signed seeds reach
+    /// `.valid`; `other` is the `basic` store's: nothing signed under `key` may verify under it. Derived
+    /// once; a failure (only a broken libcrypto) is a violation of every check, never a trap.
+    package static let fixedKeys: Result<(key: SessionKey, other: SessionKey), InvariantViolation> = Result {
+        () throws(InvariantViolation) in
+        (try derive(secret: "e81805a7aeeddd132281a02e8295a108bfeb4ae4c11237192af9cd2b5f587042", hostname: "jido-fixture-host"),
+         try derive(secret: "24159df5d43308cb82c7165876d853c8c8f4e1e4574d6a401b27598c3d9f6ed2", hostname: "devbox"))
+    }
 
-    private static func derive(secret: String, hostname: String) -> SessionKey {
+    /// The fixed keys, or the derivation failure as a violation of `check`.
+    package static func keys(_ check: String) throws(InvariantViolation) -> (key: SessionKey, other: SessionKey) {
+        switch fixedKeys {
+        case let .success(keys): return keys
+        case let .failure(error): throw InvariantViolation(check: check, message: error.message)
+        }
+    }
+
+    private static func derive(secret: String, hostname: String) throws(InvariantViolation) -> SessionKey {
         do {
             return try SessionKey.derive(machineSecret: Array(secret.utf8), hostname: hostname)
         } catch {
-            // Unreachable from input: fixed, valid arguments; only a broken libcrypto fails here.
-            fatalError("FuzzChecks: key derivation failed: \(error)")
+            throw InvariantViolation(check: "keys", message: "the fixed key could not be derived: \(error)")
         }
     }
 }

@@ -26,6 +26,7 @@ extension FuzzChecks {
 
     /// `SessionSignature.signedFileBytes`; nil only when the encoding is too large.
     static func signedFile(_ object: JSONObject, _ check: String) throws(InvariantViolation) -> [UInt8]? {
+        let key = try keys(check).key
         do {
             return try SessionSignature.signedFileBytes(for: object, key: key)
         } catch CanonicalEncodingError.outputTooLarge {

@@ -16,6 +16,7 @@ extension FuzzChecks {
     /// small limits drawn from the input's hash.
     public static func session(_ input: [UInt8]) throws(InvariantViolation) {
         let check = "session"
+        let (key, otherKey) = try keys(check)
         try metadataAgrees(input, check)
         try schemaFactsAgree(input, check, "input")
         guard let document = try? StrictJSONDecoder().decode(input), case let .object(object) = document.value else { return }
@@ -84,6 +85,7 @@ extension FuzzChecks {
     /// Signs `object`, then the object with one message appended, then with its first message
     /// changed, through one `SigningCache`; each must equal a fresh signing.
     static func signingCacheAgrees(_ object: JSONObject, _ check: String) throws(InvariantViolation) {
+        let key = try keys(check).key
         var cache: SigningCache? = SigningCache(key: key, order: .otp27, memberKey: "conversation")
         var current = object
         for step in 0..<3 {

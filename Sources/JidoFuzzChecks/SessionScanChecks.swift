@@ -20,6 +20,7 @@ extension FuzzChecks {
     ///   form escapes (the observer compares raw, unescaped strings only).
     static func schemaFactsAgree(_ bytes: [UInt8], limits: JSONLimits = .default, _ check: String,
                                  _ what: @autoclosure () -> String) throws(InvariantViolation) {
+        let key = try keys(check).key
         let (result, facts) = bytes.withUnsafeBytes { SessionSignature.verifyWithSchema(fileBytes: $0, key: key, limits: limits) }
         let plain = SessionSignature.verify(fileBytes: bytes, key: key, limits: limits)
         try require(result == plain, check, "\(what()): verifyWithSchema verifies \(result), verify \(plain)")

@@ -56,6 +56,7 @@ extension FuzzChecks {
     @discardableResult
     static func verifyBothPaths(_ bytes: [UInt8], limits: JSONLimits = .default, _ check: String,
                                 _ what: @autoclosure () -> String) throws(InvariantViolation) -> SignatureVerification {
+        let key = try keys(check).key
         let fast = SessionSignature.verify(fileBytes: bytes, key: key, limits: limits)
         let document = try? StrictJSONDecoder(limits: limits).decode(bytes)
         let slow = document.map { SessionSignature.verify(document: $0, key: key) } ?? SignatureVerification(verdict: .undecodable)

@@ -87,9 +87,16 @@ public enum SessionSignature {
                                                         orders: [BeamOrder] = allOrders, observer: inout Observer,
                                                         decoded: JSONDocument? = nil) -> SignatureVerification {
         let orders = orders.isEmpty ? [BeamOrder.jidoCodeDefault] : orders
+        var slowOrders = orders
+        var fastInvalid: SignatureVerification?
         if fileBytes.count <= limits.maxInputBytes, let layout = CanonicalLayout.scan(fileBytes, limits: limits, observer: &observer),
            let verdict = verifyCanonical(fileBytes, layout: layout, key: key, orders: orders) {
-            return verdict
+            // A file with large objects that fails under its own layout's family may still verify
+            // under another accepted family (signed there, then re-laid out): only those are left
+            // to the slow path, and if none verifies the fast answer stands.
+            guard verdict.verdict == .invalid, let order = layout.beamOrder, orders.count > 1 else { return verdict }
+            slowOrders = orders.filter { $0 != order }
+            fastInvalid = verdict
         }
         let document: JSONDocument
         if let decoded {
@@ -101,13 +108,14 @@ public enum SessionSignature {
                 return SignatureVerification(verdict: .undecodable, detail: error.description)
             }
         }
-        return verify(document: document, key: key, orders: orders, fileBytes: fileBytes)
+        let slow = verify(document: document, key: key, orders: slowOrders, fileBytes: fileBytes)
+        if let fastInvalid, slow.verdict != .valid { return fastInvalid }
+        return slow
     }
 
     /// The fast path, for a file `CanonicalLayout` proved canonical in the order `layout.beamOrder`:
     /// the signed bytes are slices of the file. nil sends the file to the exact slow path: its layout
-    /// follows a family that is not accepted, or it has large objects and did not verify under its
-    /// own layout's family while another family is accepted.
+    /// follows a family that is not accepted.
     private static func verifyCanonical(_ fileBytes: UnsafeRawBufferPointer, layout: CanonicalLayout, key: SessionKey,
                                         orders: [BeamOrder]) -> SignatureVerification? {
         let large = layout.beamOrder != nil
@@ -131,10 +139,8 @@ public enum SessionSignature {
             } else {
                 for slice in member.signedSlices { try mac.update(UnsafeRawBufferPointer(rebasing: fileBytes[slice])) }
             }
-            let result = compare(try mac.finalize(), with: text, duplicateKeys: [], isCanonical: true,
-                                 hasLargeObjects: large, beamOrder: layout.beamOrder)
-            if result.verdict == .invalid, large, orders.count > 1 { return nil }
-            return result
+            return compare(try mac.finalize(), with: text, duplicateKeys: [], isCanonical: true,
+                           hasLargeObjects: large, beamOrder: layout.beamOrder)
         } catch {
             return SignatureVerification(verdict: .undecodable, detail: "HMAC computation failed: \(error)")
         }

@@ -57,11 +57,12 @@ import Testing
     /// so the corpus reaches the valid path; none verifies under the other key.
     @Test func theFuzzKeyIsTheMixedStoresKey() throws {
         let sessions = try TestVectors.directory().appendingPathComponent("mixed/home/.jido_code/sessions")
+        let keys = try FuzzChecks.keys("replay")
         var valid = 0
         for name in try FileManager.default.contentsOfDirectory(atPath: sessions.path) {
             let bytes = try TestVectors.readBytes(sessions.appendingPathComponent(name))
-            if SessionSignature.verify(fileBytes: bytes, key: FuzzChecks.key).verdict == .valid { valid += 1 }
-            #expect(SessionSignature.verify(fileBytes: bytes, key: FuzzChecks.otherKey).verdict != .valid)
+            if SessionSignature.verify(fileBytes: bytes, key: keys.key).verdict == .valid { valid += 1 }
+            #expect(SessionSignature.verify(fileBytes: bytes, key: keys.other).verdict != .valid)
         }
         #expect(valid == 16)
     }
