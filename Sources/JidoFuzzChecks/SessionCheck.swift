@@ -10,9 +10,16 @@ extension FuzzChecks {
     /// plus the new signature, and signing it again is idempotent. The store's signing cache gives the
     /// same bytes as a fresh signing, for the object and after a message is appended and one edited,
     /// and a cache primed from the signed file (as `SessionStore.load` does) re-signs it unchanged.
+    /// The raw passes agree with the exact path (`SessionScanChecks.swift`): `SessionMetadataScanner`
+    /// on the input (any bytes) and on the signed file, and the schema facts of
+    /// `SessionSignature.verifyWithSchema` on the input and on the signed file, the latter also under
+    /// small limits drawn from the input's hash.
     public static func session(_ input: [UInt8]) throws(InvariantViolation) {
         let check = "session"
-        guard let document = try? StrictJSONDecoder().decode(input), case let .object(object) = document.value else { return }
+        let decoded = try? StrictJSONDecoder().decode(input)
+        try metadataAgrees(input, decoded: decoded, check)
+        try schemaFactsAgree(input, decoded: decoded, check, "input")
+        guard let document = decoded, case let .object(object) = document.value else { return }
 
         var seen = Set<[UInt8]>()
         for member in object.members {
@@ -40,6 +47,13 @@ extension FuzzChecks {
             throw InvariantViolation(check: check, message: "the signed file does not decode: \(error)")
         }
         try require(reread.duplicateKeys.isEmpty, check, "the signed file has duplicates \(reread.duplicateKeys)")
+        try metadataAgrees(signed, decoded: reread, check)
+        try schemaFactsAgree(signed, decoded: reread, check, "signed")
+        // Small limits (drawn from the input's hash) can stop the canonical scan part way through;
+        // the schema facts must still be the exact path's, or nil.
+        let small = smallLimits(fnv1a(input), inputCount: signed.count)
+        try schemaFactsAgree(signed, limits: small, decoded: try? StrictJSONDecoder(limits: small).decode(signed), check,
+                             "signed, under \(small)")
         guard case var .object(signedObject) = reread.value, signedObject[SessionSignature.memberName]?.stringValue != nil else {
             throw InvariantViolation(check: check, message: "the signed file has no string signature")
         }

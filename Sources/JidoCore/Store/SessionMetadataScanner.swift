@@ -1,10 +1,10 @@
 /// Reads `id`, `name`, `project_path` and `closed_at` from a session file without building the
 /// document: one pass over the top-level object that skips every other value (`RawJSONCursor`).
 /// It is not a validator and answers nil for anything it cannot make sense of; `load` checks.
-enum SessionMetadataScanner {
+package enum SessionMetadataScanner {
     static let wanted: Set<String> = ["id", "name", "project_path", "closed_at"]
 
-    static func scan(_ bytes: [UInt8], expected id: SessionID) -> SessionMetadata? {
+    package static func scan(_ bytes: [UInt8], expected id: SessionID) -> SessionMetadata? {
         bytes.withUnsafeBytes { buffer in
             var cursor = RawJSONCursor(bytes: buffer)
             var found: [String: String] = [:]
