@@ -17,9 +17,10 @@ extension FuzzChecks {
     public static func session(_ input: [UInt8]) throws(InvariantViolation) {
         let check = "session"
         let (key, otherKey) = try keys(check)
-        try metadataAgrees(input, check)
-        try schemaFactsAgree(input, check, "input")
-        guard let document = try? StrictJSONDecoder().decode(input), case let .object(object) = document.value else { return }
+        let decoded = try? StrictJSONDecoder().decode(input)
+        try metadataAgrees(input, decoded: decoded, check)
+        try schemaFactsAgree(input, decoded: decoded, check, "input")
+        guard let document = decoded, case let .object(object) = document.value else { return }
 
         var seen = Set<[UInt8]>()
         for member in object.members {
@@ -39,12 +40,6 @@ extension FuzzChecks {
                     "the signed file verifies \(result.verdict), canonical \(result.isCanonical), duplicates \(result.duplicateKeys)")
         let other = SessionSignature.verify(fileBytes: signed, key: otherKey).verdict
         try require(other == .invalid, check, "the signed file verifies \(other) under another key")
-        try schemaFactsAgree(signed, check, "signed")
-        // Small limits (drawn from the input's hash) stop the canonical scan part way through; the
-        // schema facts must still be the exact path's, or nil.
-        let small = smallLimits(fnv1a(input), inputCount: signed.count)
-        try schemaFactsAgree(signed, limits: small, check, "signed, under \(small)")
-        try metadataAgrees(signed, check)
 
         let reread: JSONDocument
         do {
@@ -53,6 +48,13 @@ extension FuzzChecks {
             throw InvariantViolation(check: check, message: "the signed file does not decode: \(error)")
         }
         try require(reread.duplicateKeys.isEmpty, check, "the signed file has duplicates \(reread.duplicateKeys)")
+        try metadataAgrees(signed, decoded: reread, check)
+        try schemaFactsAgree(signed, decoded: reread, check, "signed")
+        // Small limits (drawn from the input's hash) can stop the canonical scan part way through;
+        // the schema facts must still be the exact path's, or nil.
+        let small = smallLimits(fnv1a(input), inputCount: signed.count)
+        try schemaFactsAgree(signed, limits: small, decoded: try? StrictJSONDecoder(limits: small).decode(signed), check,
+                             "signed, under \(small)")
         guard case var .object(signedObject) = reread.value, signedObject[SessionSignature.memberName]?.stringValue != nil else {
             throw InvariantViolation(check: check, message: "the signed file has no string signature")
         }

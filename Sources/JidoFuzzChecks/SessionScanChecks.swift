@@ -6,33 +6,36 @@
 internal import JidoCore
 
 extension FuzzChecks {
-    /// `SessionSignature.verifyWithSchema(fileBytes:key:limits:)` on `bytes`:
-    /// - its verification equals `verify(fileBytes:key:limits:)`'s, field for field;
-    /// - facts only for a canonical file (`isCanonical`), and then they are exactly what the exact path
-    ///   says: the file decodes (under `limits`) to an object that `Session(document:)` accepts, with
-    ///   the same id, the same `closed_at` (by bytes), and `hasNonASCIIKeys` true exactly when some key,
-    ///   at any depth, has a non-ASCII byte;
+    /// `SessionSignature.verifyWithSchema(fileBytes:key:limits:)` on `bytes` (`decoded`: what they
+    /// decode to under `limits`, evaluated only when needed):
+    /// - schema facts only for a canonical file (`isCanonical`), and then exactly what the exact path
+    ///   says: the file decodes to an object that `Session(document:)` accepts, with the same id, the
+    ///   same `closed_at` (by bytes), and `hasNonASCIIKeys` true exactly when some key, at any depth,
+    ///   has a non-ASCII byte;
     /// - `SessionSchemaScanner.scan` (the same observer over `CanonicalLayout.scan`) gives facts only
-    ///   for bytes the canonical scanner accepts, and the same facts as `verifyWithSchema` when that
-    ///   verified on the fast path;
+    ///   for bytes the canonical scanner accepts; for those, `verifyWithSchema` verifies exactly as
+    ///   `verify(fileBytes:key:limits:)` does and gives the same facts (a non-canonical file takes the
+    ///   slow path, the same code with or without the observer, so it is not verified twice);
     /// - no missed fast answer: when the scanner accepts the bytes and `Session(document:)` accepts the
     ///   decoded object, the facts are nil only because `closed_at` holds a character the canonical
     ///   form escapes (the observer compares raw, unescaped strings only).
-    static func schemaFactsAgree(_ bytes: [UInt8], limits: JSONLimits = .default, _ check: String,
-                                 _ what: @autoclosure () -> String) throws(InvariantViolation) {
+    static func schemaFactsAgree(_ bytes: [UInt8], limits: JSONLimits = .default, decoded: @autoclosure () -> JSONDocument?,
+                                 _ check: String, _ what: @autoclosure () -> String) throws(InvariantViolation) {
         let key = try keys(check).key
         let (result, facts) = bytes.withUnsafeBytes { SessionSignature.verifyWithSchema(fileBytes: $0, key: key, limits: limits) }
-        let plain = SessionSignature.verify(fileBytes: bytes, key: key, limits: limits)
-        try require(result == plain, check, "\(what()): verifyWithSchema verifies \(result), verify \(plain)")
         let scanned = bytes.withUnsafeBytes { SessionSchemaScanner.scan($0, limits: limits) }
-        let fastPath = bytes.withUnsafeBytes { CanonicalLayout.scan($0, limits: limits) } != nil
-        try require(scanned == nil || fastPath, check, "\(what()): SessionSchemaScanner has facts for bytes CanonicalLayout rejects")
-        if fastPath && result.isCanonical {
-            try require(facts == scanned, check, "\(what()): verifyWithSchema's facts \(String(describing: facts)) differ from SessionSchemaScanner's \(String(describing: scanned))")
+        let fastPath = result.isCanonical && bytes.withUnsafeBytes { CanonicalLayout.scan($0, limits: limits) } != nil
+        if fastPath {
+            let plain = SessionSignature.verify(fileBytes: bytes, key: key, limits: limits)
+            try require(result == plain, check, "\(what()): verifyWithSchema verifies \(result), verify \(plain)")
+            try require(facts == scanned, check,
+                        "\(what()): verifyWithSchema's facts \(String(describing: facts)) differ from SessionSchemaScanner's \(String(describing: scanned))")
+        } else {
+            try require(scanned == nil, check, "\(what()): SessionSchemaScanner has facts for bytes verify does not find canonical on its fast path")
         }
-        guard facts != nil || (fastPath && result.isCanonical) else { return }
+        guard facts != nil || fastPath else { return }
 
-        let document = try? StrictJSONDecoder(limits: limits).decode(bytes)
+        let document = decoded()
         let session: Result<Session, SchemaError>?
         if let object = document?.value.objectValue {
             do { session = .success(try Session(document: object)) } catch { session = .failure(error) }
@@ -63,15 +66,14 @@ extension FuzzChecks {
         }
     }
 
-    /// `SessionMetadataScanner.scan` on any bytes: it never crashes or reads out of bounds (ASan),
-    /// expecting the document's own id or, when there is none, a fixed one. When the bytes decode to
-    /// an object and it answers, its answer is the document's: the id is the document's `id` string
-    /// (and scanning for another id answers nil), `name`, `project_path` and `closed_at` are the
-    /// document's strings (first occurrence, by bytes). No missed answer: for a session
-    /// `Session(document:)` accepts, it answers unless a top-level key holds an escape (the scanner
-    /// compares raw keys only).
-    static func metadataAgrees(_ input: [UInt8], _ check: String) throws(InvariantViolation) {
-        let document = try? StrictJSONDecoder().decode(input)
+    /// `SessionMetadataScanner.scan` on any bytes (`document`: what they decode to with the default
+    /// limits): it never crashes or reads out of bounds (ASan), expecting the document's own id or,
+    /// when there is none, a fixed one. When the bytes decode to an object and it answers, its answer
+    /// is the document's: the id is the document's `id` string (and scanning for another id answers
+    /// nil), `name`, `project_path` and `closed_at` are the document's strings (first occurrence, by
+    /// bytes). No missed answer: for a session `Session(document:)` accepts, it answers unless a
+    /// top-level key holds an escape (the scanner compares raw keys only).
+    static func metadataAgrees(_ input: [UInt8], decoded document: JSONDocument?, _ check: String) throws(InvariantViolation) {
         let object = document?.value.objectValue
         let ownID = object?["id"]?.stringValue.flatMap { SessionID($0) }
         guard let expected = ownID ?? probeIDs.first, let other = probeIDs.first(where: { $0 != expected }) else { return }

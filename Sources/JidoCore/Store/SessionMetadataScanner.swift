@@ -8,10 +8,12 @@ package enum SessionMetadataScanner {
         bytes.withUnsafeBytes { buffer in
             var cursor = RawJSONCursor(bytes: buffer)
             var found: [String: String] = [:]
+            var seen: Set<String> = []
             let ok = cursor.members { rawKey, cursor in
                 let key = String(decoding: rawKey, as: UTF8.self)
-                // The first occurrence of a key wins, as in JidoCode.
-                guard wanted.contains(key), found[key] == nil, cursor.peek() == ASCII.quote else { return cursor.skipValue() }
+                // The first occurrence of a key wins, as in JidoCode, also when it is not a string (a
+                // later duplicate is never read in its place).
+                guard wanted.contains(key), seen.insert(key).inserted, cursor.peek() == ASCII.quote else { return cursor.skipValue() }
                 guard let token = cursor.stringToken(),
                       let value = (try? StrictJSONDecoder().decode(UnsafeRawBufferPointer(rebasing: buffer[token])))?.value.stringValue
                 else { return false }

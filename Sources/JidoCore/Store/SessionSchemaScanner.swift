@@ -41,6 +41,9 @@ struct SessionSchemaObserver: CanonicalScanObserver {
     private enum RecordKey { case other, string, choice }
 
     private var failed = false
+    /// The top-level value closed: the observer saw the whole document. A scan that stopped at a
+    /// limit part way through (the slow path may still find the file canonical) has no facts.
+    private var complete = false
     private var hasNonASCIIKeys = false
     private var requiredSeen = 0
     private var id: SessionID?
@@ -53,7 +56,7 @@ struct SessionSchemaObserver: CanonicalScanObserver {
     private var choiceOK = false
 
     var facts: SessionSchemaScanner.Facts? {
-        guard !failed, requiredSeen == Self.requiredCount, let id else { return nil }
+        guard !failed, complete, requiredSeen == Self.requiredCount, let id else { return nil }
         return SessionSchemaScanner.Facts(id: id, closedAt: closedAt, hasNonASCIIKeys: hasNonASCIIKeys)
     }
 
@@ -143,6 +146,7 @@ struct SessionSchemaObserver: CanonicalScanObserver {
     }
 
     mutating func close(depth: Int) {
+        if depth == 1 { complete = true }
         guard depth == 3, inRecord else { return }
         let expected = topKey == .index(7) ? Self.messageStringCount : Self.todoStringCount
         if stringsFound != expected || !choiceOK { failed = true }

@@ -77,6 +77,32 @@ import Testing
         }
     }
 
+    /// A canonical scan stopped by a limit the decoder still accepts (a string longer than
+    /// `maxStringBytes` raw, not unescaped) sends verification to the slow path, which finds the file
+    /// canonical; the observer saw only part of it and must not answer (it answered for a `version`
+    /// the scan never reached, and missed the non-ASCII key after it; found by the `session` fuzz
+    /// check: Corpus/regressions/session-schema-facts-from-a-scan-stopped-at-a-limit.json).
+    @Test func aScanStoppedAtALimitHasNoFacts() throws {
+        var session = Session.new(id: try SessionID.random(), name: "n", projectPath: "/p", createdAt: "t")
+        session.set("closed_at", to: "t")
+        var object = session.document
+        object["version"] = .string(String(repeating: "\n", count: 30))
+        object["zz\u{E9}"] = .integer(JSONInteger(1))
+        let key = try SessionKey.derive(machineSecret: Array(repeating: 0x61, count: 64), hostname: "h")
+        let signed = try SessionSignature.signedFileBytes(for: object, key: key)
+        let limits = JSONLimits(maxInputBytes: signed.count, maxStringBytes: 50)
+        let (result, facts) = signed.withUnsafeBytes { SessionSignature.verifyWithSchema(fileBytes: $0, key: key, limits: limits) }
+        #expect(result.verdict == .valid && result.isCanonical, "the slow path finds the file canonical")
+        #expect(facts == nil)
+        object["version"] = .integer(JSONInteger(1))
+        object["zz"] = .string(String(repeating: "\n", count: 30))
+        let valid = try SessionSignature.signedFileBytes(for: object, key: key)
+        let stopped = valid.withUnsafeBytes {
+            SessionSignature.verifyWithSchema(fileBytes: $0, key: key, limits: JSONLimits(maxInputBytes: valid.count, maxStringBytes: 50)).1
+        }
+        #expect(stopped == nil, "hasNonASCIIKeys would be false: the scan stopped before zzé")
+    }
+
     /// The fast pass knows the same roles and todo statuses as `Session` (each accepted, and a
     /// near miss of each refused).
     @Test func acceptsExactlyTheRolesAndStatusesOfSession() throws {
