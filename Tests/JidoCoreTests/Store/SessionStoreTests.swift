@@ -121,7 +121,9 @@ import Testing
     }
 
     /// A writer SIGKILLed at random points, 100 times: the file always loads and verifies, no lock
-    /// blocks the next save, and stale temporaries are recognized and removed.
+    /// blocks the next save, and stale temporaries are recognized and removed. Each kill comes after
+    /// the writer acknowledged a random number (1-3) of saves, plus a random 0-3 ms into the next one,
+    /// so every round has an acknowledged save to look for and no round depends on timing.
     @Test func writerKilledAtRandomPointsLeavesAValidFileAndNoStaleLock() throws {
         var options = StoreOptions()
         options.lockTimeout = 5
@@ -132,10 +134,17 @@ import Testing
             var acknowledged = 0
             for _ in 0..<100 {
                 let (process, out, _) = try launchProduct("jido-test-helper", ["store-write-forever", home, id.rawValue])
-                usleep(UInt32.random(in: 30_000...200_000, using: &generator))
+                let wanted = Int.random(in: 1...3, using: &generator)
+                var printed = ""
+                while printed.filter({ $0 == "\n" }).count < wanted {
+                    let chunk = out.fileHandleForReading.availableData
+                    if chunk.isEmpty { break } // The writer ended: reported below.
+                    printed += String(decoding: chunk, as: UTF8.self)
+                }
+                usleep(UInt32.random(in: 0...3_000, using: &generator))
                 kill(process.processIdentifier, SIGKILL)
                 process.waitUntilExit()
-                let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                printed += String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
                 let lastAcknowledged = printed.split(separator: "\n").last.flatMap { Int($0) }
                 let before = MonotonicClock.now
                 let session = try store.load(id)
@@ -151,7 +160,7 @@ import Testing
                 let names = try FileManager.default.contentsOfDirectory(atPath: sessionsPath(home))
                 #expect(names == [id.fileName], "left: \(names)")
             }
-            #expect(acknowledged > 0)
+            #expect(acknowledged == 100, "every round acknowledged at least one save before its kill")
         }
     }
 

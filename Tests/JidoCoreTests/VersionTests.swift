@@ -1,5 +1,0 @@
-import JidoTestSupport
-import Testing
-@testable import JidoCore
-
-@Test func versionIsSet() { #expect(!JidoCore.version.isEmpty) }
