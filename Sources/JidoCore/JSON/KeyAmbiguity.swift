@@ -6,26 +6,44 @@
 /// and Foundation drops a U+FEFF at the start of a string: two such keys are one key there, and
 /// which value wins is up to that parser. Only keys with non-ASCII bytes can be ambiguous.
 public enum KeyAmbiguity {
-    /// The JSON Pointers of every key that another parser would merge with an earlier key of the
-    /// same object, in document order. Iterative, linear in the size of `value`.
-    public static func ambiguousKeys(in value: JSONValue) -> [String] {
-        var found: [String] = []
-        var pending: [(value: JSONValue, pointer: String)] = [(value, "")]
-        while let (value, pointer) = pending.popLast() {
+    /// The JSON Pointers of the keys that another parser would merge with an earlier key of the
+    /// same object, in document order (the first `JSONPointer.maxReportedKeys`; see `report`).
+    public static func ambiguousKeys(in value: JSONValue) -> [String] { report(in: value).pointers }
+
+    /// Every such key, counted, the first ones named. Iterative; time and memory linear in the size
+    /// of `value`: the walk keeps one node per container (its parent and its token, no pointer
+    /// string), and a pointer is built, bounded, only for a key that is listed.
+    public static func report(in value: JSONValue) -> ReportedKeys {
+        var found = ReportedKeys()
+        // Containers seen so far: the parent's index and the token that leads here.
+        var nodes: [(parent: Int, token: String)] = [(-1, "")]
+        var pending: [(value: JSONValue, node: Int)] = [(value, 0)]
+        func tokens(of node: Int, then last: String) -> [String] {
+            var path = [last]
+            var index = node
+            while index > 0 {
+                path.append(nodes[index].token)
+                index = nodes[index].parent
+            }
+            return path.reversed()
+        }
+        while let (value, node) = pending.popLast() {
             switch value {
             case let .array(elements):
                 for (i, element) in elements.enumerated().reversed() where element.isContainer {
-                    pending.append((element, pointer + "/" + String(i)))
+                    nodes.append((node, String(i)))
+                    pending.append((element, nodes.count - 1))
                 }
             case let .object(object):
                 if object.count > 1, object.members.contains(where: { !$0.key.utf8.allSatisfy { $0 < 0x80 } }) {
                     var seen = Set<String>(minimumCapacity: object.count)
                     for member in object.members where !seen.insert(mergedForm(member.key)).inserted {
-                        found.append(pointer + "/" + JSONParser.pointerEscape(member.key))
+                        found.add { JSONPointer.reported(tokens(of: node, then: member.key)) }
                     }
                 }
                 for member in object.members.reversed() where member.value.isContainer {
-                    pending.append((member.value, pointer + "/" + JSONParser.pointerEscape(member.key)))
+                    nodes.append((node, member.key))
+                    pending.append((member.value, nodes.count - 1))
                 }
             default:
                 break

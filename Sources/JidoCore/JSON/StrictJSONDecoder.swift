@@ -26,10 +26,14 @@ public struct JSONLimits: Sendable, Equatable {
 public struct JSONDocument: Sendable {
     /// The value, with the FIRST occurrence of every duplicated key kept (JidoCode's semantics).
     public let value: JSONValue
-    /// JSON Pointers (RFC 6901) of every key that occurred more than once in its object, once per
-    /// extra occurrence, in document order. Other parsers may read the later value: a file that
-    /// verifies can still mean something else elsewhere.
-    public let duplicateKeys: [String]
+    /// Every key that occurred more than once in its object, once per extra occurrence, in document
+    /// order: counted, and the first `JSONPointer.maxReportedKeys` named by JSON Pointer (RFC 6901).
+    /// Other parsers may read the later value: a file that verifies can still mean something else
+    /// elsewhere.
+    public let duplicates: ReportedKeys
+
+    /// The pointers of the first duplicated keys (`duplicates.pointers`).
+    public var duplicateKeys: [String] { duplicates.pointers }
 }
 
 /// A strict JSON decoder with JidoCode's semantics and explicit limits.
@@ -53,7 +57,7 @@ public struct StrictJSONDecoder: Sendable {
         }
         var parser = JSONParser(buffer, limits: limits)
         let value = try parser.parseDocument()
-        return JSONDocument(value: value, duplicateKeys: parser.duplicateKeys)
+        return JSONDocument(value: value, duplicates: parser.duplicates)
     }
 }
 
@@ -63,21 +67,36 @@ struct JSONParser {
     private let limits: JSONLimits
     private var pos = 0
     private var stack: [Frame] = []
-    private(set) var duplicateKeys: [String] = []
+    private(set) var duplicates = ReportedKeys()
 
-    /// An open container. `pointer` is the JSON Pointer segment that leads to it from its parent.
+    /// An open container. `token` is the reference token that leads to it from its parent (escaped
+    /// only when a pointer is built).
     private struct Frame {
         var isObject: Bool
-        var pointer: String
+        var token: String
         var elements: [JSONValue] = []
         var members: [JSONMember] = []
         var seen: Set<UTF8Key> = []
         var pendingKey = ""
         var pendingIsDuplicate = false
-    }
 
-    /// Objects with fewer members than this check duplicates by a linear scan.
-    private static let linearScanLimit = 8
+        /// Objects with fewer members than this check duplicates by a linear scan.
+        private static let linearScanLimit = 8
+
+        /// Whether `key` is already a member. Mutating on the frame itself: the set is updated in
+        /// place (a helper reading the parser while the frame is borrowed from `stack` made Swift
+        /// copy the set on every insert, quadratic in the number of members).
+        mutating func isDuplicate(_ key: String) -> Bool {
+            if members.count < Self.linearScanLimit {
+                return members.contains { $0.key.utf8.elementsEqual(key.utf8) }
+            }
+            if seen.isEmpty {
+                seen.reserveCapacity(members.count * 2)
+                for member in members { seen.insert(UTF8Key(string: member.key)) }
+            }
+            return !seen.insert(UTF8Key(string: key)).inserted
+        }
+    }
 
     init(_ bytes: UnsafeRawBufferPointer, limits: JSONLimits) {
         self.bytes = bytes
@@ -165,11 +184,11 @@ struct JSONParser {
         guard stack.count < limits.maxDepth else {
             throw JSONDecodingError(.depthLimitExceeded(limit: limits.maxDepth), at: pos - 1)
         }
-        var segment = ""
+        var token = ""
         if let parent = stack.last {
-            segment = parent.isObject ? Self.pointerEscape(parent.pendingKey) : String(parent.elements.count)
+            token = parent.isObject ? parent.pendingKey : String(parent.elements.count)
         }
-        stack.append(Frame(isObject: isObject, pointer: segment))
+        stack.append(Frame(isObject: isObject, token: token))
     }
 
     /// Parses `"key" :` inside the innermost object and records whether the key is a duplicate.
@@ -183,38 +202,12 @@ struct JSONParser {
         guard colon == ASCII.colon else { throw JSONDecodingError(.unexpectedByte(colon), at: pos) }
         pos += 1
         let top = stack.count - 1
-        let duplicate = isDuplicate(key, in: &stack[top])
+        let duplicate = stack[top].isDuplicate(key)
         stack[top].pendingKey = key
         stack[top].pendingIsDuplicate = duplicate
         if duplicate {
-            duplicateKeys.append(stack.map(\.pointer).dropFirst().map { "/" + $0 }.joined() + "/" + Self.pointerEscape(key))
+            duplicates.add { JSONPointer.reported(stack.dropFirst().map(\.token) + [key]) }
         }
-    }
-
-    private func isDuplicate(_ key: String, in frame: inout Frame) -> Bool {
-        if frame.members.count < Self.linearScanLimit {
-            return frame.members.contains { $0.key.utf8.elementsEqual(key.utf8) }
-        }
-        if frame.seen.isEmpty {
-            frame.seen.reserveCapacity(frame.members.count * 2)
-            for member in frame.members { frame.seen.insert(UTF8Key(string: member.key)) }
-        }
-        return !frame.seen.insert(UTF8Key(string: key)).inserted
-    }
-
-    /// RFC 6901 escaping of one reference token (`~` as `~0`, `/` as `~1`).
-    static func pointerEscape(_ key: String) -> String {
-        guard key.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == ASCII.slash }) else { return key }
-        var out: [UInt8] = []
-        out.reserveCapacity(key.utf8.count + 4)
-        for b in key.utf8 {
-            switch b {
-            case UInt8(ascii: "~"): out += [UInt8(ascii: "~"), UInt8(ascii: "0")]
-            case ASCII.slash: out += [UInt8(ascii: "~"), UInt8(ascii: "1")]
-            default: out.append(b)
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 
     // MARK: - Scalars

@@ -20,6 +20,22 @@ import Testing
         #expect(KeyAmbiguity.ambiguousKeys(in: object([("a", .null), ("b", .null)])).isEmpty)
     }
 
+    /// Many ambiguous keys are counted and the first 32 named; deep containers under long keys cost
+    /// no pointer unless a key is listed (the walk kept a pointer per queued container: a 100 KB
+    /// session cost 800 MB).
+    @Test func reportsAreCountedAndBounded() {
+        let pairs = (0..<100).flatMap { i in [("caf\u{E9}\(i)", JSONValue.null), ("cafe\u{301}\(i)", JSONValue.null)] }
+        let report = KeyAmbiguity.report(in: object(pairs))
+        #expect(report.count == 100 && report.pointers.count == JSONPointer.maxReportedKeys)
+        #expect(report.pointers.first == "/cafe\u{301}0")
+        var deep = object([("caf\u{E9}", .null), ("cafe\u{301}", .null)])
+        let key = String(repeating: "k", count: 5_000)
+        for _ in 0..<300 { deep = object([(key, deep)]) }
+        let nested = KeyAmbiguity.report(in: deep)
+        #expect(nested.count == 1)
+        #expect(nested.pointers.first.map { $0.hasSuffix("…") && $0.utf8.count <= JSONPointer.maxReportedBytes + 3 } == true)
+    }
+
     @Test func theSchemaPassFlagsNonASCIIKeysOnly() throws {
         var session = Session.new(id: try SessionID.random(), name: "n\u{E9}", projectPath: "/p", createdAt: "2026-01-01T00:00:00Z")
         let ascii = try CanonicalJSON.encode(.object(session.document))

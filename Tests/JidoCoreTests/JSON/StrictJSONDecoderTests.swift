@@ -32,6 +32,33 @@ import Testing
         #expect(document.value.objectValue?["k42"] == .integer(JSONInteger(42)))
     }
 
+    /// 200,000 repeats of one key: every one is counted, the first 32 named; an object of 100,000
+    /// keys decodes with its duplicate check in place (it copied its key set on every member,
+    /// quadratic: 7 s for 40,000 keys, found by the hostile-input review).
+    @Test func duplicatesAreCountedAndTheFirstOnesNamed() throws {
+        let text = "{" + Array(repeating: "\"a\":1", count: 200_000).joined(separator: ",") + "}"
+        let document = try decode(text)
+        #expect(document.duplicates.count == 199_999)
+        #expect(document.duplicateKeys == Array(repeating: "/a", count: JSONPointer.maxReportedKeys))
+        #expect(document.duplicates.unlisted == 199_999 - JSONPointer.maxReportedKeys)
+        let wide = "{" + (0..<100_000).map { "\"k\($0)\":0" }.joined(separator: ",") + ",\"k7\":1}"
+        let decoded = try decode(wide)
+        #expect(decoded.duplicateKeys == ["/k7"] && decoded.value.objectValue?.count == 100_000)
+    }
+
+    /// A duplicate 300 levels under 3,000-byte keys: its pointer is cut at 1,024 bytes, at a
+    /// character boundary, and ends with an ellipsis (building it whole took depth × key length
+    /// per duplicate).
+    @Test func longPointersAreCutAtACharacterBoundary() throws {
+        let key = String(repeating: "\u{E9}", count: 1_500) // 3,000 bytes of two-byte characters
+        let text = String(repeating: "{\"\(key)\":", count: 300) + "{\"x\":1,\"x\":2}" + String(repeating: "}", count: 300)
+        let pointer = try #require(decode(text).duplicateKeys.first)
+        #expect(pointer.hasSuffix("…"))
+        #expect(pointer.utf8.count <= JSONPointer.maxReportedBytes + "…".utf8.count)
+        #expect(pointer.hasPrefix("/" + String(repeating: "\u{E9}", count: 100)))
+        #expect(JSONPointer.reported(["a/b", "~"]) == "/a~1b/~0")
+    }
+
     /// Keys are compared by bytes: U+00E9 and "e" + U+0301 are different keys (as in Erlang).
     @Test func keysAreComparedByteForByteNotByCanonicalEquivalence() throws {
         let document = try decode("{\"\u{E9}\":1,\"e\u{301}\":2}")
