@@ -3,9 +3,13 @@ import JidoCore
 /// A recorded state of a data directory, compared later as AIDE does: added, removed, changed.
 ///
 /// Written atomically with mode 0600 (O_EXCL temporary, fsync, rename); read only if it is a regular
-/// file of the effective user, one link, no group/other permission, at most 64 MiB.
+/// file of the effective user, one link, no group/other permission, at most `maxFileBytes`.
 public struct Baseline: Sendable {
     public static let formatVersion = 1
+    /// The largest baseline read, and the decoder's input limit for it (one number for both: the
+    /// reader allowed 64 MiB but decoded with the 10 MiB session limit, so the baseline of a 30,000
+    /// session store could not be read back). 100,000 entries of a store take about 45 MB.
+    public static let maxFileBytes = 64 << 20
     public let entries: [EntryRecord]
 
     public init(entries: [EntryRecord]) { self.entries = entries }
@@ -39,7 +43,13 @@ public struct Baseline: Sendable {
     }
 
     public static func decode(_ bytes: [UInt8]) throws(Problem) -> Baseline {
-        guard let document = try? StrictJSONDecoder().decode(bytes), document.duplicateKeys.isEmpty,
+        let document: JSONDocument
+        do {
+            document = try StrictJSONDecoder(limits: JSONLimits(maxInputBytes: maxFileBytes, maxStringBytes: maxFileBytes)).decode(bytes)
+        } catch {
+            throw Problem(description: "not a jido-audit baseline: \(error)")
+        }
+        guard document.duplicateKeys.isEmpty,
               let object = document.value.objectValue, object["format"]?.stringValue == "jido-audit-baseline",
               object["version"]?.integerValue?.intValue == formatVersion, let records = object["entries"]?.arrayValue else {
             throw Problem(description: "not a jido-audit baseline (version \(formatVersion))")
@@ -88,7 +98,7 @@ public struct Baseline: Sendable {
 
     /// Reads a baseline, refusing one that others could have written or read.
     public static func read(from path: String) throws(Problem) -> Baseline {
-        let policy = FilePolicy(maxBytes: 64 << 20, requiredOwner: ProcessIdentity.effectiveUser, maxLinkCount: 1,
+        let policy = FilePolicy(maxBytes: maxFileBytes, requiredOwner: ProcessIdentity.effectiveUser, maxLinkCount: 1,
                                 forbiddenPermissions: .groupAndOther)
         do {
             return try decode(CheckedFileReader.read(path: path, policy: policy).bytes)

@@ -361,6 +361,28 @@ import Testing
         }
     }
 
+    /// A baseline of 100,000 session entries (ten times the largest session limit in use), with
+    /// hashes and verdicts, writes and reads back entry for entry (it was refused beyond the 10 MiB
+    /// decoder limit, "not a jido-audit baseline", from about 22,000 entries on).
+    @Test func baselinesOfAHundredThousandEntriesReadBack() throws {
+        try withTemporaryDirectory { home in
+            let entries = (0..<100_000).map { n in
+                EntryRecord(name: "sessions/\(UUID().uuidString.lowercased()).json", device: 2049, inode: UInt64(1_000_000 + n),
+                            owner: 1000, group: 1000, permissions: FilePermissions(rawValue: 0o600), type: .regular, linkCount: 1,
+                            size: Int64(100_000 + n), modified: FileTime(seconds: 1_790_000_000 + n, nanoseconds: 123_456_789),
+                            changed: FileTime(seconds: 1_790_000_000 + n, nanoseconds: 987_654_321),
+                            sha256: String(repeating: "ab", count: 32), verdict: .valid)
+            }
+            let path = home + "/large-baseline.json"
+            try Baseline(entries: entries).write(to: path)
+            let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0
+            #expect(size > 10 << 20 && size < Baseline.maxFileBytes, "\(size) bytes")
+            let read = try Baseline.read(from: path)
+            #expect(read.entries.count == entries.count)
+            #expect(read.entries.first == entries.first && read.entries.last == entries.last)
+        }
+    }
+
     @Test func baselineFileIsCheckedOnRead() throws {
         try withTemporaryDirectory { home in
             _ = try cleanStore(home)

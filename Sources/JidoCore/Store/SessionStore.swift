@@ -317,12 +317,17 @@ public final class SessionStore: Sendable {
         var warnings: [SaveWarning] = []
         if let limit = options.maxSessions, ids.count >= limit {
             guard options.evictOldest else { throw .limitReached(count: ids.count, limit: limit) }
-            let victims = oldestFirst(ids.filter { $0 != id })
-            for victim in victims.prefix(ids.count - limit + 1) {
+            var needed = ids.count - limit + 1
+            // Only a session that passes `load`'s checks is evicted: the order comes from unverified
+            // metadata, and a forged file must not steer deletions (its claimed date is skipped).
+            for victim in oldestFirst(ids.filter { $0 != id }) where needed > 0 {
+                guard (try? loadIfPresent(victim)) != nil else { continue }
                 try delete(victim)
                 warnings.append(.evicted(victim))
                 ids.removeAll { $0 == victim }
+                needed -= 1
             }
+            if needed > 0 { throw .limitReached(count: ids.count, limit: limit) }
         }
         if let threshold = options.warningThreshold, ids.count + 1 >= threshold {
             warnings.append(.approachingLimit(count: ids.count + 1, limit: options.maxSessions ?? threshold))
@@ -402,7 +407,9 @@ public final class SessionStore: Sendable {
     }
 
     /// Deletes sessions whose `closed_at` is more than `days` days before `now` (seconds since the
-    /// epoch). Sessions without a parseable `closed_at` are skipped, with the reason.
+    /// epoch). Sessions without a parseable `closed_at` are skipped, with the reason. A session is
+    /// deleted only after it passed every check `load` makes (signature, keys, schema, id), on the
+    /// date it verifies with: a forged or damaged file is reported in `skipped`, never deleted.
     public func cleanup(olderThanDays days: Int, now: Int, activeIDs: Set<SessionID> = []) throws(StoreError) -> CleanupReport {
         var report = CleanupReport()
         let cutoff = now - days * 86_400
@@ -416,6 +423,17 @@ public final class SessionStore: Sendable {
                 continue
             }
             guard seconds < cutoff else { continue }
+            // The metadata is unverified: the decision stands only on the verified session.
+            let verified: Session
+            do throws(StoreError) {
+                guard let session = try loadIfPresent(metadata.id) else { continue }
+                verified = session
+            } catch {
+                report.skipped.append((metadata.id, "not deleted: it does not pass the checks (\(error.logDescription))"))
+                continue
+            }
+            guard let verifiedClosedAt = verified.closedAt, let verifiedSeconds = ISO8601.epochSeconds(verifiedClosedAt),
+                  verifiedSeconds < cutoff else { continue }
             do throws(StoreError) {
                 try delete(metadata.id)
                 report.deleted.append(metadata.id)

@@ -342,6 +342,36 @@ import Testing
         }
     }
 
+    /// A forged file claiming an old `closed_at` (re-dated, signature no longer matching; or
+    /// unsigned) is reported, never deleted, by cleanup and by eviction; valid sessions still go.
+    @Test func cleanupAndEvictionDeleteOnlySessionsThatVerify() throws {
+        var options = StoreOptions()
+        options.maxSessions = 3
+        options.evictOldest = true
+        try withStore(options) { store, home in
+            let valid = try newSession(name: "valid", closedAt: "2025-03-01T00:00:00Z")
+            let forged = try newSession(name: "forged", closedAt: "2025-06-01T00:00:00Z")
+            let recent = try newSession(name: "recent", closedAt: "2026-01-01T00:00:00Z")
+            for s in [valid, forged, recent] { _ = try store.save(s) }
+            let path = sessionsPath(home) + "/" + forged.id.fileName
+            let bytes = try TestVectors.readBytes(URL(fileURLWithPath: path))
+            let redated = String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "2025-06-01", with: "1971-01-01")
+            try writeFile(path, Array(redated.utf8))
+            // Eviction: the forged file claims to be the oldest; the oldest verified session goes instead.
+            let newcomer = try newSession(name: "newcomer", closedAt: "2026-02-01T00:00:00Z")
+            let outcome = try store.save(newcomer)
+            #expect(outcome.warnings.contains(.evicted(valid.id)))
+            #expect(FileManager.default.fileExists(atPath: path))
+            // Cleanup: the forged file is old by its claim, and skipped with the reason.
+            let now = ISO8601.epochSeconds("2026-06-01T00:00:00Z") ?? 0
+            let report = try store.cleanup(olderThanDays: 30, now: now)
+            #expect(report.deleted.sorted { $0.rawValue < $1.rawValue } == [recent.id, newcomer.id].sorted { $0.rawValue < $1.rawValue })
+            #expect(report.skipped.map(\.0) == [forged.id])
+            #expect(report.skipped.first?.1.contains("does not pass the checks") == true)
+            #expect(FileManager.default.fileExists(atPath: path))
+        }
+    }
+
     @Test func missingSessionsDirectoryListsEmptyAndUnreadableIsAnError() throws {
         try withStore { store, home in
             #expect(try store.listPersisted().isEmpty)
