@@ -9,16 +9,15 @@ struct SessionKey: Hashable, Sendable {
 
     func id(seed: UInt64) throws(StressError) -> SessionID {
         var generator = SplitMix64(seed: seed, stream: 0x5E55_0000_0000 ^ (UInt64(UInt32(bitPattern: round)) << 32 | UInt64(UInt32(bitPattern: slot))))
-        let digits = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
+        // One draw per hex digit, high nibble first (the ids of earlier versions for the same seed).
+        var bytes = [UInt8](repeating: 0, count: 16)
         for i in 0..<32 {
-            if [8, 12, 16, 20].contains(i) { text.append(UInt8(ascii: "-")) }
-            var nibble = Int(generator.next() & 0xF)
+            var nibble = UInt8(truncatingIfNeeded: generator.next() & 0xF)
             if i == 12 { nibble = 4 }                     // version 4
             if i == 16 { nibble = 8 | (nibble & 3) }      // variant 10xx
-            text.append(digits[nibble])
+            bytes[i / 2] |= i % 2 == 0 ? nibble << 4 : nibble
         }
-        guard let id = SessionID(String(decoding: text, as: UTF8.self)) else { throw StressError("generated an invalid session id") }
+        guard let id = SessionID(Hex.uuid(bytes)) else { throw StressError("generated an invalid session id") }
         return id
     }
 }

@@ -72,7 +72,7 @@ enum GenerateCommand {
             let word = rng.next()
             for j in 0..<8 { secretBytes[8 * i + j] = UInt8(truncatingIfNeeded: word >> (8 * UInt64(j))) }
         }
-        let secret = Array(Hex.encode(secretBytes).utf8)
+        let secret = Hex.lowercaseASCII(secretBytes)
         try StoreFiles.writeNewFile(dataDirectory + "/" + MachineSecret.fileName, secret)
         let key = try SessionKey.derive(machineSecret: secret, hostname: options.hostname)
 
