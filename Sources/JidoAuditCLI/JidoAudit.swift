@@ -1,4 +1,5 @@
 import JidoCore
+public import JidoToolSupport
 
 /// `jido-audit`: check a machine's JidoCode data. The root holds only the list of subcommands.
 public enum JidoAudit {

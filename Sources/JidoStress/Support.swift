@@ -63,7 +63,8 @@ func makeTemporaryDirectory() throws -> String {
     return path
 }
 
-/// A failure of the harness itself (not a finding about the store): exit status 1 with the message.
+/// A failure of the harness itself (not a finding about the store): exit status 3 (`ExitCode.cannotRun`)
+/// with the message.
 public struct StressError: Error, CustomStringConvertible {
     public let description: String
     init(_ description: String) { self.description = description }

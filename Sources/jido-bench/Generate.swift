@@ -30,13 +30,13 @@ enum GenerateCommand {
         var hostname: String
     }
 
-    static func run(_ argv: ArraySlice<String>) -> Int32 {
+    static func run(_ argv: ArraySlice<String>) -> ExitCode {
         let options: Options
         do throws(UsageError) {
             let args = try ToolArguments(argv, values: ["dir", "sessions", "seed", "min-kb", "max-kb", "hostname"], acceptsHelp: true)
             if args.wantsHelp {
                 print(usage)
-                return ExitStatus.success
+                return .success
             }
             options = Options(
                 dir: try args.required("dir"),
@@ -51,10 +51,10 @@ enum GenerateCommand {
         }
         do {
             try generate(options)
-            return ExitStatus.success
+            return .success
         } catch {
             writeError("jido-bench generate: \(error)")
-            return ExitStatus.failure
+            return .cannotRun
         }
     }
 
