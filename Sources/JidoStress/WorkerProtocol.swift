@@ -33,7 +33,7 @@ extension WriterEvent {
         let ref = MessageRef(writer: writer, iteration: iteration)
         if fields[0] == "c", fields.count == 3 { self = .covered(ref); return }
         guard fields.count >= 5, let slot = Int32(fields[3]), let round = Int32(fields[4]) else { return nil }
-        let key = SessionKey(slot: slot, round: round)
+        let key = SessionSlot(slot: slot, round: round)
         switch fields[0] {
         case "a": guard fields.count == 6, let micros = Int(fields[5]) else { return nil }; self = .saved(ref, key, micros: micros)
         case "s": guard fields.count == 5 else { return nil }; self = .skipped(ref, key)

@@ -3,7 +3,7 @@ import JidoToolSupport
 
 /// A session of the run: `slot` in `0..<sessions`, in rotation round `round`. Its id follows from
 /// the seed, so every process of a run (and a rerun with the same seed) names the same files.
-struct SessionKey: Hashable, Sendable {
+struct SessionSlot: Hashable, Sendable {
     var slot: Int32
     var round: Int32
 
@@ -60,10 +60,10 @@ struct MessageRef: Hashable, Sendable, CustomStringConvertible {
 /// failed. Skip policy: a later save of a reported message (saving the writer's whole copy) is
 /// reported again as saved or failed, the older messages it made durable as covered.
 enum WriterEvent: Sendable, Equatable {
-    case saved(MessageRef, SessionKey, micros: Int)
+    case saved(MessageRef, SessionSlot, micros: Int)
     case covered(MessageRef)
-    case skipped(MessageRef, SessionKey)
-    case failed(MessageRef, SessionKey, reason: String)
+    case skipped(MessageRef, SessionSlot)
+    case failed(MessageRef, SessionSlot, reason: String)
 }
 
 /// What a writer thread does: how many iterations (or until when), on which sessions, how.
@@ -103,7 +103,7 @@ struct Writer {
         var memory = InMemorySessions()
         var iteration = 0
         while plan.continues(after: iteration) {
-            let key = SessionKey(slot: Int32(generator.below(plan.sessions)), round: plan.rounds.current)
+            let key = SessionSlot(slot: Int32(generator.below(plan.sessions)), round: plan.rounds.current)
             let ref = MessageRef(writer: index, iteration: iteration)
             iteration += 1
             let id: SessionID
@@ -141,14 +141,14 @@ struct Writer {
 
     /// JidoCode's session state: this writer's own copy of each session, and its messages not yet saved.
     struct InMemorySessions {
-        var sessions: [SessionKey: Session] = [:]
-        var unsaved: [SessionKey: [MessageRef]] = [:]
+        var sessions: [SessionSlot: Session] = [:]
+        var unsaved: [SessionSlot: [MessageRef]] = [:]
     }
 
     /// Skip policy: saves this writer's whole copy of `key` (replacing the file) unless the harness's
     /// lock of the session stays busy for `timeout`; returns false when skipped. The save is reported
     /// for the newest unsaved message, the older ones as covered by it.
-    private func saveWhole(_ key: SessionKey, _ id: SessionID, _ memory: inout InMemorySessions, timeout: Double,
+    private func saveWhole(_ key: SessionSlot, _ id: SessionID, _ memory: inout InMemorySessions, timeout: Double,
                            _ emit: (WriterEvent) -> Void) -> Bool {
         guard let unsaved = memory.unsaved[key], let newest = unsaved.last else { return true }
         guard let skipLocks, let state = memory.sessions[key] else {
