@@ -42,9 +42,10 @@ let package = Package(
         .target(name: "JidoFuzzChecks", dependencies: ["JidoCore"], swiftSettings: strict),
         // The audit: checks, findings, baselines and safe fixes (no output formatting, no argv).
         .target(name: "JidoAudit", dependencies: ["JidoCore"], swiftSettings: strict),
-        .target(name: "JidoAuditCLI", dependencies: ["JidoAudit", "JidoCore"], swiftSettings: strict),
+        .target(name: "JidoAuditCLI", dependencies: ["JidoAudit", "JidoCore", "JidoToolSupport"], swiftSettings: strict),
         .executableTarget(name: "jido-audit", dependencies: ["JidoAuditCLI"], swiftSettings: strict),
-        // What the benchmark and the stress harness share: a seeded generator and a small option parser.
+        // What the tools share: the exit statuses and the usage error (all three), a seeded generator and a
+        // small option parser (jido-bench and jido-stress).
         .target(name: "JidoToolSupport", swiftSettings: strict),
         .executableTarget(name: "jido-bench", dependencies: ["JidoCore", "JidoAudit", "JidoToolSupport"], swiftSettings: strict),
         // The stress harness: scenarios in a library (testable), a one-line executable.

@@ -323,7 +323,6 @@ struct AuditRun {
 
     static func sha256Hex(_ bytes: UnsafeRawBufferPointer) -> String? {
         guard let digest = try? SHA256.hash(bytes) else { return nil }
-        let digits = Array("0123456789abcdef".utf8)
-        return String(decoding: digest.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0x0F)]] }, as: UTF8.self)
+        return Hex.lowercase(digest)
     }
 }

@@ -66,7 +66,7 @@ final class StressContext: Sendable {
 
     /// With no writer alive, every session lock and the store lock must be free at once: a lock
     /// still held is stale. Returns the names of the held ones.
-    func heldLocks(_ keys: Set<SessionKey>) -> [String] {
+    func heldLocks(_ keys: Set<SessionSlot>) -> [String] {
         let names = ["store.lock"] + keys.compactMap { try? $0.id(seed: seed).rawValue + ".lock" }
         return names.filter { name in
             do {
@@ -81,7 +81,7 @@ final class StressContext: Sendable {
 
     /// Waits for the lock of session `key` as a writer would and returns the wait in seconds
     /// (nil: not acquired within `timeout`).
-    func lockWait(_ key: SessionKey, timeout: Double) -> Double? {
+    func lockWait(_ key: SessionSlot, timeout: Double) -> Double? {
         guard let id = try? key.id(seed: seed) else { return nil }
         let started = now
         do {
@@ -100,7 +100,7 @@ final class StressContext: Sendable {
         var generator = SplitMix64(seed: seed, stream: 0x10C4)
         let timeout = store.options.lockTimeout
         while !stop.isRaised {
-            let key = SessionKey(slot: Int32(generator.below(sessions)), round: rounds.current)
+            let key = SessionSlot(slot: Int32(generator.below(sessions)), round: rounds.current)
             if let waited = lockWait(key, timeout: timeout) {
                 samples.wait.record(micros: Int(waited * 1e6))
             } else {

@@ -5,7 +5,7 @@ import JidoCore
 /// message is acknowledged (a save that contained it returned success, so it is durable).
 struct Ledger: Sendable {
     struct Entry: Sendable {
-        var key: SessionKey
+        var key: SessionSlot
         var acknowledged: Bool
     }
 
@@ -41,7 +41,7 @@ struct Ledger: Sendable {
     }
 
     /// The first report of an iteration appends it; a later one (skip policy) may only acknowledge it.
-    private mutating func report(_ ref: MessageRef, _ key: SessionKey, acknowledged: Bool) {
+    private mutating func report(_ ref: MessageRef, _ key: SessionSlot, acknowledged: Bool) {
         let count = logs[ref.writer]?.count ?? 0
         if ref.iteration < count, logs[ref.writer]?[ref.iteration].key == key {
             if acknowledged { logs[ref.writer]?[ref.iteration].acknowledged = true }
@@ -69,8 +69,8 @@ struct Ledger: Sendable {
     }
 
     /// Every session some writer reported a message for.
-    var keys: Set<SessionKey> {
-        var keys: Set<SessionKey> = []
+    var keys: Set<SessionSlot> {
+        var keys: Set<SessionSlot> = []
         for entries in logs.values { for entry in entries { keys.insert(entry.key) } }
         return keys
     }
@@ -110,9 +110,9 @@ extension StressContext {
     /// there (else a lost update); every message there must have been attempted for that session,
     /// once, in its writer's order — reported, or its writer's single in-flight iteration (else
     /// unexpected). So the file is a state some save wrote.
-    func check(_ ledger: Ledger, keys: Set<SessionKey>? = nil) -> Findings {
+    func check(_ ledger: Ledger, keys: Set<SessionSlot>? = nil) -> Findings {
         var findings = Findings()
-        var expected: [SessionKey: [MessageRef]] = [:]
+        var expected: [SessionSlot: [MessageRef]] = [:]
         var targets = keys ?? ledger.keys
         for (writer, entries) in ledger.logs {
             for (iteration, entry) in entries.enumerated() where entry.acknowledged && (keys == nil || targets.contains(entry.key)) {
@@ -120,7 +120,7 @@ extension StressContext {
             }
         }
         targets.formUnion(expected.keys)
-        var sessions: [(SessionID, SessionKey?)] = []
+        var sessions: [(SessionID, SessionSlot?)] = []
         var known: Set<SessionID> = []
         for key in targets {
             guard let id = try? key.id(seed: seed) else { continue }

@@ -74,7 +74,7 @@ public struct StressOptions: Sendable {
         order is (unexpected messages); every load verifies (torn reads); no lock outlives its holder
         (stale locks); no temporary is left; no save fails. Lock wait: a probe taking the sessions'
         locks as another process's writer would.
-        exit status: 0 no violation, 1 violations (or the harness failed), 2 usage
+        exit status: 0 no violation, 1 violations, 2 usage, 3 the harness failed
         """
 
     /// Parses `SCENARIO [options]`.

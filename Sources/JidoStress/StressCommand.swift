@@ -1,11 +1,11 @@
 import Foundation
-import JidoToolSupport
+public import JidoToolSupport
 
 /// `jido-stress`: concurrency and crash-injection scenarios over the session store.
 public enum StressCommand {
     /// The executable's main: runs a scenario (or, hidden, a worker) and returns the exit status:
-    /// 0 no violation, 1 violations or a harness failure, 2 usage.
-    public static func main(_ arguments: [String]) -> Int32 {
+    /// `.success` no violation, `.findings` violations, `.usage`, `.cannotRun` the harness failed.
+    public static func main(_ arguments: [String]) -> ExitCode {
         if arguments.first == "worker" {
             do { return try WorkerInvocation(arguments.dropFirst()).run() } catch {
                 return usageFailure(error.description)
@@ -14,19 +14,19 @@ public enum StressCommand {
         if arguments.isEmpty || ["-h", "--help", "help"].contains(arguments[0]) || arguments.contains("--help") {
             if arguments.isEmpty { return usageFailure("missing scenario") }
             print(StressOptions.usage)
-            return 0
+            return .success
         }
         let options: StressOptions
         do { options = try StressOptions.parse(arguments) } catch { return usageFailure(error.description) }
         do {
             let report = try run(options)
             print(options.json ? report.json : report.text)
-            return report.violations == 0 ? 0 : 1
+            return report.violations == 0 ? .success : .findings
         } catch let error as UsageError {
             return usageFailure(error.description)
         } catch {
             writeError("jido-stress: \(Writer.describe(error))")
-            return 1
+            return .cannotRun
         }
     }
 
@@ -44,9 +44,9 @@ public enum StressCommand {
         return report
     }
 
-    static func usageFailure(_ message: String) -> Int32 {
+    static func usageFailure(_ message: String) -> ExitCode {
         writeError("jido-stress: \(message)\n\n\(StressOptions.usage)")
-        return 2
+        return .usage
     }
 
     static func writeError(_ text: String) {

@@ -9,30 +9,31 @@ var now: Double { MonotonicClock.now }
 /// Sleeps `seconds` (nothing for zero or less).
 func pause(_ seconds: Double) { MonotonicClock.sleep(seconds) }
 
-/// A body running on its own thread; `join` waits for its result. Synchronized with NSCondition
-/// (pthread based), which ThreadSanitizer understands.
+/// A body running on its own thread; `join` waits for its result.
 final class JoinableThread<T: Sendable>: @unchecked Sendable {
-    private let condition = NSCondition()
+    private let mutex = PthreadMutex()
+    private let finished = PthreadCondition()
+    /// Guarded by `mutex`.
     private var result: T?
 
     init(_ body: @escaping @Sendable () -> T) {
         let thread = Thread { [self] in
             let value = body()
-            condition.lock()
-            result = value
-            condition.broadcast()
-            condition.unlock()
+            mutex.withLock {
+                result = value
+                finished.broadcast()
+            }
         }
         thread.stackSize = 4 << 20
         thread.start()
     }
 
     func join() -> T {
-        condition.lock()
-        defer { condition.unlock() }
-        while true {
-            if let result { return result }
-            condition.wait()
+        mutex.withLock {
+            while true {
+                if let result { return result }
+                finished.wait(on: mutex)
+            }
         }
     }
 }
@@ -44,7 +45,7 @@ func onThreads<T: Sendable>(_ count: Int, _ body: @escaping @Sendable (Int) -> T
 
 /// A flag one thread raises and others poll.
 final class StopFlag: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = PthreadMutex()
     private var raised = false
 
     var isRaised: Bool { lock.withLock { raised } }
@@ -62,7 +63,8 @@ func makeTemporaryDirectory() throws -> String {
     return path
 }
 
-/// A failure of the harness itself (not a finding about the store): exit status 1 with the message.
+/// A failure of the harness itself (not a finding about the store): exit status 3 (`ExitCode.cannotRun`)
+/// with the message.
 public struct StressError: Error, CustomStringConvertible {
     public let description: String
     init(_ description: String) { self.description = description }

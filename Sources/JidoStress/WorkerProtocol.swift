@@ -33,7 +33,7 @@ extension WriterEvent {
         let ref = MessageRef(writer: writer, iteration: iteration)
         if fields[0] == "c", fields.count == 3 { self = .covered(ref); return }
         guard fields.count >= 5, let slot = Int32(fields[3]), let round = Int32(fields[4]) else { return nil }
-        let key = SessionKey(slot: slot, round: round)
+        let key = SessionSlot(slot: slot, round: round)
         switch fields[0] {
         case "a": guard fields.count == 6, let micros = Int(fields[5]) else { return nil }; self = .saved(ref, key, micros: micros)
         case "s": guard fields.count == 5 else { return nil }; self = .skipped(ref, key)
@@ -92,7 +92,7 @@ struct WorkerInvocation: Equatable {
     }
 
     /// The worker's main: opens the store, says it is ready, runs the writers, reports every event.
-    func run() -> Int32 {
+    func run() -> ExitCode {
         let store: SessionStore
         let skipLocks: FileDescriptor?
         do {
@@ -100,13 +100,13 @@ struct WorkerInvocation: Equatable {
             skipLocks = plan.policy == .skip ? try FileDescriptor.open(home + "/skip-locks", [.readOnly, .directory, .closeOnExec]) : nil
         } catch {
             FileHandle.standardError.write(Data("jido-stress worker: \(Writer.describe(error))\n".utf8))
-            return 1
+            return .cannotRun
         }
         Self.emit("r\n")
         _ = onThreads(threads) { [self] thread in
             Writer(index: base + thread, plan: plan, store: store, skipLocks: skipLocks).run { Self.emit($0.line) }
         }
-        return 0
+        return .success
     }
 
     /// One line, one write(2). If the parent is gone there is nobody to report to: stop.
@@ -117,7 +117,7 @@ struct WorkerInvocation: Equatable {
             repeat { n = Glibc.write(STDOUT_FILENO, buffer.baseAddress, buffer.count) } while n < 0 && errno == EINTR
             return n
         }
-        if written != bytes.count { _exit(3) }
+        if written != bytes.count { _exit(ExitCode.cannotRun.rawValue) }
     }
 }
 

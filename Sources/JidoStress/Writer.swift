@@ -3,22 +3,21 @@ import JidoToolSupport
 
 /// A session of the run: `slot` in `0..<sessions`, in rotation round `round`. Its id follows from
 /// the seed, so every process of a run (and a rerun with the same seed) names the same files.
-struct SessionKey: Hashable, Sendable {
+struct SessionSlot: Hashable, Sendable {
     var slot: Int32
     var round: Int32
 
     func id(seed: UInt64) throws(StressError) -> SessionID {
         var generator = SplitMix64(seed: seed, stream: 0x5E55_0000_0000 ^ (UInt64(UInt32(bitPattern: round)) << 32 | UInt64(UInt32(bitPattern: slot))))
-        let digits = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
+        // One draw per hex digit, high nibble first (the ids of earlier versions for the same seed).
+        var bytes = [UInt8](repeating: 0, count: 16)
         for i in 0..<32 {
-            if [8, 12, 16, 20].contains(i) { text.append(UInt8(ascii: "-")) }
-            var nibble = Int(generator.next() & 0xF)
+            var nibble = UInt8(truncatingIfNeeded: generator.next() & 0xF)
             if i == 12 { nibble = 4 }                     // version 4
             if i == 16 { nibble = 8 | (nibble & 3) }      // variant 10xx
-            text.append(digits[nibble])
+            bytes[i / 2] |= i % 2 == 0 ? nibble << 4 : nibble
         }
-        guard let id = SessionID(String(decoding: text, as: UTF8.self)) else { throw StressError("generated an invalid session id") }
+        guard let id = SessionID(Hex.uuid(bytes)) else { throw StressError("generated an invalid session id") }
         return id
     }
 }
@@ -61,10 +60,10 @@ struct MessageRef: Hashable, Sendable, CustomStringConvertible {
 /// failed. Skip policy: a later save of a reported message (saving the writer's whole copy) is
 /// reported again as saved or failed, the older messages it made durable as covered.
 enum WriterEvent: Sendable, Equatable {
-    case saved(MessageRef, SessionKey, micros: Int)
+    case saved(MessageRef, SessionSlot, micros: Int)
     case covered(MessageRef)
-    case skipped(MessageRef, SessionKey)
-    case failed(MessageRef, SessionKey, reason: String)
+    case skipped(MessageRef, SessionSlot)
+    case failed(MessageRef, SessionSlot, reason: String)
 }
 
 /// What a writer thread does: how many iterations (or until when), on which sessions, how.
@@ -104,7 +103,7 @@ struct Writer {
         var memory = InMemorySessions()
         var iteration = 0
         while plan.continues(after: iteration) {
-            let key = SessionKey(slot: Int32(generator.below(plan.sessions)), round: plan.rounds.current)
+            let key = SessionSlot(slot: Int32(generator.below(plan.sessions)), round: plan.rounds.current)
             let ref = MessageRef(writer: index, iteration: iteration)
             iteration += 1
             let id: SessionID
@@ -142,14 +141,14 @@ struct Writer {
 
     /// JidoCode's session state: this writer's own copy of each session, and its messages not yet saved.
     struct InMemorySessions {
-        var sessions: [SessionKey: Session] = [:]
-        var unsaved: [SessionKey: [MessageRef]] = [:]
+        var sessions: [SessionSlot: Session] = [:]
+        var unsaved: [SessionSlot: [MessageRef]] = [:]
     }
 
     /// Skip policy: saves this writer's whole copy of `key` (replacing the file) unless the harness's
     /// lock of the session stays busy for `timeout`; returns false when skipped. The save is reported
     /// for the newest unsaved message, the older ones as covered by it.
-    private func saveWhole(_ key: SessionKey, _ id: SessionID, _ memory: inout InMemorySessions, timeout: Double,
+    private func saveWhole(_ key: SessionSlot, _ id: SessionID, _ memory: inout InMemorySessions, timeout: Double,
                            _ emit: (WriterEvent) -> Void) -> Bool {
         guard let unsaved = memory.unsaved[key], let newest = unsaved.last else { return true }
         guard let skipLocks, let state = memory.sessions[key] else {

@@ -1,10 +1,3 @@
-/// A command line the tool cannot run with (exit status 2).
-public struct UsageError: Error, CustomStringConvertible {
-    public let message: String
-    public var description: String { message }
-    public init(_ message: String) { self.message = message }
-}
-
 /// The small parser of `jido-bench` and `jido-stress`: `--name value`, `--name=value` and `--flag`,
 /// each at most once; a value may be neither empty nor start with `--`; positional arguments and
 /// unknown options are usage errors. `-h`/`--help` only where `acceptsHelp` is set.

@@ -8,4 +8,4 @@ let io = CommandIO(
     writeErr: { FileHandle.standardError.write(Data($0.utf8)) },
     stdoutIsTerminal: isatty(STDOUT_FILENO) == 1,
     stderrIsTerminal: isatty(STDERR_FILENO) == 1)
-exit(JidoAudit.main(Array(CommandLine.arguments.dropFirst()), io: io).rawValue)
+exit(JidoAuditCommand.main(Array(CommandLine.arguments.dropFirst()), io: io).rawValue)

@@ -1,11 +1,5 @@
 import Foundation
-
-/// Exit statuses: 0 success, 1 the work failed, 2 the command line was wrong.
-enum ExitStatus {
-    static let success: Int32 = 0
-    static let failure: Int32 = 1
-    static let usage: Int32 = 2
-}
+import JidoToolSupport
 
 /// Top-level dispatch to the subcommands.
 enum BenchCommand {
@@ -22,9 +16,11 @@ enum BenchCommand {
         verify    times SessionSignature.verify against bare HMAC-SHA256 over every session of DIR
         store-list  times listing N sessions against loading each (Core II)
         store-save  times a durable save against a bare write+fsync+rename+fsync(dir) (Core II)
+
+        exit status: 0 done, 1 (verify) a session file did not verify, 2 usage, 3 the work could not be done
         """
 
-    static func run(_ argv: [String]) -> Int32 {
+    static func run(_ argv: [String]) -> ExitCode {
         guard let command = argv.first else { return usageFailure("missing subcommand", usage: usage) }
         let rest = argv.dropFirst()
         switch command {
@@ -37,17 +33,17 @@ enum BenchCommand {
             case "verify": print(VerifyCommand.usage)
             default: print(usage)
             }
-            return ExitStatus.success
+            return .success
         default:
             return usageFailure("unknown subcommand '\(command)'", usage: usage)
         }
     }
 }
 
-/// Prints `message` and the usage text to standard error; returns exit status 2.
-func usageFailure(_ message: String, usage: String) -> Int32 {
+/// Prints `message` and the usage text to standard error; returns `.usage` (2).
+func usageFailure(_ message: String, usage: String) -> ExitCode {
     writeError("jido-bench: \(message)\n\n\(usage)")
-    return ExitStatus.usage
+    return .usage
 }
 
 func writeError(_ text: String) {

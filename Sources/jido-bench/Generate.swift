@@ -30,13 +30,13 @@ enum GenerateCommand {
         var hostname: String
     }
 
-    static func run(_ argv: ArraySlice<String>) -> Int32 {
+    static func run(_ argv: ArraySlice<String>) -> ExitCode {
         let options: Options
         do throws(UsageError) {
             let args = try ToolArguments(argv, values: ["dir", "sessions", "seed", "min-kb", "max-kb", "hostname"], acceptsHelp: true)
             if args.wantsHelp {
                 print(usage)
-                return ExitStatus.success
+                return .success
             }
             options = Options(
                 dir: try args.required("dir"),
@@ -51,10 +51,10 @@ enum GenerateCommand {
         }
         do {
             try generate(options)
-            return ExitStatus.success
+            return .success
         } catch {
             writeError("jido-bench generate: \(error)")
-            return ExitStatus.failure
+            return .cannotRun
         }
     }
 
@@ -72,7 +72,7 @@ enum GenerateCommand {
             let word = rng.next()
             for j in 0..<8 { secretBytes[8 * i + j] = UInt8(truncatingIfNeeded: word >> (8 * UInt64(j))) }
         }
-        let secret = Array(Hex.encode(secretBytes).utf8)
+        let secret = Hex.lowercaseASCII(secretBytes)
         try StoreFiles.writeNewFile(dataDirectory + "/" + MachineSecret.fileName, secret)
         let key = try SessionKey.derive(machineSecret: secret, hostname: options.hostname)
 

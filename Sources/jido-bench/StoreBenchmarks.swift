@@ -21,12 +21,12 @@ enum StoreBenchmarks {
                     (run it on the store store-list made in DIR)
         """
 
-    static func run(_ command: String, _ argv: ArraySlice<String>) -> Int32 {
+    static func run(_ command: String, _ argv: ArraySlice<String>) -> ExitCode {
         do {
             let args = try ToolArguments(argv, values: ["dir", "sessions", "kb", "rounds", "iterations", "hostname"], acceptsHelp: true)
             if args.wantsHelp {
                 print(usage)
-                return ExitStatus.success
+                return .success
             }
             let dir = try args.required("dir")
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -44,12 +44,12 @@ enum StoreBenchmarks {
             for (name, value) in figures.sorted(by: { $0.key < $1.key }) {
                 print(name.padding(toLength: 16, withPad: " ", startingAt: 0) + String(format: "%.3f", value))
             }
-            return ExitStatus.success
+            return .success
         } catch let error as UsageError {
             return usageFailure(error.message, usage: usage)
         } catch {
             writeError("jido-bench \(command): \(error)")
-            return ExitStatus.failure
+            return .cannotRun
         }
     }
 

@@ -27,13 +27,13 @@ enum VerifyCommand {
         var json: Bool
     }
 
-    static func run(_ argv: ArraySlice<String>) -> Int32 {
+    static func run(_ argv: ArraySlice<String>) -> ExitCode {
         let options: Options
         do throws(UsageError) {
             let args = try ToolArguments(argv, values: ["dir", "hostname", "rounds"], flags: ["json"], acceptsHelp: true)
             if args.wantsHelp {
                 print(usage)
-                return ExitStatus.success
+                return .success
             }
             options = Options(
                 dir: try args.required("dir"),
@@ -47,7 +47,7 @@ enum VerifyCommand {
             return try benchmark(options)
         } catch {
             writeError("jido-bench verify: \(error)")
-            return ExitStatus.failure
+            return .cannotRun
         }
     }
 
@@ -55,7 +55,7 @@ enum VerifyCommand {
         let description: String
     }
 
-    static func benchmark(_ options: Options) throws -> Int32 {
+    static func benchmark(_ options: Options) throws -> ExitCode {
         let dataDirectory = options.dir + "/" + MachineSecret.dataDirectoryName
         let sessionsDirectory = dataDirectory + "/sessions"
         guard let secret = FileManager.default.contents(atPath: dataDirectory + "/" + MachineSecret.fileName) else {
@@ -150,9 +150,9 @@ enum VerifyCommand {
         if sink == Int.min { print("") }  // keeps the timed results observable
         guard allValid else {
             writeError("jido-bench verify: not every file verified valid; first: \(firstFailure ?? "slow path disagreed")")
-            return ExitStatus.failure
+            return .findings
         }
-        return ExitStatus.success
+        return .success
     }
 
     /// Bare HMAC over each whole file; returns the sum of the first tag bytes so the work is used.

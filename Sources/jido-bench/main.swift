@@ -2,4 +2,4 @@
 // Subcommands live in Generate.swift and Verify.swift; argument parsing in Arguments.swift.
 import Glibc
 
-exit(BenchCommand.run(Array(CommandLine.arguments.dropFirst())))
+exit(BenchCommand.run(Array(CommandLine.arguments.dropFirst())).rawValue)

@@ -1,4 +1,4 @@
 import Glibc
 import JidoStress
 
-exit(StressCommand.main(Array(CommandLine.arguments.dropFirst())))
+exit(StressCommand.main(Array(CommandLine.arguments.dropFirst())).rawValue)

@@ -60,7 +60,7 @@ import Testing
         let plan = WriterPlan(seed: 7, sessions: 2, policy: .update, iterations: 10, deadline: nil, rounds: .fixed(0))
         let ledger = ThreadsScenario.runWriters(2, plan, context)
         #expect(context.check(ledger).lost.isEmpty && context.check(ledger).unexpected.isEmpty)
-        let first = SessionKey(slot: 0, round: 0), second = SessionKey(slot: 1, round: 0)
+        let first = SessionSlot(slot: 0, round: 0), second = SessionSlot(slot: 1, round: 0)
         let ids = try [first, second].map { try $0.id(seed: 7) }
 
         // A message nobody attempted, and a message of the other session: unexpected.
@@ -95,7 +95,7 @@ import Testing
     }
 
     @Test func workerLinesRoundTrip() {
-        let key = SessionKey(slot: 3, round: 17)
+        let key = SessionSlot(slot: 3, round: 17)
         let ref = MessageRef(writer: 12, iteration: 345)
         for event in [WriterEvent.saved(ref, key, micros: 1234), .covered(ref), .skipped(ref, key), .failed(ref, key, reason: "lock timeout after 10 s")] {
             #expect(WriterEvent(line: event.line.dropLast()) == event)

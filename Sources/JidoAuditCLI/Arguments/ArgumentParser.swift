@@ -1,3 +1,5 @@
+import JidoToolSupport
+
 /// A command-line option: a flag (`valueName == nil`) or an option that takes one value.
 struct OptionSpec: Sendable {
     let name: String
@@ -41,12 +43,6 @@ struct CommandSpec: Sendable {
     }
 }
 
-/// A command line that does not fit its spec; exit status 2.
-struct UsageError: Error, Sendable, Equatable, CustomStringConvertible {
-    let message: String
-    var description: String { message }
-}
-
 /// The parsed command line of one subcommand.
 struct ParsedArguments: Sendable {
     var values: [String: String] = [:]
@@ -86,27 +82,27 @@ enum ArgumentParser {
                 inlineValue = String(argument[argument.index(after: equals)...])
             }
             guard let option = spec.options.first(where: { $0.name == name }) else {
-                throw UsageError(message: "unknown option '\(name)' for '\(spec.name)'")
+                throw UsageError("unknown option '\(name)' for '\(spec.name)'")
             }
             if option.valueName == nil {
-                guard inlineValue == nil else { throw UsageError(message: "option '\(name)' takes no value") }
+                guard inlineValue == nil else { throw UsageError("option '\(name)' takes no value") }
                 parsed.flags.insert(name)
                 continue
             }
             if let inlineValue {
                 parsed.values[name] = inlineValue
             } else {
-                guard index < arguments.count else { throw UsageError(message: "option '\(name)' needs a value") }
+                guard index < arguments.count else { throw UsageError("option '\(name)' needs a value") }
                 parsed.values[name] = arguments[index]
                 index += 1
             }
         }
         if parsed.wantsHelp { return parsed }
         guard parsed.positionals.count >= spec.minimumPositionals else {
-            throw UsageError(message: "'\(spec.name)' needs \(spec.positionalName ?? "more arguments")")
+            throw UsageError("'\(spec.name)' needs \(spec.positionalName ?? "more arguments")")
         }
         guard parsed.positionals.count <= spec.maximumPositionals else {
-            throw UsageError(message: "'\(spec.name)' takes at most \(spec.maximumPositionals) \(spec.positionalName ?? "arguments")")
+            throw UsageError("'\(spec.name)' takes at most \(spec.maximumPositionals) \(spec.positionalName ?? "arguments")")
         }
         return parsed
     }
@@ -115,7 +111,7 @@ enum ArgumentParser {
     static func integer(_ parsed: ParsedArguments, _ name: String, default value: Int, in range: ClosedRange<Int>) throws(UsageError) -> Int {
         guard let text = parsed.value(name) else { return value }
         guard let number = Int(text), range.contains(number) else {
-            throw UsageError(message: "\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+            throw UsageError("\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
         }
         return number
     }
@@ -124,7 +120,7 @@ enum ArgumentParser {
     static func choice(_ parsed: ParsedArguments, _ name: String, _ choices: [String], default value: String) throws(UsageError) -> String {
         let chosen = parsed.value(name) ?? value
         guard choices.contains(chosen) else {
-            throw UsageError(message: "\(name) must be one of \(choices.joined(separator: ", ")), not '\(chosen)'")
+            throw UsageError("\(name) must be one of \(choices.joined(separator: ", ")), not '\(chosen)'")
         }
         return chosen
     }

@@ -1,4 +1,5 @@
 import JidoCore
+import JidoToolSupport
 
 /// `--otp 25|27[|any]`: the Erlang/OTP family whose member order is meant.
 enum BeamOrderOption {

@@ -1,16 +1,4 @@
-/// The documented exit statuses of `jido-audit`.
-public struct ExitCode: Sendable, Equatable {
-    public let rawValue: Int32
-
-    /// Nothing to report (every file valid, no finding at or above the threshold).
-    public static let success = ExitCode(rawValue: 0)
-    /// Findings: a file that is not `valid`, a duplicated key, a rule that fired.
-    public static let findings = ExitCode(rawValue: 1)
-    /// The command line is wrong.
-    public static let usage = ExitCode(rawValue: 2)
-    /// The check could not run (no usable secret, unreadable home, ...).
-    public static let cannotRun = ExitCode(rawValue: 3)
-}
+import JidoToolSupport
 
 /// Where a command writes: data to `out`, diagnostics to `err`; captured in tests.
 public struct CommandIO: Sendable {

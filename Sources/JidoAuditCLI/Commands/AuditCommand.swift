@@ -1,5 +1,6 @@
 import JidoAudit
 import JidoCore
+import JidoToolSupport
 
 /// `jido-audit [audit]`: audit a JidoCode data directory.
 struct AuditCommand: Subcommand {
@@ -37,7 +38,7 @@ struct AuditCommand: Subcommand {
         baseline = arguments.value("--baseline")
         fix = arguments.flag("--fix")
         dryRun = arguments.flag("--dry-run")
-        if dryRun && !fix { throw UsageError(message: "--dry-run goes with --fix") }
+        if dryRun && !fix { throw UsageError("--dry-run goes with --fix") }
         maxSessions = try ArgumentParser.integer(arguments, "--max-sessions", default: 100, in: 1...10_000_000)
         cleanupDays = try ArgumentParser.integer(arguments, "--cleanup-days", default: 30, in: 0...100_000)
     }
@@ -121,7 +122,7 @@ struct BaselineCommand: Subcommand {
 
     init(_ arguments: ParsedArguments, io: CommandIO) throws(UsageError) {
         keyOptions = try KeyOptions(arguments, io: io)
-        guard let file = arguments.value("--write"), !file.isEmpty else { throw UsageError(message: "baseline needs --write FILE") }
+        guard let file = arguments.value("--write"), !file.isEmpty else { throw UsageError("baseline needs --write FILE") }
         self.file = file
     }
 

@@ -1,4 +1,5 @@
 import JidoCore
+import JidoToolSupport
 
 /// `jido-audit canonical FILE`: the exact bytes JidoCode signs for FILE.
 struct CanonicalCommand: Subcommand {

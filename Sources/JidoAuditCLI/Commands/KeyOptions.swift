@@ -1,4 +1,5 @@
 import JidoCore
+import JidoToolSupport
 
 /// The options that choose the signing key, shared by every subcommand that verifies.
 struct KeyOptions {
@@ -14,12 +15,12 @@ struct KeyOptions {
 
     init(_ parsed: ParsedArguments, io: CommandIO) throws(UsageError) {
         guard let home = parsed.value("--home") ?? io.environment["JIDO_HOME"] ?? io.environment["HOME"], !home.isEmpty else {
-            throw UsageError(message: "no home directory: set HOME or pass --home DIR")
+            throw UsageError("no home directory: set HOME or pass --home DIR")
         }
         self.home = home
         self.secretFile = parsed.value("--secret-file")
         self.hostname = parsed.value("--hostname")
-        if let hostname, hostname.isEmpty { throw UsageError(message: "--hostname needs a non-empty name") }
+        if let hostname, hostname.isEmpty { throw UsageError("--hostname needs a non-empty name") }
     }
 
     /// The data directory `<home>/.jido_code`.

@@ -1,5 +1,6 @@
 import JidoAudit
 import JidoCore
+import JidoToolSupport
 
 /// `jido-audit verify FILE...`: one signature verdict per file.
 struct VerifyCommand: Subcommand {

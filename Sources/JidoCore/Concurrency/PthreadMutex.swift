@@ -1,10 +1,13 @@
 import Glibc
 
-/// A pthread mutex (ThreadSanitizer understands it; `Synchronization.Mutex` draws false reports).
-final class PthreadMutex: @unchecked Sendable {
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+/// The package's one lock: a pthread mutex. ThreadSanitizer understands pthread (`Synchronization.Mutex`
+/// draws false reports), so every lock of the package, in every target, is this one; a thread that must
+/// wait for a state change under it waits on a `PthreadCondition`.
+package final class PthreadMutex: @unchecked Sendable {
+    // Heap-allocated so its address never moves (a pthread object must not be copied).
+    fileprivate let mutex: UnsafeMutablePointer<pthread_mutex_t>
 
-    init() {
+    package init() {
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
         pthread_mutex_init(mutex, nil)
@@ -15,9 +18,39 @@ final class PthreadMutex: @unchecked Sendable {
         mutex.deallocate()
     }
 
-    func withLock<R>(_ body: () throws -> R) rethrows -> R {
+    /// Runs `body` with the lock held. Not reentrant: `body` must not take this lock again.
+    package func withLock<R>(_ body: () throws -> R) rethrows -> R {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         return try body()
+    }
+}
+
+/// A pthread condition variable, used with a `PthreadMutex`: inside `mutex.withLock { }`,
+/// `while !ready { condition.wait(on: mutex) }`; whoever changes the state does so under the same lock and
+/// calls `broadcast()`.
+package final class PthreadCondition: @unchecked Sendable {
+    private let condition: UnsafeMutablePointer<pthread_cond_t>
+
+    package init() {
+        condition = .allocate(capacity: 1)
+        condition.initialize(to: pthread_cond_t())
+        pthread_cond_init(condition, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(condition)
+        condition.deallocate()
+    }
+
+    /// Releases `mutex`, sleeps until a broadcast (or spuriously), and takes `mutex` again before returning.
+    /// Must be called with `mutex` held (inside its `withLock`), always in a loop that rechecks the state.
+    package func wait(on mutex: PthreadMutex) {
+        pthread_cond_wait(condition, mutex.mutex)
+    }
+
+    /// Wakes every thread waiting on this condition.
+    package func broadcast() {
+        pthread_cond_broadcast(condition)
     }
 }

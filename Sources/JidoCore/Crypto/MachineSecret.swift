@@ -36,7 +36,7 @@ public struct MachineSecret: Sendable {
 
     /// Hex SHA-256 of the secret: safe to print or compare (the secret itself never leaves memory).
     public func fingerprint() throws -> String {
-        try bytes.withUnsafeBytes { raw in String(decoding: MachineSecret.hexEncode(try SHA256.hash(raw)), as: UTF8.self) }
+        try bytes.withUnsafeBytes { raw in Hex.lowercase(try SHA256.hash(raw)) }
     }
 
     // MARK: - Reading
@@ -119,7 +119,7 @@ public struct MachineSecret: Sendable {
     private static func create(in dir: FileDescriptor, displayPath: String) throws(MachineSecretError) {
         var random: [UInt8]
         do { random = try SecureRandom.bytes(count: 32) } catch { throw MachineSecretError(.randomUnavailable, path: displayPath) }
-        var hex = hexEncode(random)
+        var hex = Hex.lowercaseASCII(random)
         defer {
             random.withUnsafeMutableBytes { SecureBytes.wipe($0) }
             hex.withUnsafeMutableBytes { SecureBytes.wipe($0) }
@@ -207,17 +207,6 @@ public struct MachineSecret: Sendable {
             }
             return dir
         }
-    }
-
-    static func hexEncode(_ bytes: [UInt8]) -> [UInt8] {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count * 2)
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0x0F)])
-        }
-        return out
     }
 }
 

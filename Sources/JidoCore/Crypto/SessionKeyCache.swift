@@ -1,5 +1,3 @@
-import Foundation
-
 /// Process-wide memo of derived session keys, so PBKDF2 runs once per (machine secret, hostname).
 /// Entries are indexed by a SHA-256 fingerprint, never by the raw secret; at most `capacity` keys
 /// are held, the least recently used dropped first (and wiped once no caller holds it).
@@ -9,7 +7,7 @@ public final class SessionKeyCache: Sendable {
     private let capacity: Int
     /// Guards the three properties below. Lock order: an entry's lock may be held while taking
     /// this one, never the reverse.
-    private let lock = NSLock()
+    private let lock = PthreadMutex()
     nonisolated(unsafe) private var entries: [[UInt8]: Entry] = [:]
     /// Fingerprints, least recently used first.
     nonisolated(unsafe) private var recency: [[UInt8]] = []
@@ -64,7 +62,7 @@ public final class SessionKeyCache: Sendable {
     /// One cache slot; its own lock makes the derivation happen at most once while it succeeds.
     /// `@unchecked Sendable`: `cached` is read and written only with `lock` held.
     private final class Entry: @unchecked Sendable {
-        private let lock = NSLock()
+        private let lock = PthreadMutex()
         private var cached: SessionKey?
 
         func key(derive: () throws -> SessionKey) rethrows -> SessionKey {

@@ -53,12 +53,6 @@ public enum AtomicFileWriter {
             }
             filled += n
         }
-        let digits = Array("0123456789abcdef".utf8)
-        var suffix: [UInt8] = []
-        for b in random {
-            suffix.append(digits[Int(b >> 4)])
-            suffix.append(digits[Int(b & 0x0F)])
-        }
-        return "." + name + "." + String(decoding: suffix, as: UTF8.self) + temporarySuffix
+        return "." + name + "." + Hex.lowercase(random) + temporarySuffix
     }
 }

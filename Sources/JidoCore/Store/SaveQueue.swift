@@ -1,5 +1,3 @@
-import Glibc
-
 /// In-process coalescing of concurrent writes to one session.
 ///
 /// Design: every write is a transform applied to the session's latest durable state. Callers enqueue
@@ -24,52 +22,46 @@ final class SaveQueue: @unchecked Sendable {
         }
     }
 
-    // Heap-allocated so their addresses never move (pthread objects must not be copied).
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private let mutex = PthreadMutex()
+    /// Broadcast when a batch's outcomes are in and when the writer steps down.
+    private let condition = PthreadCondition()
     private var pending: [Work] = []
     private var writerActive = false
     /// Callers queued or writing; the registry drops the queue when it reaches zero.
     var users = 0
 
-    init() {
-        pthread_mutex_init(mutex, nil)
-        pthread_cond_init(condition, nil)
-    }
-
-    deinit {
-        pthread_cond_destroy(condition)
-        pthread_mutex_destroy(mutex)
-        condition.deallocate()
-        mutex.deallocate()
-    }
-
     /// Queues `work` and returns its outcome; `writeBatch` performs one batch (called by the writer
     /// with no queue lock held) and returns an outcome per work item, in order.
     func submit(_ work: Work, writeBatch: ([Work]) -> [Result<SaveOutcome, any Error>]) -> Result<SaveOutcome, any Error> {
-        pthread_mutex_lock(mutex)
-        pending.append(work)
-        while work.outcome == nil {
-            if writerActive {
-                pthread_cond_wait(condition, mutex)
-                continue
-            }
+        // Wait while another caller writes; leave with the outcome if that writer took `work`, or
+        // become the writer (taking everything queued so far, `work` included).
+        let firstBatch = mutex.withLock { () -> [Work]? in
+            pending.append(work)
+            while writerActive, work.outcome == nil { condition.wait(on: mutex) }
+            guard work.outcome == nil else { return nil }
             writerActive = true
-            while !pending.isEmpty {
-                let batch = pending
-                pending.removeAll()
-                pthread_mutex_unlock(mutex)
-                let outcomes = writeBatch(batch)
-                pthread_mutex_lock(mutex)
-                for (item, outcome) in zip(batch, outcomes) { item.outcome = outcome }
-                pthread_cond_broadcast(condition)
-            }
-            writerActive = false
-            pthread_cond_broadcast(condition)
+            return takePending()
         }
-        let outcome = work.outcome ?? .failure(StoreError.io(SystemCallError("save", errno: .ioError)))
-        pthread_mutex_unlock(mutex)
-        return outcome
+        var batch = firstBatch
+        while let current = batch {
+            let outcomes = writeBatch(current)
+            batch = mutex.withLock {
+                for (item, outcome) in zip(current, outcomes) { item.outcome = outcome }
+                // Work queued meanwhile is the next batch; none: step down, so a later caller becomes the writer.
+                let next = pending.isEmpty ? nil : takePending()
+                if next == nil { writerActive = false }
+                condition.broadcast()
+                return next
+            }
+        }
+        return mutex.withLock { work.outcome ?? .failure(StoreError.io(SystemCallError("save", errno: .ioError))) }
+    }
+
+    /// Must be called with `mutex` held.
+    private func takePending() -> [Work] {
+        let batch = pending
+        pending.removeAll()
+        return batch
     }
 }
 

@@ -25,7 +25,7 @@ enum CrashScenario {
         var nextWriter = probeWriter + 1
         while deadline.map({ now < $0 }) ?? (report.kills < options.kills) {
             let round = Int32(cycle / cyclesPerRound)
-            let keys = (0..<options.sessions).map { SessionKey(slot: Int32($0), round: round) }
+            let keys = (0..<options.sessions).map { SessionSlot(slot: Int32($0), round: round) }
             // Workers run until killed; the deadline only stops one whose parent is gone.
             let plan = WriterPlan(seed: options.seed, sessions: options.sessions, policy: options.policy, iterations: nil,
                                   deadline: now + 120, rounds: .fixed(round))
@@ -66,7 +66,7 @@ enum CrashScenario {
     }
 
     /// The checks after a kill, in order: locks, temporaries, the files, the next save.
-    static func afterKill(_ keys: [SessionKey], _ context: StressContext, _ ledger: inout Ledger, _ findings: inout Findings,
+    static func afterKill(_ keys: [SessionSlot], _ context: StressContext, _ ledger: inout Ledger, _ findings: inout Findings,
                           _ leftovers: inout Set<String>, _ report: inout StressReport) {
         for key in keys {
             if let waited = context.lockWait(key, timeout: StressContext.saveBound) {

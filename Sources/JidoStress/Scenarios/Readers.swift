@@ -8,7 +8,7 @@ enum ReadersScenario {
     static func run(_ options: StressOptions, _ context: StressContext, _ report: inout StressReport) throws {
         report.shape = [("writers", options.threads), ("readers", options.readers), ("sessions", options.sessions)]
         let plan = options.writerPlan()
-        let ids = try (0..<options.sessions).map { slot in try SessionKey(slot: Int32(slot), round: 0).id(seed: context.seed) }
+        let ids = try (0..<options.sessions).map { slot in try SessionSlot(slot: Int32(slot), round: 0).id(seed: context.seed) }
         for id in ids { _ = try context.store.save(WriterPlan.newSession(id)) }
         let loader = try SessionStore.open(home: context.home, hostname: StressContext.hostname)
         let stop = StopFlag()

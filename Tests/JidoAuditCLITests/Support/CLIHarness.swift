@@ -21,7 +21,7 @@ final class OutputBuffer: @unchecked Sendable {
 func audit(_ arguments: [String], environment: [String: String] = [:]) -> CLIRun {
     let out = OutputBuffer(), err = OutputBuffer()
     let io = CommandIO(environment: environment, writeOut: { out.append($0) }, writeErr: { err.append($0) })
-    let code = JidoAudit.main(arguments, io: io)
+    let code = JidoAuditCommand.main(arguments, io: io)
     return CLIRun(status: code.rawValue, stdout: out.value, stderr: err.value)
 }
 

@@ -1,7 +1,8 @@
 import JidoCore
+public import JidoToolSupport
 
-/// `jido-audit`: check a machine's JidoCode data. The root holds only the list of subcommands.
-public enum JidoAudit {
+/// `jido-audit`'s root command: check a machine's JidoCode data. It holds only the list of subcommands.
+public enum JidoAuditCommand {
     static var commands: [any Subcommand.Type] {
         [AuditCommand.self, VerifyCommand.self, CanonicalCommand.self, BaselineCommand.self]
     }
