@@ -10,12 +10,14 @@ enum BenchCommand {
           jido-bench store-list --dir DIR [--sessions N] [--kb KB] [--rounds R]
           jido-bench store-save --dir DIR [--kb KB] [--iterations N]
           jido-bench store-audit --dir DIR [--hostname H] [--rounds R]
+          jido-bench adversarial [--max-bytes N] [--shape NAME]
           jido-bench help [generate|verify]
 
         generate  writes a signed JidoCode store under DIR/.jido_code (machine_secret and sessions/*.json)
         verify    times SessionSignature.verify against bare HMAC-SHA256 over every session of DIR
         store-list  times listing N sessions against loading each (Core II)
         store-save  times a durable save against a bare write+fsync+rename+fsync(dir) (Core II)
+        adversarial grows hostile inputs from 1 KiB to 10 MiB: time and peak memory per size (linear: ~10x per 10x)
 
         exit status: 0 done, 1 (verify) a session file did not verify, 2 usage, 3 the work could not be done
         """
@@ -27,6 +29,8 @@ enum BenchCommand {
         case "generate": return GenerateCommand.run(rest)
         case "verify": return VerifyCommand.run(rest)
         case "store-list", "store-save", "store-audit": return StoreBenchmarks.run(command, rest)
+        case "adversarial": return AdversarialBenchmark.run(rest)
+        case "adversarial-one": return AdversarialBenchmark.runOne(rest)  // the measured child
         case "help", "-h", "--help":
             switch rest.first {
             case "generate": print(GenerateCommand.usage)
