@@ -18,8 +18,28 @@ public enum JidoAuditCommand {
         let width = (commands.map { $0.spec.name.count }.max() ?? 0) + 2
         for command in commands { lines.append("  " + command.spec.name.padding(to: width) + command.spec.summary) }
         lines += ["", "Run 'jido-audit <subcommand> --help' for its options.",
-                  "Exit status: 0 nothing found, 1 findings, 2 usage error, 3 could not run."]
+                  "Exit status: 0 nothing found, 1 findings, 2 usage error, 3 could not run (or its output could not be written)."]
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The process entry point: runs `arguments` with the real standard streams and environment. A
+    /// failed write to standard output or error (closed pipe, full disk, closed descriptor) never
+    /// traps: the command finishes, the failure is reported in one line on standard error (if it can
+    /// still be written) and the status is 3. SIGPIPE is ignored so that a closed pipe is such a
+    /// failure, not a silent death.
+    public static func runAsProcess(_ arguments: [String], environment: [String: String]) -> ExitCode {
+        StandardStream.ignoreBrokenPipeSignal()
+        let out = StandardStream.output, err = StandardStream.error
+        let io = CommandIO(environment: environment, writeOut: { out.write($0) }, writeErr: { err.write($0) },
+                           stdoutIsTerminal: out.isTerminal, stderrIsTerminal: err.isTerminal)
+        let status = main(arguments, io: io)
+        for stream in [out, err] {
+            if let failure = stream.firstFailure {
+                err.write("jido-audit: cannot write to \(stream.name): \(failure)\n")
+                return .cannotRun
+            }
+        }
+        return status
     }
 
     /// Runs the command line `arguments` (without the program name) and returns the exit status.

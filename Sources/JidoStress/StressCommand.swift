@@ -1,5 +1,6 @@
 import Foundation
 public import JidoToolSupport
+import JidoCore
 
 /// `jido-stress`: concurrency and crash-injection scenarios over the session store.
 public enum StressCommand {
@@ -50,7 +51,7 @@ public enum StressCommand {
     }
 
     static func writeError(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        StandardStream.error.write(text + "\n")
     }
 }
 

@@ -99,7 +99,7 @@ struct WorkerInvocation: Equatable {
             store = try SessionStore.open(home: home, hostname: StressContext.hostname)
             skipLocks = plan.policy == .skip ? try FileDescriptor.open(home + "/skip-locks", [.readOnly, .directory, .closeOnExec]) : nil
         } catch {
-            FileHandle.standardError.write(Data("jido-stress worker: \(Writer.describe(error))\n".utf8))
+            StandardStream.error.write("jido-stress worker: \(Writer.describe(error))\n")
             return .cannotRun
         }
         Self.emit("r\n")

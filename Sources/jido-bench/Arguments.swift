@@ -1,5 +1,6 @@
 import Foundation
 import JidoToolSupport
+import JidoCore
 
 /// Top-level dispatch to the subcommands.
 enum BenchCommand {
@@ -51,5 +52,5 @@ func usageFailure(_ message: String, usage: String) -> ExitCode {
 }
 
 func writeError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    StandardStream.error.write(text + "\n")
 }
