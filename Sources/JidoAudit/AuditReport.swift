@@ -72,6 +72,10 @@ public struct AuditReport: Sendable {
         findings.append(Finding(rule, path: path, message))
     }
 
+    mutating func add(_ rule: Rule, pathBytes: [UInt8], _ message: String) {
+        findings.append(Finding(rule, pathBytes: pathBytes, message))
+    }
+
     /// Findings at or above `severity`.
     public func count(atLeast severity: Severity) -> Int { findings.filter { $0.severity >= severity }.count }
 

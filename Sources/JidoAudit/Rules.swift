@@ -202,16 +202,28 @@ public enum Rules {
 /// One problem found, tied to a rule and a path.
 public struct Finding: Sendable, Equatable {
     public let rule: Rule
-    /// The file or directory concerned (absolute or as given by --home).
-    public let path: String
+    /// The file or directory concerned (absolute or as given by --home), as bytes: a name on disk
+    /// need not be UTF-8.
+    public let pathBytes: [UInt8]
     /// What exactly is wrong with this entry.
     public let message: String
 
     public init(_ rule: Rule, path: String, _ message: String) {
+        self.init(rule, pathBytes: Array(path.utf8), message)
+    }
+
+    public init(_ rule: Rule, pathBytes: [UInt8], _ message: String) {
         self.rule = rule
-        self.path = path
+        self.pathBytes = pathBytes
         self.message = message
     }
+
+    /// The path as text (bytes that are not UTF-8 become U+FFFD: for matching, not for printing).
+    public var path: String { String(decoding: pathBytes, as: UTF8.self) }
+    /// The path as every output prints it (`DisplayText`: reversible, nothing invisible or active).
+    public var displayPath: String { DisplayText.escape(bytes: pathBytes) }
+    /// The message as every output prints it.
+    public var displayMessage: String { DisplayText.escape(message) }
 
     public var severity: Severity { rule.severity }
 }

@@ -15,8 +15,8 @@ extension AuditRun {
         var sessionCount = 0
         for (index, entry) in entries.enumerated() {
             guard let name = entry.name else {
-                let shown = String(decoding: entry.nameBytes, as: UTF8.self)
-                report.add(Rules.strayFile, sessionsPath + "/" + shown, "name is not valid UTF-8; never opened")
+                report.add(Rules.strayFile, pathBytes: Array((sessionsPath + "/").utf8) + entry.nameBytes,
+                           "name is not valid UTF-8; never opened")
                 continue
             }
             let path = sessionsPath + "/" + name

@@ -139,8 +139,9 @@ import Testing
         #expect(findings.count == report.findings.count)
         #expect(findings.map { $0["rule_id"] ?? "" } == report.sortedFindings.map(\.rule.id))
         #expect(Set(findings.flatMap(\.keys)) == ["rule_id", "rule_name", "severity", "path", "message", "fix"])
-        let hostile = findings.first { $0["path"] == Self.hostile }
-        #expect(hostile?["message"] == "stray \u{1B}]0;title\u{07} entry", "JSON keeps exact bytes")
+        // Names and messages are escaped the one documented way in every output (DisplayText).
+        let hostile = findings.first { $0["path"] == DisplayText.escape(Self.hostile) }
+        #expect(hostile?["message"] == "stray \\x1B]0;title\\x07 entry")
         #expect(hostile?["fix"] == Rules.strayFile.help)
         let rules = object["rules"] as? [[String: String]] ?? []
         #expect(rules.map { $0["id"] ?? "" } == Rules.all.map(\.id))
@@ -198,7 +199,7 @@ import Testing
             #expect(result["ruleId"] as? String == finding.rule.id)
             #expect(Rules.all.indices.contains(index) && Rules.all[index].id == finding.rule.id)
             #expect(result["level"] as? String == finding.severity.rawValue)
-            #expect((result["message"] as? [String: String])?["text"] == finding.message + ". Fix: " + finding.rule.help)
+            #expect((result["message"] as? [String: String])?["text"] == finding.displayMessage + ". Fix: " + finding.rule.help)
             let locations = result["locations"] as? [[String: [String: [String: String]]]] ?? []
             let artifact = locations.first?["physicalLocation"]?["artifactLocation"] ?? [:]
             let uri = artifact["uri"] ?? ""
@@ -211,7 +212,7 @@ import Testing
                 #expect(artifact["uriBaseId"] == nil && uri.hasPrefix("file:///"))
                 absolute = uri
             }
-            let expected = finding.path.hasPrefix("/") ? finding.path : Self.workingDirectory + "/" + finding.path
+            let expected = finding.displayPath.hasPrefix("/") ? finding.displayPath : Self.workingDirectory + "/" + finding.displayPath
             #expect(fileURIPath(absolute) == expected, "\(uri)")
             let insideHome = finding.path.hasPrefix(Self.home + "/")
             #expect(insideHome == (artifact["uriBaseId"] == "JIDO_HOME"), "\(finding.path)")

@@ -98,7 +98,7 @@ import Testing
             }
             let (status, text) = try run(["verify", "--home", home] + files)
             #expect(status == 1, "one file was altered")
-            #expect(text.contains("6 files: 5 valid, 1 invalid (hostname \"devbox\")"), "\(text)")
+            #expect(text.contains("6 files: 5 valid, 1 invalid") && text.contains("(hostname \"devbox\")"), "\(text)")
             #expect(!text.contains("hint:"))
             let (wrongStatus, wrong) = try run(["verify", "--home", home, "--hostname", "devbox.example.com"] + files)
             #expect(wrongStatus == 1)
@@ -129,6 +129,28 @@ import Testing
                     #expect(Array(run.stdout.utf8) == [UInt8](expected), "\(flag)")
                 }
             }
+        }
+    }
+
+    /// A signed file whose object holds NFC and NFD spellings of one key with different values:
+    /// valid for JidoCode, but Foundation and Swift read one value or the other, so `verify` lists
+    /// the key and exits 1, as it does for a duplicated key.
+    @Test func ambiguousKeysAreFlaggedLikeDuplicates() throws {
+        try withTemporaryDirectory { root in
+            let home = try copyVectorStore("basic", into: root)
+            let file = home + "/.jido_code/sessions/5f0c6a52-1b7e-4c1e-9a3b-0d2f6e8a9b10.json"
+            var object = try #require(StrictJSONDecoder().decode(TestVectors.readBytes(URL(fileURLWithPath: file))).value.objectValue)
+            object["config"] = .object(JSONObject([("caf\u{E9}", .string("safe")), ("cafe\u{301}", .string("evil"))]))
+            let secret = try TestVectors.readBytes(URL(fileURLWithPath: home + "/.jido_code/machine_secret"))
+            try writeFile(file, try SessionSignature.signedFileBytes(for: object, key: SessionKey.derive(machineSecret: secret, hostname: "devbox")))
+            let run = audit(["verify", "--home", home, "--hostname", "devbox", file])
+            #expect(run.status == 1)
+            #expect(run.stdout.contains("valid ") && run.stdout.contains("ambiguous key /config/cafe\u{301}"), "\(run.stdout)")
+            #expect(run.stdout.contains("1 file: 1 valid; 1 with ambiguous keys"))
+            let json = try JSONSerialization.jsonObject(with: Data(audit(["verify", "--home", home, "--hostname", "devbox",
+                                                                          "--format", "json", file]).stdout.utf8)) as? [String: Any]
+            let entry = (json?["files"] as? [[String: Any]])?.first
+            #expect(entry?["ambiguous_key_count"] as? Int == 1)
         }
     }
 

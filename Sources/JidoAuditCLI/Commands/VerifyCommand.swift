@@ -16,13 +16,15 @@ struct VerifyCommand: Subcommand {
         Verdicts: valid, invalid (signature does not match), unsigned (no signature member),
         null-signature ("signature": null: JidoCode loads such a file without verifying anything),
         malformed (signature is not base64 of 32 bytes, or not a string: JidoCode's load crashes),
-        undecodable (not a readable JSON object). Duplicated keys are listed as JSON Pointers whatever
-        the verdict. Objects of more than 32 members are ordered by the Erlang/OTP release JidoCode
+        undecodable (not a readable JSON object). Duplicated keys, and keys that are distinct for
+        JidoCode but one key for parsers comparing by Unicode equivalence (ambiguous keys), are listed
+        as JSON Pointers whatever the verdict (the first 32 of each, with the count): another reader
+        may see other content. Names, keys and details are printed escaped (see README, "Output"). Objects of more than 32 members are ordered by the Erlang/OTP release JidoCode
         runs on; a file is valid when it verifies under an accepted family (--otp), and the family is
         reported. The hostname used is reported; when most files fail under it and another name
         JidoCode could have used on this machine makes them verify, that name is suggested.
-        Exit status: 0 when every file is valid without duplicated keys, 1 otherwise, 2 usage error,
-        3 when no key could be derived.
+        Exit status: 0 when every file is valid without duplicated or ambiguous keys, 1 otherwise,
+        2 usage error, 3 when no key could be derived or the output could not be written.
         """)
 
     let keyOptions: KeyOptions
@@ -37,9 +39,19 @@ struct VerifyCommand: Subcommand {
         files = arguments.positionals
     }
 
+    /// One file's answer: its verification and the keys other parsers would merge.
+    struct FileResult {
+        var path: String
+        var verification: SignatureVerification
+        var ambiguous = ReportedKeys()
+
+        /// Valid, and read the same by every parser.
+        var isClean: Bool { verification.verdict == .valid && verification.duplicateKeyCount == 0 && ambiguous.isEmpty }
+    }
+
     /// What one run found: per file, and the hostname it used (with a suggestion when most fail).
     struct Outcome {
-        var results: [(String, SignatureVerification)]
+        var results: [FileResult]
         var hostname: String
         var suggestion: String?
         var probe: HostnameProbe
@@ -55,22 +67,26 @@ struct VerifyCommand: Subcommand {
         }
         let limits = JSONLimits.default
         var probe = HostnameProbe()
-        let results = files.map { path -> (String, SignatureVerification) in
+        let results = files.map { path -> FileResult in
             do throws(FileReadError) {
                 let (bytes, _) = try CheckedFileReader.read(path: path, policy: FilePolicy(maxBytes: limits.maxInputBytes))
                 let result = SessionSignature.verify(fileBytes: bytes, key: signing.key, limits: limits, orders: orders)
                 bytes.withUnsafeBytes { probe.record(result.verdict, bytes: $0) }
-                return (path, result)
+                var file = FileResult(path: path, verification: result)
+                // Only keys with a non-ASCII byte can be ambiguous: other files are not decoded again.
+                if bytes.contains(where: { $0 >= 0x80 }), let document = try? StrictJSONDecoder(limits: limits).decode(bytes) {
+                    file.ambiguous = KeyAmbiguity.report(in: document.value)
+                }
+                return file
             } catch {
-                return (path, SignatureVerification(verdict: .undecodable, detail: "cannot read: \(error)"))
+                return FileResult(path: path, verification: SignatureVerification(verdict: .undecodable, detail: "cannot read: \(error)"))
             }
         }
         let suggestion = probe.matchingHostname(candidates: HostnameProbe.machineCandidates(), used: signing.hostname,
                                                 key: signing.derive)
         let outcome = Outcome(results: results, hostname: signing.hostname, suggestion: suggestion, probe: probe)
         io.out(json ? Self.renderJSON(outcome) : Self.renderText(outcome))
-        let clean = results.allSatisfy { $0.1.verdict == .valid && $0.1.duplicateKeys.isEmpty }
-        return clean ? .success : .findings
+        return results.allSatisfy(\.isClean) ? .success : .findings
     }
 
     /// `none` without large objects, else the family, or `unknown`.
@@ -82,43 +98,59 @@ struct VerifyCommand: Subcommand {
     static func renderText(_ outcome: Outcome) -> String {
         let results = outcome.results
         let width = SignatureVerdict.allCases.map(\.rawValue.count).max() ?? 0
+        let indent = String(repeating: " ", count: width + 3)
         var lines: [String] = []
-        for (path, result) in results {
-            var line = result.verdict.rawValue.padding(to: width + 1) + path
+        for file in results {
+            let result = file.verification
+            var line = result.verdict.rawValue.padding(to: width + 1) + DisplayText.escape(file.path)
             if let order = result.beamOrder { line += " [\(order.rawValue) order]" }
-            if let detail = result.detail { line += ": " + detail }
+            if let detail = result.detail { line += ": " + DisplayText.escape(detail) }
             lines.append(line)
-            for pointer in result.duplicateKeys { lines.append(String(repeating: " ", count: width + 3) + "duplicate key \(pointer)") }
+            for pointer in result.duplicateKeys { lines.append(indent + "duplicate key " + DisplayText.escape(pointer)) }
+            let moreDuplicates = result.duplicateKeyCount - result.duplicateKeys.count
+            if moreDuplicates > 0 { lines.append(indent + "and \(moreDuplicates) more duplicate keys") }
+            for pointer in file.ambiguous.pointers { lines.append(indent + "ambiguous key " + DisplayText.escape(pointer)) }
+            if file.ambiguous.unlisted > 0 { lines.append(indent + "and \(file.ambiguous.unlisted) more ambiguous keys") }
         }
         var counts: [String] = []
         for verdict in SignatureVerdict.allCases {
-            let n = results.filter { $0.1.verdict == verdict }.count
+            let n = results.filter { $0.verification.verdict == verdict }.count
             if n > 0 { counts.append("\(n) \(verdict.rawValue)") }
         }
-        let duplicated = results.filter { !$0.1.duplicateKeys.isEmpty }.count
+        let duplicated = results.filter { $0.verification.duplicateKeyCount > 0 }.count
+        let ambiguous = results.filter { !$0.ambiguous.isEmpty }.count
         var summary = "\(results.count) file\(results.count == 1 ? "" : "s"): " + counts.joined(separator: ", ")
         if duplicated > 0 { summary += "; \(duplicated) with duplicated keys" }
-        summary += " (hostname \(outcome.hostname.debugDescription))"
+        if ambiguous > 0 { summary += "; \(ambiguous) with ambiguous keys" }
+        summary += " (hostname \(DisplayText.escape(outcome.hostname).debugDescription))"
         lines.append(summary)
-        if let working = outcome.suggestion { lines.append("hint: " + outcome.probe.advice(used: outcome.hostname, working: working)) }
+        if let working = outcome.suggestion {
+            lines.append("hint: " + DisplayText.escape(outcome.probe.advice(used: outcome.hostname, working: working)))
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// `{hostname, hostname_suggestion, files: [{file, verdict, duplicate_keys, canonical, beam_order, detail}]}`.
+    /// `{hostname, hostname_suggestion, files: [{file, verdict, duplicate_keys, duplicate_key_count,
+    /// ambiguous_keys, ambiguous_key_count, canonical, beam_order, detail}]}`; names and keys escaped
+    /// as in the text output.
     static func renderJSON(_ outcome: Outcome) -> String {
-        let files = JSONValue.array(outcome.results.map { path, result in
-            .object(JSONObject([
-                ("file", .string(path)),
+        let files = JSONValue.array(outcome.results.map { file in
+            let result = file.verification
+            return .object(JSONObject([
+                ("file", .string(DisplayText.escape(file.path))),
                 ("verdict", .string(result.verdict.rawValue)),
-                ("duplicate_keys", .array(result.duplicateKeys.map { .string($0) })),
+                ("duplicate_keys", .array(result.duplicateKeys.map { .string(DisplayText.escape($0)) })),
+                ("duplicate_key_count", .integer(JSONInteger(result.duplicateKeyCount))),
+                ("ambiguous_keys", .array(file.ambiguous.pointers.map { .string(DisplayText.escape($0)) })),
+                ("ambiguous_key_count", .integer(JSONInteger(file.ambiguous.count))),
                 ("canonical", .bool(result.isCanonical)),
                 ("beam_order", .string(beamOrderName(result))),
-                ("detail", result.detail.map { .string($0) } ?? .null),
+                ("detail", result.detail.map { .string(DisplayText.escape($0)) } ?? .null),
             ]))
         })
         return JSONText.render(.object(JSONObject([
-            ("hostname", .string(outcome.hostname)),
-            ("hostname_suggestion", outcome.suggestion.map { .string($0) } ?? .null),
+            ("hostname", .string(DisplayText.escape(outcome.hostname))),
+            ("hostname_suggestion", outcome.suggestion.map { .string(DisplayText.escape($0)) } ?? .null),
             ("files", files),
         ])))
     }

@@ -65,8 +65,8 @@ enum JSONReportRenderer {
                     ("rule_id", .string(finding.rule.id)),
                     ("rule_name", .string(finding.rule.name)),
                     ("severity", .string(finding.severity.rawValue)),
-                    ("path", .string(finding.path)),
-                    ("message", .string(finding.message)),
+                    ("path", .string(finding.displayPath)),
+                    ("message", .string(finding.displayMessage)),
                     ("fix", .string(finding.rule.help)),
                 ]))
             })),

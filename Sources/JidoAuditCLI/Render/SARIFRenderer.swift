@@ -25,9 +25,9 @@ enum SARIFRenderer {
             var result = JSONObject([
                 ("ruleId", .string(finding.rule.id)),
                 ("level", .string(finding.severity.rawValue)),
-                ("message", text(sentence(finding.message) + " Fix: " + finding.rule.help)),
+                ("message", text(sentence(finding.displayMessage) + " Fix: " + finding.rule.help)),
                 ("locations", .array([.object(JSONObject([
-                    ("physicalLocation", .object(JSONObject([("artifactLocation", .object(locator.artifactLocation(finding.path)))]))),
+                    ("physicalLocation", .object(JSONObject([("artifactLocation", .object(locator.artifactLocation(finding.displayPath)))]))),
                 ]))])),
             ])
             if let index = ruleIndex[finding.rule.id] { result["ruleIndex"] = .integer(JSONInteger(index)) }

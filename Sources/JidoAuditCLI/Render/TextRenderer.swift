@@ -17,8 +17,8 @@ enum TextRenderer {
             guard !group.isEmpty else { continue }
             lines.append(style.heading("\(severity.groupTitle) (\(group.count))", severity))
             for finding in group {
-                lines.append("  " + style.colored("\(finding.rule.id) \(finding.rule.name)", severity) + ": " + visible(finding.path))
-                lines.append("    " + visible(finding.message))
+                lines.append("  " + style.colored("\(finding.rule.id) \(finding.rule.name)", severity) + ": " + finding.displayPath)
+                lines.append("    " + finding.displayMessage)
                 lines.append("    fix: " + finding.rule.help)
             }
             lines.append("")
@@ -70,28 +70,6 @@ enum TextRenderer {
         let hundredths = duration.isFinite && duration > 0 ? Int(min(duration, 1e12) * 100 + 0.5) : 0
         let fraction = hundredths % 100
         return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction) s"
-    }
-
-    /// `text` with control characters (C0, DEL, C1) and bidirectional controls escaped.
-    static func visible(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: needsEscape) else { return text }
-        var out = ""
-        for scalar in text.unicodeScalars {
-            guard needsEscape(scalar) else {
-                out.unicodeScalars.append(scalar)
-                continue
-            }
-            let hex = String(scalar.value, radix: 16, uppercase: true)
-            out += scalar.value < 0x100 ? "\\x" + (hex.count < 2 ? "0" : "") + hex : "\\u{\(hex)}"
-        }
-        return out
-    }
-
-    private static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x00...0x1F, 0x7F...0x9F, 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: true
-        default: false
-        }
     }
 
     /// ANSI SGR sequences, or nothing.

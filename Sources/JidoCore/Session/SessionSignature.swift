@@ -22,8 +22,11 @@ public enum SignatureVerdict: String, Sendable, CaseIterable, Codable {
 public struct SignatureVerification: Sendable, Equatable {
     public let verdict: SignatureVerdict
     /// JSON Pointers of keys that occur more than once (the first occurrence is what was verified;
-    /// other parsers may read a later one). Reported whatever the verdict.
+    /// other parsers may read a later one). Reported whatever the verdict; the first
+    /// `JSONPointer.maxReportedKeys` only (see `duplicateKeyCount`).
     public let duplicateKeys: [String]
+    /// How many repeated keys there are, listed in `duplicateKeys` or not.
+    public let duplicateKeyCount: Int
     /// Why the verdict is `undecodable`, `malformed` or `nullSignature`; nil otherwise.
     public let detail: String?
     /// True when the file is byte for byte the canonical encoding JidoCode writes (on an accepted
@@ -38,10 +41,11 @@ public struct SignatureVerification: Sendable, Equatable {
     /// one the file's bytes are laid out in; nil when there is no large object or neither family fits.
     public let beamOrder: BeamOrder?
 
-    public init(verdict: SignatureVerdict, duplicateKeys: [String] = [], detail: String? = nil, isCanonical: Bool = false,
-                hasLargeObjects: Bool = false, beamOrder: BeamOrder? = nil) {
+    public init(verdict: SignatureVerdict, duplicateKeys: [String] = [], duplicateKeyCount: Int? = nil, detail: String? = nil,
+                isCanonical: Bool = false, hasLargeObjects: Bool = false, beamOrder: BeamOrder? = nil) {
         self.verdict = verdict
         self.duplicateKeys = duplicateKeys
+        self.duplicateKeyCount = max(duplicateKeyCount ?? duplicateKeys.count, duplicateKeys.count)
         self.detail = detail
         self.isCanonical = isCanonical
         self.hasLargeObjects = hasLargeObjects
@@ -161,6 +165,7 @@ public enum SessionSignature {
     /// compares `fileBytes` with the encoding of the family the verdict names.
     static func verify(document: JSONDocument, key: SessionKey, orders: [BeamOrder], fileBytes: UnsafeRawBufferPointer?) -> SignatureVerification {
         let duplicates = document.duplicateKeys
+        let duplicateCount = document.duplicates.count
         let large = containsLargeObject(document.value)
         let tries = large ? orders : Array(orders.prefix(1))
         /// The family whose encoding of the whole document is the file, if any.
@@ -170,7 +175,7 @@ public enum SessionSignature {
         }
         func result(_ verdict: SignatureVerdict, detail: String? = nil) -> SignatureVerification {
             let order = layoutOrder()
-            return SignatureVerification(verdict: verdict, duplicateKeys: duplicates, detail: detail, isCanonical: order != nil,
+            return SignatureVerification(verdict: verdict, duplicateKeys: duplicates, duplicateKeyCount: duplicateCount, detail: detail, isCanonical: order != nil,
                                          hasLargeObjects: large, beamOrder: large ? order : nil)
         }
         guard case let .object(object) = document.value else { return result(.undecodable, detail: "the top-level value is not an object") }
@@ -206,17 +211,17 @@ public enum SessionSignature {
                 // no large object but the file does, e.g. a 33-member top level with the
                 // signature), the one whose bytes the file is.
                 if let fileBytes, isEncoding(of: document.value, order: order, equalTo: fileBytes) {
-                    return SignatureVerification(verdict: .valid, duplicateKeys: duplicates, isCanonical: true,
+                    return SignatureVerification(verdict: .valid, duplicateKeys: duplicates, duplicateKeyCount: duplicateCount, isCanonical: true,
                                                  hasLargeObjects: large, beamOrder: large ? order : nil)
                 }
             }
             if let order = verified {
-                return SignatureVerification(verdict: .valid, duplicateKeys: duplicates, isCanonical: false,
+                return SignatureVerification(verdict: .valid, duplicateKeys: duplicates, duplicateKeyCount: duplicateCount, isCanonical: false,
                                              hasLargeObjects: large, beamOrder: large ? order : nil)
             }
             return result(.invalid)
         } catch {
-            return SignatureVerification(verdict: .undecodable, duplicateKeys: duplicates, detail: "\(error)", hasLargeObjects: large)
+            return SignatureVerification(verdict: .undecodable, duplicateKeys: duplicates, duplicateKeyCount: duplicateCount, detail: "\(error)", hasLargeObjects: large)
         }
     }
 

@@ -1,0 +1,65 @@
+/// The one way every name, key, path and message is printed, in every output (text, `verify`,
+/// JSON, SARIF): printable and unambiguous, so a hostile file name or key can neither drive the
+/// terminal (clear the screen, forge a `valid` line) nor look like another name.
+///
+/// - `\` becomes `\\`, so every other backslash sequence below is an escape, never the name's own;
+/// - C0 controls, DEL and C1 controls become `\xHH` (two upper-case hex digits);
+/// - characters that are invisible or reorder text become `\u{XXXX}`: zero-width and joiners
+///   (U+200B-U+200F, U+2060-U+2064, U+FEFF, U+180E), bidirectional controls (U+061C, U+202A-U+202E,
+///   U+2066-U+2069) and the line and paragraph separators (U+2028, U+2029);
+/// - bytes that are not well-formed UTF-8 (a file name can be any bytes) become `\xHH` each, so such
+///   a name is shown reversibly instead of as U+FFFD.
+/// Everything else is printed as is.
+public enum DisplayText {
+    public static func escape(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: needsEscape) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars { append(scalar, to: &out) }
+        return out
+    }
+
+    /// The same for bytes that may not be UTF-8: each byte of an ill-formed sequence is `\xHH`.
+    public static func escape(bytes: some Collection<UInt8>) -> String {
+        let buffer = Array(bytes)
+        var out = ""
+        var index = 0
+        while index < buffer.count {
+            var decoder = UTF8()
+            var rest = buffer[index...].makeIterator()
+            if case let .scalarValue(scalar) = decoder.decode(&rest) {
+                append(scalar, to: &out)
+                index += UTF8.width(scalar)
+            } else {
+                out += "\\x" + hex2(buffer[index])
+                index += 1
+            }
+        }
+        return out
+    }
+
+    private static func append(_ scalar: Unicode.Scalar, to out: inout String) {
+        if scalar == "\\" {
+            out += "\\\\"
+        } else if !needsEscape(scalar) {
+            out.unicodeScalars.append(scalar)
+        } else if scalar.value < 0x100 {
+            out += "\\x" + hex2(UInt8(scalar.value))
+        } else {
+            out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+        }
+    }
+
+    private static func hex2(_ b: UInt8) -> String {
+        let digits = Array("0123456789ABCDEF")
+        return String([digits[Int(b >> 4)], digits[Int(b & 0x0F)]])
+    }
+
+    static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x5C, 0x00...0x1F, 0x7F...0x9F, 0x061C, 0x180E, 0x200B...0x200F, 0x2028...0x202E, 0x2060...0x2064, 0x2066...0x2069, 0xFEFF:
+            true
+        default:
+            false
+        }
+    }
+}
