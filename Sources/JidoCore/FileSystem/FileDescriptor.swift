@@ -72,7 +72,10 @@ public struct FileDescriptor: Sendable, Hashable {
         }
     }
 
-    /// Runs `body`, then closes the descriptor whatever happened; a close error after success is thrown.
+    /// Runs `body`, then closes the descriptor whatever happened. A close error is ignored on both
+    /// paths: Linux frees the descriptor even when `close` fails, the body's own error (if any) is the
+    /// one worth reporting, and `E` cannot carry a `SystemCallError`. Callers that must know that
+    /// buffered data reached the file `sync()` inside `body` (as `AtomicFileWriter` does).
     public func closeAfter<R, E: Error>(_ body: (FileDescriptor) throws(E) -> R) throws(E) -> R {
         let result: R
         do {

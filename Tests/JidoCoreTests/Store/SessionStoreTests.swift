@@ -382,7 +382,6 @@ import Testing
         }
     }
 
-    #if DEBUG
     /// On any failure before the rename the temporary is removed and the previous file untouched.
     @Test(arguments: [SyscallName.write, .fsync, .rename])
     func failedWriteKeepsThePreviousFile(_ call: SyscallName) throws {
@@ -402,7 +401,6 @@ import Testing
             #expect(try store.load(session.id).messageCount == 1)
         }
     }
-    #endif
 
     @Test func staleTemporariesAreRemovedOnlyWhenTheirLockIsFree() throws {
         try withStore { store, home in
