@@ -64,8 +64,7 @@ public struct MachineSecret: Sendable {
     }
 
     /// The rules a secret file must meet before it is read.
-    static var policy: FilePolicy { FilePolicy(maxBytes: maximumBytes, requiredOwner: ProcessIdentity.effectiveUser,
-                                   maxLinkCount: 1, forbiddenPermissions: .groupAndOther) }
+    static var policy: FilePolicy { FilePolicy(maxBytes: maximumBytes, role: .secret) }
 
     /// Reads and checks `name` inside the open directory `directory`.
     static func load(name: String, in directory: FileDescriptor, displayPath: String) throws(MachineSecretError) -> MachineSecret {
@@ -77,11 +76,8 @@ public struct MachineSecret: Sendable {
             switch error {
             case .notFound: problem = .missing
             case .symbolicLink: problem = .symbolicLink
-            case let .notRegularFile(type): problem = .notRegularFile(type)
+            case let .untrusted(violation): problem = MachineSecretError.Problem(violation, in: .secret)
             case let .tooLarge(size, _): problem = .tooLarge(size)
-            case let .wrongOwner(owner, expected): problem = .wrongOwner(owner: owner, expected: expected)
-            case let .tooManyLinks(count): problem = .multipleLinks(count)
-            case let .insecurePermissions(mode): problem = .insecurePermissions(mode)
             case .changedWhileReading: problem = .changedWhileReading
             case let .system(error): problem = .unreadable(error)
             }
@@ -155,7 +151,10 @@ public struct MachineSecret: Sendable {
     // MARK: - Helpers
 
     /// Opens `<home>/.jido_code` as a directory without following a symlink at `.jido_code`;
-    /// with `create`, makes it first (mode 0700). The directory must belong to the effective user.
+    /// with `create`, makes it first (mode 0700). Reading needs only a directory of the effective
+    /// user's (a substituted secret fails the secret's own checks); creating a secret also needs one
+    /// that group and others cannot write (`TrustRole.privateDirectory`), or they could replace or
+    /// remove it.
     static func openDataDirectory(home: String, create: Bool) throws(MachineSecretError) -> FileDescriptor {
         let dataPath = home + "/" + dataDirectoryName
         let homeFD: FileDescriptor
@@ -165,47 +164,26 @@ public struct MachineSecret: Sendable {
             throw MachineSecretError(error.errno == .noSuchFileOrDirectory ? .missing : .unreadable(error), path: home)
         }
         return try homeFD.closeAfter { (homeFD) throws(MachineSecretError) in
-            if create {
-                do throws(SystemCallError) {
-                    try homeFD.makeDirectory(dataDirectoryName, permissions: .ownerAll)
-                    try homeFD.sync()
-                } catch where error.errno == .fileExists {
-                } catch {
-                    throw MachineSecretError(.creationFailed(error), path: dataPath)
+            let opened: (descriptor: FileDescriptor, violations: [TrustViolation])
+            do throws(DirectoryOpenError) {
+                opened = try homeFD.openDirectory(dataDirectoryName, creating: create, as: .privateDirectory)
+            } catch {
+                switch error {
+                case let .creationFailed(error): throw MachineSecretError(.creationFailed(error), path: dataPath)
+                case let .untrusted(violation): throw MachineSecretError(.init(violation, in: .privateDirectory), path: dataPath)
+                case let .system(error) where error.errno == .noSuchFileOrDirectory: throw MachineSecretError(.missing, path: dataPath)
+                case let .system(error): throw MachineSecretError(.unreadable(error), path: dataPath)
                 }
             }
-            let dir: FileDescriptor
-            do throws(SystemCallError) {
-                dir = try homeFD.open(dataDirectoryName, [.readOnly, .directory, .noFollow, .closeOnExec])
-            } catch {
-                switch error.errno {
-                case .noSuchFileOrDirectory:
-                    throw MachineSecretError(.missing, path: dataPath)
-                case .tooManySymbolicLinks, .notDirectory:
-                    // O_DIRECTORY|O_NOFOLLOW gives ENOTDIR for a symlink: look at what is there.
-                    let type = (try? homeFD.status(of: dataDirectoryName))?.type ?? .unknown
-                    throw MachineSecretError(type == .symbolicLink ? .symbolicLink : .notADirectory(type), path: dataPath)
-                default:
-                    throw MachineSecretError(.unreadable(error), path: dataPath)
-                }
+            let refused = FileTrust(.privateDirectory).refusal(among: opened.violations.filter { violation in
+                if case .wrongOwner = violation { return true }
+                return create
+            })
+            if let refused {
+                _ = try? opened.descriptor.close()
+                throw MachineSecretError(.init(refused, in: .privateDirectory), path: dataPath)
             }
-            let status: FileStatus
-            do throws(SystemCallError) {
-                status = try dir.status()
-            } catch {
-                _ = try? dir.close()
-                throw MachineSecretError(.unreadable(error), path: dataPath)
-            }
-            guard status.owner == ProcessIdentity.effectiveUser else {
-                _ = try? dir.close()
-                throw MachineSecretError(.wrongOwner(owner: status.owner, expected: ProcessIdentity.effectiveUser), path: dataPath)
-            }
-            // Never create a secret where other users could replace or remove it.
-            if create, !status.permissions.isDisjoint(with: [.groupWrite, .otherWrite]) {
-                _ = try? dir.close()
-                throw MachineSecretError(.insecureDirectory(status.permissions), path: dataPath)
-            }
-            return dir
+            return opened.descriptor
         }
     }
 
@@ -238,6 +216,19 @@ public struct MachineSecretError: Error, Sendable, CustomStringConvertible {
         case unreadable(SystemCallError)
         case creationFailed(SystemCallError)
         case randomUnavailable
+
+        /// The one mapping from a trust violation (of the secret or of its directory) to a problem.
+        init(_ violation: TrustViolation, in role: TrustRole) {
+            let directory = role.requiredType == .directory
+            switch violation {
+            case .wrongType(.symbolicLink): self = .symbolicLink
+            case let .wrongType(type): self = directory ? .notADirectory(type) : .notRegularFile(type)
+            case let .wrongOwner(owner, expected): self = .wrongOwner(owner: owner, expected: expected)
+            case let .hardLinked(count): self = .multipleLinks(count)
+            case let .writableByOthers(mode), let .readableByOthers(mode):
+                self = directory ? .insecureDirectory(mode) : .insecurePermissions(mode)
+            }
+        }
     }
 
     public let problem: Problem

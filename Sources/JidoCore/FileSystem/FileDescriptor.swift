@@ -22,15 +22,19 @@ public struct OpenOptions: OptionSet, Sendable {
     public static let hardenedRead: OpenOptions = [.readOnly, .noFollow, .nonBlocking, .noCTTY, .closeOnExec]
 }
 
-/// Permission bits; `0o600` and friends appear here only.
+/// Permission bits; `0o600` and friends appear here only (in `Sources/`; tests plant modes by number).
 public struct FilePermissions: OptionSet, Sendable, Hashable, CustomStringConvertible {
     public let rawValue: UInt32
     public init(rawValue: UInt32) { self.rawValue = rawValue & 0o7777 }
 
     public static let ownerReadWrite = FilePermissions(rawValue: 0o600)
     public static let ownerAll = FilePermissions(rawValue: 0o700)
+    public static let groupRead = FilePermissions(rawValue: 0o040)
     public static let groupWrite = FilePermissions(rawValue: 0o020)
+    public static let otherRead = FilePermissions(rawValue: 0o004)
     public static let otherWrite = FilePermissions(rawValue: 0o002)
+    public static let groupAndOtherWrite: FilePermissions = [.groupWrite, .otherWrite]
+    /// Every group and other bit.
     public static let groupAndOther = FilePermissions(rawValue: 0o077)
     public static let sticky = FilePermissions(rawValue: 0o1000)
 

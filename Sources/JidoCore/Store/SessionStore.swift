@@ -112,48 +112,19 @@ public final class SessionStore: Sendable {
     }
 
     /// Creates `name` (0700) if missing and opens it as a directory without following a symlink;
-    /// it must belong to us and not be writable by group or others.
+    /// it must meet `TrustRole.privateDirectory` (ours, not writable by group or others).
     static func openPrivateDirectory(_ name: String, in parent: FileDescriptor) throws(StoreError) -> FileDescriptor {
-        do throws(SystemCallError) {
-            try parent.makeDirectory(name, permissions: .ownerAll)
-            try parent.sync()
-        } catch where error.errno == .fileExists {
-        } catch {
-            throw .from(error)
-        }
-        let fd: FileDescriptor
         do {
-            fd = try parent.open(name, [.readOnly, .directory, .noFollow, .closeOnExec])
+            return try parent.openTrustedDirectory(name, creating: true, as: .privateDirectory)
         } catch {
-            if error.errno == .notDirectory || error.errno == .tooManySymbolicLinks {
-                let type = (try? parent.status(of: name))?.type ?? .unknown
-                throw type == .symbolicLink ? .symbolicLink : .notRegularFile(type)
-            }
-            throw .from(error)
+            throw .from(error, in: .privateDirectory)
         }
-        do throws(StoreError) {
-            let status: FileStatus
-            do { status = try fd.status() } catch { throw StoreError.from(error) }
-            guard status.owner == ProcessIdentity.effectiveUser else {
-                throw StoreError.wrongOwner(owner: status.owner, expected: ProcessIdentity.effectiveUser)
-            }
-            guard status.permissions.isDisjoint(with: [.groupWrite, .otherWrite]) else {
-                throw StoreError.insecureDirectory(status.permissions)
-            }
-        } catch {
-            _ = try? fd.close()
-            throw error
-        }
-        return fd
     }
 
     // MARK: - Reading
 
     /// The policy every session file must pass on its descriptor before it is read.
-    var filePolicy: FilePolicy {
-        FilePolicy(maxBytes: options.maxFileBytes, requiredOwner: ProcessIdentity.effectiveUser, maxLinkCount: 1,
-                   forbiddenPermissions: [.groupWrite, .otherWrite])
-    }
+    var filePolicy: FilePolicy { FilePolicy(maxBytes: options.maxFileBytes, role: .sessionFile) }
 
     /// Loads, verifies and validates a session. A session read from JidoCode's canonical bytes also
     /// primes its signing cache (`SigningCache.primed`), so the first save after a resume is as
