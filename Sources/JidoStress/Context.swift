@@ -27,7 +27,7 @@ final class StressContext: Sendable {
             guard !FileManager.default.fileExists(atPath: directory + "/.jido_code") else {
                 throw UsageError("\(directory) already holds a store (.jido_code); give a new or empty directory")
             }
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: FilePermissions.ownerAll.rawValue])
             home = directory
         } else {
             home = try makeTemporaryDirectory()
@@ -37,7 +37,12 @@ final class StressContext: Sendable {
         do {
             store = try SessionStore.open(home: home, hostname: Self.hostname)
             locks = try FileDescriptor.open(home + "/.jido_code/locks", [.readOnly, .directory, .closeOnExec])
-            if mkdir(home + "/skip-locks", 0o700) != 0 && errno != EEXIST { throw StressError("cannot create \(home)/skip-locks (errno \(errno))") }
+            do throws(SystemCallError) {
+                try FileDescriptor.currentWorkingDirectory.makeDirectory(home + "/skip-locks", permissions: .ownerAll)
+            } catch where error.errno == .fileExists {
+            } catch {
+                throw StressError("cannot create \(home)/skip-locks (\(error.errno))")
+            }
             skipLocks = try FileDescriptor.open(home + "/skip-locks", [.readOnly, .directory, .closeOnExec])
         } catch {
             if directory == nil { try? FileManager.default.removeItem(atPath: home) }

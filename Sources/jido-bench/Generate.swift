@@ -1,5 +1,4 @@
 import Foundation
-import Glibc
 import JidoCore
 import JidoToolSupport
 
@@ -251,56 +250,5 @@ enum ISO8601 {
     private static func pad(_ value: Int, _ width: Int) -> String {
         let digits = String(value)
         return String(repeating: "0", count: max(0, width - digits.count)) + digits
-    }
-}
-
-/// The few POSIX calls `generate` needs, with exact permissions whatever the umask.
-enum StoreFiles {
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-        init(_ operation: String, _ path: String, _ code: Int32) {
-            description = "\(operation) \(path): \(String(cString: strerror(code)))"
-        }
-
-        init(description: String) { self.description = description }
-    }
-
-    /// Creates `path` with mode 0700; an existing directory is accepted only when `mayExist`.
-    static func makeDirectory(_ path: String, mayExist: Bool) throws(Failure) {
-        if mkdir(path, 0o700) == 0 {
-            guard chmod(path, 0o700) == 0 else { throw Failure("chmod", path, errno) }
-            return
-        }
-        let code = errno
-        guard code == EEXIST else { throw Failure("mkdir", path, code) }
-        guard mayExist else {
-            throw Failure(description: "\(path) already exists; generate only writes a fresh store. Remove it or choose another --dir.")
-        }
-        var status = stat()
-        guard stat(path, &status) == 0 else { throw Failure("stat", path, errno) }
-        guard status.st_mode & S_IFMT == S_IFDIR else { throw Failure("mkdir", path, ENOTDIR) }
-    }
-
-    /// Writes `bytes` to a file that must not exist yet, mode 0600.
-    static func writeNewFile(_ path: String, _ bytes: [UInt8]) throws(Failure) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw Failure("open", path, errno) }
-        var failure: Failure?
-        if fchmod(fd, 0o600) != 0 { failure = Failure("fchmod", path, errno) }
-        var offset = 0
-        while failure == nil, offset < bytes.count {
-            let written = bytes.withUnsafeBytes { raw in
-                write(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset)
-            }
-            if written > 0 {
-                offset += written
-            } else if written < 0, errno == EINTR {
-                continue
-            } else {
-                failure = Failure("write", path, written < 0 ? errno : EIO)
-            }
-        }
-        if close(fd) != 0, failure == nil { failure = Failure("close", path, errno) }
-        if let failure { throw failure }
     }
 }

@@ -8,10 +8,10 @@ import Glibc
 /// chosen call fails with a chosen errno, so ENOSPC, EIO, EACCES and EINTR paths are tested
 /// deterministically; without a plan each call costs one task-local read more than the raw call.
 ///
-/// Outside `FileSystem/`, the package calls no libc file API, with these exceptions, each for a
-/// descriptor that is not a file of the store: the stress harness's worker pipes and process control
-/// (`JidoStress/WorkerProtocol.swift`: `pipe`, `read`, `write`, `close`, `posix_spawn`) and its
-/// `mkdtemp` scratch directory (`JidoStress/Support.swift`), and the test helper's privilege drop.
+/// Outside `FileSystem/`, no source file calls a libc file API (the audit, the store and the tools use
+/// the types here), with two documented exceptions in the stress harness, neither of which touches a
+/// file of the store: its worker pipes (`pipe`, `read`, `write`, `close` around `posix_spawn`, in
+/// `JidoStress/WorkerProtocol.swift`) and its scratch directory (`mkdtemp`, `JidoStress/Support.swift`).
 enum Syscall {
     @inline(__always)
     private static func injected(_ call: SyscallName) -> CInt? {
