@@ -61,8 +61,7 @@ struct AuditRun {
 
     init(_ configuration: AuditConfiguration) {
         self.configuration = configuration
-        let data = configuration.home + "/" + MachineSecret.dataDirectoryName
-        report = AuditReport(home: configuration.home, dataDirectory: data)
+        report = AuditReport(home: configuration.home, dataDirectory: StoreLayout.dataPath(home: configuration.home))
     }
 
     var dataPath: String { report.dataDirectory }
@@ -76,14 +75,14 @@ struct AuditRun {
         }
         defer { _ = try? homeFD.close() }
         checkAncestors(of: configuration.home, homeFD: homeFD)
-        guard let dataFD = openDirectory(MachineSecret.dataDirectoryName, in: homeFD, path: dataPath, record: ".") else { return }
+        guard let dataFD = openDirectory(StoreLayout.dataDirectory, in: homeFD, path: dataPath, record: ".") else { return }
         defer { _ = try? dataFD.close() }
         try loadKey(dataFD: dataFD)
-        let sessionsPath = dataPath + "/" + SessionStore.sessionsDirectoryName
-        guard let sessionsFD = openDirectory(SessionStore.sessionsDirectoryName, in: dataFD, path: sessionsPath,
-                                             record: SessionStore.sessionsDirectoryName, missingIsFine: true) else { return }
+        let sessionsPath = dataPath + "/" + StoreLayout.sessionsDirectory
+        guard let sessionsFD = openDirectory(StoreLayout.sessionsDirectory, in: dataFD, path: sessionsPath,
+                                             record: StoreLayout.sessionsDirectory, missingIsFine: true) else { return }
         defer { _ = try? sessionsFD.close() }
-        let locksFD = try? dataFD.open(SessionStore.locksDirectoryName, [.readOnly, .directory, .noFollow, .closeOnExec])
+        let locksFD = try? dataFD.open(StoreLayout.locksDirectory, [.readOnly, .directory, .noFollow, .closeOnExec])
         defer { if let locksFD { _ = try? locksFD.close() } }
         auditSessions(sessionsFD, path: sessionsPath, locksFD: locksFD)
         if let locksFD { auditLocks(locksFD, sessionsFD: sessionsFD) }
@@ -102,11 +101,11 @@ struct AuditRun {
 
     /// Lock files of sessions that no longer exist, and that nobody holds.
     mutating func auditLocks(_ locksFD: FileDescriptor, sessionsFD: FileDescriptor) {
-        let locksPath = dataPath + "/" + SessionStore.locksDirectoryName
+        let locksPath = dataPath + "/" + StoreLayout.locksDirectory
         guard let entries = try? locksFD.entries().entries else { return }
-        for name in entries.compactMap(\.name).sorted() where name.hasSuffix(".lock") {
-            guard let id = SessionID(String(name.dropLast(5))) else { continue }
-            let sessionExists = (try? sessionsFD.status(of: id.fileName)) != nil
+        for name in entries.compactMap(\.name).sorted() {
+            guard let id = StoreLayout.sessionID(lockName: name) else { continue }
+            let sessionExists = (try? sessionsFD.status(of: StoreLayout.sessionFile(id))) != nil
             if !sessionExists && !FileLock.isHeld(name, in: locksFD) {
                 report.add(Rules.staleLockFile, locksPath + "/" + name, "lock file of a session that no longer exists")
             }
@@ -186,17 +185,17 @@ struct AuditRun {
     /// Checks the store's secret (reading it even when its mode is wrong, to report and still
     /// verify), then derives the key once, from `--secret-file` if given.
     mutating func loadKey(dataFD: FileDescriptor) throws(AuditFailure) {
-        let path = dataPath + "/" + MachineSecret.fileName
+        let path = dataPath + "/" + StoreLayout.secretFile
         var secretBytes: [UInt8]?
         let secretBuffer = ReadBuffer(capacity: MachineSecret.maximumBytes + 1)
         defer {
             secretBuffer.wipe()
             if var bytes = secretBytes { bytes.withUnsafeMutableBytes { SecureBytes.wipe($0) } }
         }
-        if let status = readEntry(MachineSecret.fileName, in: dataFD, path: path, maxBytes: MachineSecret.maximumBytes,
+        if let status = readEntry(StoreLayout.secretFile, in: dataFD, path: path, maxBytes: MachineSecret.maximumBytes,
                                   isSecret: true, into: secretBuffer) {
             let bytes = secretBuffer.withBytes { Array($0) }
-            report.entries.append(EntryRecord(name: MachineSecret.fileName, status: status,
+            report.entries.append(EntryRecord(name: StoreLayout.secretFile, status: status,
                                               sha256: configuration.hashContents ? bytes.withUnsafeBytes { Self.sha256Hex($0) } : nil, verdict: nil))
             if bytes.count < MachineSecret.minimumBytes {
                 report.add(Rules.secretTooShort, path, "\(bytes.count) bytes; at least \(MachineSecret.minimumBytes) are required")

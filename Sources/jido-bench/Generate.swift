@@ -59,8 +59,8 @@ enum GenerateCommand {
 
     static func generate(_ options: Options) throws {
         let timer = MonotonicTimer()
-        let dataDirectory = options.dir + "/" + MachineSecret.dataDirectoryName
-        let sessionsDirectory = dataDirectory + "/sessions"
+        let dataDirectory = StoreLayout.dataPath(home: options.dir)
+        let sessionsDirectory = StoreLayout.sessionsPath(home: options.dir)
         try StoreFiles.makeDirectory(options.dir, mayExist: true)
         try StoreFiles.makeDirectory(dataDirectory, mayExist: false)
         try StoreFiles.makeDirectory(sessionsDirectory, mayExist: false)
@@ -72,7 +72,7 @@ enum GenerateCommand {
             for j in 0..<8 { secretBytes[8 * i + j] = UInt8(truncatingIfNeeded: word >> (8 * UInt64(j))) }
         }
         let secret = Array(Hex.encode(secretBytes).utf8)
-        try StoreFiles.writeNewFile(dataDirectory + "/" + MachineSecret.fileName, secret)
+        try StoreFiles.writeNewFile(StoreLayout.secretPath(home: options.dir), secret)
         let key = try SessionKey.derive(machineSecret: secret, hostname: options.hostname)
 
         var sizes: [Int] = []
@@ -84,7 +84,8 @@ enum GenerateCommand {
             let target = sessionRNG.logUniform(Double(options.minKB), Double(options.maxKB)) * 1024
             let session = SessionBuilder.makeSession(&sessionRNG, targetBytes: Int(target))
             let bytes = try SessionSignature.signedFileBytes(for: session.object, key: key)
-            try StoreFiles.writeNewFile(sessionsDirectory + "/" + session.id + ".json", bytes)
+            guard let id = SessionID(session.id) else { throw StoreFiles.Failure(description: "generated an invalid id \(session.id)") }
+            try StoreFiles.writeNewFile(sessionsDirectory + "/" + StoreLayout.sessionFile(id), bytes)
             sizes.append(bytes.count)
             totalBytes += bytes.count
             nonASCIIBytes += bytes.reduce(0) { $0 + ($1 >= 0x80 ? 1 : 0) }
@@ -92,7 +93,7 @@ enum GenerateCommand {
         sizes.sort()
         let mb = Double(totalBytes) / 1e6
         print("wrote \(options.sessions) session files, \(totalBytes) bytes (\(format(mb, 1)) MB) to \(sessionsDirectory)")
-        print("machine secret \(dataDirectory)/\(MachineSecret.fileName), hostname \(options.hostname), seed \(options.seed)")
+        print("machine secret \(StoreLayout.secretPath(home: options.dir)), hostname \(options.hostname), seed \(options.seed)")
         print("file sizes: min \(sizes.first ?? 0), median \(sizes[sizes.count / 2]), max \(sizes.last ?? 0) bytes; "
               + "non-ASCII bytes \(format(100 * Double(nonASCIIBytes) / Double(max(totalBytes, 1)), 2))%; "
               + "\(format(timer.elapsedSeconds, 1)) s")

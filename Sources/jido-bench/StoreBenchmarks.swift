@@ -98,11 +98,11 @@ enum StoreBenchmarks {
         let existing = try store.listPersisted().count
         if existing < count {
             let key = try MachineSecret.load(home: home).sessionKey(hostname: hostname)
-            let directory = home + "/.jido_code/sessions/"
+            let directory = StoreLayout.sessionsPath(home: home) + "/"
             for n in existing..<count {
                 let session = makeSession(id: try SessionID.random(), kilobytes: kilobytes, seed: UInt64(n))
                 let bytes = try SessionSignature.signedFileBytes(for: session.document, key: key)
-                try StoreFiles.writeNewFile(directory + session.id.fileName, bytes)
+                try StoreFiles.writeNewFile(directory + StoreLayout.sessionFile(session.id), bytes)
             }
         }
         let ids = try store.listPersisted().map(\.id)
@@ -121,7 +121,7 @@ enum StoreBenchmarks {
             if messages == 0 { throw POSIXError(.EIO) }
         }
         for id in ids.prefix(50) {
-            bytes += StoreFiles.size(home + "/.jido_code/sessions/" + id.fileName) ?? 0
+            bytes += StoreFiles.size(StoreLayout.sessionsPath(home: home) + "/" + StoreLayout.sessionFile(id)) ?? 0
         }
         let list = listTimes.sorted()[rounds / 2], load = loadTimes.sorted()[rounds / 2]
         return ["sessions": Double(ids.count), "mean_file_kb": Double(bytes) / Double(min(50, ids.count)) / 1000,
@@ -137,10 +137,10 @@ enum StoreBenchmarks {
     /// after a resume (a new store loads the session, a turn is appended).
     static func save(home: String, kilobytes: Int, iterations: Int) throws -> [String: Double] {
         let base = makeSession(id: try SessionID.random(), kilobytes: kilobytes, seed: 7)
-        let fileName = base.id.fileName
+        let fileName = StoreLayout.sessionFile(base.id)
         let store = try openStore(home)
         _ = try store.save(base)
-        let directory = home + "/.jido_code/sessions"
+        let directory = StoreLayout.sessionsPath(home: home)
         let dirFD = try FileDescriptor.open(directory, [.readOnly, .directory, .closeOnExec])
         defer { _ = try? dirFD.close() }
         func writtenBytes() throws -> [UInt8] { try StoreFiles.read(directory + "/" + fileName) }
@@ -213,8 +213,8 @@ enum StoreBenchmarks {
     /// verification with the schema checked in the same pass (what the audit does per file).
     static func audit(home: String, hostname: String, rounds: Int) throws -> [String: Double] {
         let key = try MachineSecret.load(home: home).sessionKey(hostname: hostname)
-        let directory = home + "/.jido_code/sessions/"
-        let files = try StoreFiles.names(in: directory).filter { $0.hasSuffix(".json") }
+        let directory = StoreLayout.sessionsPath(home: home) + "/"
+        let files = try StoreFiles.names(in: directory).filter { StoreLayout.sessionID(fileName: $0) != nil }
             .map { name throws(StoreFiles.Failure) in try StoreFiles.read(directory + name) }
         let bytes = files.reduce(0) { $0 + $1.count }
         var configuration = AuditConfiguration(home: home)

@@ -56,10 +56,9 @@ enum VerifyCommand {
     }
 
     static func benchmark(_ options: Options) throws -> Int32 {
-        let dataDirectory = options.dir + "/" + MachineSecret.dataDirectoryName
-        let sessionsDirectory = dataDirectory + "/sessions"
+        let sessionsDirectory = StoreLayout.sessionsPath(home: options.dir)
         let secret: [UInt8]
-        do { secret = try StoreFiles.read(dataDirectory + "/" + MachineSecret.fileName) } catch {
+        do { secret = try StoreFiles.read(StoreLayout.secretPath(home: options.dir)) } catch {
             throw Failure(description: "cannot read \(error)")
         }
         let names: [String]

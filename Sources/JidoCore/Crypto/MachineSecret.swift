@@ -10,8 +10,6 @@ public struct MachineSecret: Sendable {
     /// The file's exact bytes.
     let bytes: SecureBytes
 
-    public static let fileName = "machine_secret"
-    public static let dataDirectoryName = ".jido_code"
     /// Fewer bytes than this is refused: the key would carry less than 256 bits.
     public static let minimumBytes = 32
     /// A larger file is not a secret JidoCode wrote; it is refused before it is read.
@@ -43,10 +41,9 @@ public struct MachineSecret: Sendable {
 
     /// Reads the secret of the data directory under `home` (`<home>/.jido_code/machine_secret`).
     public static func load(home: String) throws(MachineSecretError) -> MachineSecret {
-        let dataDirectory = home + "/" + dataDirectoryName
         let directory = try openDataDirectory(home: home, create: false)
         return try directory.closeAfter { (fd) throws(MachineSecretError) in
-            try load(name: fileName, in: fd, displayPath: dataDirectory + "/" + fileName)
+            try load(name: StoreLayout.secretFile, in: fd, displayPath: StoreLayout.secretPath(home: home))
         }
     }
 
@@ -100,14 +97,14 @@ public struct MachineSecret: Sendable {
     /// create at once, one link wins and every process reads and uses the winner's secret.
     /// An existing secret that fails a check is an error, never replaced.
     public static func loadOrCreate(home: String) throws(MachineSecretError) -> MachineSecret {
-        let displayPath = home + "/" + dataDirectoryName + "/" + fileName
+        let displayPath = StoreLayout.secretPath(home: home)
         let directory = try openDataDirectory(home: home, create: true)
         return try directory.closeAfter { (dir) throws(MachineSecretError) in
             do throws(MachineSecretError) {
-                return try load(name: fileName, in: dir, displayPath: displayPath)
+                return try load(name: StoreLayout.secretFile, in: dir, displayPath: displayPath)
             } catch where error.problem == .missing {
                 try create(in: dir, displayPath: displayPath)
-                return try load(name: fileName, in: dir, displayPath: displayPath)
+                return try load(name: StoreLayout.secretFile, in: dir, displayPath: displayPath)
             }
         }
     }
@@ -121,7 +118,7 @@ public struct MachineSecret: Sendable {
             hex.withUnsafeMutableBytes { SecureBytes.wipe($0) }
         }
         let temporary: String
-        do { temporary = try AtomicFileWriter.temporaryName(for: fileName) } catch {
+        do { temporary = try AtomicFileWriter.temporaryName(for: StoreLayout.secretFile) } catch {
             throw MachineSecretError(.creationFailed(error), path: displayPath)
         }
         do throws(SystemCallError) {
@@ -133,7 +130,7 @@ public struct MachineSecret: Sendable {
                     try fd.writeAll(hex)
                     try fd.sync()
                 }
-                try dir.link(temporary, to: fileName, in: dir)
+                try dir.link(temporary, to: StoreLayout.secretFile, in: dir)
                 linked = true
             } catch where error.errno == .fileExists {
                 // Another process linked its secret first; the caller reads the winner's.
@@ -156,7 +153,7 @@ public struct MachineSecret: Sendable {
     /// that group and others cannot write (`TrustRole.privateDirectory`), or they could replace or
     /// remove it.
     static func openDataDirectory(home: String, create: Bool) throws(MachineSecretError) -> FileDescriptor {
-        let dataPath = home + "/" + dataDirectoryName
+        let dataPath = StoreLayout.dataPath(home: home)
         let homeFD: FileDescriptor
         do throws(SystemCallError) {
             homeFD = try FileDescriptor.open(home, [.readOnly, .directory, .closeOnExec])
@@ -166,7 +163,7 @@ public struct MachineSecret: Sendable {
         return try homeFD.closeAfter { (homeFD) throws(MachineSecretError) in
             let opened: (descriptor: FileDescriptor, violations: [TrustViolation])
             do throws(DirectoryOpenError) {
-                opened = try homeFD.openDirectory(dataDirectoryName, creating: create, as: .privateDirectory)
+                opened = try homeFD.openDirectory(StoreLayout.dataDirectory, creating: create, as: .privateDirectory)
             } catch {
                 switch error {
                 case let .creationFailed(error): throw MachineSecretError(.creationFailed(error), path: dataPath)
