@@ -35,7 +35,7 @@ let package = Package(
         .target(
             name: "JidoCore",
             dependencies: ["CLibCrypto", "CSystemShims"],
-            swiftSettings: strict + [.define("ENABLE_SYSCALL_FAULTS", .when(configuration: .debug))]
+            swiftSettings: strict
         ),
         // The fuzzers' invariants, written once: Fuzz/ links them into the libFuzzer targets, and
         // JidoCoreTests replays Corpus/ through them. Not @testable: JidoCore exposes what they need as `package`.

@@ -61,8 +61,7 @@ struct AuditRun {
 
     init(_ configuration: AuditConfiguration) {
         self.configuration = configuration
-        let data = configuration.home + "/" + MachineSecret.dataDirectoryName
-        report = AuditReport(home: configuration.home, dataDirectory: data)
+        report = AuditReport(home: configuration.home, dataDirectory: StoreLayout.dataPath(home: configuration.home))
     }
 
     var dataPath: String { report.dataDirectory }
@@ -76,14 +75,14 @@ struct AuditRun {
         }
         defer { _ = try? homeFD.close() }
         checkAncestors(of: configuration.home, homeFD: homeFD)
-        guard let dataFD = openDirectory(MachineSecret.dataDirectoryName, in: homeFD, path: dataPath, record: ".") else { return }
+        guard let dataFD = openDirectory(StoreLayout.dataDirectory, in: homeFD, path: dataPath, record: ".") else { return }
         defer { _ = try? dataFD.close() }
         try loadKey(dataFD: dataFD)
-        let sessionsPath = dataPath + "/" + SessionStore.sessionsDirectoryName
-        guard let sessionsFD = openDirectory(SessionStore.sessionsDirectoryName, in: dataFD, path: sessionsPath,
-                                             record: SessionStore.sessionsDirectoryName, missingIsFine: true) else { return }
+        let sessionsPath = dataPath + "/" + StoreLayout.sessionsDirectory
+        guard let sessionsFD = openDirectory(StoreLayout.sessionsDirectory, in: dataFD, path: sessionsPath,
+                                             record: StoreLayout.sessionsDirectory, missingIsFine: true) else { return }
         defer { _ = try? sessionsFD.close() }
-        let locksFD = try? dataFD.open(SessionStore.locksDirectoryName, [.readOnly, .directory, .noFollow, .closeOnExec])
+        let locksFD = try? dataFD.open(StoreLayout.locksDirectory, [.readOnly, .directory, .noFollow, .closeOnExec])
         defer { if let locksFD { _ = try? locksFD.close() } }
         auditSessions(sessionsFD, path: sessionsPath, locksFD: locksFD)
         if let locksFD { auditLocks(locksFD, sessionsFD: sessionsFD) }
@@ -102,11 +101,11 @@ struct AuditRun {
 
     /// Lock files of sessions that no longer exist, and that nobody holds.
     mutating func auditLocks(_ locksFD: FileDescriptor, sessionsFD: FileDescriptor) {
-        let locksPath = dataPath + "/" + SessionStore.locksDirectoryName
+        let locksPath = dataPath + "/" + StoreLayout.locksDirectory
         guard let entries = try? locksFD.entries().entries else { return }
-        for name in entries.compactMap(\.name).sorted() where name.hasSuffix(".lock") {
-            guard let id = SessionID(String(name.dropLast(5))) else { continue }
-            let sessionExists = (try? sessionsFD.status(of: id.fileName)) != nil
+        for name in entries.compactMap(\.name).sorted() {
+            guard let id = StoreLayout.sessionID(lockName: name) else { continue }
+            let sessionExists = (try? sessionsFD.status(of: StoreLayout.sessionFile(id))) != nil
             if !sessionExists && !FileLock.isHeld(name, in: locksFD) {
                 report.add(Rules.staleLockFile, locksPath + "/" + name, "lock file of a session that no longer exists")
             }
@@ -115,27 +114,16 @@ struct AuditRun {
 
     // MARK: - Directories
 
-    /// The home directory must be owned by the user or root and not writable by others (StrictModes);
-    /// above it, a directory others can write without the sticky bit is reported.
+    /// The home directory must meet `TrustRole.workingDirectory` (owned by the user or root, not
+    /// writable by group or others: StrictModes); every directory above it, `TrustRole.ancestor`
+    /// (the same, except that a sticky directory may be writable by others).
     mutating func checkAncestors(of home: String, homeFD: FileDescriptor) {
         if let status = try? homeFD.status() {
-            if status.owner != user && status.owner != 0 {
-                report.add(Rules.parentInsecure, home, "home directory is owned by uid \(status.owner), not by you or root")
-            } else if !status.permissions.isDisjoint(with: [.groupWrite, .otherWrite]) {
-                report.add(Rules.parentInsecure, home, "home directory has mode \(status.permissions): group or others can write to it")
-            }
+            reportTrust(FileTrust(.workingDirectory, user: user).violations(of: status), of: .home, home)
         }
-        guard let resolved = realpath(home, nil) else { return }
-        var path = String(cString: resolved)
-        free(resolved)
-        while path != "/" {
-            path = CheckedFileReader.splitPath(path).parent
-            var st = stat()
-            guard lstat(path, &st) == 0 else { continue }
-            let mode = FilePermissions(rawValue: st.st_mode)
-            if mode.contains(.otherWrite) && !mode.contains(.sticky) {
-                report.add(Rules.ancestorWorldWritable, path, "mode \(mode): others can write without the sticky bit")
-            }
+        guard let ancestors = try? FileTrust.directories(above: home) else { return }
+        for (path, status) in ancestors {
+            reportTrust(FileTrust(.ancestor, user: user).violations(of: status), of: .ancestor, path)
         }
     }
 
@@ -154,8 +142,10 @@ struct AuditRun {
             }
             return nil
         }
-        guard scanned.type == .directory else {
-            report.add(Rules.notARealDirectory, path, "is a \(scanned.type.rawValue), not a directory; not followed")
+        // Evaluated on the scan; the open below must find the same owner, mode and type.
+        let violations = FileTrust(.privateDirectory, user: user).violations(of: scanned)
+        if case .wrongType? = violations.first {
+            reportTrust(violations, of: .storeDirectory, path)
             return nil
         }
         let fd: FileDescriptor
@@ -169,14 +159,7 @@ struct AuditRun {
             _ = try? fd.close()
             return nil
         }
-        if opened.owner != user {
-            report.add(Rules.directoryWrongOwner, path, "owned by uid \(opened.owner), not by you (uid \(user))")
-        }
-        if !opened.permissions.isDisjoint(with: [.groupWrite, .otherWrite]) {
-            report.add(Rules.directoryWritableByOthers, path, "mode \(opened.permissions): group or others can write")
-        } else if !opened.permissions.isDisjoint(with: .groupAndOther) {
-            report.add(Rules.directoryReadableByOthers, path, "mode \(opened.permissions): group or others can list it; 0700 is recommended")
-        }
+        reportTrust(violations, of: .storeDirectory, path)
         report.entries.append(EntryRecord(name: record, status: opened, sha256: nil, verdict: nil))
         return fd
     }
@@ -202,17 +185,17 @@ struct AuditRun {
     /// Checks the store's secret (reading it even when its mode is wrong, to report and still
     /// verify), then derives the key once, from `--secret-file` if given.
     mutating func loadKey(dataFD: FileDescriptor) throws(AuditFailure) {
-        let path = dataPath + "/" + MachineSecret.fileName
+        let path = dataPath + "/" + StoreLayout.secretFile
         var secretBytes: [UInt8]?
         let secretBuffer = ReadBuffer(capacity: MachineSecret.maximumBytes + 1)
         defer {
             secretBuffer.wipe()
             if var bytes = secretBytes { bytes.withUnsafeMutableBytes { SecureBytes.wipe($0) } }
         }
-        if let status = readEntry(MachineSecret.fileName, in: dataFD, path: path, maxBytes: MachineSecret.maximumBytes,
+        if let status = readEntry(StoreLayout.secretFile, in: dataFD, path: path, maxBytes: MachineSecret.maximumBytes,
                                   isSecret: true, into: secretBuffer) {
             let bytes = secretBuffer.withBytes { Array($0) }
-            report.entries.append(EntryRecord(name: MachineSecret.fileName, status: status,
+            report.entries.append(EntryRecord(name: StoreLayout.secretFile, status: status,
                                               sha256: configuration.hashContents ? bytes.withUnsafeBytes { Self.sha256Hex($0) } : nil, verdict: nil))
             if bytes.count < MachineSecret.minimumBytes {
                 report.add(Rules.secretTooShort, path, "\(bytes.count) bytes; at least \(MachineSecret.minimumBytes) are required")
@@ -265,26 +248,12 @@ struct AuditRun {
             }
             return nil
         }
-        guard scanned.type == .regular else {
-            report.add(isSecret ? Rules.secretNotRegular : Rules.sessionNotRegular, path,
-                       "is a \(scanned.type.rawValue); never opened or followed")
+        let kind: AuditedKind = isSecret ? .secret : .session
+        let violations = FileTrust(kind.role, user: user).violations(of: scanned)
+        reportTrust(violations, of: kind, path)
+        if case .wrongType? = violations.first { // never opened or followed
             if !isSecret { report.entries.append(EntryRecord(name: relativeName(path), status: scanned, sha256: nil, verdict: nil)) }
             return nil
-        }
-        if scanned.linkCount > 1 {
-            report.add(isSecret ? Rules.secretHardLinked : Rules.sessionHardLinked, path, "\(scanned.linkCount) hard links")
-        }
-        if scanned.owner != user {
-            report.add(isSecret ? Rules.secretWrongOwner : Rules.sessionWrongOwner, path, "owned by uid \(scanned.owner), not by you (uid \(user))")
-        }
-        if isSecret {
-            if !scanned.permissions.isDisjoint(with: .groupAndOther) {
-                report.add(Rules.secretPermissions, path, "mode \(scanned.permissions): group or others have access")
-            }
-        } else if !scanned.permissions.isDisjoint(with: [.groupWrite, .otherWrite]) {
-            report.add(Rules.sessionWritableByOthers, path, "mode \(scanned.permissions): group or others can write")
-        } else if !scanned.permissions.isDisjoint(with: FilePermissions(rawValue: 0o044)) {
-            report.add(Rules.sessionReadableByOthers, path, "mode \(scanned.permissions): conversation readable by every local user")
         }
         guard scanned.size <= Int64(maxBytes) else {
             report.add(isSecret ? Rules.secretUnreadable : Rules.sessionTooLarge, path, "\(scanned.size) bytes, more than \(maxBytes); not read")
@@ -317,6 +286,51 @@ struct AuditRun {
         }
     }
 
+    // MARK: - Trust findings
+
+    /// Adds one finding per violation: `FileTrust` returns them all, and each is a finding.
+    mutating func reportTrust(_ violations: [TrustViolation], of kind: AuditedKind, _ path: String) {
+        for violation in violations {
+            if let (rule, message) = finding(for: violation, of: kind) { report.add(rule, path, message) }
+        }
+    }
+
+    /// The rule and message of a trust violation of `kind`; nil for one `FileTrust` never reports
+    /// for that kind's role (links are only counted on regular files; reads only checked on files
+    /// and store directories).
+    func finding(for violation: TrustViolation, of kind: AuditedKind) -> (Rule, String)? {
+        switch (violation, kind) {
+        case let (.wrongType(type), .storeDirectory): (Rules.notARealDirectory, "is a \(type.rawValue), not a directory; not followed")
+        case let (.wrongType(type), .secret): (Rules.secretNotRegular, "is a \(type.rawValue); never opened or followed")
+        case let (.wrongType(type), .session): (Rules.sessionNotRegular, "is a \(type.rawValue); never opened or followed")
+        case let (.wrongType(type), .home), let (.wrongType(type), .ancestor):
+            (Rules.parentInsecure, "is a \(type.rawValue), not a directory")
+
+        case let (.wrongOwner(owner, _), .home): (Rules.parentInsecure, "home directory is owned by uid \(owner), not by you or root")
+        case let (.wrongOwner(owner, _), .ancestor): (Rules.parentInsecure, "owned by uid \(owner), not by you or root")
+        case let (.wrongOwner(owner, expected), .storeDirectory):
+            (Rules.directoryWrongOwner, "owned by uid \(owner), not by you (uid \(expected))")
+        case let (.wrongOwner(owner, expected), .secret): (Rules.secretWrongOwner, "owned by uid \(owner), not by you (uid \(expected))")
+        case let (.wrongOwner(owner, expected), .session): (Rules.sessionWrongOwner, "owned by uid \(owner), not by you (uid \(expected))")
+
+        case let (.hardLinked(count), .secret): (Rules.secretHardLinked, "\(count) hard links")
+        case let (.hardLinked(count), .session): (Rules.sessionHardLinked, "\(count) hard links")
+        case (.hardLinked, .home), (.hardLinked, .ancestor), (.hardLinked, .storeDirectory): nil
+
+        case let (.writableByOthers(mode), .home): (Rules.parentInsecure, "home directory has mode \(mode): group or others can write to it")
+        case let (.writableByOthers(mode), .ancestor): (Rules.ancestorWorldWritable, "mode \(mode): others can write without the sticky bit")
+        case let (.writableByOthers(mode), .storeDirectory): (Rules.directoryWritableByOthers, "mode \(mode): group or others can write")
+        case let (.writableByOthers(mode), .secret), let (.readableByOthers(mode), .secret):
+            (Rules.secretPermissions, "mode \(mode): group or others have access")
+        case let (.writableByOthers(mode), .session): (Rules.sessionWritableByOthers, "mode \(mode): group or others can write")
+
+        case let (.readableByOthers(mode), .storeDirectory):
+            (Rules.directoryReadableByOthers, "mode \(mode): group or others can list it; 0700 is recommended")
+        case let (.readableByOthers(mode), .session): (Rules.sessionReadableByOthers, "mode \(mode): conversation readable by every local user")
+        case (.readableByOthers, .home), (.readableByOthers, .ancestor): nil
+        }
+    }
+
     func relativeName(_ path: String) -> String {
         path.hasPrefix(dataPath + "/") ? String(path.dropFirst(dataPath.count + 1)) : path
     }
@@ -324,5 +338,20 @@ struct AuditRun {
     static func sha256Hex(_ bytes: UnsafeRawBufferPointer) -> String? {
         guard let digest = try? SHA256.hash(bytes) else { return nil }
         return Hex.lowercase(digest)
+    }
+}
+
+/// What an audited path is: the role it is evaluated in, and the rules its violations map to.
+enum AuditedKind {
+    case home, ancestor, storeDirectory, secret, session
+
+    var role: TrustRole {
+        switch self {
+        case .home: .workingDirectory
+        case .ancestor: .ancestor
+        case .storeDirectory: .privateDirectory
+        case .secret: .secret
+        case .session: .sessionFile
+        }
     }
 }

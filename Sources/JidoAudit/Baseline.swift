@@ -98,8 +98,7 @@ public struct Baseline: Sendable {
 
     /// Reads a baseline, refusing one that others could have written or read.
     public static func read(from path: String) throws(Problem) -> Baseline {
-        let policy = FilePolicy(maxBytes: maxFileBytes, requiredOwner: ProcessIdentity.effectiveUser, maxLinkCount: 1,
-                                forbiddenPermissions: .groupAndOther)
+        let policy = FilePolicy(maxBytes: maxFileBytes, role: .secret)
         do {
             return try decode(CheckedFileReader.read(path: path, policy: policy).bytes)
         } catch let error as FileReadError {

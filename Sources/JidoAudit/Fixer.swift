@@ -54,7 +54,7 @@ public enum Fixer {
         do {
             let homeFD = try FileDescriptor.open(home, [.readOnly, .directory, .closeOnExec])
             data = try homeFD.closeAfter { (fd) throws(SystemCallError) in
-                try fd.open(MachineSecret.dataDirectoryName, [.readOnly, .directory, .noFollow, .closeOnExec])
+                try fd.open(StoreLayout.dataDirectory, [.readOnly, .directory, .noFollow, .closeOnExec])
             }
         } catch {
             return repairs.map { Outcome(repair: $0, problem: "cannot open the data directory: \(error)") }

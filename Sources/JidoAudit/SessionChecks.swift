@@ -20,7 +20,7 @@ extension AuditRun {
                 continue
             }
             let path = sessionsPath + "/" + name
-            if let id = SessionID(fileName: name) {
+            if let id = StoreLayout.sessionID(fileName: name) {
                 sessionCount += 1
                 auditSession(id, in: sessionsFD, path: path)
                 configuration.progress?(index + 1, total)
@@ -35,17 +35,14 @@ extension AuditRun {
     }
 
     mutating func classifyStray(_ name: String, path: String, in sessionsFD: FileDescriptor, locksFD: FileDescriptor?) {
-        if name.hasSuffix(".json.tmp"), SessionID(fileName: String(name.dropLast(4))) != nil {
+        if StoreLayout.sessionID(jidoCodeTemporary: name) != nil {
             report.add(Rules.strayJidoCodeTemp, path, "JidoCode's fixed temporary name: an interrupted or colliding save")
             return
         }
-        if name.hasPrefix("."), name.hasSuffix(AtomicFileWriter.temporarySuffix) {
-            let target = String(name.dropFirst().prefix(41))
-            if let id = SessionID(fileName: target), AtomicFileWriter.isTemporary(name, for: target) {
-                if let locksFD, FileLock.isHeld(id.rawValue + ".lock", in: locksFD) { return } // A save in progress.
-                report.add(Rules.strayTemp, path, "temporary of a writer that is gone (the session's lock is free)")
-                return
-            }
+        if let target = AtomicFileWriter.target(ofTemporary: name), let id = StoreLayout.sessionID(fileName: target) {
+            if let locksFD, FileLock.isHeld(StoreLayout.lockFile(id), in: locksFD) { return } // A save in progress.
+            report.add(Rules.strayTemp, path, "temporary of a writer that is gone (the session's lock is free)")
+            return
         }
         if name.hasSuffix(".json") {
             report.add(Rules.sessionBadName, path, "not named <uuid v4>.json")
@@ -56,7 +53,7 @@ extension AuditRun {
 
     /// One session file: the descriptor checks, then signature, duplicates, schema, id, age.
     mutating func auditSession(_ id: SessionID, in sessionsFD: FileDescriptor, path: String) {
-        guard let status = readEntry(id.fileName, in: sessionsFD, path: path, maxBytes: configuration.maxFileBytes,
+        guard let status = readEntry(StoreLayout.sessionFile(id), in: sessionsFD, path: path, maxBytes: configuration.maxFileBytes,
                                      isSecret: false, into: readBuffer) else { return }
         var verdict: SignatureVerdict?
         var facts: SessionSchemaScanner.Facts?

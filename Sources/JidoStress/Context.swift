@@ -18,16 +18,16 @@ final class StressContext: Sendable {
     let skipLocks: FileDescriptor
     private let removeHome: Bool
 
-    var sessionsPath: String { home + "/.jido_code/sessions" }
+    var sessionsPath: String { StoreLayout.sessionsPath(home: home) }
 
     /// Opens the store in `directory` (created if missing; it must not hold a store yet), or in a
     /// fresh temporary directory that `close` removes.
     init(directory: String?, seed: UInt64) throws {
         if let directory {
-            guard !FileManager.default.fileExists(atPath: directory + "/.jido_code") else {
+            guard !FileManager.default.fileExists(atPath: StoreLayout.dataPath(home: directory)) else {
                 throw UsageError("\(directory) already holds a store (.jido_code); give a new or empty directory")
             }
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: FilePermissions.ownerAll.rawValue])
             home = directory
         } else {
             home = try makeTemporaryDirectory()
@@ -36,8 +36,13 @@ final class StressContext: Sendable {
         self.seed = seed
         do {
             store = try SessionStore.open(home: home, hostname: Self.hostname)
-            locks = try FileDescriptor.open(home + "/.jido_code/locks", [.readOnly, .directory, .closeOnExec])
-            if mkdir(home + "/skip-locks", 0o700) != 0 && errno != EEXIST { throw StressError("cannot create \(home)/skip-locks (errno \(errno))") }
+            locks = try FileDescriptor.open(StoreLayout.locksPath(home: home), [.readOnly, .directory, .closeOnExec])
+            do throws(SystemCallError) {
+                try FileDescriptor.currentWorkingDirectory.makeDirectory(home + "/skip-locks", permissions: .ownerAll)
+            } catch where error.errno == .fileExists {
+            } catch {
+                throw StressError("cannot create \(home)/skip-locks (\(error.errno))")
+            }
             skipLocks = try FileDescriptor.open(home + "/skip-locks", [.readOnly, .directory, .closeOnExec])
         } catch {
             if directory == nil { try? FileManager.default.removeItem(atPath: home) }
@@ -55,7 +60,7 @@ final class StressContext: Sendable {
     /// The ids of the `<uuid>.json` files in the sessions directory.
     func storedSessionIDs() -> [SessionID] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: sessionsPath)) ?? []
-        return names.compactMap(SessionID.init(fileName:))
+        return names.compactMap(StoreLayout.sessionID(fileName:))
     }
 
     /// Temporary files (`.<id>.json.<hex>.tmp`) in the sessions directory.
@@ -67,7 +72,7 @@ final class StressContext: Sendable {
     /// With no writer alive, every session lock and the store lock must be free at once: a lock
     /// still held is stale. Returns the names of the held ones.
     func heldLocks(_ keys: Set<SessionSlot>) -> [String] {
-        let names = ["store.lock"] + keys.compactMap { try? $0.id(seed: seed).rawValue + ".lock" }
+        let names = [StoreLayout.storeLock] + keys.compactMap { try? StoreLayout.lockFile($0.id(seed: seed)) }
         return names.filter { name in
             do {
                 let lock = try FileLock.acquire(name, in: locks, timeout: 0)

@@ -52,7 +52,8 @@ final class StopFlag: @unchecked Sendable {
     func raise() { lock.withLock { raised = true } }
 }
 
-/// Creates a fresh private directory under the system temp folder.
+/// Creates a fresh private directory under the system temp folder (`mkdtemp` directly: a scratch
+/// directory, not a file of the store; see the exceptions in JidoCore's FileSystem/Syscalls.swift).
 func makeTemporaryDirectory() throws -> String {
     var template = Array((NSTemporaryDirectory() + "/jido-stress-XXXXXX").utf8CString)
     let created = template.withUnsafeMutableBufferPointer { buffer -> String? in

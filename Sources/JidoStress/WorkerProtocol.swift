@@ -13,6 +13,10 @@ import JidoToolSupport
 //   s W I SLOT ROUND          skipped (skip policy: the lock was busy; nothing written)
 //   e W I SLOT ROUND REASON   failed
 //
+// The pipes and processes here use libc directly (pipe, read, write, close, posix_spawn, kill,
+// waitpid): they are not files of the store, so they are the documented exception to "every libc
+// file call goes through JidoCore's FileSystem/" (see FileSystem/Syscalls.swift).
+//
 // A SIGKILLed worker's lines up to the kill are in the pipe; its in-flight iteration is the one
 // after the last it reported.
 

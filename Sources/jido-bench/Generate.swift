@@ -1,5 +1,4 @@
 import Foundation
-import Glibc
 import JidoCore
 import JidoToolSupport
 
@@ -60,8 +59,8 @@ enum GenerateCommand {
 
     static func generate(_ options: Options) throws {
         let timer = MonotonicTimer()
-        let dataDirectory = options.dir + "/" + MachineSecret.dataDirectoryName
-        let sessionsDirectory = dataDirectory + "/sessions"
+        let dataDirectory = StoreLayout.dataPath(home: options.dir)
+        let sessionsDirectory = StoreLayout.sessionsPath(home: options.dir)
         try StoreFiles.makeDirectory(options.dir, mayExist: true)
         try StoreFiles.makeDirectory(dataDirectory, mayExist: false)
         try StoreFiles.makeDirectory(sessionsDirectory, mayExist: false)
@@ -73,7 +72,7 @@ enum GenerateCommand {
             for j in 0..<8 { secretBytes[8 * i + j] = UInt8(truncatingIfNeeded: word >> (8 * UInt64(j))) }
         }
         let secret = Hex.lowercaseASCII(secretBytes)
-        try StoreFiles.writeNewFile(dataDirectory + "/" + MachineSecret.fileName, secret)
+        try StoreFiles.writeNewFile(StoreLayout.secretPath(home: options.dir), secret)
         let key = try SessionKey.derive(machineSecret: secret, hostname: options.hostname)
 
         var sizes: [Int] = []
@@ -85,7 +84,8 @@ enum GenerateCommand {
             let target = sessionRNG.logUniform(Double(options.minKB), Double(options.maxKB)) * 1024
             let session = SessionBuilder.makeSession(&sessionRNG, targetBytes: Int(target))
             let bytes = try SessionSignature.signedFileBytes(for: session.object, key: key)
-            try StoreFiles.writeNewFile(sessionsDirectory + "/" + session.id + ".json", bytes)
+            guard let id = SessionID(session.id) else { throw StoreFiles.Failure(description: "generated an invalid id \(session.id)") }
+            try StoreFiles.writeNewFile(sessionsDirectory + "/" + StoreLayout.sessionFile(id), bytes)
             sizes.append(bytes.count)
             totalBytes += bytes.count
             nonASCIIBytes += bytes.reduce(0) { $0 + ($1 >= 0x80 ? 1 : 0) }
@@ -93,7 +93,7 @@ enum GenerateCommand {
         sizes.sort()
         let mb = Double(totalBytes) / 1e6
         print("wrote \(options.sessions) session files, \(totalBytes) bytes (\(format(mb, 1)) MB) to \(sessionsDirectory)")
-        print("machine secret \(dataDirectory)/\(MachineSecret.fileName), hostname \(options.hostname), seed \(options.seed)")
+        print("machine secret \(StoreLayout.secretPath(home: options.dir)), hostname \(options.hostname), seed \(options.seed)")
         print("file sizes: min \(sizes.first ?? 0), median \(sizes[sizes.count / 2]), max \(sizes.last ?? 0) bytes; "
               + "non-ASCII bytes \(format(100 * Double(nonASCIIBytes) / Double(max(totalBytes, 1)), 2))%; "
               + "\(format(timer.elapsedSeconds, 1)) s")
@@ -251,56 +251,5 @@ enum ISO8601 {
     private static func pad(_ value: Int, _ width: Int) -> String {
         let digits = String(value)
         return String(repeating: "0", count: max(0, width - digits.count)) + digits
-    }
-}
-
-/// The few POSIX calls `generate` needs, with exact permissions whatever the umask.
-enum StoreFiles {
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-        init(_ operation: String, _ path: String, _ code: Int32) {
-            description = "\(operation) \(path): \(String(cString: strerror(code)))"
-        }
-
-        init(description: String) { self.description = description }
-    }
-
-    /// Creates `path` with mode 0700; an existing directory is accepted only when `mayExist`.
-    static func makeDirectory(_ path: String, mayExist: Bool) throws(Failure) {
-        if mkdir(path, 0o700) == 0 {
-            guard chmod(path, 0o700) == 0 else { throw Failure("chmod", path, errno) }
-            return
-        }
-        let code = errno
-        guard code == EEXIST else { throw Failure("mkdir", path, code) }
-        guard mayExist else {
-            throw Failure(description: "\(path) already exists; generate only writes a fresh store. Remove it or choose another --dir.")
-        }
-        var status = stat()
-        guard stat(path, &status) == 0 else { throw Failure("stat", path, errno) }
-        guard status.st_mode & S_IFMT == S_IFDIR else { throw Failure("mkdir", path, ENOTDIR) }
-    }
-
-    /// Writes `bytes` to a file that must not exist yet, mode 0600.
-    static func writeNewFile(_ path: String, _ bytes: [UInt8]) throws(Failure) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw Failure("open", path, errno) }
-        var failure: Failure?
-        if fchmod(fd, 0o600) != 0 { failure = Failure("fchmod", path, errno) }
-        var offset = 0
-        while failure == nil, offset < bytes.count {
-            let written = bytes.withUnsafeBytes { raw in
-                write(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset)
-            }
-            if written > 0 {
-                offset += written
-            } else if written < 0, errno == EINTR {
-                continue
-            } else {
-                failure = Failure("write", path, written < 0 ? errno : EIO)
-            }
-        }
-        if close(fd) != 0, failure == nil { failure = Failure("close", path, errno) }
-        if let failure { throw failure }
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import Glibc
 import JidoAudit
 import JidoCore
 import JidoToolSupport
@@ -29,7 +28,7 @@ enum StoreBenchmarks {
                 return .success
             }
             let dir = try args.required("dir")
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            try StoreFiles.makeDirectories(dir)
             let figures: [String: Double]
             if command == "store-list" {
                 figures = try list(home: dir, sessions: args.integer("sessions", default: 10_000, in: 1...1_000_000),
@@ -99,14 +98,11 @@ enum StoreBenchmarks {
         let existing = try store.listPersisted().count
         if existing < count {
             let key = try MachineSecret.load(home: home).sessionKey(hostname: hostname)
-            let directory = home + "/.jido_code/sessions/"
+            let directory = StoreLayout.sessionsPath(home: home) + "/"
             for n in existing..<count {
                 let session = makeSession(id: try SessionID.random(), kilobytes: kilobytes, seed: UInt64(n))
                 let bytes = try SessionSignature.signedFileBytes(for: session.document, key: key)
-                let path = directory + session.id.fileName
-                guard FileManager.default.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
-                    throw POSIXError(.EIO)
-                }
+                try StoreFiles.writeNewFile(directory + StoreLayout.sessionFile(session.id), bytes)
             }
         }
         let ids = try store.listPersisted().map(\.id)
@@ -125,7 +121,7 @@ enum StoreBenchmarks {
             if messages == 0 { throw POSIXError(.EIO) }
         }
         for id in ids.prefix(50) {
-            bytes += (try? FileManager.default.attributesOfItem(atPath: home + "/.jido_code/sessions/" + id.fileName)[.size] as? Int) ?? 0
+            bytes += StoreFiles.size(StoreLayout.sessionsPath(home: home) + "/" + StoreLayout.sessionFile(id)) ?? 0
         }
         let list = listTimes.sorted()[rounds / 2], load = loadTimes.sorted()[rounds / 2]
         return ["sessions": Double(ids.count), "mean_file_kb": Double(bytes) / Double(min(50, ids.count)) / 1000,
@@ -141,14 +137,13 @@ enum StoreBenchmarks {
     /// after a resume (a new store loads the session, a turn is appended).
     static func save(home: String, kilobytes: Int, iterations: Int) throws -> [String: Double] {
         let base = makeSession(id: try SessionID.random(), kilobytes: kilobytes, seed: 7)
-        let fileName = base.id.fileName
+        let fileName = StoreLayout.sessionFile(base.id)
         let store = try openStore(home)
         _ = try store.save(base)
-        let directory = home + "/.jido_code/sessions"
-        let dirFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard dirFD >= 0 else { throw POSIXError(.EIO) }
-        defer { close(dirFD) }
-        func writtenBytes() throws -> [UInt8] { [UInt8](try Data(contentsOf: URL(fileURLWithPath: directory + "/" + fileName))) }
+        let directory = StoreLayout.sessionsPath(home: home)
+        let dirFD = try FileDescriptor.open(directory, [.readOnly, .directory, .closeOnExec])
+        defer { _ = try? dirFD.close() }
+        func writtenBytes() throws -> [UInt8] { try StoreFiles.read(directory + "/" + fileName) }
         var prose = Prose(seed: 11)
         var session = base
         var saveTimes: [Double] = [], bareTimes: [Double] = [], sizes: [Double] = []
@@ -190,7 +185,7 @@ enum StoreBenchmarks {
             resumeBareTimes.append(MonotonicClock.now - start)
             _ = try resumeStore.save(session) // back to the same content for the next cold save
         }
-        unlinkat(dirFD, "bare.json", 0)
+        try? dirFD.unlink("bare.json")
         let key = try MachineSecret.load(home: home).sessionKey(hostname: hostname)
         var signTimes: [Double] = []
         for _ in 0..<iterations {
@@ -218,9 +213,9 @@ enum StoreBenchmarks {
     /// verification with the schema checked in the same pass (what the audit does per file).
     static func audit(home: String, hostname: String, rounds: Int) throws -> [String: Double] {
         let key = try MachineSecret.load(home: home).sessionKey(hostname: hostname)
-        let directory = home + "/.jido_code/sessions/"
-        let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".json") }
-            .map { [UInt8](try Data(contentsOf: URL(fileURLWithPath: directory + $0))) }
+        let directory = StoreLayout.sessionsPath(home: home) + "/"
+        let files = try StoreFiles.names(in: directory).filter { StoreLayout.sessionID(fileName: $0) != nil }
+            .map { name throws(StoreFiles.Failure) in try StoreFiles.read(directory + name) }
         let bytes = files.reduce(0) { $0 + $1.count }
         var configuration = AuditConfiguration(home: home)
         configuration.hostname = hostname
@@ -252,21 +247,19 @@ enum StoreBenchmarks {
                 "verify_schema_mb_s": Double(bytes) / schema / 1e6]
     }
 
-    /// The baseline: what any durable replacement must do at least.
-    static func bareWrite(_ bytes: [UInt8], directory: CInt, temporary: String, target: String) throws {
-        let fd = openat(directory, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw POSIXError(.EIO) }
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { raw in raw.baseAddress.map { write(fd, $0 + offset, raw.count - offset) } ?? -1 }
-            guard n > 0 else {
-                close(fd)
-                throw POSIXError(.EIO)
-            }
-            offset += n
+    /// The baseline: what any durable replacement must do at least (the same calls as the store's
+    /// writer, through the same layer: open O_CREAT|O_EXCL, write, fsync, close, rename, fsync(dir)).
+    static func bareWrite(_ bytes: [UInt8], directory: FileDescriptor, temporary: String, target: String) throws {
+        let fd = try directory.open(temporary, [.writeOnly, .create, .exclusiveCreate, .noFollow, .closeOnExec], permissions: .ownerReadWrite)
+        do {
+            try fd.writeAll(bytes)
+            try fd.sync()
+        } catch {
+            _ = try? fd.close()
+            throw error
         }
-        guard fsync(fd) == 0, close(fd) == 0, renameat(directory, temporary, directory, target) == 0, fsync(directory) == 0 else {
-            throw POSIXError(.EIO)
-        }
+        try fd.close()
+        try directory.rename(temporary, to: target, in: directory)
+        try directory.sync()
     }
 }

@@ -56,29 +56,27 @@ enum VerifyCommand {
     }
 
     static func benchmark(_ options: Options) throws -> ExitCode {
-        let dataDirectory = options.dir + "/" + MachineSecret.dataDirectoryName
-        let sessionsDirectory = dataDirectory + "/sessions"
-        guard let secret = FileManager.default.contents(atPath: dataDirectory + "/" + MachineSecret.fileName) else {
-            throw Failure(description: "cannot read \(dataDirectory)/\(MachineSecret.fileName)")
+        let sessionsDirectory = StoreLayout.sessionsPath(home: options.dir)
+        let secret: [UInt8]
+        do { secret = try StoreFiles.read(StoreLayout.secretPath(home: options.dir)) } catch {
+            throw Failure(description: "cannot read \(error)")
         }
         let names: [String]
         do {
-            names = try FileManager.default.contentsOfDirectory(atPath: sessionsDirectory)
-                .filter { $0.hasSuffix(".json") }.sorted()
+            names = try StoreFiles.names(in: sessionsDirectory).filter { $0.hasSuffix(".json") }
         } catch {
-            throw Failure(description: "cannot list \(sessionsDirectory): \(error.localizedDescription)")
+            throw Failure(description: "cannot list \(sessionsDirectory): \(error)")
         }
         guard !names.isEmpty else { throw Failure(description: "no *.json files in \(sessionsDirectory)") }
         var files: [[UInt8]] = []
         files.reserveCapacity(names.count)
         for name in names {
-            guard let data = FileManager.default.contents(atPath: sessionsDirectory + "/" + name) else {
-                throw Failure(description: "cannot read \(sessionsDirectory)/\(name)")
+            do { files.append(try StoreFiles.read(sessionsDirectory + "/" + name)) } catch {
+                throw Failure(description: "cannot read \(error)")
             }
-            files.append([UInt8](data))
         }
         let totalBytes = files.reduce(0) { $0 + $1.count }
-        let key = try SessionKey.derive(machineSecret: [UInt8](secret), hostname: options.hostname)
+        let key = try SessionKey.derive(machineSecret: secret, hostname: options.hostname)
 
         // Untimed warm-up pass that also checks every file (fast path and slow path separately).
         var fastValid = 0, canonical = 0, slowValid = 0

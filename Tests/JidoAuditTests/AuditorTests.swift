@@ -33,7 +33,7 @@ import Testing
         return try Auditor.run(configuration)
     }
 
-    func sessionPath(_ home: String, _ id: SessionID) -> String { home + "/.jido_code/sessions/" + id.fileName }
+    func sessionPath(_ home: String, _ id: SessionID) -> String { home + "/.jido_code/sessions/" + StoreLayout.sessionFile(id) }
 
     @Test func cleanStoreHasNoFindings() throws {
         try withTemporaryDirectory { home in
@@ -161,7 +161,7 @@ import Testing
             try writeFile(first, Array(bytes.dropLast(2)) + Array(",\n  \"name\": \"evil\"\n}".utf8))
         case .notCanonical: try writeFile(first, Array(String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\n  ", with: "\n ").utf8))
         case .strayJidoCodeTemp: try writeFile(first + ".tmp", bytes)
-        case .strayTemp: try writeFile(data + "/sessions/." + ids[0].fileName + ".0123456789abcdef.tmp", bytes)
+        case .strayTemp: try writeFile(data + "/sessions/." + StoreLayout.sessionFile(ids[0]) + ".0123456789abcdef.tmp", bytes)
         case .strayFile: try writeFile(data + "/sessions/README", Array("x".utf8))
         case .staleLockFile: try writeFile(data + "/locks/" + (try SessionID.random()).rawValue + ".lock", [])
         case .ambiguousKeys:
@@ -208,7 +208,7 @@ import Testing
             let path = sessionPath(home, ids[1])
             try writeFile(home + "/decoy.json", Array("{\"secret\": \"do not read\"}".utf8))
             let faults = SyscallFaults()
-            faults.perform(beforeOpening: ids[1].fileName) {
+            faults.perform(beforeOpening: StoreLayout.sessionFile(ids[1])) {
                 unlink(path)
                 symlink(home + "/decoy.json", path)
             }
@@ -225,7 +225,7 @@ import Testing
             let ids = try cleanStore(home)
             let path = sessionPath(home, ids[2])
             let faults = SyscallFaults()
-            faults.perform(beforeOpening: ids[2].fileName) {
+            faults.perform(beforeOpening: StoreLayout.sessionFile(ids[2])) {
                 let bytes = (try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data()
                 unlink(path)
                 _ = FileManager.default.createFile(atPath: path, contents: bytes, attributes: [.posixPermissions: 0o600])

@@ -29,14 +29,14 @@ extension InteropChecks {
                 cases.append((id, build.name))
             }
 
-            let files = cases.map { data + "/sessions/" + $0.id.fileName }
+            let files = cases.map { data + "/sessions/" + StoreLayout.sessionFile($0.id) }
             let oracle = try InteropOracle.verify(home: home, hostname: "devbox", family: family, files: files, scratch: scratch)
             let ours = try InteropAudit.verify(home: home, hostname: "devbox", files: files, scratch: scratch)
             var disagreements = InteropDisagreements(), selfCheck = InteropDisagreements()
             for (file, entry) in zip(files, cases) {
                 guard let theirs = oracle[file] else { continue }
                 if theirs.verdict != "valid" || theirs.load != "ok" || theirs.jidocodeBytes != "true" {
-                    disagreements.add("\(entry.what) (\(entry.id.fileName)): JidoCode verdict \(theirs.verdict), load \(theirs.load), "
+                    disagreements.add("\(entry.what) (\(StoreLayout.sessionFile(entry.id))): JidoCode verdict \(theirs.verdict), load \(theirs.load), "
                         + "JidoCode's bytes \(theirs.jidocodeBytes)" + (theirs.firstDiff.isEmpty ? "" : "; first diff \(theirs.firstDiff.prefix(400))"))
                 }
                 if let mine = ours.files[file], mine.verdict != "valid" || mine.canonical != true {

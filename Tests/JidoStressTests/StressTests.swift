@@ -77,7 +77,7 @@ import Testing
         #expect(context.check(ledger).lost.count == acknowledged && acknowledged > 0)
 
         // A flipped byte: the load fails verification, a torn read.
-        let path = context.sessionsPath + "/" + ids[1].fileName
+        let path = context.sessionsPath + "/" + StoreLayout.sessionFile(ids[1])
         var bytes = try Array(Data(contentsOf: URL(fileURLWithPath: path)))
         if let i = bytes.firstIndex(of: UInt8(ascii: "m")) { bytes[i] = UInt8(ascii: "n") }
         try writeFile(path, bytes)
@@ -89,7 +89,7 @@ import Testing
         #expect(context.lockWait(second, timeout: 0.05) == nil)
         held.release()
         #expect(context.heldLocks([first, second]).isEmpty)
-        try writeFile(context.sessionsPath + "/." + ids[0].fileName + ".0123456789abcdef.tmp", Array("partial".utf8))
+        try writeFile(context.sessionsPath + "/." + StoreLayout.sessionFile(ids[0]) + ".0123456789abcdef.tmp", Array("partial".utf8))
         #expect(context.temporaryFiles().count == 1)
         #expect(context.store.removeStaleTemporaryFiles() == 1 && context.temporaryFiles().isEmpty)
     }

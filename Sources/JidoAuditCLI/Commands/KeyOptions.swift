@@ -24,7 +24,7 @@ struct KeyOptions {
     }
 
     /// The data directory `<home>/.jido_code`.
-    var dataDirectory: String { home + "/" + MachineSecret.dataDirectoryName }
+    var dataDirectory: String { StoreLayout.dataPath(home: home) }
 
     /// The key, the hostname it was derived with, and a way to derive the key of the same secret
     /// for another hostname (to find the one a store was signed under).

@@ -10,8 +10,6 @@ public struct MachineSecret: Sendable {
     /// The file's exact bytes.
     let bytes: SecureBytes
 
-    public static let fileName = "machine_secret"
-    public static let dataDirectoryName = ".jido_code"
     /// Fewer bytes than this is refused: the key would carry less than 256 bits.
     public static let minimumBytes = 32
     /// A larger file is not a secret JidoCode wrote; it is refused before it is read.
@@ -43,10 +41,9 @@ public struct MachineSecret: Sendable {
 
     /// Reads the secret of the data directory under `home` (`<home>/.jido_code/machine_secret`).
     public static func load(home: String) throws(MachineSecretError) -> MachineSecret {
-        let dataDirectory = home + "/" + dataDirectoryName
         let directory = try openDataDirectory(home: home, create: false)
         return try directory.closeAfter { (fd) throws(MachineSecretError) in
-            try load(name: fileName, in: fd, displayPath: dataDirectory + "/" + fileName)
+            try load(name: StoreLayout.secretFile, in: fd, displayPath: StoreLayout.secretPath(home: home))
         }
     }
 
@@ -64,8 +61,7 @@ public struct MachineSecret: Sendable {
     }
 
     /// The rules a secret file must meet before it is read.
-    static var policy: FilePolicy { FilePolicy(maxBytes: maximumBytes, requiredOwner: ProcessIdentity.effectiveUser,
-                                   maxLinkCount: 1, forbiddenPermissions: .groupAndOther) }
+    static var policy: FilePolicy { FilePolicy(maxBytes: maximumBytes, role: .secret) }
 
     /// Reads and checks `name` inside the open directory `directory`.
     static func load(name: String, in directory: FileDescriptor, displayPath: String) throws(MachineSecretError) -> MachineSecret {
@@ -77,11 +73,8 @@ public struct MachineSecret: Sendable {
             switch error {
             case .notFound: problem = .missing
             case .symbolicLink: problem = .symbolicLink
-            case let .notRegularFile(type): problem = .notRegularFile(type)
+            case let .untrusted(violation): problem = MachineSecretError.Problem(violation, in: .secret)
             case let .tooLarge(size, _): problem = .tooLarge(size)
-            case let .wrongOwner(owner, expected): problem = .wrongOwner(owner: owner, expected: expected)
-            case let .tooManyLinks(count): problem = .multipleLinks(count)
-            case let .insecurePermissions(mode): problem = .insecurePermissions(mode)
             case .changedWhileReading: problem = .changedWhileReading
             case let .system(error): problem = .unreadable(error)
             }
@@ -104,14 +97,14 @@ public struct MachineSecret: Sendable {
     /// create at once, one link wins and every process reads and uses the winner's secret.
     /// An existing secret that fails a check is an error, never replaced.
     public static func loadOrCreate(home: String) throws(MachineSecretError) -> MachineSecret {
-        let displayPath = home + "/" + dataDirectoryName + "/" + fileName
+        let displayPath = StoreLayout.secretPath(home: home)
         let directory = try openDataDirectory(home: home, create: true)
         return try directory.closeAfter { (dir) throws(MachineSecretError) in
             do throws(MachineSecretError) {
-                return try load(name: fileName, in: dir, displayPath: displayPath)
+                return try load(name: StoreLayout.secretFile, in: dir, displayPath: displayPath)
             } catch where error.problem == .missing {
                 try create(in: dir, displayPath: displayPath)
-                return try load(name: fileName, in: dir, displayPath: displayPath)
+                return try load(name: StoreLayout.secretFile, in: dir, displayPath: displayPath)
             }
         }
     }
@@ -125,7 +118,7 @@ public struct MachineSecret: Sendable {
             hex.withUnsafeMutableBytes { SecureBytes.wipe($0) }
         }
         let temporary: String
-        do { temporary = try AtomicFileWriter.temporaryName(for: fileName) } catch {
+        do { temporary = try AtomicFileWriter.temporaryName(for: StoreLayout.secretFile) } catch {
             throw MachineSecretError(.creationFailed(error), path: displayPath)
         }
         do throws(SystemCallError) {
@@ -137,7 +130,7 @@ public struct MachineSecret: Sendable {
                     try fd.writeAll(hex)
                     try fd.sync()
                 }
-                try dir.link(temporary, to: fileName, in: dir)
+                try dir.link(temporary, to: StoreLayout.secretFile, in: dir)
                 linked = true
             } catch where error.errno == .fileExists {
                 // Another process linked its secret first; the caller reads the winner's.
@@ -155,9 +148,12 @@ public struct MachineSecret: Sendable {
     // MARK: - Helpers
 
     /// Opens `<home>/.jido_code` as a directory without following a symlink at `.jido_code`;
-    /// with `create`, makes it first (mode 0700). The directory must belong to the effective user.
+    /// with `create`, makes it first (mode 0700). Reading needs only a directory of the effective
+    /// user's (a substituted secret fails the secret's own checks); creating a secret also needs one
+    /// that group and others cannot write (`TrustRole.privateDirectory`), or they could replace or
+    /// remove it.
     static func openDataDirectory(home: String, create: Bool) throws(MachineSecretError) -> FileDescriptor {
-        let dataPath = home + "/" + dataDirectoryName
+        let dataPath = StoreLayout.dataPath(home: home)
         let homeFD: FileDescriptor
         do throws(SystemCallError) {
             homeFD = try FileDescriptor.open(home, [.readOnly, .directory, .closeOnExec])
@@ -165,47 +161,26 @@ public struct MachineSecret: Sendable {
             throw MachineSecretError(error.errno == .noSuchFileOrDirectory ? .missing : .unreadable(error), path: home)
         }
         return try homeFD.closeAfter { (homeFD) throws(MachineSecretError) in
-            if create {
-                do throws(SystemCallError) {
-                    try homeFD.makeDirectory(dataDirectoryName, permissions: .ownerAll)
-                    try homeFD.sync()
-                } catch where error.errno == .fileExists {
-                } catch {
-                    throw MachineSecretError(.creationFailed(error), path: dataPath)
+            let opened: (descriptor: FileDescriptor, violations: [TrustViolation])
+            do throws(DirectoryOpenError) {
+                opened = try homeFD.openDirectory(StoreLayout.dataDirectory, creating: create, as: .privateDirectory)
+            } catch {
+                switch error {
+                case let .creationFailed(error): throw MachineSecretError(.creationFailed(error), path: dataPath)
+                case let .untrusted(violation): throw MachineSecretError(.init(violation, in: .privateDirectory), path: dataPath)
+                case let .system(error) where error.errno == .noSuchFileOrDirectory: throw MachineSecretError(.missing, path: dataPath)
+                case let .system(error): throw MachineSecretError(.unreadable(error), path: dataPath)
                 }
             }
-            let dir: FileDescriptor
-            do throws(SystemCallError) {
-                dir = try homeFD.open(dataDirectoryName, [.readOnly, .directory, .noFollow, .closeOnExec])
-            } catch {
-                switch error.errno {
-                case .noSuchFileOrDirectory:
-                    throw MachineSecretError(.missing, path: dataPath)
-                case .tooManySymbolicLinks, .notDirectory:
-                    // O_DIRECTORY|O_NOFOLLOW gives ENOTDIR for a symlink: look at what is there.
-                    let type = (try? homeFD.status(of: dataDirectoryName))?.type ?? .unknown
-                    throw MachineSecretError(type == .symbolicLink ? .symbolicLink : .notADirectory(type), path: dataPath)
-                default:
-                    throw MachineSecretError(.unreadable(error), path: dataPath)
-                }
+            let refused = FileTrust(.privateDirectory).refusal(among: opened.violations.filter { violation in
+                if case .wrongOwner = violation { return true }
+                return create
+            })
+            if let refused {
+                _ = try? opened.descriptor.close()
+                throw MachineSecretError(.init(refused, in: .privateDirectory), path: dataPath)
             }
-            let status: FileStatus
-            do throws(SystemCallError) {
-                status = try dir.status()
-            } catch {
-                _ = try? dir.close()
-                throw MachineSecretError(.unreadable(error), path: dataPath)
-            }
-            guard status.owner == ProcessIdentity.effectiveUser else {
-                _ = try? dir.close()
-                throw MachineSecretError(.wrongOwner(owner: status.owner, expected: ProcessIdentity.effectiveUser), path: dataPath)
-            }
-            // Never create a secret where other users could replace or remove it.
-            if create, !status.permissions.isDisjoint(with: [.groupWrite, .otherWrite]) {
-                _ = try? dir.close()
-                throw MachineSecretError(.insecureDirectory(status.permissions), path: dataPath)
-            }
-            return dir
+            return opened.descriptor
         }
     }
 }
@@ -227,6 +202,19 @@ public struct MachineSecretError: Error, Sendable, CustomStringConvertible {
         case unreadable(SystemCallError)
         case creationFailed(SystemCallError)
         case randomUnavailable
+
+        /// The one mapping from a trust violation (of the secret or of its directory) to a problem.
+        init(_ violation: TrustViolation, in role: TrustRole) {
+            let directory = role.requiredType == .directory
+            switch violation {
+            case .wrongType(.symbolicLink): self = .symbolicLink
+            case let .wrongType(type): self = directory ? .notADirectory(type) : .notRegularFile(type)
+            case let .wrongOwner(owner, expected): self = .wrongOwner(owner: owner, expected: expected)
+            case let .hardLinked(count): self = .multipleLinks(count)
+            case let .writableByOthers(mode), let .readableByOthers(mode):
+                self = directory ? .insecureDirectory(mode) : .insecurePermissions(mode)
+            }
+        }
     }
 
     public let problem: Problem

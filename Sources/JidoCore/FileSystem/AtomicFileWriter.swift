@@ -14,6 +14,14 @@ public enum AtomicFileWriter {
             && name.utf8.count == target.utf8.count + 2 + 16 + temporarySuffix.utf8.count
     }
 
+    /// The target `name` is a temporary of (`.<target>.<16 hex>.tmp`), or nil when it is not one.
+    public static func target(ofTemporary name: String) -> String? {
+        let extra = 2 + 16 + temporarySuffix.utf8.count
+        guard name.hasPrefix("."), name.utf8.count > extra else { return nil }
+        let target = String(decoding: name.utf8.dropFirst().dropLast(extra - 1), as: UTF8.self)
+        return isTemporary(name, for: target) ? target : nil
+    }
+
     /// Writes `bytes` as `name` in `directory`, atomically and durably.
     public static func write(_ bytes: [UInt8], as name: String, in directory: FileDescriptor,
                              permissions: FilePermissions = .ownerReadWrite) throws(SystemCallError) {

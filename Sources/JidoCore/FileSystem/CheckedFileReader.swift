@@ -2,18 +2,13 @@
 public struct FilePolicy: Sendable {
     /// Largest size accepted (from `fstat`; a read longer than `fstat` said is refused too).
     public var maxBytes: Int
-    /// The owner required, or nil for any.
-    public var requiredOwner: UInt32?
-    /// Most hard links accepted, or nil for any.
-    public var maxLinkCount: UInt64?
-    /// Permission bits that must all be clear.
-    public var forbiddenPermissions: FilePermissions
+    /// The trust rule the file must meet (`FileTrust`), or nil for a file the user named themselves
+    /// (any owner, mode and link count; it must still be a regular file).
+    public var role: TrustRole?
 
-    public init(maxBytes: Int, requiredOwner: UInt32? = nil, maxLinkCount: UInt64? = nil, forbiddenPermissions: FilePermissions = []) {
+    public init(maxBytes: Int, role: TrustRole? = nil) {
         self.maxBytes = maxBytes
-        self.requiredOwner = requiredOwner
-        self.maxLinkCount = maxLinkCount
-        self.forbiddenPermissions = forbiddenPermissions
+        self.role = role
     }
 }
 
@@ -21,23 +16,24 @@ public struct FilePolicy: Sendable {
 public enum FileReadError: Error, Sendable, Equatable, CustomStringConvertible {
     case notFound
     case symbolicLink
-    case notRegularFile(FileType)
+    /// Not a regular file, or it broke the policy's trust rule (the first violation its role refuses).
+    case untrusted(TrustViolation)
     case tooLarge(size: Int64, limit: Int)
-    case wrongOwner(owner: UInt32, expected: UInt32)
-    case tooManyLinks(UInt64)
-    case insecurePermissions(FilePermissions)
     case changedWhileReading
     case system(SystemCallError)
+
+    /// The one mapping from a trust violation to a read error.
+    init(_ violation: TrustViolation) { self = .untrusted(violation) }
 
     public var description: String {
         switch self {
         case .notFound: return "no such file"
         case .symbolicLink: return "a symbolic link (never followed)"
-        case let .notRegularFile(type): return "a \(type.rawValue), not a regular file"
+        case let .untrusted(.wrongType(type)): return "a \(type.rawValue), not a regular file"
+        case let .untrusted(.wrongOwner(owner, expected)): return "owned by uid \(owner), not uid \(expected)"
+        case let .untrusted(.hardLinked(count)): return "\(count) hard links"
+        case let .untrusted(.writableByOthers(mode)), let .untrusted(.readableByOthers(mode)): return "mode \(mode) is too permissive"
         case let .tooLarge(size, limit): return "\(size) bytes, more than the limit of \(limit)"
-        case let .wrongOwner(owner, expected): return "owned by uid \(owner), not uid \(expected)"
-        case let .tooManyLinks(count): return "\(count) hard links"
-        case let .insecurePermissions(mode): return "mode \(mode) is too permissive"
         case .changedWhileReading: return "changed while it was read"
         case let .system(error): return error.description
         }
@@ -91,12 +87,11 @@ public enum CheckedFileReader {
         return (result.bytes, status)
     }
 
+    /// A read needs a regular file whatever the role; then the size, then the role's first refusal.
     public static func check(_ status: FileStatus, policy: FilePolicy) throws(FileReadError) {
-        guard status.type == .regular else { throw .notRegularFile(status.type) }
+        guard status.type == .regular else { throw FileReadError(.wrongType(status.type)) }
         guard status.size <= Int64(policy.maxBytes) else { throw .tooLarge(size: status.size, limit: policy.maxBytes) }
-        if let owner = policy.requiredOwner, status.owner != owner { throw .wrongOwner(owner: status.owner, expected: owner) }
-        if let maxLinks = policy.maxLinkCount, status.linkCount > maxLinks { throw .tooManyLinks(status.linkCount) }
-        guard status.permissions.isDisjoint(with: policy.forbiddenPermissions) else { throw .insecurePermissions(status.permissions) }
+        if let role = policy.role, let refusal = FileTrust(role).refusal(of: status) { throw FileReadError(refusal) }
     }
 
     /// Splits a path into its directory (`.` when there is none) and last component.

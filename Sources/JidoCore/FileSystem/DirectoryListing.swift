@@ -12,19 +12,20 @@ public struct DirectoryEntry: Sendable, Hashable {
 extension FileDescriptor {
     /// The entries of this directory, without `.` and `..`, at most `limit` of them.
     /// Reads through a duplicate descriptor, so `self` stays open and positioned as it was.
+    /// The corresponding C functions are `fdopendir` and `readdir`.
     public func entries(limit: Int = 1_000_000) throws(SystemCallError) -> (entries: [DirectoryEntry], truncated: Bool) {
         let copy = try retryingInterrupts("fcntl(F_DUPFD_CLOEXEC)") { Syscall.dup(rawValue) }
-        guard let stream = fdopendir(copy) else {
+        guard let stream = Syscall.fdopendir(copy) else {
             let error = Errno.current
             _ = Syscall.close(copy)
             throw SystemCallError("fdopendir", errno: error)
         }
-        defer { closedir(stream) }
-        rewinddir(stream)
+        defer { _ = Syscall.closedir(stream) }
+        Syscall.rewinddir(stream)
         var result: [DirectoryEntry] = []
         while true {
             errno = 0
-            guard let entry = readdir(stream) else {
+            guard let entry = Syscall.readdir(stream) else {
                 if errno != 0 { throw SystemCallError("readdir", errno: .current) }
                 return (result, false)
             }

@@ -22,15 +22,19 @@ public struct OpenOptions: OptionSet, Sendable {
     public static let hardenedRead: OpenOptions = [.readOnly, .noFollow, .nonBlocking, .noCTTY, .closeOnExec]
 }
 
-/// Permission bits; `0o600` and friends appear here only.
+/// Permission bits; `0o600` and friends appear here only (in `Sources/`; tests plant modes by number).
 public struct FilePermissions: OptionSet, Sendable, Hashable, CustomStringConvertible {
     public let rawValue: UInt32
     public init(rawValue: UInt32) { self.rawValue = rawValue & 0o7777 }
 
     public static let ownerReadWrite = FilePermissions(rawValue: 0o600)
     public static let ownerAll = FilePermissions(rawValue: 0o700)
+    public static let groupRead = FilePermissions(rawValue: 0o040)
     public static let groupWrite = FilePermissions(rawValue: 0o020)
+    public static let otherRead = FilePermissions(rawValue: 0o004)
     public static let otherWrite = FilePermissions(rawValue: 0o002)
+    public static let groupAndOtherWrite: FilePermissions = [.groupWrite, .otherWrite]
+    /// Every group and other bit.
     public static let groupAndOther = FilePermissions(rawValue: 0o077)
     public static let sticky = FilePermissions(rawValue: 0o1000)
 
@@ -72,7 +76,10 @@ public struct FileDescriptor: Sendable, Hashable {
         }
     }
 
-    /// Runs `body`, then closes the descriptor whatever happened; a close error after success is thrown.
+    /// Runs `body`, then closes the descriptor whatever happened. A close error is ignored on both
+    /// paths: Linux frees the descriptor even when `close` fails, the body's own error (if any) is the
+    /// one worth reporting, and `E` cannot carry a `SystemCallError`. Callers that must know that
+    /// buffered data reached the file `sync()` inside `body` (as `AtomicFileWriter` does).
     public func closeAfter<R, E: Error>(_ body: (FileDescriptor) throws(E) -> R) throws(E) -> R {
         let result: R
         do {

@@ -3,25 +3,27 @@ import Glibc
 
 /// The only place in the package that calls libc's file-system entry points.
 ///
-/// One internal function per call; each returns the raw result with errno intact. In debug builds
-/// (`ENABLE_SYSCALL_FAULTS`) a test can make a chosen call fail with a chosen errno through
-/// `SyscallFaults`, so ENOSPC, EIO, EACCES and EINTR paths are tested deterministically.
+/// One internal function per call; each returns the raw result with errno intact. The seam is always
+/// compiled: while a test runs under a `SyscallFaults` plan (a task-local value, nil otherwise), a
+/// chosen call fails with a chosen errno, so ENOSPC, EIO, EACCES and EINTR paths are tested
+/// deterministically; without a plan each call costs one task-local read more than the raw call.
+///
+/// Outside `FileSystem/`, no source file calls a libc file API (the audit, the store and the tools use
+/// the types here), with two documented exceptions in the stress harness, neither of which touches a
+/// file of the store: its worker pipes (`pipe`, `read`, `write`, `close` around `posix_spawn`, in
+/// `JidoStress/WorkerProtocol.swift`) and its scratch directory (`mkdtemp`, `JidoStress/Support.swift`).
 enum Syscall {
     @inline(__always)
     private static func injected(_ call: SyscallName) -> CInt? {
-        #if ENABLE_SYSCALL_FAULTS
         if let errnoValue = SyscallFaults.current?.consume(call) {
             errno = errnoValue
             return -1
         }
-        #endif
         return nil
     }
 
     static func openat(_ dirfd: CInt, _ path: UnsafePointer<CChar>, _ flags: CInt, _ mode: mode_t) -> CInt {
-        #if ENABLE_SYSCALL_FAULTS
         SyscallFaults.current?.runActions(beforeOpening: String(cString: path))
-        #endif
         if let failure = injected(.open) { return failure }
         return Glibc.openat(dirfd, path, flags, mode)
     }
@@ -98,34 +100,64 @@ enum Syscall {
         if let failure = injected(.open) { return failure }
         return fcntl(fd, F_DUPFD_CLOEXEC, 0)
     }
+
+    /// A directory stream over `fd` (which the stream then owns); nil with errno set on failure.
+    static func fdopendir(_ fd: CInt) -> OpaquePointer? {
+        if injected(.opendir) != nil { return nil }
+        return Glibc.fdopendir(fd)
+    }
+
+    /// The next entry, or nil at the end (errno unchanged) or on failure (errno set): callers clear
+    /// errno before the call to tell the two apart.
+    static func readdir(_ stream: OpaquePointer) -> UnsafeMutablePointer<dirent>? {
+        if injected(.readdir) != nil { return nil }
+        return Glibc.readdir(stream)
+    }
+
+    static func rewinddir(_ stream: OpaquePointer) {
+        Glibc.rewinddir(stream)
+    }
+
+    /// Closes the stream and its descriptor.
+    static func closedir(_ stream: OpaquePointer) -> CInt {
+        Glibc.closedir(stream)
+    }
+
+    /// `path` with every symbolic link, `.` and `..` resolved; nil with errno set on failure.
+    static func realpath(_ path: UnsafePointer<CChar>) -> String? {
+        if injected(.realpath) != nil { return nil }
+        guard let resolved = Glibc.realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
 }
 
 /// The calls a test can make fail.
-public enum SyscallName: String, Sendable, CaseIterable {
-    case open, read, write, fsync, fstat, fstatat, mkdir, link, rename, unlink, fchmod, flock
+package enum SyscallName: String, Sendable, CaseIterable {
+    case open, read, write, fsync, fstat, fstatat, mkdir, link, rename, unlink, fchmod, flock, opendir, readdir, realpath
 }
 
-#if ENABLE_SYSCALL_FAULTS
-/// Debug-only fault injection, scoped to the current task (tests running in parallel do not see
-/// each other's plans): `SyscallFaults.$current.withValue(plan) { ... }`.
-public final class SyscallFaults: @unchecked Sendable {
-    @TaskLocal public static var current: SyscallFaults?
+/// Fault injection, scoped to the current task (tests running in parallel do not see each other's
+/// plans): `SyscallFaults.$current.withValue(plan) { ... }`. Package-only: no product can reach it,
+/// and with no plan set (always, outside the tests) every call goes straight to libc.
+package final class SyscallFaults: @unchecked Sendable {
+    @TaskLocal package static var current: SyscallFaults?
 
     private let lock = PthreadMutex()
     private var rules: [(call: SyscallName, skip: Int, errno: CInt, times: Int)] = []
     private var counts: [SyscallName: Int] = [:]
     private var actions: [(name: String, action: @Sendable () -> Void)] = []
 
-    public init() {}
+    package init() {}
 
     /// Makes the call fail with `errno` after `skip` successful calls, `times` times (default once).
-    public func fail(_ call: SyscallName, errno: CInt, after skip: Int = 0, times: Int = 1) {
+    package func fail(_ call: SyscallName, errno: CInt, after skip: Int = 0, times: Int = 1) {
         lock.withLock { rules.append((call, skip, errno, times)) }
     }
 
     /// Runs `action` once, just before the next `openat` of exactly `name` (for example, to swap a
     /// file between an audit's scan and its open).
-    public func perform(beforeOpening name: String, _ action: @escaping @Sendable () -> Void) {
+    package func perform(beforeOpening name: String, _ action: @escaping @Sendable () -> Void) {
         lock.withLock { actions.append((name, action)) }
     }
 
@@ -139,7 +171,7 @@ public final class SyscallFaults: @unchecked Sendable {
     }
 
     /// How many times `call` was attempted under this plan.
-    public func count(_ call: SyscallName) -> Int { lock.withLock { counts[call, default: 0] } }
+    package func count(_ call: SyscallName) -> Int { lock.withLock { counts[call, default: 0] } }
 
     func consume(_ call: SyscallName) -> CInt? {
         lock.withLock {
@@ -151,4 +183,3 @@ public final class SyscallFaults: @unchecked Sendable {
         }
     }
 }
-#endif

@@ -17,10 +17,20 @@ public final class ProjectDirectory: Sendable {
         case writableByOthers(FilePermissions)
         case changed([String])
         case system(SystemCallError)
+
+        /// The one mapping from a trust violation of a working directory to a problem. (The role has
+        /// no read rule, and only regular files, never directories, are `hardLinked`.)
+        init(_ violation: TrustViolation) {
+            switch violation {
+            case .wrongType, .hardLinked: self = .notADirectory
+            case let .wrongOwner(owner, _): self = .notOwned(owner: owner)
+            case let .writableByOthers(mode), let .readableByOthers(mode): self = .writableByOthers(mode)
+            }
+        }
     }
 
-    /// Opens `path` as a directory; it must belong to the effective user or root and not be writable
-    /// by group or others (OpenSSH's StrictModes rule).
+    /// Opens `path` as a directory; it must meet `TrustRole.workingDirectory` (belong to the effective
+    /// user or root, not be writable by group or others: OpenSSH's StrictModes rule).
     public init(path: String) throws(Problem) {
         let fd: FileDescriptor
         do {
@@ -37,13 +47,9 @@ public final class ProjectDirectory: Sendable {
             _ = try? fd.close()
             throw .system(error)
         }
-        guard status.owner == ProcessIdentity.effectiveUser || status.owner == 0 else {
+        if let refusal = FileTrust(.workingDirectory).refusal(of: status) {
             _ = try? fd.close()
-            throw .notOwned(owner: status.owner)
-        }
-        guard status.permissions.isDisjoint(with: [.groupWrite, .otherWrite]) else {
-            _ = try? fd.close()
-            throw .writableByOthers(status.permissions)
+            throw Problem(refusal)
         }
         self.path = path
         self.descriptor = fd

@@ -31,17 +31,6 @@ public struct SessionID: Sendable, Hashable, CustomStringConvertible, Comparable
         return id
     }
 
-    /// The session's file name, `<id>.json`.
-    public var fileName: String { rawValue + ".json" }
-    /// The session's lock file name, `<id>.lock`.
-    var lockName: String { rawValue + ".lock" }
-
-    /// The id in a file name `<id>.json`, or nil for any other name.
-    public init?(fileName: String) {
-        guard fileName.hasSuffix(".json") else { return nil }
-        self.init(String(fileName.dropLast(5)))
-    }
-
     public var description: String { rawValue }
     public static func < (a: SessionID, b: SessionID) -> Bool { a.rawValue < b.rawValue }
 }

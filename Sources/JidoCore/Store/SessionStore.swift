@@ -63,10 +63,6 @@ public final class SessionStore: Sendable {
     private let queues = SaveQueueRegistry()
     let signingCaches: SigningCacheRegistry
 
-    public static let sessionsDirectoryName = "sessions"
-    public static let locksDirectoryName = "locks"
-    static let storeLockName = "store.lock"
-
     /// Opens (creating if needed) the store of `<home>/.jido_code`, with the machine secret there
     /// (created if missing) and this machine's hostname unless one is given.
     public static func open(home: String, hostname: String? = nil, options: StoreOptions = StoreOptions()) throws(StoreError) -> SessionStore {
@@ -74,7 +70,7 @@ public final class SessionStore: Sendable {
         do { secret = try MachineSecret.loadOrCreate(home: home) } catch { throw .secret(error.description) }
         let key: SessionKey
         do { key = try secret.sessionKey(hostname: hostname ?? Hostname.current()) } catch { throw .secret("\(error)") }
-        return try SessionStore(dataDirectory: home + "/" + MachineSecret.dataDirectoryName, key: key, options: options)
+        return try SessionStore(dataDirectory: StoreLayout.dataPath(home: home), key: key, options: options)
     }
 
     /// Opens the store in `dataDirectory` (its last component is created 0700 if missing and never
@@ -88,9 +84,9 @@ public final class SessionStore: Sendable {
         do { parentFD = try FileDescriptor.open(parent, [.readOnly, .directory, .closeOnExec]) } catch { throw .from(error) }
         let data = try parentFD.closeAfter { (fd) throws(StoreError) in try Self.openPrivateDirectory(name, in: fd) }
         do throws(StoreError) {
-            let sessions = try Self.openPrivateDirectory(Self.sessionsDirectoryName, in: data)
+            let sessions = try Self.openPrivateDirectory(StoreLayout.sessionsDirectory, in: data)
             do throws(StoreError) {
-                let locks = try Self.openPrivateDirectory(Self.locksDirectoryName, in: data)
+                let locks = try Self.openPrivateDirectory(StoreLayout.locksDirectory, in: data)
                 dataDirectory = data
                 sessionsDirectory = sessions
                 locksDirectory = locks
@@ -112,48 +108,19 @@ public final class SessionStore: Sendable {
     }
 
     /// Creates `name` (0700) if missing and opens it as a directory without following a symlink;
-    /// it must belong to us and not be writable by group or others.
+    /// it must meet `TrustRole.privateDirectory` (ours, not writable by group or others).
     static func openPrivateDirectory(_ name: String, in parent: FileDescriptor) throws(StoreError) -> FileDescriptor {
-        do throws(SystemCallError) {
-            try parent.makeDirectory(name, permissions: .ownerAll)
-            try parent.sync()
-        } catch where error.errno == .fileExists {
-        } catch {
-            throw .from(error)
-        }
-        let fd: FileDescriptor
         do {
-            fd = try parent.open(name, [.readOnly, .directory, .noFollow, .closeOnExec])
+            return try parent.openTrustedDirectory(name, creating: true, as: .privateDirectory)
         } catch {
-            if error.errno == .notDirectory || error.errno == .tooManySymbolicLinks {
-                let type = (try? parent.status(of: name))?.type ?? .unknown
-                throw type == .symbolicLink ? .symbolicLink : .notRegularFile(type)
-            }
-            throw .from(error)
+            throw .from(error, in: .privateDirectory)
         }
-        do throws(StoreError) {
-            let status: FileStatus
-            do { status = try fd.status() } catch { throw StoreError.from(error) }
-            guard status.owner == ProcessIdentity.effectiveUser else {
-                throw StoreError.wrongOwner(owner: status.owner, expected: ProcessIdentity.effectiveUser)
-            }
-            guard status.permissions.isDisjoint(with: [.groupWrite, .otherWrite]) else {
-                throw StoreError.insecureDirectory(status.permissions)
-            }
-        } catch {
-            _ = try? fd.close()
-            throw error
-        }
-        return fd
     }
 
     // MARK: - Reading
 
     /// The policy every session file must pass on its descriptor before it is read.
-    var filePolicy: FilePolicy {
-        FilePolicy(maxBytes: options.maxFileBytes, requiredOwner: ProcessIdentity.effectiveUser, maxLinkCount: 1,
-                   forbiddenPermissions: [.groupWrite, .otherWrite])
-    }
+    var filePolicy: FilePolicy { FilePolicy(maxBytes: options.maxFileBytes, role: .sessionFile) }
 
     /// Loads, verifies and validates a session. A session read from JidoCode's canonical bytes also
     /// primes its signing cache (`SigningCache.primed`), so the first save after a resume is as
@@ -172,7 +139,7 @@ public final class SessionStore: Sendable {
     func loadIfPresent(_ id: SessionID, primingSigningCache: Bool = false) throws(StoreError) -> Session? {
         let bytes: [UInt8]
         do {
-            bytes = try CheckedFileReader.read(id.fileName, in: sessionsDirectory, policy: filePolicy).bytes
+            bytes = try CheckedFileReader.read(StoreLayout.sessionFile(id), in: sessionsDirectory, policy: filePolicy).bytes
         } catch .notFound {
             return nil
         } catch {
@@ -241,10 +208,10 @@ public final class SessionStore: Sendable {
         do throws(StoreError) {
             while true {
                 // Lock order is always: store lock (only to create a session), then session lock.
-                let existed = (try? sessionsDirectory.status(of: id.fileName)) != nil
-                let storeLock: FileLock? = existed ? nil : try lock(Self.storeLockName)
-                let sessionLock = try lock(id.lockName)
-                let creating = (try? sessionsDirectory.status(of: id.fileName)) == nil
+                let existed = (try? sessionsDirectory.status(of: StoreLayout.sessionFile(id))) != nil
+                let storeLock: FileLock? = existed ? nil : try lock(StoreLayout.storeLock)
+                let sessionLock = try lock(StoreLayout.lockFile(id))
+                let creating = (try? sessionsDirectory.status(of: StoreLayout.sessionFile(id))) == nil
                 if creating && existed {
                     continue // Deleted since the check: retry, so creation happens under the store lock.
                 }
@@ -294,7 +261,7 @@ public final class SessionStore: Sendable {
             throw .undecodable("cannot encode the session: \(error)")
         }
         guard file.count <= options.maxFileBytes else { throw .tooLarge(size: Int64(file.count), limit: options.maxFileBytes) }
-        do { try AtomicFileWriter.write(parts: file.parts, as: id.fileName, in: sessionsDirectory) } catch { throw .from(error) }
+        do { try AtomicFileWriter.write(parts: file.parts, as: StoreLayout.sessionFile(id), in: sessionsDirectory) } catch { throw .from(error) }
         if let cache { signingCaches.put(cache, for: id) }
         return outcomes.map { $0.map { _ in SaveOutcome(warnings: warnings) } }
     }
@@ -347,16 +314,16 @@ public final class SessionStore: Sendable {
     /// Deletes a session; deleting one that does not exist succeeds (idempotent).
     public func delete(_ id: SessionID) throws(StoreError) {
         signingCaches.remove(id)
-        let sessionLock = try lock(id.lockName)
+        let sessionLock = try lock(StoreLayout.lockFile(id))
         do {
-            try sessionsDirectory.unlink(id.fileName)
+            try sessionsDirectory.unlink(StoreLayout.sessionFile(id))
             try sessionsDirectory.sync()
         } catch where error.errno == .noSuchFileOrDirectory {
         } catch {
             sessionLock.release()
             throw .from(error)
         }
-        sessionLock.releaseRemoving(id.lockName, in: locksDirectory)
+        sessionLock.releaseRemoving(StoreLayout.lockFile(id), in: locksDirectory)
     }
 
     // MARK: - Listing
@@ -364,7 +331,7 @@ public final class SessionStore: Sendable {
     /// The ids of every `<uuid>.json` entry (other names are ignored).
     func sessionIDs() throws(StoreError) -> [SessionID] {
         do {
-            return try sessionsDirectory.entries().entries.compactMap { $0.name.flatMap(SessionID.init(fileName:)) }
+            return try sessionsDirectory.entries().entries.compactMap { $0.name.flatMap(StoreLayout.sessionID(fileName:)) }
         } catch {
             throw .from(error)
         }
@@ -376,7 +343,7 @@ public final class SessionStore: Sendable {
     public func listPersisted() throws(StoreError) -> [SessionMetadata] {
         var result: [SessionMetadata] = []
         for id in try sessionIDs() {
-            guard let bytes = try? CheckedFileReader.read(id.fileName, in: sessionsDirectory, policy: filePolicy).bytes,
+            guard let bytes = try? CheckedFileReader.read(StoreLayout.sessionFile(id), in: sessionsDirectory, policy: filePolicy).bytes,
                   let metadata = SessionMetadataScanner.scan(bytes, expected: id) else { continue }
             result.append(metadata)
         }
@@ -453,13 +420,12 @@ public final class SessionStore: Sendable {
         var removed = 0
         var byID: [SessionID: [String]] = [:]
         for entry in entries {
-            guard let name = entry.name, name.hasPrefix("."), name.hasSuffix(AtomicFileWriter.temporarySuffix) else { continue }
-            let target = String(name.dropFirst().prefix(41))
-            guard let id = SessionID(fileName: target), AtomicFileWriter.isTemporary(name, for: target) else { continue }
+            guard let name = entry.name, let target = AtomicFileWriter.target(ofTemporary: name),
+                  let id = StoreLayout.sessionID(fileName: target) else { continue }
             byID[id, default: []].append(name)
         }
         for (id, names) in byID {
-            guard let held = try? FileLock.acquire(id.lockName, in: locksDirectory, timeout: 0) else { continue }
+            guard let held = try? FileLock.acquire(StoreLayout.lockFile(id), in: locksDirectory, timeout: 0) else { continue }
             for name in names where (try? sessionsDirectory.unlink(name)) != nil { removed += 1 }
             held.release()
         }

@@ -87,13 +87,31 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         switch error {
         case .notFound: return .notFound(id)
         case .symbolicLink: return .symbolicLink
-        case let .notRegularFile(type): return .notRegularFile(type)
+        case let .untrusted(violation): return StoreError(violation, in: .sessionFile)
         case let .tooLarge(size, limit): return .tooLarge(size: size, limit: limit)
-        case let .wrongOwner(owner, expected): return .wrongOwner(owner: owner, expected: expected)
-        case let .tooManyLinks(count): return .hardLinked(count)
-        case let .insecurePermissions(mode): return .insecurePermissions(mode)
         case .changedWhileReading: return .changedWhileReading
         case let .system(error): return from(error)
+        }
+    }
+
+    /// The one mapping from a trust violation (of a session file or a store directory) to a store error.
+    init(_ violation: TrustViolation, in role: TrustRole) {
+        switch violation {
+        case .wrongType(.symbolicLink): self = .symbolicLink
+        case let .wrongType(type): self = .notRegularFile(type)
+        case let .wrongOwner(owner, expected): self = .wrongOwner(owner: owner, expected: expected)
+        case let .hardLinked(count): self = .hardLinked(count)
+        case let .writableByOthers(mode), let .readableByOthers(mode):
+            self = role.requiredType == .directory ? .insecureDirectory(mode) : .insecurePermissions(mode)
+        }
+    }
+
+    /// Maps a failed directory open: a creation or system failure like any system call, a violation by
+    /// the mapping above.
+    static func from(_ error: DirectoryOpenError, in role: TrustRole) -> StoreError {
+        switch error {
+        case let .creationFailed(error), let .system(error): return from(error)
+        case let .untrusted(violation): return StoreError(violation, in: role)
         }
     }
 }

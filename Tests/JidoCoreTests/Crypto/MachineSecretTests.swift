@@ -159,7 +159,6 @@ import Testing
         }
     }
 
-    #if ENABLE_SYSCALL_FAULTS || DEBUG
     /// A failed fsync or link during creation leaves neither a secret nor a temporary file.
     @Test(arguments: [SyscallName.fsync, .write, .link])
     func failedCreationLeavesNothingBehind(_ call: SyscallName) throws {
@@ -177,5 +176,4 @@ import Testing
             #expect(try FileManager.default.contentsOfDirectory(atPath: home + "/.jido_code").isEmpty)
         }
     }
-    #endif
 }

@@ -40,7 +40,7 @@ import Testing
             #expect(try store.load(session.id) == session)
             #expect(fileMode(home + "/.jido_code") == 0o700)
             #expect(fileMode(sessionsPath(home)) == 0o700)
-            let path = sessionsPath(home) + "/" + session.id.fileName
+            let path = sessionsPath(home) + "/" + StoreLayout.sessionFile(session.id)
             #expect(fileMode(path) == 0o600)
             // What we wrote is what JidoCode writes: canonical bytes, signed under the vectors' rules.
             let bytes = try TestVectors.readBytes(URL(fileURLWithPath: path))
@@ -49,7 +49,7 @@ import Testing
             #expect(result.verdict == .valid && result.isCanonical)
             #expect(try CanonicalJSON.encode(StrictJSONDecoder().decode(bytes).value) == bytes)
             let leftovers = try FileManager.default.contentsOfDirectory(atPath: sessionsPath(home))
-            #expect(leftovers == [session.id.fileName])
+            #expect(leftovers == [StoreLayout.sessionFile(session.id)])
         }
     }
 
@@ -158,7 +158,7 @@ import Testing
                 #expect(MonotonicClock.now - before < 2, "the next save must not wait on a dead writer's lock")
                 store.removeStaleTemporaryFiles()
                 let names = try FileManager.default.contentsOfDirectory(atPath: sessionsPath(home))
-                #expect(names == [id.fileName], "left: \(names)")
+                #expect(names == [StoreLayout.sessionFile(id)], "left: \(names)")
             }
             #expect(acknowledged == 100, "every round acknowledged at least one save before its kill")
         }
@@ -205,7 +205,7 @@ import Testing
         try withStore(options) { store, home in
             let session = try newSession()
             _ = try store.save(session)
-            let path = sessionsPath(home) + "/" + session.id.fileName
+            let path = sessionsPath(home) + "/" + StoreLayout.sessionFile(session.id)
             let saved = try TestVectors.readBytes(URL(fileURLWithPath: path))
             unlink(path)
             try plant(planted, at: path, saved: saved, home: home)
@@ -258,7 +258,7 @@ import Testing
         try withStore { store, home in
             let session = try newSession()
             _ = try store.save(session)
-            let path = sessionsPath(home) + "/" + session.id.fileName
+            let path = sessionsPath(home) + "/" + StoreLayout.sessionFile(session.id)
             var bytes = try TestVectors.readBytes(URL(fileURLWithPath: path))
             let original = bytes
             if let i = bytes.firstIndex(of: UInt8(ascii: "d")) { bytes[i] = UInt8(ascii: "D") }
@@ -300,7 +300,7 @@ import Testing
             session.append(message(1))
             _ = try store.save(session)
             _ = try store.update(session.id) { $0?.append(message(2)) }
-            let path = sessionsPath(home) + "/" + session.id.fileName
+            let path = sessionsPath(home) + "/" + StoreLayout.sessionFile(session.id)
             let bytes = try TestVectors.readBytes(URL(fileURLWithPath: path))
             let key = try MachineSecret.load(home: home).sessionKey(hostname: Self.hostname)
             let own = SessionSignature.verify(fileBytes: bytes, key: key, orders: [order])
@@ -353,7 +353,7 @@ import Testing
             let forged = try newSession(name: "forged", closedAt: "2025-06-01T00:00:00Z")
             let recent = try newSession(name: "recent", closedAt: "2026-01-01T00:00:00Z")
             for s in [valid, forged, recent] { _ = try store.save(s) }
-            let path = sessionsPath(home) + "/" + forged.id.fileName
+            let path = sessionsPath(home) + "/" + StoreLayout.sessionFile(forged.id)
             let bytes = try TestVectors.readBytes(URL(fileURLWithPath: path))
             let redated = String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "2025-06-01", with: "1971-01-01")
             try writeFile(path, Array(redated.utf8))
@@ -421,14 +421,13 @@ import Testing
         }
     }
 
-    #if DEBUG
     /// On any failure before the rename the temporary is removed and the previous file untouched.
     @Test(arguments: [SyscallName.write, .fsync, .rename])
     func failedWriteKeepsThePreviousFile(_ call: SyscallName) throws {
         try withStore { store, home in
             var session = try newSession()
             _ = try store.save(session)
-            let path = sessionsPath(home) + "/" + session.id.fileName
+            let path = sessionsPath(home) + "/" + StoreLayout.sessionFile(session.id)
             let before = try TestVectors.readBytes(URL(fileURLWithPath: path))
             session.append(message(1))
             let faults = SyscallFaults()
@@ -436,25 +435,24 @@ import Testing
             let failed = SyscallFaults.$current.withValue(faults) { (try? store.save(session)) == nil }
             #expect(failed)
             #expect(try TestVectors.readBytes(URL(fileURLWithPath: path)) == before)
-            #expect(try FileManager.default.contentsOfDirectory(atPath: sessionsPath(home)) == [session.id.fileName])
+            #expect(try FileManager.default.contentsOfDirectory(atPath: sessionsPath(home)) == [StoreLayout.sessionFile(session.id)])
             _ = try store.save(session) // and the next save works
             #expect(try store.load(session.id).messageCount == 1)
         }
     }
-    #endif
 
     @Test func staleTemporariesAreRemovedOnlyWhenTheirLockIsFree() throws {
         try withStore { store, home in
             let session = try newSession()
             _ = try store.save(session)
-            let stale = "." + session.id.fileName + ".0123456789abcdef.tmp"
+            let stale = "." + StoreLayout.sessionFile(session.id) + ".0123456789abcdef.tmp"
             try writeFile(sessionsPath(home) + "/" + stale, Array("partial".utf8))
             // While someone holds the session's lock the temporary may be in use: left alone.
-            let held = try FileLock.acquire(session.id.lockName, in: store.locksDirectory, timeout: 1)
+            let held = try FileLock.acquire(StoreLayout.lockFile(session.id), in: store.locksDirectory, timeout: 1)
             #expect(store.removeStaleTemporaryFiles() == 0)
             held.release()
             #expect(store.removeStaleTemporaryFiles() == 1)
-            #expect(try FileManager.default.contentsOfDirectory(atPath: sessionsPath(home)) == [session.id.fileName])
+            #expect(try FileManager.default.contentsOfDirectory(atPath: sessionsPath(home)) == [StoreLayout.sessionFile(session.id)])
         }
     }
 
@@ -464,7 +462,7 @@ import Testing
         try withStore(options) { store, _ in
             let session = try newSession()
             _ = try store.save(session)
-            let held = try FileLock.acquire(session.id.lockName, in: store.locksDirectory, timeout: 1)
+            let held = try FileLock.acquire(StoreLayout.lockFile(session.id), in: store.locksDirectory, timeout: 1)
             #expect(throws: StoreError.lockTimeout(seconds: 0.2)) { try store.save(session) }
             held.release()
             _ = try store.save(session)

@@ -71,7 +71,7 @@ import Testing
                                                content: "turn \(i) \"quoted\"\n", timestamp: "t"))
                 if i == 6 { session.set("name", to: "renamed") }
                 _ = try store.save(session)
-                let path = home + "/.jido_code/sessions/" + session.id.fileName
+                let path = home + "/.jido_code/sessions/" + StoreLayout.sessionFile(session.id)
                 let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
                 #expect(bytes == (try SessionSignature.signedFileBytes(for: session.document, key: key)), "save \(i)")
                 #expect(try store.load(session.id) == session)
@@ -99,7 +99,7 @@ import Testing
             _ = try store.load(session.id)
             loaded.append(Session.Message(id: "m5", role: "assistant", content: "after resume", timestamp: "t"))
             _ = try store.save(loaded)
-            let path = home + "/.jido_code/sessions/" + session.id.fileName
+            let path = home + "/.jido_code/sessions/" + StoreLayout.sessionFile(session.id)
             let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
             #expect(bytes == (try SessionSignature.signedFileBytes(for: loaded.document, key: store.key)))
             #expect(try store.load(session.id) == loaded)
