@@ -82,7 +82,9 @@ struct AuditRun {
         guard let sessionsFD = openDirectory(StoreLayout.sessionsDirectory, in: dataFD, path: sessionsPath,
                                              record: StoreLayout.sessionsDirectory, missingIsFine: true) else { return }
         defer { _ = try? sessionsFD.close() }
-        let locksFD = try? dataFD.open(StoreLayout.locksDirectory, [.readOnly, .directory, .noFollow, .closeOnExec])
+        // locks/ is a store directory like the others: type, owner and mode checked, fixable.
+        let locksFD = openDirectory(StoreLayout.locksDirectory, in: dataFD, path: dataPath + "/" + StoreLayout.locksDirectory,
+                                    record: StoreLayout.locksDirectory, missingIsFine: true)
         defer { if let locksFD { _ = try? locksFD.close() } }
         auditSessions(sessionsFD, path: sessionsPath, locksFD: locksFD)
         if let locksFD { auditLocks(locksFD, sessionsFD: sessionsFD) }
@@ -105,6 +107,11 @@ struct AuditRun {
         guard let entries = try? locksFD.entries().entries else { return }
         for name in entries.compactMap(\.name).sorted() {
             guard let id = StoreLayout.sessionID(lockName: name) else { continue }
+            // Never opened unless it is a regular file (`FileLock.isHeld` checks again).
+            if let status = try? locksFD.status(of: name), status.type != .regular {
+                report.add(Rules.lockNotRegular, locksPath + "/" + name, "is a \(status.type.rawValue); never opened")
+                continue
+            }
             let sessionExists = (try? sessionsFD.status(of: StoreLayout.sessionFile(id))) != nil
             if !sessionExists && !FileLock.isHeld(name, in: locksFD) {
                 report.add(Rules.staleLockFile, locksPath + "/" + name, "lock file of a session that no longer exists")

@@ -5,9 +5,11 @@ public import JidoCore
 /// Each repair removes every group/other permission bit (so a 0644 session becomes 0600, a 0755
 /// directory 0700, a 0640 secret 0600) through a descriptor: the entry is opened relative to the
 /// data directory's descriptor with O_NOFOLLOW (directories also O_DIRECTORY), its `fstat` must show
-/// the device and inode the audit recorded, the expected type and the effective user as owner, and
-/// only then `fchmod` runs. A path is never chmod'ed by name, nothing is deleted or re-signed, and
-/// running it twice changes nothing the second time.
+/// the device and inode the audit recorded, the expected type, the effective user as owner and, for a
+/// file, exactly one link, and only then `fchmod` runs. A file with more than one hard link is never
+/// changed (the mode belongs to the inode, and its other name may be anyone's, outside the store): it
+/// is reported. A path is never chmod'ed by name, nothing is deleted or re-signed, and running it
+/// twice changes nothing the second time.
 public enum Fixer {
     /// One planned repair.
     public struct Repair: Sendable, Equatable {
@@ -79,6 +81,9 @@ public enum Fixer {
                 return "it was replaced since the audit; run the audit again"
             }
             guard status.owner == ProcessIdentity.effectiveUser else { return "not owned by you" }
+            guard status.type != .regular || status.linkCount == 1 else {
+                return "it has \(status.linkCount) hard links: the other name may be outside the store and anyone's; not changed"
+            }
             guard status.permissions == repair.from else { return "its mode changed since the audit (now \(status.permissions))" }
             if dryRun { return nil }
             do { try fd.setPermissions(repair.to) } catch { return "fchmod failed: \(error)" }

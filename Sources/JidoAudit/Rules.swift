@@ -158,6 +158,9 @@ public enum Rules {
     public static let staleLockFile = Rule("JG043", "stale-lock-file", .note,
         "A lock file in locks/ for a session that no longer exists, and nobody holds it.",
         help: "Remove it; the store recreates lock files as needed.")
+    public static let lockNotRegular = Rule("JG044", "lock-not-regular-file", .warning,
+        "An entry named like a lock file in locks/ is a symbolic link, FIFO, device, socket or directory: it is never opened, and saves of that session cannot lock.",
+        help: "Remove it; the store recreates lock files as needed.")
 
     // Store-level notes
     public static let countLimit = Rule("JG050", "session-count-limit", .note,
@@ -192,7 +195,7 @@ public enum Rules {
         sessionWritableByOthers, sessionTooLarge, sessionUndecodable, sessionSchemaInvalid, signatureInvalid, signatureMissing,
         signatureMalformed, duplicateKeys, notCanonical, changedDuringAudit, sessionUnreadable, ambiguousKeys,
         signatureNull, otpDependentSignature,
-        strayJidoCodeTemp, strayTemp, strayFile, staleLockFile,
+        strayJidoCodeTemp, strayTemp, strayFile, staleLockFile, lockNotRegular,
         countLimit, cleanupEligible,
         baselineAdded, baselineRemoved, baselineInodeReplaced, baselineMetadataChanged, baselineContentChangedValid,
         baselineContentChangedInvalid, baselineUnusable,

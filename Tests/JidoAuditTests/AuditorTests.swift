@@ -52,7 +52,7 @@ import Testing
         case sessionBadName, sessionIDMismatch, sessionFIFO, sessionHardLinked, sessionForeign, sessionReadable, sessionWritable
         case sessionTooLarge, sessionUndecodable, sessionSchema, signatureInvalid, signatureMissing, signatureMalformed
         case duplicateKeys, notCanonical, strayJidoCodeTemp, strayTemp, strayFile, countLimit, cleanupEligible, secretUnreadable
-        case staleLockFile, ambiguousKeys, signatureNull, otpDependentSignature, hostnameMismatch
+        case staleLockFile, ambiguousKeys, signatureNull, otpDependentSignature, hostnameMismatch, lockNotRegular
 
         var rule: Rule {
             switch self {
@@ -93,6 +93,7 @@ import Testing
             case .signatureNull: Rules.signatureNull
             case .otpDependentSignature: Rules.otpDependentSignature
             case .hostnameMismatch: Rules.hostnameMismatch
+            case .lockNotRegular: Rules.lockNotRegular
             case .countLimit: Rules.countLimit
             case .cleanupEligible: Rules.cleanupEligible
             }
@@ -183,6 +184,10 @@ import Testing
                 let object = try #require(StrictJSONDecoder().decode(TestVectors.readBytes(URL(fileURLWithPath: path))).value.objectValue)
                 try writeFile(path, try SessionSignature.signedFileBytes(for: object, key: machineKey))
             }
+        case .lockNotRegular:
+            // A FIFO where a lock file should be: reported, never opened (opening it used to be possible).
+            unlink(data + "/locks/" + ids[1].rawValue + ".lock")
+            #expect(mkfifo(data + "/locks/" + ids[1].rawValue + ".lock", 0o600) == 0)
         case .countLimit, .cleanupEligible: break
         }
     }
@@ -293,6 +298,7 @@ import Testing
             let data = home + "/.jido_code"
             chmod(data, 0o755)
             chmod(data + "/sessions", 0o775)
+            chmod(data + "/locks", 0o777)
             chmod(data + "/machine_secret", 0o640)
             chmod(sessionPath(home, ids[0]), 0o644)
             chmod(sessionPath(home, ids[1]), 0o400)
@@ -300,11 +306,11 @@ import Testing
             let before = try TestVectors.readBytes(URL(fileURLWithPath: sessionPath(home, ids[0])))
             let report = try audit(home)
             let dry = Fixer.apply(Fixer.plan(for: report), home: home, dryRun: true)
-            #expect(dry.count == 4 && dry.allSatisfy { $0.problem == nil })
+            #expect(dry.count == 5 && dry.allSatisfy { $0.problem == nil })
             #expect(fileMode(data) == 0o755, "a dry run changes nothing")
             let outcomes = Fixer.apply(Fixer.plan(for: report), home: home, dryRun: false)
             #expect(outcomes.allSatisfy { $0.problem == nil })
-            #expect(fileMode(data) == 0o700 && fileMode(data + "/sessions") == 0o700)
+            #expect(fileMode(data) == 0o700 && fileMode(data + "/sessions") == 0o700 && fileMode(data + "/locks") == 0o700)
             #expect(fileMode(data + "/machine_secret") == 0o600 && fileMode(sessionPath(home, ids[0])) == 0o600)
             #expect(fileMode(sessionPath(home, ids[1])) == 0o400, "already private: untouched")
             #expect(fileMode(data + "/sessions/notes.txt") == 0o644, "strays are not touched")
@@ -312,6 +318,40 @@ import Testing
             let again = try audit(home)
             #expect(Fixer.plan(for: again).isEmpty, "idempotent")
             #expect(again.findings.map(\.rule) == [Rules.strayFile], "only what a fix cannot touch remains")
+        }
+    }
+
+    /// Every directory from `/` down to home is checked (OpenSSH's `safe_path`): one owned by another
+    /// user (uid 65534), or writable by its group without the sticky bit, can rename home away.
+    @Test func ancestorsAboveHomeAreChecked() throws {
+        try withTemporaryDirectory { root in
+            let parent = root + "/parent", home = parent + "/home"
+            func isParent(_ finding: Finding) -> Bool { finding.path.hasSuffix("/parent") } // reported by its real path
+            #expect(mkdir(parent, 0o755) == 0 && mkdir(home, 0o700) == 0)
+            _ = try cleanStore(home)
+            #expect(try audit(home).findings.filter(isParent).isEmpty)
+            #expect(chown(parent, 65534, 65534) == 0)
+            #expect(try audit(home).findings.contains { $0.rule == Rules.parentInsecure && isParent($0) && $0.message.contains("65534") })
+            #expect(chown(parent, 0, 0) == 0 && chmod(parent, 0o775) == 0)
+            #expect(try audit(home).findings.contains { $0.rule == Rules.ancestorWorldWritable && isParent($0) })
+            #expect(chmod(parent, 0o1775) == 0)
+            #expect(try audit(home).findings.filter(isParent).isEmpty, "the sticky bit protects the entries")
+        }
+    }
+
+    /// A session file with a second hard link (here outside the store) is never chmod'ed: the mode
+    /// belongs to the inode, so the other name would change too.
+    @Test func fixNeverChangesAHardLinkedFile() throws {
+        try withTemporaryDirectory { home in
+            let ids = try cleanStore(home)
+            let path = sessionPath(home, ids[0])
+            chmod(path, 0o644)
+            #expect(link(path, home + "/someone-elses-name") == 0)
+            let report = try audit(home)
+            #expect(report.findings.contains { $0.rule == Rules.sessionHardLinked && $0.path == path })
+            let outcomes = Fixer.apply(Fixer.plan(for: report), home: home, dryRun: false)
+            #expect(outcomes.count == 1 && outcomes[0].problem?.contains("2 hard links") == true, "\(outcomes)")
+            #expect(fileMode(home + "/someone-elses-name") == 0o644)
         }
     }
 

@@ -82,9 +82,13 @@ public struct FileLock: ~Copyable {
     }
 
     /// Whether `name` is locked by someone right now (tries without waiting; never creates the file).
+    /// Only a regular file is ever opened: the entry's type is checked before the open (a FIFO,
+    /// device or socket planted as a lock file is not opened at all) and again on the descriptor.
     public static func isHeld(_ name: String, in directory: FileDescriptor) -> Bool {
-        guard let fd = try? directory.open(name, [.readOnly, .noFollow, .closeOnExec, .nonBlocking]) else { return false }
+        guard (try? directory.status(of: name))?.type == .regular,
+              let fd = try? directory.open(name, [.readOnly, .noFollow, .closeOnExec, .nonBlocking]) else { return false }
         defer { _ = Syscall.close(fd.rawValue) }
+        guard (try? fd.status())?.type == .regular else { return false }
         return (try? tryLock(fd)) == false
     }
 }
