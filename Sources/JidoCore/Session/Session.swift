@@ -1,72 +1,27 @@
-/// Why a document is not a session JidoCode could load.
-public struct SchemaError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// JSON Pointer of the offending member.
-    public let pointer: String
-    public let reason: String
-    public var description: String { "\(pointer.isEmpty ? "/" : pointer): \(reason)" }
-}
-
 /// A JidoCode v1 session: its document (every member kept, known or not, so a load-modify-save
 /// round trip loses nothing) with typed, validated access to the members JidoCode defines.
 public struct Session: Sendable, Equatable {
-    /// The supported `version`s.
-    public static let supportedVersions = 1...1
-    public static let roles: Set<String> = ["user", "assistant", "system", "tool"]
-    public static let todoStatuses: Set<String> = ["pending", "in_progress", "completed"]
+    /// The supported `version`s (`SessionSchema.supportedVersions`).
+    public static let supportedVersions = SessionSchema.supportedVersions
+    /// A message's allowed `role`s (`SessionSchema.roles`).
+    public static let roles = Set(SessionSchema.roles)
+    /// A todo's allowed `status`es (`SessionSchema.todoStatuses`).
+    public static let todoStatuses = Set(SessionSchema.todoStatuses)
 
     /// The document without its `signature` member.
     public private(set) var document: JSONObject
     public let id: SessionID
 
-    /// Validates `document` against JidoCode's schema: `version` (supported), `id` (UUID v4),
-    /// `name`, `project_path`, `created_at`, `updated_at` (strings), `config` (object),
+    /// Validates `document` against JidoCode's schema (`SessionSchema`): `version` (supported), `id`
+    /// (UUID v4), `name`, `project_path`, `created_at`, `updated_at` (strings), `config` (object),
     /// `conversation` (messages with string `id`, `content`, `timestamp` and a known `role`), `todos`
     /// (string `content`, `active_form`, known `status`); `closed_at`, `language` (strings),
     /// `prompt_history` (strings) and `cumulative_usage` (object) when present.
     public init(document: JSONObject) throws(SchemaError) {
         var document = document
         document[SessionSignature.memberName] = nil
-        guard case let .integer(version)? = document["version"], let v = version.intValue else {
-            throw SchemaError(pointer: "/version", reason: "missing or not an integer")
-        }
-        guard v >= 1 else { throw SchemaError(pointer: "/version", reason: "must be at least 1") }
-        guard Session.supportedVersions.contains(v) else { throw SchemaError(pointer: "/version", reason: "version \(v) is not supported") }
-        guard let idText = document["id"]?.stringValue, let id = SessionID(idText) else {
-            throw SchemaError(pointer: "/id", reason: "missing or not a lower-case UUID v4")
-        }
-        for key in ["name", "project_path", "created_at", "updated_at"] {
-            guard document[key]?.stringValue != nil else { throw SchemaError(pointer: "/" + key, reason: "missing or not a string") }
-        }
-        for key in ["closed_at", "language"] where document[key] != nil {
-            guard document[key]?.stringValue != nil else { throw SchemaError(pointer: "/" + key, reason: "not a string") }
-        }
-        guard document["config"]?.objectValue != nil else { throw SchemaError(pointer: "/config", reason: "missing or not an object") }
-        if let usage = document["cumulative_usage"], usage.objectValue == nil {
-            throw SchemaError(pointer: "/cumulative_usage", reason: "not an object")
-        }
-        if let history = document["prompt_history"] {
-            guard let items = history.arrayValue else { throw SchemaError(pointer: "/prompt_history", reason: "not an array") }
-            for (i, item) in items.enumerated() where item.stringValue == nil {
-                throw SchemaError(pointer: "/prompt_history/\(i)", reason: "not a string")
-            }
-        }
-        guard let conversation = document["conversation"]?.arrayValue else {
-            throw SchemaError(pointer: "/conversation", reason: "missing or not an array")
-        }
-        for (i, message) in conversation.enumerated() { try Message.validate(message, pointer: "/conversation/\(i)") }
-        guard let todos = document["todos"]?.arrayValue else { throw SchemaError(pointer: "/todos", reason: "missing or not an array") }
-        for (i, todo) in todos.enumerated() {
-            let pointer = "/todos/\(i)"
-            guard let object = todo.objectValue else { throw SchemaError(pointer: pointer, reason: "not an object") }
-            for key in ["content", "active_form"] where object[key]?.stringValue == nil {
-                throw SchemaError(pointer: pointer + "/" + key, reason: "missing or not a string")
-            }
-            guard let status = object["status"]?.stringValue, Session.todoStatuses.contains(status) else {
-                throw SchemaError(pointer: pointer + "/status", reason: "must be one of pending, in_progress, completed")
-            }
-        }
+        id = try SessionSchema.validate(document)
         self.document = document
-        self.id = id
     }
 
     /// A new, empty session (version 1) with the given fields.
@@ -134,15 +89,5 @@ public struct Session: Sendable, Equatable {
         public var id: String { object["id"]?.stringValue ?? "" }
         public var role: String { object["role"]?.stringValue ?? "" }
         public var content: String { object["content"]?.stringValue ?? "" }
-
-        static func validate(_ value: JSONValue, pointer: String) throws(SchemaError) {
-            guard let object = value.objectValue else { throw SchemaError(pointer: pointer, reason: "not an object") }
-            for key in ["id", "content", "timestamp"] where object[key]?.stringValue == nil {
-                throw SchemaError(pointer: pointer + "/" + key, reason: "missing or not a string")
-            }
-            guard let role = object["role"]?.stringValue, Session.roles.contains(role) else {
-                throw SchemaError(pointer: pointer + "/role", reason: "must be one of user, assistant, system, tool")
-            }
-        }
     }
 }

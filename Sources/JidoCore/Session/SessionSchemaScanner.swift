@@ -5,7 +5,7 @@ internal import Glibc
 /// `SessionSchemaObserver` follows `CanonicalLayout.scan` (so the bytes are also proven canonical:
 /// valid JSON, no duplicate keys) and answers what `Session(document:)` would when every rule
 /// holds: the id and `closed_at`. Any failed rule or anything unusual (an escaped value where a raw
-/// one is compared, a version other than `1`) gives nil; callers then take the exact path (decode,
+/// one is compared, an escaped `closed_at`) gives nil; callers then take the exact path (decode,
 /// then `Session(document:)`) for the precise error. Keys are compared as raw bytes, no hashing.
 public enum SessionSchemaScanner {
     public struct Facts: Sendable, Equatable {
@@ -25,96 +25,60 @@ public enum SessionSchemaScanner {
     public static func scan(_ bytes: [UInt8]) -> Facts? { bytes.withUnsafeBytes { scan($0) } }
 }
 
-/// The state machine behind `SessionSchemaScanner`; see `CanonicalScanObserver` for the depths.
+/// The state machine behind `SessionSchemaScanner`: it walks `SessionSchema.fields` (compiled,
+/// `CompiledSessionSchema`) as the scan reports keys, containers and scalars; see
+/// `CanonicalScanObserver` for the depths. Top-level members are at depth 1, the elements of a
+/// top-level array at depth 2, the members of a record (an element of a `.records` array) at depth 3.
 struct SessionSchemaObserver: CanonicalScanObserver {
     static var isActive: Bool { true }
-    /// Top-level keys: the first nine are required; then closed_at, language, cumulative_usage,
-    /// prompt_history.
-    static let topLevel: [[UInt8]] = ["version", "id", "name", "project_path", "created_at", "updated_at", "config",
-                                      "conversation", "todos", "closed_at", "language", "cumulative_usage", "prompt_history"]
-        .map { Array($0.utf8) }
-    static let requiredCount = 9
-    /// How many string members a message and a todo must have (see `key`).
-    static let messageStringCount = 3, todoStringCount = 2
 
-    private enum TopKey: Equatable { case none, other, index(Int) }
-    private enum RecordKey { case other, string, choice }
-
+    private let plan = CompiledSessionSchema.shared
     private var failed = false
     /// The top-level value closed: the observer saw the whole document. A scan that stopped at a
     /// limit part way through (the slow path may still find the file canonical) has no facts.
     private var complete = false
     private var hasNonASCIIKeys = false
-    private var requiredSeen = 0
+    /// The table's top-level fields met (bit i: `SessionSchema.fields[i]`).
+    private var fieldsSeen: UInt64 = 0
     private var id: SessionID?
     private var closedAt: String?
-    private var topKey = TopKey.none
-    // The conversation message or todo being read (an object at depth 3).
+    /// The table's index of the top-level member being read; -1 for a key the table does not name.
+    private var field = -1
+    /// Reading a record (an object at depth 2 in a `.records` member).
     private var inRecord = false
-    private var recordKey = RecordKey.other
-    private var stringsFound = 0
-    private var choiceOK = false
+    /// The index in `plan.members` of the record member being read; -1 for a key the table does not name.
+    private var member = -1
+    /// The record's members whose value passed its rule (bit i: the record's i-th member).
+    private var membersPassed: UInt64 = 0
 
     var facts: SessionSchemaScanner.Facts? {
-        guard !failed, complete, requiredSeen == Self.requiredCount, let id else { return nil }
+        guard !failed, complete, fieldsSeen & plan.requiredFields == plan.requiredFields, let id else { return nil }
         return SessionSchemaScanner.Facts(id: id, closedAt: closedAt, hasNonASCIIKeys: hasNonASCIIKeys)
     }
 
-    @inline(__always)
-    static func index(of key: UnsafeRawBufferPointer, in table: [[UInt8]]) -> Int? {
-        table.firstIndex { $0.count == key.count && $0.withUnsafeBytes { equal($0, key) } }
-    }
-
-    /// Byte equality by `memcmp` (the observer runs for every key and scalar of every file audited).
-    @inline(__always)
-    static func equal(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
-        guard a.count == b.count else { return false }
-        guard let x = a.baseAddress, let y = b.baseAddress else { return true }
-        return memcmp(x, y, a.count) == 0
-    }
-
-    @inline(__always)
-    static func equal(_ raw: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
-        equal(raw, UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
-    }
-
-    private var isRecordArray: Bool { topKey == .index(7) || topKey == .index(8) }
-
     mutating func key(_ raw: UnsafeRawBufferPointer, escaped: Bool, depth: Int) {
         let recognized = recognize(raw, escaped: escaped, depth: depth)
-        // A key matched against a literal is ASCII; only the others need looking at.
+        // A key the table names is ASCII; only the others need looking at.
         if !recognized && !hasNonASCIIKeys && !SWAR.isASCII(raw) { hasNonASCIIKeys = true }
     }
 
-    /// Follows the schema's keys; true when `raw` is one of the (ASCII) keys it names.
+    /// Follows the table's keys; true when `raw` is one of the (ASCII) keys it names.
     private mutating func recognize(_ raw: UnsafeRawBufferPointer, escaped: Bool, depth: Int) -> Bool {
         if depth == 1 {
-            guard !escaped, let which = Self.index(of: raw, in: Self.topLevel) else {
-                topKey = .other
+            guard !escaped, let index = plan.field(named: raw) else {
+                field = -1
                 return false
             }
-            topKey = .index(which)
-            if which < Self.requiredCount { requiredSeen += 1 }
+            field = index
+            fieldsSeen |= 1 << UInt64(index)
             return true
         } else if depth == 3, inRecord {
-            if escaped {
-                recordKey = .other
-            } else if topKey == .index(7) {
-                // A conversation message: string `id`, `content`, `timestamp`; `role` one of `Session.roles`.
-                if Self.equal(raw, "content") || Self.equal(raw, "id") || Self.equal(raw, "timestamp") {
-                    recordKey = .string
-                } else {
-                    recordKey = Self.equal(raw, "role") ? .choice : .other
-                }
-            } else {
-                // A todo: string `content`, `active_form`; `status` one of `Session.todoStatuses`.
-                if Self.equal(raw, "content") || Self.equal(raw, "active_form") {
-                    recordKey = .string
-                } else {
-                    recordKey = Self.equal(raw, "status") ? .choice : .other
-                }
+            guard !escaped, let index = plan.member(named: raw, of: plan.fields[field]) else {
+                member = -1
+                return false
             }
-            return recordKey != .other
+            member = index
+            return true
         }
         return false
     }
@@ -124,22 +88,31 @@ struct SessionSchemaObserver: CanonicalScanObserver {
         case 0:
             if !isObject { failed = true }
         case 1:
-            guard case let .index(which) = topKey else { return }
-            switch which {
-            case 6, 11: if !isObject { failed = true }
-            case 7, 8, 12: if isObject { failed = true }
-            default: failed = true // a container where a string or the version belongs
+            guard field >= 0 else { return }
+            let entry = plan.fields[field]
+            switch entry.shape {
+            case .single: if !(isObject && entry.rule.kind == .object) { failed = true }
+            case .list, .records: if isObject { failed = true }
             }
         case 2:
-            if topKey == .index(12) || (isRecordArray && !isObject) { failed = true }
-            if isRecordArray && isObject {
+            guard field >= 0 else { return }
+            let entry = plan.fields[field]
+            switch entry.shape {
+            case .single: break // inside an object the table does not look into
+            case .list: if !(isObject && entry.rule.kind == .object) { failed = true }
+            case .records:
+                guard isObject else {
+                    failed = true
+                    return
+                }
                 inRecord = true
-                recordKey = .other
-                stringsFound = 0
-                choiceOK = false
+                member = -1
+                membersPassed = 0
             }
         case 3:
-            if inRecord && recordKey != .other { failed = true }
+            guard inRecord, member >= 0 else { return }
+            let rule = plan.members[member].rule
+            if isObject && rule.kind == .object { pass(member) } else { failed = true }
         default:
             break
         }
@@ -148,57 +121,69 @@ struct SessionSchemaObserver: CanonicalScanObserver {
     mutating func close(depth: Int) {
         if depth == 1 { complete = true }
         guard depth == 3, inRecord else { return }
-        let expected = topKey == .index(7) ? Self.messageStringCount : Self.todoStringCount
-        if stringsFound != expected || !choiceOK { failed = true }
+        let required = plan.fields[field].requiredMembers
+        if membersPassed & required != required { failed = true }
         inRecord = false
     }
 
     mutating func scalar(_ token: UnsafeRawBufferPointer, depth: Int) {
-        let isString = token.first == ASCII.quote
         switch depth {
         case 0:
             failed = true
         case 1:
-            guard case let .index(which) = topKey else { return }
-            switch which {
-            case 0: if token.count != 1 || token.first != UInt8(ascii: "1") { failed = true }
-            case 1:
-                guard let raw = Self.rawString(token) else {
-                    failed = true
-                    return
-                }
-                id = SessionID(String(decoding: raw, as: UTF8.self))
-                if id == nil { failed = true }
-            case 9:
+            guard field >= 0 else { return }
+            let entry = plan.fields[field]
+            guard entry.shape == .single, accepts(entry.rule, token, isTopLevel: true) else {
+                failed = true
+                return
+            }
+            if field == plan.closedAtField {
+                // The fact is read from the bytes: an escaped value is left to the exact path.
                 guard let raw = Self.rawString(token) else {
                     failed = true
                     return
                 }
                 closedAt = String(decoding: raw, as: UTF8.self)
-            case 2, 3, 4, 5, 10: if !isString { failed = true }
-            default: failed = true // objects and arrays are expected here
             }
         case 2:
-            if topKey == .index(12) { if !isString { failed = true } } else if isRecordArray { failed = true }
-        case 3:
-            guard inRecord else { return }
-            switch recordKey {
-            case .other: break
-            case .string:
-                if isString { stringsFound += 1 } else { failed = true }
-            case .choice:
-                guard let raw = Self.rawString(token), isString else {
-                    failed = true
-                    return
-                }
-                if topKey == .index(7) {
-                    choiceOK = Self.equal(raw, "user") || Self.equal(raw, "assistant") || Self.equal(raw, "system") || Self.equal(raw, "tool")
-                } else {
-                    choiceOK = Self.equal(raw, "pending") || Self.equal(raw, "in_progress") || Self.equal(raw, "completed")
-                }
+            guard field >= 0 else { return }
+            let entry = plan.fields[field]
+            switch entry.shape {
+            case .single: break
+            case .list: if !accepts(entry.rule, token, isTopLevel: false) { failed = true }
+            case .records: failed = true
             }
+        case 3:
+            guard inRecord, member >= 0 else { return }
+            if accepts(plan.members[member].rule, token, isTopLevel: false) { pass(member) } else { failed = true }
         default:
             break
+        }
+    }
+
+    /// Marks the record member at `plan.members[index]` as passed.
+    private mutating func pass(_ index: Int) {
+        membersPassed |= 1 << UInt64(index - plan.fields[field].members.lowerBound)
+    }
+
+    /// Whether the scalar `token` (strings with their quotes) follows `rule`. A top-level
+    /// `.sessionID` is the session's id.
+    private mutating func accepts(_ rule: CompiledSessionSchema.Rule, _ token: UnsafeRawBufferPointer, isTopLevel: Bool) -> Bool {
+        switch rule.kind {
+        case .string:
+            return token.first == ASCII.quote
+        case .object:
+            return false
+        case .sessionID:
+            guard let raw = Self.rawString(token), let parsed = SessionID(String(decoding: raw, as: UTF8.self)) else { return false }
+            if isTopLevel && id == nil { id = parsed }
+            return true
+        case .version:
+            guard let number = Self.plainInteger(token) else { return false }
+            return number >= 1 && rule.supported.contains(number)
+        case .oneOf:
+            guard let raw = Self.rawString(token) else { return false }
+            return plan.choices(rule).contains { plan.equals($0, raw) }
         }
     }
 
@@ -208,4 +193,141 @@ struct SessionSchemaObserver: CanonicalScanObserver {
         let content = UnsafeRawBufferPointer(rebasing: token.dropFirst().dropLast())
         return content.contains(ASCII.backslash) ? nil : content
     }
+
+    /// The value of a token of 1 to 18 ASCII digits (a non-negative integer that fits), else nil.
+    static func plainInteger(_ token: UnsafeRawBufferPointer) -> Int? {
+        guard !token.isEmpty, token.count <= 18 else { return nil }
+        var value = 0
+        for byte in token {
+            guard ASCII.isDigit(byte) else { return nil }
+            value = value * 10 + Int(byte - ASCII.zero)
+        }
+        return value
+    }
+}
+
+/// `SessionSchema` in the form the observer walks, built once from the table: every key and
+/// allowed string as bytes in one buffer, every rule a plain value. Nothing in it is reference
+/// counted, so following the table costs no retain or release on the scan's hot path (the
+/// observer runs for every key and scalar of every file audited). The buffers live as long as the
+/// process (one instance, `shared`); they are never written after `init`.
+struct CompiledSessionSchema: @unchecked Sendable {
+    enum Kind: UInt8 { case string, object, sessionID, version, oneOf }
+    enum ShapeKind: UInt8 { case single, list, records }
+
+    /// Bytes `offset ..< offset + count` of `bytes`.
+    struct Literal {
+        var offset: Int
+        var count: Int
+    }
+
+    /// A `SessionSchema.Value`: for `.oneOf`, its strings are `literals[choices]`.
+    struct Rule {
+        var kind: Kind
+        var choices: Range<Int> = 0..<0
+        var supported: ClosedRange<Int> = 0...0
+    }
+
+    /// A top-level field: its rule (of the value, or of each element of a `.list`), or its
+    /// record's members `members[members]` and which of them are required.
+    struct Field {
+        var key: Literal
+        var shape: ShapeKind
+        var rule: Rule
+        var members: Range<Int> = 0..<0
+        var requiredMembers: UInt64 = 0
+    }
+
+    struct Member {
+        var key: Literal
+        var rule: Rule
+    }
+
+    static let shared = CompiledSessionSchema(SessionSchema.fields)
+
+    let bytes: UnsafeRawBufferPointer
+    let literals: UnsafeBufferPointer<Literal>
+    let fields: UnsafeBufferPointer<Field>
+    let members: UnsafeBufferPointer<Member>
+    /// Bit i: `fields[i]` is required.
+    let requiredFields: UInt64
+    /// The index of `closed_at`, whose value is a fact; -1 if the table has none.
+    let closedAtField: Int
+
+    /// At most 64 fields, and 64 members per record (the bit sets are `UInt64`).
+    init(_ table: [SessionSchema.Field]) {
+        var bytes: [UInt8] = []
+        var literals: [Literal] = []
+        var fields: [Field] = []
+        var members: [Member] = []
+        var requiredFields: UInt64 = 0
+        func literal(_ text: String) -> Literal {
+            defer { bytes += text.utf8 }
+            return Literal(offset: bytes.count, count: text.utf8.count)
+        }
+        func rule(_ value: SessionSchema.Value) -> Rule {
+            switch value {
+            case .string: return Rule(kind: .string)
+            case .object: return Rule(kind: .object)
+            case .sessionID: return Rule(kind: .sessionID)
+            case let .version(supported): return Rule(kind: .version, supported: supported)
+            case let .oneOf(allowed):
+                let start = literals.count
+                literals += allowed.map(literal)
+                return Rule(kind: .oneOf, choices: start..<literals.count)
+            }
+        }
+        for (index, field) in table.prefix(64).enumerated() {
+            if field.isRequired { requiredFields |= 1 << UInt64(index) }
+            let key = literal(field.key)
+            switch field.shape {
+            case let .single(value): fields.append(Field(key: key, shape: .single, rule: rule(value)))
+            case let .list(value): fields.append(Field(key: key, shape: .list, rule: rule(value)))
+            case let .records(recordMembers):
+                let start = members.count
+                var required: UInt64 = 0
+                for (i, member) in recordMembers.prefix(64).enumerated() {
+                    if member.isRequired { required |= 1 << UInt64(i) }
+                    members.append(Member(key: literal(member.key), rule: rule(member.value)))
+                }
+                fields.append(Field(key: key, shape: .records, rule: Rule(kind: .object), members: start..<members.count,
+                                    requiredMembers: required))
+            }
+        }
+        self.bytes = UnsafeRawBufferPointer(Self.immortal(bytes))
+        self.literals = UnsafeBufferPointer(Self.immortal(literals))
+        self.fields = UnsafeBufferPointer(Self.immortal(fields))
+        self.members = UnsafeBufferPointer(Self.immortal(members))
+        self.requiredFields = requiredFields
+        closedAtField = table.prefix(64).firstIndex { $0.key == "closed_at" } ?? -1
+    }
+
+    /// A copy of `elements` that is never freed.
+    private static func immortal<T>(_ elements: [T]) -> UnsafeMutableBufferPointer<T> {
+        let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: max(elements.count, 1))
+        _ = buffer.initialize(from: elements)
+        return UnsafeMutableBufferPointer(rebasing: buffer[..<elements.count])
+    }
+
+    /// Byte equality of a literal and `raw` (`memcmp`).
+    @inline(__always)
+    func equals(_ literal: Literal, _ raw: UnsafeRawBufferPointer) -> Bool {
+        guard literal.count == raw.count else { return false }
+        guard let a = bytes.baseAddress, let b = raw.baseAddress, literal.count > 0 else { return true }
+        return memcmp(a + literal.offset, b, literal.count) == 0
+    }
+
+    /// The index of the top-level field whose key is `raw`.
+    @inline(__always)
+    func field(named raw: UnsafeRawBufferPointer) -> Int? {
+        fields.firstIndex { equals($0.key, raw) }
+    }
+
+    /// The index in `members` of the member of `field`'s records whose key is `raw`.
+    @inline(__always)
+    func member(named raw: UnsafeRawBufferPointer, of field: Field) -> Int? {
+        field.members.first { equals(members[$0].key, raw) }
+    }
+
+    func choices(_ rule: Rule) -> UnsafeBufferPointer<Literal>.SubSequence { literals[rule.choices] }
 }
