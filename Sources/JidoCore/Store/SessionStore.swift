@@ -187,16 +187,13 @@ public final class SessionStore: Sendable {
         return session
     }
 
-    /// Verifies and decodes session file bytes (the signature first, then keys, then schema); also
+    /// Verifies and decodes session file bytes (`SessionFile.inspect`, one decode) and refuses them
+    /// for the first problem in this order: the signature, duplicated keys, the schema, the id. Also
     /// whether the bytes verified as JidoCode's canonical form.
     func decodeSession(_ bytes: [UInt8], expected id: SessionID) throws(StoreError) -> (Session, isCanonical: Bool) {
         let limits = JSONLimits(maxInputBytes: options.maxFileBytes)
-        let document: JSONDocument
-        do { document = try StrictJSONDecoder(limits: limits).decode(bytes) } catch { throw .undecodable(error.description) }
-        var none = NoObserver()
-        let verification = bytes.withUnsafeBytes {
-            SessionSignature.verify(fileBytes: $0, key: key, limits: limits, orders: [options.beamOrder], observer: &none, decoded: document)
-        }
+        let inspection = SessionFile.inspect(bytes: bytes, key: key, limits: limits, orders: [options.beamOrder], needs: .session)
+        let verification = inspection.verification
         switch verification.verdict {
         case .valid: break
         case .unsigned where options.acceptUnsigned: break
@@ -206,9 +203,14 @@ public final class SessionStore: Sendable {
         case .invalid, .malformed, .nullSignature: throw .invalidSignature(verification.verdict)
         }
         if !verification.duplicateKeys.isEmpty, !options.acceptDuplicateKeys { throw .duplicateKeys(verification.duplicateKeys) }
-        guard case let .object(object) = document.value else { throw .undecodable("the top-level value is not an object") }
         let session: Session
-        do { session = try Session(document: object) } catch { throw .schema(error) }
+        switch inspection.content.schema {
+        case let .undecodable(detail): throw .undecodable(detail)
+        case let .invalid(error): throw .schema(error)
+        case let .valid(_, _, decoded?): session = decoded
+        // Not reached: with `.session` a valid file is always decoded.
+        case .valid(_, _, nil): throw .undecodable("the session was not decoded")
+        }
         guard session.id == id else { throw .idMismatch(file: id, document: session.id.rawValue) }
         return (session, verification.verdict == .valid && verification.isCanonical)
     }

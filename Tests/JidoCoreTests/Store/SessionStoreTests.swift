@@ -277,6 +277,39 @@ import Testing
         }
     }
 
+    /// A file with several problems is refused for the first in this order: the signature, the
+    /// duplicated keys, the schema, the id (`SessionFile.inspect`, mapped by `decodeSession`).
+    @Test func loadRefusesForTheFirstProblemInOrder() throws {
+        try withStore { store, home in
+            let session = try newSession()
+            let path = sessionsPath(home) + "/" + session.id.fileName
+            let key = store.key
+            var badSchema = session.document
+            badSchema["todos"] = .string("oops")
+            let otherID = try SessionID.random()
+            var otherIDDocument = session.document
+            otherIDDocument["id"] = .string(otherID.rawValue)
+            func withDuplicate(_ bytes: [UInt8]) -> [UInt8] { Array((String(decoding: bytes.dropLast(2), as: UTF8.self) + ",\n  \"name\": \"x\"\n}").utf8) }
+            func forged(_ object: JSONObject) throws -> [UInt8] {
+                var unsigned = object
+                unsigned["signature"] = .string(String(repeating: "A", count: 43) + "=")
+                return try CanonicalJSON.encode(.object(unsigned))
+            }
+            let cases: [([UInt8], StoreError)] = [
+                (try forged(badSchema), .invalidSignature(.invalid)),
+                (withDuplicate(try SessionSignature.signedFileBytes(for: badSchema, key: key)), .duplicateKeys(["/name"])),
+                (try SessionSignature.signedFileBytes(for: badSchema, key: key), .schema(SchemaError(pointer: "/todos", reason: "missing or not an array"))),
+                (try SessionSignature.signedFileBytes(for: otherIDDocument, key: key), .idMismatch(file: session.id, document: otherID.rawValue)),
+                (Array("{\"a\": ".utf8), .undecodable("unexpected end of input at offset 6")),
+                (Array("[]".utf8), .undecodable("the top-level value is not an object")),
+            ]
+            for (bytes, expected) in cases {
+                try writeFile(path, bytes)
+                #expect(throws: expected) { try store.load(session.id) }
+            }
+        }
+    }
+
     /// The store writes the member order of the JidoCode release it serves and accepts only that
     /// order for objects of more than 32 members, as that JidoCode does; an append keeps it.
     @Test(arguments: BeamOrder.allCases)
