@@ -105,35 +105,43 @@ public enum SessionSchema {
 
     /// Checks `object` (a session document, with or without its `signature`) against `fields`, in
     /// table order; returns its id. Linear in the size of the arrays the table names; the walk goes
-    /// no deeper than the table (a record's members), whatever the document's depth.
+    /// no deeper than the table (a record's members), whatever the document's depth. (JSON Pointers
+    /// are built only for the error: this runs on every load and before every save.)
     public static func validate(_ object: JSONObject) throws(SchemaError) -> SessionID {
         var id: SessionID?
         for field in fields {
-            let pointer = "/" + field.key
             guard let value = object[field.key] else {
-                if field.isRequired { throw SchemaError(pointer: pointer, reason: field.shape.problem(required: true)) }
+                if field.isRequired { throw SchemaError(pointer: "/" + field.key, reason: field.shape.problem(required: true)) }
                 continue
             }
             switch field.shape {
             case let .single(rule):
-                try check(value, rule, required: field.isRequired, pointer: pointer, id: &id)
+                if let reason = problem(with: value, rule, required: field.isRequired, id: &id) {
+                    throw SchemaError(pointer: "/" + field.key, reason: reason)
+                }
             case let .list(rule):
-                guard let elements = value.arrayValue else { throw SchemaError(pointer: pointer, reason: field.shape.problem(required: field.isRequired)) }
+                guard case let .array(elements) = value else {
+                    throw SchemaError(pointer: "/" + field.key, reason: field.shape.problem(required: field.isRequired))
+                }
                 for (i, element) in elements.enumerated() {
-                    try check(element, rule, required: false, pointer: pointer + "/" + String(i), id: &id)
+                    if let reason = problem(with: element, rule, required: false, id: &id) {
+                        throw SchemaError(pointer: "/\(field.key)/\(i)", reason: reason)
+                    }
                 }
             case let .records(members):
-                guard let elements = value.arrayValue else { throw SchemaError(pointer: pointer, reason: field.shape.problem(required: field.isRequired)) }
+                guard case let .array(elements) = value else {
+                    throw SchemaError(pointer: "/" + field.key, reason: field.shape.problem(required: field.isRequired))
+                }
                 for (i, element) in elements.enumerated() {
-                    let recordPointer = pointer + "/" + String(i)
-                    guard let record = element.objectValue else { throw SchemaError(pointer: recordPointer, reason: "not an object") }
+                    guard case let .object(record) = element else { throw SchemaError(pointer: "/\(field.key)/\(i)", reason: "not an object") }
                     for member in members {
-                        let memberPointer = recordPointer + "/" + member.key
-                        guard let memberValue = record[member.key] else {
-                            if member.isRequired { throw SchemaError(pointer: memberPointer, reason: member.value.problem(required: true)) }
-                            continue
+                        let reason: String?
+                        if let memberValue = record[member.key] {
+                            reason = problem(with: memberValue, member.value, required: member.isRequired, id: &id)
+                        } else {
+                            reason = member.isRequired ? member.value.problem(required: true) : nil
                         }
-                        try check(memberValue, member.value, required: member.isRequired, pointer: memberPointer, id: &id)
+                        if let reason { throw SchemaError(pointer: "/\(field.key)/\(i)/\(member.key)", reason: reason) }
                     }
                 }
             }
@@ -143,28 +151,28 @@ public enum SessionSchema {
         return id
     }
 
-    /// One present value against its rule; the first `.sessionID` met is the session's id.
-    private static func check(_ value: JSONValue, _ rule: Value, required: Bool, pointer: String,
-                              id: inout SessionID?) throws(SchemaError) {
+    /// Why a present value breaks `rule`, or nil when it follows it; the first `.sessionID` met is
+    /// the session's id.
+    private static func problem(with value: JSONValue, _ rule: Value, required: Bool, id: inout SessionID?) -> String? {
         switch rule {
         case .string:
-            guard value.stringValue != nil else { throw SchemaError(pointer: pointer, reason: rule.problem(required: required)) }
+            if case .string = value { return nil }
         case .object:
-            guard value.objectValue != nil else { throw SchemaError(pointer: pointer, reason: rule.problem(required: required)) }
+            if case .object = value { return nil }
         case .sessionID:
-            guard let text = value.stringValue, let parsed = SessionID(text) else {
-                throw SchemaError(pointer: pointer, reason: rule.problem(required: required))
+            if case let .string(text) = value, let parsed = SessionID(text) {
+                if id == nil { id = parsed }
+                return nil
             }
-            if id == nil { id = parsed }
         case let .version(supported):
-            guard let number = value.integerValue?.intValue else { throw SchemaError(pointer: pointer, reason: rule.problem(required: required)) }
-            guard number >= 1 else { throw SchemaError(pointer: pointer, reason: "must be at least 1") }
-            guard supported.contains(number) else { throw SchemaError(pointer: pointer, reason: "version \(number) is not supported") }
-        case let .oneOf(allowed):
-            guard let text = value.stringValue, allowed.contains(where: { $0.hasSameUTF8(as: text) }) else {
-                throw SchemaError(pointer: pointer, reason: rule.problem(required: required))
+            if case let .integer(integer) = value, let number = integer.intValue {
+                guard number >= 1 else { return "must be at least 1" }
+                return supported.contains(number) ? nil : "version \(number) is not supported"
             }
+        case let .oneOf(allowed):
+            if case let .string(text) = value, allowed.contains(where: { $0.hasSameUTF8(as: text) }) { return nil }
         }
+        return rule.problem(required: required)
     }
 }
 

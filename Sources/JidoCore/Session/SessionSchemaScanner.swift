@@ -63,6 +63,7 @@ struct SessionSchemaObserver: CanonicalScanObserver {
     }
 
     /// Follows the table's keys; true when `raw` is one of the (ASCII) keys it names.
+    @inline(__always)
     private mutating func recognize(_ raw: UnsafeRawBufferPointer, escaped: Bool, depth: Int) -> Bool {
         if depth == 1 {
             guard !escaped, let index = plan.field(named: raw) else {
@@ -162,13 +163,20 @@ struct SessionSchemaObserver: CanonicalScanObserver {
     }
 
     /// Marks the record member at `plan.members[index]` as passed.
+    @inline(__always)
     private mutating func pass(_ index: Int) {
         membersPassed |= 1 << UInt64(index - plan.fields[field].members.lowerBound)
     }
 
     /// Whether the scalar `token` (strings with their quotes) follows `rule`. A top-level
     /// `.sessionID` is the session's id.
+    @inline(__always)
     private mutating func accepts(_ rule: CompiledSessionSchema.Rule, _ token: UnsafeRawBufferPointer, isTopLevel: Bool) -> Bool {
+        // Most values are strings: checked here, the rest out of line.
+        rule.kind == .string ? token.first == ASCII.quote : acceptsOther(rule, token, isTopLevel: isTopLevel)
+    }
+
+    private mutating func acceptsOther(_ rule: CompiledSessionSchema.Rule, _ token: UnsafeRawBufferPointer, isTopLevel: Bool) -> Bool {
         switch rule.kind {
         case .string:
             return token.first == ASCII.quote
@@ -215,10 +223,13 @@ struct CompiledSessionSchema: @unchecked Sendable {
     enum Kind: UInt8 { case string, object, sessionID, version, oneOf }
     enum ShapeKind: UInt8 { case single, list, records }
 
-    /// Bytes `offset ..< offset + count` of `bytes`.
+    /// Bytes `offset ..< offset + count` of `bytes`; `head` and `tail` are their first and last
+    /// (up to) eight bytes as loaded by `equals`, so short literals compare without `memcmp`.
     struct Literal {
         var offset: Int
         var count: Int
+        var head: UInt64 = 0
+        var tail: UInt64 = 0
     }
 
     /// A `SessionSchema.Value`: for `.oneOf`, its strings are `literals[choices]`.
@@ -262,8 +273,10 @@ struct CompiledSessionSchema: @unchecked Sendable {
         var members: [Member] = []
         var requiredFields: UInt64 = 0
         func literal(_ text: String) -> Literal {
-            defer { bytes += text.utf8 }
-            return Literal(offset: bytes.count, count: text.utf8.count)
+            let utf8 = Array(text.utf8)
+            defer { bytes += utf8 }
+            let (head, tail) = utf8.withUnsafeBytes { Self.words($0) }
+            return Literal(offset: bytes.count, count: utf8.count, head: head, tail: tail)
         }
         func rule(_ value: SessionSchema.Value) -> Rule {
             switch value {
@@ -309,11 +322,28 @@ struct CompiledSessionSchema: @unchecked Sendable {
         return UnsafeMutableBufferPointer(rebasing: buffer[..<elements.count])
     }
 
-    /// Byte equality of a literal and `raw` (`memcmp`).
+    /// The first and last (up to) eight bytes of `raw`, loaded without reading outside it: two
+    /// overlapping loads of 8 (or 4) bytes, or the bytes one by one below 4. Two byte strings of the
+    /// same length up to 16 are equal exactly when their words are.
+    @inline(__always)
+    static func words(_ raw: UnsafeRawBufferPointer) -> (UInt64, UInt64) {
+        let n = raw.count
+        if n >= 8 { return (raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)) }
+        if n >= 4 { return (UInt64(raw.loadUnaligned(as: UInt32.self)), UInt64(raw.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self))) }
+        var word: UInt64 = 0
+        for byte in raw { word = word << 8 | UInt64(byte) }
+        return (word, 0)
+    }
+
+    /// Byte equality of a literal and `raw`: by words up to 16 bytes, else `memcmp`.
     @inline(__always)
     func equals(_ literal: Literal, _ raw: UnsafeRawBufferPointer) -> Bool {
         guard literal.count == raw.count else { return false }
-        guard let a = bytes.baseAddress, let b = raw.baseAddress, literal.count > 0 else { return true }
+        if literal.count <= 16 {
+            let (head, tail) = Self.words(raw)
+            return head == literal.head && tail == literal.tail
+        }
+        guard let a = bytes.baseAddress, let b = raw.baseAddress else { return true }
         return memcmp(a + literal.offset, b, literal.count) == 0
     }
 
