@@ -217,7 +217,9 @@ public final class SessionStore: Sendable {
 
     // MARK: - Writing
 
-    /// Saves `session` (replacing what is stored), returning once that write is durable.
+    /// Saves `session` (replacing what is stored), returning once that write is durable. A session
+    /// the schema refuses (`SessionSchema`: say a message with an unknown role) is not written:
+    /// `StoreError.invalidSession`, and the stored file is unchanged.
     public func save(_ session: Session) throws -> SaveOutcome {
         let work = SaveQueue.Work(replaces: true) { current in current = session }
         return try submit(work, id: session.id)
@@ -226,7 +228,8 @@ public final class SessionStore: Sendable {
     /// Applies `transform` to the latest stored state of session `id` (nil when it does not exist
     /// yet) under the session's lock and writes the result durably. Concurrent updates from any
     /// thread or process are serialized (see `SaveQueue`), so none is lost. A transform that throws
-    /// writes nothing for itself; setting the state to nil is not a delete and writes nothing.
+    /// writes nothing for itself; setting the state to nil is not a delete and writes nothing; a
+    /// result the schema refuses writes nothing for itself either (`StoreError.invalidSession`).
     public func update(_ id: SessionID, _ transform: @escaping (inout Session?) throws -> Void) throws -> SaveOutcome {
         try submit(SaveQueue.Work(replaces: false, transform), id: id)
     }
@@ -281,6 +284,8 @@ public final class SessionStore: Sendable {
                 try work.apply(&next)
                 guard let result = next else { throw StoreError.notFound(id) }
                 guard result.id == id else { throw StoreError.idMismatch(file: id, document: result.id.rawValue) }
+                // Nothing the schema refuses is written: `append` and `set` can break it.
+                do throws(SchemaError) { _ = try SessionSchema.validate(result.document) } catch { throw StoreError.invalidSession(error) }
                 state = result
                 changed = true
                 outcomes.append(.success(SaveOutcome()))
@@ -293,7 +298,7 @@ public final class SessionStore: Sendable {
         let file: SessionSignature.SignedFile
         var cache = signingCaches.take(id, key: key, order: options.beamOrder)
         do { file = try SessionSignature.signedFile(for: final.document, key: key, order: options.beamOrder, cache: &cache) } catch {
-            throw .undecodable("cannot encode the session: \(error)")
+            throw .encodingFailed("\(error)")
         }
         guard file.count <= options.maxFileBytes else { throw .tooLarge(size: Int64(file.count), limit: options.maxFileBytes) }
         do { try AtomicFileWriter.write(parts: file.parts, as: id.fileName, in: sessionsDirectory) } catch { throw .from(error) }

@@ -310,6 +310,50 @@ import Testing
         }
     }
 
+    /// Saving runs the schema (`SessionSchema`) first: what it refuses is never written, the stored
+    /// file stays as it was, and the error is not the one for a damaged file.
+    @Test func invalidSessionsAreRefusedAtSaveAndThePreviousFileIsUntouched() throws {
+        try withStore { store, home in
+            let session = try newSession()
+            _ = try store.save(session)
+            let path = sessionsPath(home) + "/" + session.id.fileName
+            let before = try TestVectors.readBytes(URL(fileURLWithPath: path))
+            var bot = session
+            bot.append(Session.Message(id: "m", role: "bot", content: "c", timestamp: "t"))
+            let badRole = StoreError.invalidSession(SchemaError(pointer: "/conversation/0/role", reason: "must be one of user, assistant, system, tool"))
+            #expect(throws: badRole) { try store.save(bot) }
+            var oops = session
+            oops.set("conversation", to: "oops")
+            let notAnArray = StoreError.invalidSession(SchemaError(pointer: "/conversation", reason: "missing or not an array"))
+            #expect(throws: notAnArray) { try store.save(oops) }
+            #expect(throws: notAnArray) { try store.update(session.id) { $0?.set("conversation", to: "oops") } }
+            #expect(throws: badRole) { try store.update(session.id) { $0?.append(Session.Message(id: "m", role: "bot", content: "c", timestamp: "t")) } }
+            #expect(try TestVectors.readBytes(URL(fileURLWithPath: path)) == before)
+            #expect(try store.load(session.id) == session)
+            // A valid update after a refused one still applies.
+            _ = try store.update(session.id) { $0?.append(message(1)) }
+            #expect(try store.load(session.id).messageCount == 1)
+            // A session that would be created invalid is not created.
+            var fresh = try newSession()
+            fresh.set("config", to: "x")
+            #expect(throws: StoreError.invalidSession(SchemaError(pointer: "/config", reason: "missing or not an object"))) { try store.save(fresh) }
+            #expect(!FileManager.default.fileExists(atPath: sessionsPath(home) + "/" + fresh.id.fileName))
+            #expect(badRole.userMessage != StoreError.undecodable("").userMessage)
+        }
+    }
+
+    /// A session the encoder cannot write (a float that is not finite) fails with its own error, not
+    /// as a damaged file; nothing is written.
+    @Test func anEncodingFailureAtSaveIsNotADamagedFile() throws {
+        try withStore { store, home in
+            let session = Session.new(id: try SessionID.random(), name: "n", projectPath: "/p", createdAt: "t",
+                                      config: JSONObject([("temperature", .float(.infinity))]))
+            #expect(throws: StoreError.encodingFailed(CanonicalEncodingError.nonFiniteFloat.description)) { try store.save(session) }
+            #expect(!FileManager.default.fileExists(atPath: sessionsPath(home) + "/" + session.id.fileName))
+            #expect(StoreError.encodingFailed("").userMessage != StoreError.undecodable("").userMessage)
+        }
+    }
+
     /// The store writes the member order of the JidoCode release it serves and accepts only that
     /// order for objects of more than 32 members, as that JidoCode does; an append keeps it.
     @Test(arguments: BeamOrder.allCases)
