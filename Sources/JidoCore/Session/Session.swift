@@ -12,11 +12,8 @@ public struct Session: Sendable, Equatable {
     public private(set) var document: JSONObject
     public let id: SessionID
 
-    /// Validates `document` against JidoCode's schema (`SessionSchema`): `version` (supported), `id`
-    /// (UUID v4), `name`, `project_path`, `created_at`, `updated_at` (strings), `config` (object),
-    /// `conversation` (messages with string `id`, `content`, `timestamp` and a known `role`), `todos`
-    /// (string `content`, `active_form`, known `status`); `closed_at`, `language` (strings),
-    /// `prompt_history` (strings) and `cumulative_usage` (object) when present.
+    /// Validates `document` (its `signature` member, if any, dropped) against JidoCode's schema:
+    /// the table `SessionSchema.fields`; the error is the first rule broken, in table order.
     public init(document: JSONObject) throws(SchemaError) {
         var document = document
         document[SessionSignature.memberName] = nil
@@ -60,7 +57,8 @@ public struct Session: Sendable, Equatable {
         return all[start..<end].compactMap { $0.objectValue.map(Message.init(object:)) }
     }
 
-    /// Appends a message to the conversation.
+    /// Appends a message to the conversation (one the schema refuses, say an unknown role, makes the
+    /// session one `SessionStore` refuses to save).
     public mutating func append(_ message: Message) {
         let element = JSONValue.object(message.object)
         if !document.modifyValue(forKey: "conversation", { $0.appendElement(element) }) {
@@ -69,7 +67,8 @@ public struct Session: Sendable, Equatable {
     }
 
     /// Sets a string member JidoCode defines (`name`, `updated_at`, `closed_at`, ...); `id` and
-    /// `version` cannot be changed this way.
+    /// `version` cannot be changed this way. Setting a member the schema wants of another type
+    /// (`conversation`, `config`, ...) makes the session one `SessionStore` refuses to save.
     public mutating func set(_ key: String, to value: String) {
         guard key != "id", key != "version", key != SessionSignature.memberName else { return }
         document[key] = .string(value)

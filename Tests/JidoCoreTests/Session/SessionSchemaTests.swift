@@ -69,6 +69,15 @@ import Testing
         .array([.object(JSONObject())]), .array([.object(message)]), .array([.object(todo)]),
     ]
 
+    /// The observer's bit sets hold 64 fields and 64 members per record.
+    @Test func theTableFitsTheObserver() {
+        #expect(SessionSchema.fields.count <= 64)
+        for field in SessionSchema.fields {
+            if case let .records(members) = field.shape { #expect(members.count <= 64) }
+        }
+        #expect(CompiledSessionSchema.shared.fields.count == SessionSchema.fields.count)
+    }
+
     @Test func theBaseDocumentAndTheMinimalOneAreSessions() throws {
         #expect(try agree(Self.base, "base").map(\.id.rawValue) == .success(Self.id))
         var minimal = Self.base
