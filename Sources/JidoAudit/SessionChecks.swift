@@ -51,17 +51,20 @@ extension AuditRun {
         }
     }
 
-    /// One session file: the descriptor checks, then signature, duplicates, schema, id, age.
+    /// One session file: the descriptor checks, then signature, duplicates, schema, id, age. The
+    /// file's bytes are read once (`SessionFile.inspect`: decoded at most once, not at all when the
+    /// verification scan proves the schema and every key is ASCII).
     mutating func auditSession(_ id: SessionID, in sessionsFD: FileDescriptor, path: String) {
         guard let status = readEntry(StoreLayout.sessionFile(id), in: sessionsFD, path: path, maxBytes: configuration.maxFileBytes,
                                      isSecret: false, into: readBuffer) else { return }
         var verdict: SignatureVerdict?
-        var facts: SessionSchemaScanner.Facts?
+        let limits = JSONLimits(maxInputBytes: configuration.maxFileBytes)
+        let content: SessionFile.Content
         if let key {
-            let limits = JSONLimits(maxInputBytes: configuration.maxFileBytes)
-            let (result, scanned) = readBuffer.withBytes { SessionSignature.verifyWithSchema(fileBytes: $0, key: key, limits: limits) }
+            let inspection = readBuffer.withBytes { SessionFile.inspect(bytes: $0, key: key, limits: limits) }
+            let result = inspection.verification
+            content = inspection.content
             verdict = result.verdict
-            facts = scanned
             report.verdicts[result.verdict, default: 0] += 1
             readBuffer.withBytes { hostnameProbe.record(result.verdict, bytes: $0) }
             switch result.verdict {
@@ -78,79 +81,35 @@ extension AuditRun {
             case .undecodable: report.add(Rules.sessionUndecodable, path, result.detail ?? "not a JSON object")
             }
             for pointer in result.duplicateKeys { report.add(Rules.duplicateKeys, path, "key \(pointer) occurs more than once") }
+        } else {
+            content = readBuffer.withBytes { SessionFile.inspect(bytes: $0, limits: limits) }
         }
         report.entries.append(EntryRecord(name: relativeName(path), status: status,
                                           sha256: configuration.hashContents ? readBuffer.withBytes { Self.sha256Hex($0) } : nil,
                                           verdict: verdict))
         guard verdict != .undecodable else { return }
-        checkSchema(id: id, path: path, scanned: facts)
+        checkSchema(id: id, path: path, content: content)
     }
 
-    /// JidoCode's schema, the id inside against the file name, and the cleanup age (the file's
-    /// bytes are in `readBuffer`).
-    mutating func checkSchema(id: SessionID, path: String, scanned: SessionSchemaScanner.Facts?) {
-        let facts: SessionFacts
-        let maxBytes = configuration.maxFileBytes
-        let reading = readBuffer.withBytes { SessionFacts.read($0, maxBytes: maxBytes, scanned: scanned) }
-        for pointer in reading.ambiguousKeys {
+    /// JidoCode's schema, the id inside against the file name, and the cleanup age.
+    mutating func checkSchema(id: SessionID, path: String, content: SessionFile.Content) {
+        for pointer in content.ambiguousKeys {
             report.add(Rules.ambiguousKeys, path, "key \(pointer) is the same as an earlier key of its object for Unicode-equivalence parsers")
         }
-        switch reading.facts {
-        case let .success(read): facts = read
-        case let .failure(.undecodable(detail)):
+        switch content.schema {
+        case let .undecodable(detail):
+            // With a key, the verification already reported it.
             if key == nil { report.add(Rules.sessionUndecodable, path, detail) }
-            return
-        case let .failure(.schema(error)):
+        case let .invalid(error):
             report.add(Rules.sessionSchemaInvalid, path, error.description)
-            return
-        }
-        if facts.id != id.rawValue {
-            report.add(Rules.sessionIDMismatch, path, "the file holds id \(facts.id.debugDescription)")
-        }
-        if let closedAt = facts.closedAt, let closed = ISO8601.epochSeconds(closedAt),
-           closed < configuration.now - configuration.cleanupDays * 86_400 {
-            report.add(Rules.cleanupEligible, path, "closed at \(closedAt), more than \(configuration.cleanupDays) days ago")
-        }
-    }
-}
-
-/// What the audit needs from a session's content beyond its signature.
-struct SessionFacts {
-    let id: String
-    let closedAt: String?
-
-    enum Problem: Error {
-        case undecodable(String)
-        case schema(SchemaError)
-    }
-
-    /// The facts, and the keys other parsers would merge (`KeyAmbiguity`).
-    struct Reading {
-        var facts: Result<SessionFacts, Problem>
-        var ambiguousKeys: [String] = []
-    }
-
-    /// When the verification pass already proved the schema (`scanned`) and saw only ASCII keys,
-    /// that answer is used; anything else (and any failure, for its precise message) goes through
-    /// the decoder and `Session(document:)`.
-    static func read(_ bytes: UnsafeRawBufferPointer, maxBytes: Int, scanned: SessionSchemaScanner.Facts?) -> Reading {
-        if let scanned, !scanned.hasNonASCIIKeys {
-            return Reading(facts: .success(SessionFacts(id: scanned.id.rawValue, closedAt: scanned.closedAt)))
-        }
-        let document: JSONDocument
-        do { document = try StrictJSONDecoder(limits: JSONLimits(maxInputBytes: maxBytes)).decode(bytes) } catch {
-            return Reading(facts: .failure(.undecodable(error.description)))
-        }
-        let ambiguous = KeyAmbiguity.ambiguousKeys(in: document.value)
-        guard case let .object(object) = document.value else {
-            return Reading(facts: .failure(.undecodable("the top-level value is not an object")), ambiguousKeys: ambiguous)
-        }
-        do {
-            let session = try Session(document: object)
-            return Reading(facts: .success(SessionFacts(id: session.id.rawValue, closedAt: session.closedAt)), ambiguousKeys: ambiguous)
-        } catch {
-            // The id check needs the id even when the schema fails elsewhere.
-            return Reading(facts: .failure(.schema(error)), ambiguousKeys: ambiguous)
+        case let .valid(fileID, closedAt, _):
+            if fileID != id {
+                report.add(Rules.sessionIDMismatch, path, "the file holds id \(fileID.rawValue.debugDescription)")
+            }
+            if let closedAt, let closed = ISO8601.epochSeconds(closedAt),
+               closed < configuration.now - configuration.cleanupDays * 86_400 {
+                report.add(Rules.cleanupEligible, path, "closed at \(closedAt), more than \(configuration.cleanupDays) days ago")
+            }
         }
     }
 }

@@ -1,3 +1,5 @@
+internal import Glibc
+
 /// A growable byte buffer that whole-file reads reuse, so reading thousands of files allocates
 /// (and page-faults in) one buffer instead of one per file. Not thread-safe; one reader at a time.
 /// The bytes of the last read stay valid until the next read or `wipe`.
@@ -42,8 +44,16 @@ public final class ReadBuffer {
 
     /// Overwrites the whole buffer (after it held a secret) and empties it.
     public func wipe() {
-        SecureBytes.wipe(storage)
+        Self.wipe(storage)
         count = 0
+    }
+
+    /// Zeroes `buffer` with libc's `explicit_bzero`, which the optimizer may not remove (the same
+    /// guarantee as the `OPENSSL_cleanse` of Crypto/'s secure bytes; FileSystem/ sits below Crypto/
+    /// and does not reach up to it).
+    private static func wipe(_ buffer: UnsafeMutableRawBufferPointer) {
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return }
+        explicit_bzero(base, buffer.count)
     }
 
     /// Grows the storage to at least `capacity` bytes, keeping the first `count`.
@@ -51,7 +61,7 @@ public final class ReadBuffer {
         guard capacity > storage.count else { return }
         let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: max(capacity, storage.count * 2), alignment: 16)
         grown.copyMemory(from: UnsafeRawBufferPointer(rebasing: storage[..<count]))
-        SecureBytes.wipe(storage)
+        Self.wipe(storage)
         storage.deallocate()
         storage = grown
     }

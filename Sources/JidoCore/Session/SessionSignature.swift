@@ -73,7 +73,8 @@ public enum SessionSignature {
     public static func verify(fileBytes: UnsafeRawBufferPointer, key: SessionKey, limits: JSONLimits = .default,
                               orders: [BeamOrder] = allOrders) -> SignatureVerification {
         var none = NoObserver()
-        return verify(fileBytes: fileBytes, key: key, limits: limits, orders: orders, observer: &none)
+        var document: JSONDocument?
+        return verify(fileBytes: fileBytes, key: key, limits: limits, orders: orders, observer: &none, document: &document)
     }
 
     /// Verifies and, in the same pass over a canonical file, checks JidoCode's session schema: the
@@ -82,14 +83,17 @@ public enum SessionSignature {
     public static func verifyWithSchema(fileBytes: UnsafeRawBufferPointer, key: SessionKey, limits: JSONLimits = .default,
                                         orders: [BeamOrder] = allOrders) -> (SignatureVerification, SessionSchemaScanner.Facts?) {
         var observer = SessionSchemaObserver()
-        let result = verify(fileBytes: fileBytes, key: key, limits: limits, orders: orders, observer: &observer)
+        var document: JSONDocument?
+        let result = verify(fileBytes: fileBytes, key: key, limits: limits, orders: orders, observer: &observer, document: &document)
         return (result, result.isCanonical ? observer.facts : nil)
     }
 
-    /// `decoded`, when the caller already decoded `fileBytes`, spares the slow path a second decode.
+    /// `document`: the decoded `fileBytes` when the caller already has them (the slow path then
+    /// does not decode); on return, also the document the slow path decoded, if it did (so that a
+    /// caller needing it, `SessionFile.inspect`, never decodes twice).
     static func verify<Observer: CanonicalScanObserver>(fileBytes: UnsafeRawBufferPointer, key: SessionKey, limits: JSONLimits,
                                                         orders: [BeamOrder] = allOrders, observer: inout Observer,
-                                                        decoded: JSONDocument? = nil) -> SignatureVerification {
+                                                        document: inout JSONDocument?) -> SignatureVerification {
         let orders = orders.isEmpty ? [BeamOrder.jidoCodeDefault] : orders
         var slowOrders = orders
         var fastInvalid: SignatureVerification?
@@ -102,17 +106,18 @@ public enum SessionSignature {
             slowOrders = orders.filter { $0 != order }
             fastInvalid = verdict
         }
-        let document: JSONDocument
-        if let decoded {
-            document = decoded
+        let decoded: JSONDocument
+        if let document {
+            decoded = document
         } else {
             do throws(JSONDecodingError) {
-                document = try StrictJSONDecoder(limits: limits).decode(fileBytes)
+                decoded = try StrictJSONDecoder(limits: limits).decode(fileBytes)
             } catch {
                 return SignatureVerification(verdict: .undecodable, detail: error.description)
             }
+            document = decoded
         }
-        let slow = verify(document: document, key: key, orders: slowOrders, fileBytes: fileBytes)
+        let slow = verify(document: decoded, key: key, orders: slowOrders, fileBytes: fileBytes)
         if let fastInvalid, slow.verdict != .valid { return fastInvalid }
         return slow
     }

@@ -154,16 +154,13 @@ public final class SessionStore: Sendable {
         return session
     }
 
-    /// Verifies and decodes session file bytes (the signature first, then keys, then schema); also
+    /// Verifies and decodes session file bytes (`SessionFile.inspect`, one decode) and refuses them
+    /// for the first problem in this order: the signature, duplicated keys, the schema, the id. Also
     /// whether the bytes verified as JidoCode's canonical form.
     func decodeSession(_ bytes: [UInt8], expected id: SessionID) throws(StoreError) -> (Session, isCanonical: Bool) {
         let limits = JSONLimits(maxInputBytes: options.maxFileBytes)
-        let document: JSONDocument
-        do { document = try StrictJSONDecoder(limits: limits).decode(bytes) } catch { throw .undecodable(error.description) }
-        var none = NoObserver()
-        let verification = bytes.withUnsafeBytes {
-            SessionSignature.verify(fileBytes: $0, key: key, limits: limits, orders: [options.beamOrder], observer: &none, decoded: document)
-        }
+        let inspection = SessionFile.inspect(bytes: bytes, key: key, limits: limits, orders: [options.beamOrder], needs: .session)
+        let verification = inspection.verification
         switch verification.verdict {
         case .valid: break
         case .unsigned where options.acceptUnsigned: break
@@ -173,16 +170,23 @@ public final class SessionStore: Sendable {
         case .invalid, .malformed, .nullSignature: throw .invalidSignature(verification.verdict)
         }
         if !verification.duplicateKeys.isEmpty, !options.acceptDuplicateKeys { throw .duplicateKeys(verification.duplicateKeys) }
-        guard case let .object(object) = document.value else { throw .undecodable("the top-level value is not an object") }
         let session: Session
-        do { session = try Session(document: object) } catch { throw .schema(error) }
+        switch inspection.content.schema {
+        case let .undecodable(detail): throw .undecodable(detail)
+        case let .invalid(error): throw .schema(error)
+        case let .valid(_, _, decoded?): session = decoded
+        // Not reached: with `.session` a valid file is always decoded.
+        case .valid(_, _, nil): throw .undecodable("the session was not decoded")
+        }
         guard session.id == id else { throw .idMismatch(file: id, document: session.id.rawValue) }
         return (session, verification.verdict == .valid && verification.isCanonical)
     }
 
     // MARK: - Writing
 
-    /// Saves `session` (replacing what is stored), returning once that write is durable.
+    /// Saves `session` (replacing what is stored), returning once that write is durable. A session
+    /// the schema refuses (`SessionSchema`: say a message with an unknown role) is not written:
+    /// `StoreError.invalidSession`, and the stored file is unchanged.
     public func save(_ session: Session) throws -> SaveOutcome {
         let work = SaveQueue.Work(replaces: true) { current in current = session }
         return try submit(work, id: session.id)
@@ -191,7 +195,8 @@ public final class SessionStore: Sendable {
     /// Applies `transform` to the latest stored state of session `id` (nil when it does not exist
     /// yet) under the session's lock and writes the result durably. Concurrent updates from any
     /// thread or process are serialized (see `SaveQueue`), so none is lost. A transform that throws
-    /// writes nothing for itself; setting the state to nil is not a delete and writes nothing.
+    /// writes nothing for itself; setting the state to nil is not a delete and writes nothing; a
+    /// result the schema refuses writes nothing for itself either (`StoreError.invalidSession`).
     public func update(_ id: SessionID, _ transform: @escaping (inout Session?) throws -> Void) throws -> SaveOutcome {
         try submit(SaveQueue.Work(replaces: false, transform), id: id)
     }
@@ -246,6 +251,8 @@ public final class SessionStore: Sendable {
                 try work.apply(&next)
                 guard let result = next else { throw StoreError.notFound(id) }
                 guard result.id == id else { throw StoreError.idMismatch(file: id, document: result.id.rawValue) }
+                // Nothing the schema refuses is written: `append` and `set` can break it.
+                do throws(SchemaError) { _ = try SessionSchema.validate(result.document) } catch { throw StoreError.invalidSession(error) }
                 state = result
                 changed = true
                 outcomes.append(.success(SaveOutcome()))
@@ -258,7 +265,7 @@ public final class SessionStore: Sendable {
         let file: SessionSignature.SignedFile
         var cache = signingCaches.take(id, key: key, order: options.beamOrder)
         do { file = try SessionSignature.signedFile(for: final.document, key: key, order: options.beamOrder, cache: &cache) } catch {
-            throw .undecodable("cannot encode the session: \(error)")
+            throw .encodingFailed("\(error)")
         }
         guard file.count <= options.maxFileBytes else { throw .tooLarge(size: Int64(file.count), limit: options.maxFileBytes) }
         do { try AtomicFileWriter.write(parts: file.parts, as: StoreLayout.sessionFile(id), in: sessionsDirectory) } catch { throw .from(error) }

@@ -21,6 +21,10 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case duplicateKeys([String])
     case undecodable(String)
     case schema(SchemaError)
+    /// A save refused: the session breaks JidoCode's schema (`SessionSchema`); nothing was written.
+    case invalidSession(SchemaError)
+    /// A save failed: the session could not be encoded (a limit of the encoder); nothing was written.
+    case encodingFailed(String)
     case idMismatch(file: SessionID, document: String)
     case secret(String)
     case io(SystemCallError)
@@ -44,6 +48,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             return "The session file failed its integrity check and was not loaded. Run jido-audit."
         case .unsigned: return "The session file is not signed and was not loaded."
         case .undecodable, .schema, .idMismatch: return "The session file is damaged and was not loaded."
+        case .invalidSession: return "The session is not in JidoCode's format and was not saved; the saved copy is unchanged."
+        case .encodingFailed: return "The session could not be encoded and was not saved; the saved copy is unchanged."
         case .secret: return "The machine secret cannot be used; run jido-audit for the fix."
         case .io: return "The session store could not be written or read; see the log for the cause."
         }
@@ -70,6 +76,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .duplicateKeys(pointers): return "duplicated keys: \(pointers.joined(separator: ", "))"
         case let .undecodable(detail): return "undecodable session file: \(detail)"
         case let .schema(error): return "schema: \(error)"
+        case let .invalidSession(error): return "refused to save a session that breaks the schema: \(error)"
+        case let .encodingFailed(detail): return "cannot encode the session: \(detail)"
         case let .idMismatch(file, document): return "file \(file).json holds id \(document.debugDescription)"
         case let .secret(detail): return "machine secret: \(detail)"
         case let .io(error): return "I/O: \(error)"

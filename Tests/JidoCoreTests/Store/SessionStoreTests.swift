@@ -286,6 +286,83 @@ import Testing
         }
     }
 
+    /// A file with several problems is refused for the first in this order: the signature, the
+    /// duplicated keys, the schema, the id (`SessionFile.inspect`, mapped by `decodeSession`).
+    @Test func loadRefusesForTheFirstProblemInOrder() throws {
+        try withStore { store, home in
+            let session = try newSession()
+            let path = sessionsPath(home) + "/" + StoreLayout.sessionFile(session.id)
+            let key = store.key
+            var badSchema = session.document
+            badSchema["todos"] = .string("oops")
+            let otherID = try SessionID.random()
+            var otherIDDocument = session.document
+            otherIDDocument["id"] = .string(otherID.rawValue)
+            func withDuplicate(_ bytes: [UInt8]) -> [UInt8] { Array((String(decoding: bytes.dropLast(2), as: UTF8.self) + ",\n  \"name\": \"x\"\n}").utf8) }
+            func forged(_ object: JSONObject) throws -> [UInt8] {
+                var unsigned = object
+                unsigned["signature"] = .string(String(repeating: "A", count: 43) + "=")
+                return try CanonicalJSON.encode(.object(unsigned))
+            }
+            let cases: [([UInt8], StoreError)] = [
+                (try forged(badSchema), .invalidSignature(.invalid)),
+                (withDuplicate(try SessionSignature.signedFileBytes(for: badSchema, key: key)), .duplicateKeys(["/name"])),
+                (try SessionSignature.signedFileBytes(for: badSchema, key: key), .schema(SchemaError(pointer: "/todos", reason: "missing or not an array"))),
+                (try SessionSignature.signedFileBytes(for: otherIDDocument, key: key), .idMismatch(file: session.id, document: otherID.rawValue)),
+                (Array("{\"a\": ".utf8), .undecodable("unexpected end of input at offset 6")),
+                (Array("[]".utf8), .undecodable("the top-level value is not an object")),
+            ]
+            for (bytes, expected) in cases {
+                try writeFile(path, bytes)
+                #expect(throws: expected) { try store.load(session.id) }
+            }
+        }
+    }
+
+    /// Saving runs the schema (`SessionSchema`) first: what it refuses is never written, the stored
+    /// file stays as it was, and the error is not the one for a damaged file.
+    @Test func invalidSessionsAreRefusedAtSaveAndThePreviousFileIsUntouched() throws {
+        try withStore { store, home in
+            let session = try newSession()
+            _ = try store.save(session)
+            let path = sessionsPath(home) + "/" + StoreLayout.sessionFile(session.id)
+            let before = try TestVectors.readBytes(URL(fileURLWithPath: path))
+            var bot = session
+            bot.append(Session.Message(id: "m", role: "bot", content: "c", timestamp: "t"))
+            let badRole = StoreError.invalidSession(SchemaError(pointer: "/conversation/0/role", reason: "must be one of user, assistant, system, tool"))
+            #expect(throws: badRole) { try store.save(bot) }
+            var oops = session
+            oops.set("conversation", to: "oops")
+            let notAnArray = StoreError.invalidSession(SchemaError(pointer: "/conversation", reason: "missing or not an array"))
+            #expect(throws: notAnArray) { try store.save(oops) }
+            #expect(throws: notAnArray) { try store.update(session.id) { $0?.set("conversation", to: "oops") } }
+            #expect(throws: badRole) { try store.update(session.id) { $0?.append(Session.Message(id: "m", role: "bot", content: "c", timestamp: "t")) } }
+            #expect(try TestVectors.readBytes(URL(fileURLWithPath: path)) == before)
+            #expect(try store.load(session.id) == session)
+            // A valid update after a refused one still applies.
+            _ = try store.update(session.id) { $0?.append(message(1)) }
+            #expect(try store.load(session.id).messageCount == 1)
+            // A session that would be created invalid is not created.
+            var fresh = try newSession()
+            fresh.set("config", to: "x")
+            #expect(throws: StoreError.invalidSession(SchemaError(pointer: "/config", reason: "missing or not an object"))) { try store.save(fresh) }
+            #expect(!FileManager.default.fileExists(atPath: sessionsPath(home) + "/" + StoreLayout.sessionFile(fresh.id)))
+            #expect(badRole.userMessage != StoreError.undecodable("").userMessage)
+        }
+    }
+
+    /// A session the encoder cannot write (a float that is not finite) fails with its own error, not
+    /// as a damaged file; nothing is written.
+    @Test func anEncodingFailureAtSaveIsNotADamagedFile() throws {
+        try withStore { store, home in
+            let session = Session.new(id: try SessionID.random(), name: "n", projectPath: "/p", createdAt: "t",
+                                      config: JSONObject([("temperature", .float(.infinity))]))
+            #expect(throws: StoreError.encodingFailed(CanonicalEncodingError.nonFiniteFloat.description)) { try store.save(session) }
+            #expect(!FileManager.default.fileExists(atPath: sessionsPath(home) + "/" + StoreLayout.sessionFile(session.id)))
+            #expect(StoreError.encodingFailed("").userMessage != StoreError.undecodable("").userMessage)
+        }
+    }
+
     /// The store writes the member order of the JidoCode release it serves and accepts only that
     /// order for objects of more than 32 members, as that JidoCode does; an append keeps it.
     @Test(arguments: BeamOrder.allCases)
