@@ -246,3 +246,51 @@ import Testing
         }
     }
 }
+
+/// Messages name what they are about and never advise removing a file outside the store.
+@Suite struct MessageTests {
+    @Test func aSecretGivenWithSecretFileIsNeverToBeRemoved() throws {
+        try withTemporaryDirectory { root in
+            let home = try copyVectorStore("basic", into: root)
+            let file = home + "/.jido_code/sessions/5f0c6a52-1b7e-4c1e-9a3b-0d2f6e8a9b10.json"
+            for (secret, expected) in [("/dev/zero", "is a character device, not a regular file; give the secret file itself"),
+                                       (root, "is a directory, not a regular file"),
+                                       ("/nonexistent/secret", "does not exist; check the path")] {
+                let run = audit(["verify", "--home", home, "--secret-file", secret, file])
+                #expect(run.status == 3)
+                #expect(run.stderr.contains(expected), "\(secret): \(run.stderr)")
+                #expect(!run.stderr.contains("Remove it") && !run.stderr.contains("pass --secret-file"), "\(run.stderr)")
+            }
+        }
+    }
+
+    @Test func anEmptyJidoHomeDoesNotHideHome() throws {
+        try withTemporaryDirectory { root in
+            let home = try copyVectorStore("basic", into: root)
+            let file = home + "/.jido_code/sessions/5f0c6a52-1b7e-4c1e-9a3b-0d2f6e8a9b10.json"
+            let run = audit(["verify", "--hostname", "devbox", file], environment: ["JIDO_HOME": "", "HOME": home])
+            #expect(run.status == 0, "\(run.stderr)")
+        }
+    }
+
+    /// A store directory that is a symbolic link is reported as a directory, not as a session file.
+    @Test func storeDirectoryErrorsNameADirectory() throws {
+        try withTemporaryDirectory { root in
+            let home = root + "/home"
+            #expect(mkdir(home, 0o700) == 0 && mkdir(root + "/elsewhere", 0o700) == 0)
+            #expect(symlink(root + "/elsewhere", home + "/.jido_code") == 0)
+            #expect(throws: StoreError.untrustedDirectory(.wrongType(.symbolicLink))) {
+                try SessionStore(dataDirectory: home + "/.jido_code", key: SessionKey.ephemeral())
+            }
+            // Opening by home reads the secret first: its message names the directory too.
+            do throws(StoreError) {
+                _ = try SessionStore.open(home: home, hostname: "h")
+                Issue.record("opened a store through a symbolic link")
+            } catch {
+                #expect(error.logDescription.contains("not a directory"), "\(error.logDescription)")
+            }
+            let error = StoreError.untrustedDirectory(.wrongType(.symbolicLink))
+            #expect(error.logDescription.contains("store directory") && !error.userMessage.contains("session file"))
+        }
+    }
+}

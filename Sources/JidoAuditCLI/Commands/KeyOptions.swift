@@ -14,7 +14,9 @@ struct KeyOptions {
     let hostname: String?
 
     init(_ parsed: ParsedArguments, io: CommandIO) throws(UsageError) {
-        guard let home = parsed.value("--home") ?? io.environment["JIDO_HOME"] ?? io.environment["HOME"], !home.isEmpty else {
+        // An empty variable counts as unset (an empty JIDO_HOME must not hide HOME).
+        let environment = { (name: String) in io.environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        guard let home = parsed.value("--home") ?? environment("JIDO_HOME") ?? environment("HOME"), !home.isEmpty else {
             throw UsageError("no home directory: set HOME or pass --home DIR")
         }
         self.home = home

@@ -55,9 +55,13 @@ public struct MachineSecret: Sendable {
         do throws(SystemCallError) {
             directory = try FileDescriptor.open(parent, [.readOnly, .directory, .closeOnExec])
         } catch {
-            throw MachineSecretError(.unreadable(error), path: path)
+            throw MachineSecretError(error.errno == .noSuchFileOrDirectory ? .missing : .unreadable(error), path: path, namedByUser: true)
         }
-        return try directory.closeAfter { (fd) throws(MachineSecretError) in try load(name: name, in: fd, displayPath: path) }
+        do throws(MachineSecretError) {
+            return try directory.closeAfter { (fd) throws(MachineSecretError) in try load(name: name, in: fd, displayPath: path) }
+        } catch {
+            throw MachineSecretError(error.problem, path: error.path, namedByUser: true)
+        }
     }
 
     /// The rules a secret file must meet before it is read.
@@ -207,8 +211,9 @@ public struct MachineSecretError: Error, Sendable, CustomStringConvertible {
         init(_ violation: TrustViolation, in role: TrustRole) {
             let directory = role.requiredType == .directory
             switch violation {
+            case let .wrongType(type) where directory: self = .notADirectory(type)
             case .wrongType(.symbolicLink): self = .symbolicLink
-            case let .wrongType(type): self = directory ? .notADirectory(type) : .notRegularFile(type)
+            case let .wrongType(type): self = .notRegularFile(type)
             case let .wrongOwner(owner, expected): self = .wrongOwner(owner: owner, expected: expected)
             case let .hardLinked(count): self = .multipleLinks(count)
             case let .writableByOthers(mode), let .readableByOthers(mode):
@@ -220,14 +225,19 @@ public struct MachineSecretError: Error, Sendable, CustomStringConvertible {
     public let problem: Problem
     /// The file or directory concerned.
     public let path: String
+    /// True for a file the user named (`--secret-file`), outside the store: the advice never says to
+    /// remove or recreate it, or to pass the option that was passed.
+    public let namedByUser: Bool
 
-    public init(_ problem: Problem, path: String) {
+    public init(_ problem: Problem, path: String, namedByUser: Bool = false) {
         self.problem = problem
         self.path = path
+        self.namedByUser = namedByUser
     }
 
     /// What is wrong and how to fix it, in one or two sentences.
     public var description: String {
+        if namedByUser, let text = namedFileDescription { return text }
         switch problem {
         case .missing:
             return "\(path) does not exist. JidoCode creates it on first start; to check a copied store, pass --secret-file and --hostname."
@@ -257,6 +267,25 @@ public struct MachineSecretError: Error, Sendable, CustomStringConvertible {
             return "creating \(path) failed: \(error). Nothing was written in its place; fix the cause and run again."
         case .randomUnavailable:
             return "no secure random bytes are available to create \(path); nothing was written."
+        }
+    }
+
+    /// The advice for a file given with `--secret-file`, where it differs from the store's.
+    private var namedFileDescription: String? {
+        switch problem {
+        case .missing:
+            return "\(path) (given with --secret-file) does not exist; check the path."
+        case let .notRegularFile(type):
+            return "\(path) (given with --secret-file) is a \(type.rawValue), not a regular file; give the secret file itself."
+        case let .wrongOwner(owner, expected):
+            return "\(path) (given with --secret-file) belongs to uid \(owner), not to you (uid \(expected)), so it is not trusted. "
+                + "If you know where it came from, copy it to a file of yours with mode 0600 and pass that."
+        case let .tooShort(size):
+            return "\(path) (given with --secret-file) holds \(size) bytes, fewer than the \(MachineSecret.minimumBytes) of a JidoCode secret; it is not one."
+        case let .tooLarge(size):
+            return "\(path) (given with --secret-file) holds \(size) bytes, more than the \(MachineSecret.maximumBytes) a secret may have; it is not one."
+        default:
+            return nil
         }
     }
 }

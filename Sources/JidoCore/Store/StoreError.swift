@@ -13,6 +13,9 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case wrongOwner(owner: UInt32, expected: UInt32)
     case insecurePermissions(FilePermissions)
     case insecureDirectory(FilePermissions)
+    /// A store directory (the data directory, `sessions/` or `locks/`) that is a symbolic link, not
+    /// a directory, or another user's: never followed or trusted.
+    case untrustedDirectory(TrustViolation)
     case changedWhileReading
     case lockTimeout(seconds: Double)
     case limitReached(count: Int, limit: Int)
@@ -39,6 +42,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .notRegularFile, .symbolicLink, .hardLinked:
             return "A session file was replaced by something that is not a plain file; it was not opened. Run jido-audit."
         case .wrongOwner: return "A session file belongs to another user; it was not read. Run jido-audit."
+        case .untrustedDirectory:
+            return "A store directory is a link, not a directory, or another user's; it was not trusted. Run jido-audit: it names the directory."
         case .insecurePermissions, .insecureDirectory:
             return "The session store is writable by other users; it was not trusted. Run `jido-audit --fix`."
         case .changedWhileReading: return "The session file changed while it was read; try again."
@@ -68,6 +73,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .wrongOwner(owner, expected): return "session file owned by uid \(owner), expected \(expected)"
         case let .insecurePermissions(mode): return "session file mode \(mode) is writable by group or others"
         case let .insecureDirectory(mode): return "store directory mode \(mode) is writable by group or others"
+        case let .untrustedDirectory(violation): return "store directory is \(violation)"
         case .changedWhileReading: return "session file changed while being read"
         case let .lockTimeout(seconds): return "could not lock the session within \(seconds) s"
         case let .limitReached(count, limit): return "session count \(count) reached the limit of \(limit)"
@@ -104,6 +110,14 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// The one mapping from a trust violation (of a session file or a store directory) to a store error.
     init(_ violation: TrustViolation, in role: TrustRole) {
+        // A directory's problems are the directory's, never worded as a session file's.
+        if role.requiredType == .directory {
+            switch violation {
+            case let .writableByOthers(mode), let .readableByOthers(mode): self = .insecureDirectory(mode)
+            default: self = .untrustedDirectory(violation)
+            }
+            return
+        }
         switch violation {
         case .wrongType(.symbolicLink): self = .symbolicLink
         case let .wrongType(type): self = .notRegularFile(type)

@@ -112,7 +112,7 @@ import Testing
         try withTemporaryDirectory { root in
             #expect(mkdir(root + "/real", 0o700) == 0)
             #expect(symlink(root + "/real", root + "/.jido_code") == 0)
-            #expect(problem { () throws(MachineSecretError) in try MachineSecret.loadOrCreate(home: root) } == .symbolicLink)
+            #expect(problem { () throws(MachineSecretError) in try MachineSecret.loadOrCreate(home: root) } == .notADirectory(.symbolicLink), "a directory problem, worded as one")
         }
         try withTemporaryDirectory { root in
             _ = try makeHome(root, secret: nil)
