@@ -68,16 +68,36 @@ public struct AuditReport: Sendable {
         self.dataDirectory = dataDirectory
     }
 
+    /// The most findings a report lists; past it they are only counted (`unlisted`), so a store of
+    /// hostile files cannot make the report (and its memory) grow without bound.
+    public static let maxListedFindings = 10_000
+    /// Findings counted but not listed, by severity (they count for the exit status and the summary).
+    public internal(set) var unlisted: [Severity: Int] = [:]
+
     mutating func add(_ rule: Rule, _ path: String, _ message: String) {
-        findings.append(Finding(rule, path: path, message))
+        add(Finding(rule, path: path, message))
     }
 
     mutating func add(_ rule: Rule, pathBytes: [UInt8], _ message: String) {
-        findings.append(Finding(rule, pathBytes: pathBytes, message))
+        add(Finding(rule, pathBytes: pathBytes, message))
     }
 
+    private mutating func add(_ finding: Finding) {
+        guard findings.count < Self.maxListedFindings else {
+            unlisted[finding.severity, default: 0] += 1
+            return
+        }
+        findings.append(finding)
+    }
+
+    /// Findings of `severity`, listed or not.
+    public func total(_ severity: Severity) -> Int { findings.filter { $0.severity == severity }.count + (unlisted[severity] ?? 0) }
+
+    /// How many findings were counted but not listed.
+    public var unlistedCount: Int { unlisted.values.reduce(0, +) }
+
     /// Findings at or above `severity`.
-    public func count(atLeast severity: Severity) -> Int { findings.filter { $0.severity >= severity }.count }
+    public func count(atLeast severity: Severity) -> Int { Severity.allCases.filter { $0 >= severity }.map(total).reduce(0, +) }
 
     /// Findings sorted by severity (errors first), then path, then rule id: the order reports use.
     public var sortedFindings: [Finding] {

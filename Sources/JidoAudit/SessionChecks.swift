@@ -81,6 +81,10 @@ extension AuditRun {
             case .undecodable: report.add(Rules.sessionUndecodable, path, result.detail ?? "not a JSON object")
             }
             for pointer in result.duplicateKeys { report.add(Rules.duplicateKeys, path, "key \(pointer) occurs more than once") }
+            let unlisted = result.duplicateKeyCount - result.duplicateKeys.count
+            if unlisted > 0 {
+                report.add(Rules.duplicateKeys, path, "and \(unlisted) more repeated keys (the first \(JSONPointer.maxReportedKeys) are listed)")
+            }
         } else {
             content = readBuffer.withBytes { SessionFile.inspect(bytes: $0, limits: limits) }
         }
@@ -93,8 +97,12 @@ extension AuditRun {
 
     /// JidoCode's schema, the id inside against the file name, and the cleanup age.
     mutating func checkSchema(id: SessionID, path: String, content: SessionFile.Content) {
-        for pointer in content.ambiguousKeys {
+        let ambiguous = content.ambiguous
+        for pointer in ambiguous.pointers {
             report.add(Rules.ambiguousKeys, path, "key \(pointer) is the same as an earlier key of its object for Unicode-equivalence parsers")
+        }
+        if ambiguous.unlisted > 0 {
+            report.add(Rules.ambiguousKeys, path, "and \(ambiguous.unlisted) more such keys (the first \(JSONPointer.maxReportedKeys) are listed)")
         }
         switch content.schema {
         case let .undecodable(detail):

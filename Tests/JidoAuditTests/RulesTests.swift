@@ -23,3 +23,17 @@ import Testing
         }
     }
 }
+
+/// A store of hostile files cannot grow the report without bound: past the listing limit findings
+/// are counted, still decide the exit status, and are announced in the summary.
+@Suite struct FindingLimitTests {
+    @Test func findingsPastTheLimitAreCountedNotListed() {
+        var report = AuditReport(home: "/h", dataDirectory: "/h/.jido_code")
+        for n in 0..<(AuditReport.maxListedFindings + 5) {
+            report.add(n < AuditReport.maxListedFindings ? Rules.strayFile : Rules.signatureInvalid, "/h/\(n)", "x")
+        }
+        #expect(report.findings.count == AuditReport.maxListedFindings)
+        #expect(report.unlistedCount == 5 && report.total(.error) == 5)
+        #expect(report.count(atLeast: .error) == 5, "unlisted errors still fail the run")
+    }
+}

@@ -27,6 +27,8 @@ import JidoCore
 ///     the working directory when `--home` or `--baseline` was relative).
 ///   - `message` (string): what exactly is wrong with this entry.
 ///   - `fix` (string): what to do about it (the rule's help).
+/// - `summary.findings_not_listed` (number): findings counted in the summary but not listed (a report
+///   lists at most `AuditReport.maxListedFindings`).
 /// - `hostname` (string or null): the hostname the signing key was derived with.
 /// - `hostname_suggestion` (string or null): another hostname under which the failing signatures
 ///   verify (rule JG018), when most fail.
@@ -44,9 +46,10 @@ enum JSONReportRenderer {
         let fired = Set(report.findings.map(\.rule)).sorted { $0.id < $1.id }
         let verdicts = SignatureVerdict.allCases.map { ($0.rawValue, int(report.verdicts[$0] ?? 0)) }
         let summary = JSONObject([
-            ("errors", int(report.findings.filter { $0.severity == .error }.count)),
-            ("warnings", int(report.findings.filter { $0.severity == .warning }.count)),
-            ("notes", int(report.findings.filter { $0.severity == .note }.count)),
+            ("errors", int(report.total(.error))),
+            ("warnings", int(report.total(.warning))),
+            ("notes", int(report.total(.note))),
+            ("findings_not_listed", int(report.unlistedCount)),
             ("session_files", int(report.sessionFiles)),
             ("bytes_read", int(report.bytesRead)),
             ("duration_seconds", .float(report.duration.isFinite ? max(report.duration, 0) : 0)),

@@ -38,11 +38,11 @@ enum SARIFRenderer {
             ("invocations", .array([.object(JSONObject([("executionSuccessful", .bool(true))]))])),
             ("results", .array(results)),
         ])
-        if let hostname = report.hostname {
-            var properties = JSONObject([("hostname", .string(hostname))])
-            if let suggestion = report.hostnameSuggestion { properties["hostnameSuggestion"] = .string(suggestion) }
-            run["properties"] = .object(properties)
-        }
+        var properties = JSONObject()
+        if let hostname = report.hostname { properties["hostname"] = .string(DisplayText.escape(hostname)) }
+        if let suggestion = report.hostnameSuggestion { properties["hostnameSuggestion"] = .string(DisplayText.escape(suggestion)) }
+        if report.unlistedCount > 0 { properties["findingsNotListed"] = .integer(JSONInteger(report.unlistedCount)) }
+        if !properties.isEmpty { run["properties"] = .object(properties) }
         if let base = locator.homeURI {
             run["originalUriBaseIds"] = .object(JSONObject([(homeBaseID, .object(JSONObject([("uri", .string(base))])))]))
         }

@@ -37,9 +37,12 @@ enum TextRenderer {
     /// (`no findings` instead of the counts when clean; no verdict part when no session was read).
     static func summary(_ report: AuditReport) -> String {
         let counts = Severity.allCases.reversed().map { severity in
-            counted(report.findings.filter { $0.severity == severity }.count, severity.rawValue)
+            counted(report.total(severity), severity.rawValue)
         }
-        var text = "jido-audit: " + (report.findings.isEmpty ? "no findings" : counts.joined(separator: ", "))
+        var text = "jido-audit: " + (report.findings.isEmpty && report.unlistedCount == 0 ? "no findings" : counts.joined(separator: ", "))
+        if report.unlistedCount > 0 {
+            text += " (\(report.unlistedCount) not listed: a report lists at most \(AuditReport.maxListedFindings))"
+        }
         text += " in \(counted(report.sessionFiles, "session file")) (\(byteCount(report.bytesRead)), \(seconds(report.duration)))"
         let verdicts = SignatureVerdict.allCases.compactMap { verdict -> String? in
             let n = report.verdicts[verdict] ?? 0

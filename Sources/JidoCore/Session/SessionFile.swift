@@ -37,7 +37,9 @@ public enum SessionFile {
         /// in document order; empty when the file was not decoded (only non-ASCII keys can be
         /// ambiguous, and a file is left undecoded only when all of its keys are ASCII). Computed on
         /// each access.
-        public var ambiguousKeys: [String] { document.map { KeyAmbiguity.ambiguousKeys(in: $0.value) } ?? [] }
+        public var ambiguousKeys: [String] { ambiguous.pointers }
+        /// The ambiguous keys counted, the first ones named (one walk per access).
+        public var ambiguous: ReportedKeys { document.map { KeyAmbiguity.report(in: $0.value) } ?? ReportedKeys() }
     }
 
     /// Everything a reader needs from a session file's bytes.
