@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+@testable import JidoCore
+
+/// The package's one lock: mutual exclusion, and a condition that wakes its waiters.
+@Suite struct PthreadMutexTests {
+    final class Counter: @unchecked Sendable {
+        let mutex = PthreadMutex()
+        let condition = PthreadCondition()
+        var value = 0   // guarded by `mutex`
+        var ready = false
+    }
+
+    /// Four threads increment a counter 50,000 times each under the lock: no increment is lost.
+    @Test func withLockExcludesOtherThreads() {
+        let counter = Counter()
+        DispatchQueue.concurrentPerform(iterations: 4) { _ in
+            for _ in 0..<50_000 { counter.mutex.withLock { counter.value += 1 } }
+        }
+        #expect(counter.mutex.withLock { counter.value } == 200_000)
+    }
+
+    /// Waiters sleep until the state they wait for is set under the lock and broadcast.
+    @Test func broadcastWakesEveryWaiter() {
+        let counter = Counter()
+        let done = DispatchGroup()
+        for _ in 0..<3 {
+            DispatchQueue.global().async(group: done) {
+                counter.mutex.withLock {
+                    while !counter.ready { counter.condition.wait(on: counter.mutex) }
+                    counter.value += 1
+                }
+            }
+        }
+        counter.mutex.withLock {
+            counter.ready = true
+            counter.condition.broadcast()
+        }
+        #expect(done.wait(timeout: .now() + 10) == .success)
+        #expect(counter.mutex.withLock { counter.value } == 3)
+    }
+}
