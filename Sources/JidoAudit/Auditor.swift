@@ -333,7 +333,9 @@ struct AuditRun {
 
         case let (.readableByOthers(mode), .storeDirectory):
             (Rules.directoryReadableByOthers, "mode \(mode): group or others can list it; 0700 is recommended")
-        case let (.readableByOthers(mode), .session): (Rules.sessionReadableByOthers, "mode \(mode): conversation readable by every local user")
+        case let (.readableByOthers(mode), .session):
+            (Rules.sessionReadableByOthers, mode.isDisjoint(with: .otherRead)
+                ? "mode \(mode): conversation readable by the file's group" : "mode \(mode): conversation readable by every local user")
         case (.readableByOthers, .home), (.readableByOthers, .ancestor): nil
         }
     }

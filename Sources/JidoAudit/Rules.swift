@@ -166,7 +166,8 @@ public enum Rules {
     public static let countLimit = Rule("JG050", "session-count-limit", .note,
         "The number of sessions is at or above the configured limit.", help: "Delete old sessions or raise --max-sessions.")
     public static let cleanupEligible = Rule("JG051", "session-cleanup-eligible", .note,
-        "A session was closed longer ago than the cleanup age.", help: "Delete it if no longer needed (--cleanup-days).")
+        "A session was closed longer ago than the cleanup age.",
+        help: "If it is no longer needed, delete it in JidoCode or with SessionStore.cleanup; the audit never deletes (the age is --cleanup-days).")
 
     // Baseline drift
     public static let baselineAdded = Rule("JG060", "baseline-entry-added", .warning,

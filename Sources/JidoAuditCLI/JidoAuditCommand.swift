@@ -18,7 +18,8 @@ public enum JidoAuditCommand {
         let width = (commands.map { $0.spec.name.count }.max() ?? 0) + 2
         for command in commands { lines.append("  " + command.spec.name.padding(to: width) + command.spec.summary) }
         lines += ["", "Run 'jido-audit <subcommand> --help' for its options.",
-                  "Exit status: 0 nothing found, 1 findings, 2 usage error, 3 could not run (or its output could not be written)."]
+                  "Exit status: 0 nothing at or above --fail-on (default: warning; notes alone exit 0), 1 findings,",
+                  "2 usage error, 3 could not run (or its output could not be written)."]
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -114,7 +114,7 @@ import Testing
         #expect(TextRenderer.useColor(io: io(true, [:])))
         #expect(!TextRenderer.useColor(io: io(false, ["TERM": "xterm-256color"])))
         #expect(!TextRenderer.useColor(io: io(true, ["NO_COLOR": "1"])))
-        #expect(!TextRenderer.useColor(io: io(true, ["NO_COLOR": ""])), "an empty NO_COLOR disables colour too")
+        #expect(TextRenderer.useColor(io: io(true, ["NO_COLOR": ""])), "no-color.org: only a non-empty NO_COLOR disables colour")
         #expect(!TextRenderer.useColor(io: io(true, ["TERM": "dumb"])))
     }
 

@@ -264,6 +264,12 @@ import Testing
         }
     }
 
+    @Test func usageMessagesSayWhatIsWrong() {
+        let run = audit(["audit", "extra"], environment: ["HOME": "/nonexistent"])
+        #expect(run.status == 2 && run.stderr.contains("'audit' takes no arguments, only options (unexpected 'extra')"), "\(run.stderr)")
+        #expect(audit(["--help"]).stdout.contains("notes alone exit 0"))
+    }
+
     @Test func anEmptyJidoHomeDoesNotHideHome() throws {
         try withTemporaryDirectory { root in
             let home = try copyVectorStore("basic", into: root)

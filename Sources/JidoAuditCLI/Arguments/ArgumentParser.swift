@@ -102,6 +102,9 @@ enum ArgumentParser {
             throw UsageError("'\(spec.name)' needs \(spec.positionalName ?? "more arguments")")
         }
         guard parsed.positionals.count <= spec.maximumPositionals else {
+            if spec.maximumPositionals == 0 {
+                throw UsageError("'\(spec.name)' takes no arguments, only options (unexpected '\(parsed.positionals[0])')")
+            }
             throw UsageError("'\(spec.name)' takes at most \(spec.maximumPositionals) \(spec.positionalName ?? "arguments")")
         }
         return parsed

@@ -27,10 +27,10 @@ enum TextRenderer {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Colour only on a terminal, and never when `NO_COLOR` is set (any value, even empty: no-color.org)
+    /// Colour only on a terminal, and never when `NO_COLOR` is set to a non-empty value (no-color.org)
     /// or `TERM` is `dumb`.
     static func useColor(io: CommandIO) -> Bool {
-        io.stdoutIsTerminal && io.environment["NO_COLOR"] == nil && io.environment["TERM"] != "dumb"
+        io.stdoutIsTerminal && (io.environment["NO_COLOR"] ?? "").isEmpty && io.environment["TERM"] != "dumb"
     }
 
     /// `jido-audit: 3 errors, 5 warnings, 2 notes in 24 session files (7.2 MB, 0.31 s); verdicts: 16 valid, 4 invalid`
