@@ -11,9 +11,10 @@ extension AuditRun {
             report.add(Rules.sessionUnreadable, sessionsPath, "cannot be listed: \(error)")
             return
         }
-        let total = entries.count
+        // Progress counts session files only, so it ends at total/total.
+        let total = entries.filter { $0.name.flatMap(StoreLayout.sessionID(fileName:)) != nil }.count
         var sessionCount = 0
-        for (index, entry) in entries.enumerated() {
+        for entry in entries {
             guard let name = entry.name else {
                 report.add(Rules.strayFile, pathBytes: Array((sessionsPath + "/").utf8) + entry.nameBytes,
                            "name is not valid UTF-8; never opened")
@@ -23,7 +24,7 @@ extension AuditRun {
             if let id = StoreLayout.sessionID(fileName: name) {
                 sessionCount += 1
                 auditSession(id, in: sessionsFD, path: path)
-                configuration.progress?(index + 1, total)
+                configuration.progress?(sessionCount, total)
             } else {
                 classifyStray(name, path: path, in: sessionsFD, locksFD: locksFD)
             }

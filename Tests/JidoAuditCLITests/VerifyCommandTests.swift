@@ -270,6 +270,22 @@ import Testing
         #expect(audit(["--help"]).stdout.contains("notes alone exit 0"))
     }
 
+    @Test func canonicalReadsStandardInputForADash() throws {
+        let process = Process()
+        process.executableURL = productsDirectory().appendingPathComponent("jido-audit")
+        process.arguments = ["canonical", "-"]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        input.fileHandleForWriting.write(Data(#"{"signature":"x","b":[],"a":-0e5}"#.utf8))
+        try input.fileHandleForWriting.close()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(text == "{\n  \"a\": 0.0,\n  \"b\": []\n}")
+    }
+
     @Test func anEmptyJidoHomeDoesNotHideHome() throws {
         try withTemporaryDirectory { root in
             let home = try copyVectorStore("basic", into: root)
