@@ -70,14 +70,11 @@ struct VerifyCommand: Subcommand {
         let results = files.map { path -> FileResult in
             do throws(FileReadError) {
                 let (bytes, _) = try CheckedFileReader.read(path: path, policy: FilePolicy(maxBytes: limits.maxInputBytes))
-                let result = SessionSignature.verify(fileBytes: bytes, key: signing.key, limits: limits, orders: orders)
-                bytes.withUnsafeBytes { probe.record(result.verdict, bytes: $0) }
-                var file = FileResult(path: path, verification: result)
-                // Only keys with a non-ASCII byte can be ambiguous: other files are not decoded again.
-                if bytes.contains(where: { $0 >= 0x80 }), let document = try? StrictJSONDecoder(limits: limits).decode(bytes) {
-                    file.ambiguous = KeyAmbiguity.report(in: document.value)
-                }
-                return file
+                // One reading of the file: a canonical session with ASCII keys only (none can be
+                // ambiguous) is not decoded; any other file is decoded once, for both answers.
+                let inspection = SessionFile.inspect(bytes: bytes, key: signing.key, limits: limits, orders: orders)
+                bytes.withUnsafeBytes { probe.record(inspection.verification.verdict, bytes: $0) }
+                return FileResult(path: path, verification: inspection.verification, ambiguous: inspection.content.ambiguous)
             } catch {
                 return FileResult(path: path, verification: SignatureVerification(verdict: .undecodable, detail: "cannot read: \(error)"))
             }
