@@ -53,6 +53,8 @@ public struct AuditReport: Sendable {
     public let dataDirectory: String
     public internal(set) var findings: [Finding] = []
     public internal(set) var entries: [EntryRecord] = []
+    /// Regular files named `<uuid>.json` in `sessions/` (a link or FIFO with such a name is reported,
+    /// not counted).
     public internal(set) var sessionFiles = 0
     public internal(set) var bytesRead = 0
     public internal(set) var verdicts: [SignatureVerdict: Int] = [:]

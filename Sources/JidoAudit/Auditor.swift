@@ -256,6 +256,8 @@ struct AuditRun {
             return nil
         }
         let kind: AuditedKind = isSecret ? .secret : .session
+        // The summary's "session files" are the regular files named like a session.
+        if !isSecret, scanned.type == .regular { report.sessionFiles += 1 }
         let violations = FileTrust(kind.role, user: user).violations(of: scanned)
         reportTrust(violations, of: kind, path)
         if case .wrongType? = violations.first { // never opened or followed

@@ -29,7 +29,6 @@ extension AuditRun {
                 classifyStray(name, path: path, in: sessionsFD, locksFD: locksFD)
             }
         }
-        report.sessionFiles = sessionCount
         if sessionCount >= configuration.maxSessions {
             report.add(Rules.countLimit, sessionsPath, "\(sessionCount) sessions; the limit is \(configuration.maxSessions)")
         }

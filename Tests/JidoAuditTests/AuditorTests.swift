@@ -339,6 +339,18 @@ import Testing
         }
     }
 
+    /// The summary counts the regular session files: a FIFO and a symbolic link named like sessions
+    /// are reported, not counted (they made "26 session files" of 24).
+    @Test func sessionFilesCountsRegularFilesOnly() throws {
+        try withTemporaryDirectory { home in
+            let ids = try cleanStore(home)
+            #expect(unlink(sessionPath(home, ids[0])) == 0 && mkfifo(sessionPath(home, ids[0]), 0o600) == 0)
+            #expect(symlink(sessionPath(home, ids[1]), home + "/.jido_code/sessions/" + (try SessionID.random()).rawValue + ".json") == 0)
+            let report = try audit(home)
+            #expect(report.sessionFiles == 2)
+        }
+    }
+
     /// A session file with a second hard link (here outside the store) is never chmod'ed: the mode
     /// belongs to the inode, so the other name would change too.
     @Test func fixNeverChangesAHardLinkedFile() throws {
