@@ -87,12 +87,31 @@ extension AuditRun {
             }
         } else {
             content = readBuffer.withBytes { SessionFile.inspect(bytes: $0, limits: limits) }
+            reportWithoutKey(content.document, path: path)
         }
         report.entries.append(EntryRecord(name: relativeName(path), status: status,
                                           sha256: configuration.hashContents ? readBuffer.withBytes { Self.sha256Hex($0) } : nil,
                                           verdict: verdict))
         guard verdict != .undecodable else { return }
         checkSchema(id: id, path: path, content: content)
+    }
+
+    /// Without a secret no signature can be verified, but what needs no key is still checked:
+    /// duplicated keys, and a signature member that is missing, null or not a string.
+    mutating func reportWithoutKey(_ document: JSONDocument?, path: String) {
+        guard let document else { return }
+        for pointer in document.duplicateKeys { report.add(Rules.duplicateKeys, path, "key \(pointer) occurs more than once") }
+        if document.duplicates.unlisted > 0 {
+            report.add(Rules.duplicateKeys, path,
+                       "and \(document.duplicates.unlisted) more repeated keys (the first \(JSONPointer.maxReportedKeys) are listed)")
+        }
+        guard case let .object(object) = document.value else { return }
+        switch object[SessionSignature.memberName] {
+        case nil: report.add(Rules.signatureMissing, path, "no signature member")
+        case .null?: report.add(Rules.signatureNull, path, "\"signature\": null: JidoCode loads this file as legacy unsigned and verifies nothing")
+        case .string?: break // Only the key can tell whether it matches.
+        default: report.add(Rules.signatureMalformed, path, "the signature member is not a string: JidoCode's load/1 raises (FunctionClauseError) on this file")
+        }
     }
 
     /// JidoCode's schema, the id inside against the file name, and the cleanup age.

@@ -339,6 +339,27 @@ import Testing
         }
     }
 
+    /// With no machine secret nothing can be verified, but what needs no key is still reported:
+    /// duplicated keys, a missing, null or non-string signature, the schema.
+    @Test func checksThatNeedNoKeyRunWithoutASecret() throws {
+        try withTemporaryDirectory { home in
+            let ids = try cleanStore(home)
+            let bytes = try TestVectors.readBytes(URL(fileURLWithPath: sessionPath(home, ids[0])))
+            try writeFile(sessionPath(home, ids[0]), Array(bytes.dropLast(2)) + Array(",\n  \"name\": \"evil\"\n}".utf8))
+            var object = try #require(StrictJSONDecoder().decode(bytes).value.objectValue)
+            object["signature"] = .null
+            try writeFile(sessionPath(home, ids[1]), try CanonicalJSON.encode(.object(object)))
+            object["signature"] = .integer(JSONInteger(5))
+            object["version"] = .string("one")
+            try writeFile(sessionPath(home, ids[2]), try CanonicalJSON.encode(.object(object)))
+            #expect(unlink(home + "/.jido_code/machine_secret") == 0)
+            let rules = try audit(home).findings.map(\.rule.id)
+            for rule in [Rules.secretMissing, Rules.duplicateKeys, Rules.signatureNull, Rules.signatureMalformed, Rules.sessionSchemaInvalid] {
+                #expect(rules.contains(rule.id), "\(rule.id) missing from \(rules)")
+            }
+        }
+    }
+
     /// The summary counts the regular session files: a FIFO and a symbolic link named like sessions
     /// are reported, not counted (they made "26 session files" of 24).
     @Test func sessionFilesCountsRegularFilesOnly() throws {
