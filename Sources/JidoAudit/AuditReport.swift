@@ -51,6 +51,8 @@ public struct AuditReport: Sendable {
 
     public let home: String
     public let dataDirectory: String
+    /// The uid the store's files were required to belong to.
+    public internal(set) var owner: UInt32 = ProcessIdentity.effectiveUser
     public internal(set) var findings: [Finding] = []
     public internal(set) var entries: [EntryRecord] = []
     /// Regular files named `<uuid>.json` in `sessions/` (a link or FIFO with such a name is reported,

@@ -22,6 +22,11 @@ public struct AuditConfiguration: Sendable {
     /// Called after each session file with (done, total); for progress on a terminal.
     public var progress: (@Sendable (Int, Int) -> Void)?
 
+    /// The user whose store this is: the files must be theirs. nil: the effective user, or, when
+    /// running as root, the owner of the home directory (so root can audit another user's store
+    /// without every file reported as someone else's).
+    public var owner: UInt32?
+
     public init(home: String) { self.home = home }
 }
 
@@ -55,11 +60,13 @@ struct AuditRun {
     /// Derives the key of the secret in use for another hostname (for `suggestHostname`).
     var keyFor: (@Sendable (String) -> SessionKey?)?
     var hostnameProbe = HostnameProbe()
-    let user = ProcessIdentity.effectiveUser
+    /// The user the store must belong to (see `AuditConfiguration.owner`).
+    var user: UInt32
     /// Every session file is read into this one buffer (the secret into its own, wiped after).
     let readBuffer = ReadBuffer(capacity: 1 << 17)
 
     init(_ configuration: AuditConfiguration) {
+        user = configuration.owner ?? ProcessIdentity.effectiveUser
         self.configuration = configuration
         report = AuditReport(home: configuration.home, dataDirectory: StoreLayout.dataPath(home: configuration.home))
     }
@@ -74,6 +81,8 @@ struct AuditRun {
             throw AuditFailure(description: "cannot open the home directory \(configuration.home): \(error)")
         }
         defer { _ = try? homeFD.close() }
+        if configuration.owner == nil, ProcessIdentity.effectiveUser == 0, let home = try? homeFD.status() { user = home.owner }
+        report.owner = user
         checkAncestors(of: configuration.home, homeFD: homeFD)
         guard let dataFD = openDirectory(StoreLayout.dataDirectory, in: homeFD, path: dataPath, record: ".") else { return }
         defer { _ = try? dataFD.close() }

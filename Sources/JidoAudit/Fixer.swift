@@ -18,6 +18,8 @@ public enum Fixer {
         public let path: String
         public let from: FilePermissions
         public let to: FilePermissions
+        /// The owner the audit required (the effective user, or the audited user for root).
+        let owner: UInt32
         let device: UInt64
         let inode: UInt64
         let type: FileType
@@ -40,10 +42,10 @@ public enum Fixer {
         var repairs: [Repair] = []
         for entry in report.entries {
             let path = entry.name == "." ? report.dataDirectory : report.dataDirectory + "/" + entry.name
-            guard fixablePaths.contains(path), entry.owner == ProcessIdentity.effectiveUser else { continue }
+            guard fixablePaths.contains(path), entry.owner == report.owner else { continue }
             let tightened = FilePermissions(rawValue: entry.permissions.rawValue & ~FilePermissions.groupAndOther.rawValue)
             guard tightened != entry.permissions else { continue }
-            repairs.append(Repair(name: entry.name, path: path, from: entry.permissions, to: tightened,
+            repairs.append(Repair(name: entry.name, path: path, from: entry.permissions, to: tightened, owner: report.owner,
                                   device: entry.device, inode: entry.inode, type: entry.type))
         }
         return repairs
@@ -80,7 +82,7 @@ public enum Fixer {
             guard status.device == repair.device, status.inode == repair.inode, status.type == repair.type else {
                 return "it was replaced since the audit; run the audit again"
             }
-            guard status.owner == ProcessIdentity.effectiveUser else { return "not owned by you" }
+            guard status.owner == repair.owner else { return "not owned by uid \(repair.owner), the store's owner" }
             guard status.type != .regular || status.linkCount == 1 else {
                 return "it has \(status.linkCount) hard links: the other name may be outside the store and anyone's; not changed"
             }

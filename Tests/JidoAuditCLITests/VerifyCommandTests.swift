@@ -268,6 +268,8 @@ import Testing
         let run = audit(["audit", "extra"], environment: ["HOME": "/nonexistent"])
         #expect(run.status == 2 && run.stderr.contains("'audit' takes no arguments, only options (unexpected 'extra')"), "\(run.stderr)")
         #expect(audit(["--help"]).stdout.contains("notes alone exit 0"))
+        let owner = audit(["audit", "--owner", "no-such-user-here"], environment: ["HOME": "/nonexistent"])
+        #expect(owner.status == 2 && owner.stderr.contains("--owner: no user named 'no-such-user-here'"), "\(owner.stderr)")
     }
 
     @Test func canonicalReadsStandardInputForADash() throws {

@@ -339,6 +339,30 @@ import Testing
         }
     }
 
+    /// Root auditing another user's store (uid 65534) holds it to that user by default, so it gets no
+    /// wrong-owner findings (and no advice to delete the data); `owner` names the user explicitly.
+    @Test(.enabled(if: geteuid() == 0, "needs root to own files as another uid"))
+    func rootAuditsAnotherUsersStoreAsThatUser() throws {
+        try withTemporaryDirectory { root in
+            let home = root + "/someone"
+            #expect(mkdir(home, 0o700) == 0)
+            _ = try cleanStore(home)
+            for path in [home, home + "/.jido_code", home + "/.jido_code/sessions", home + "/.jido_code/locks",
+                         home + "/.jido_code/machine_secret"] + (try FileManager.default.contentsOfDirectory(atPath: home + "/.jido_code/sessions"))
+                .map({ home + "/.jido_code/sessions/" + $0 }) + (try FileManager.default.contentsOfDirectory(atPath: home + "/.jido_code/locks"))
+                .map({ home + "/.jido_code/locks/" + $0 }) {
+                #expect(chown(path, 65534, 65534) == 0, "\(path)")
+            }
+            let asOwner = try audit(home)
+            #expect(asOwner.owner == 65534)
+            let ownerRules: Set<String> = [Rules.directoryWrongOwner.id, Rules.secretWrongOwner.id, Rules.sessionWrongOwner.id, Rules.parentInsecure.id]
+            #expect(asOwner.findings.filter { ownerRules.contains($0.rule.id) }.isEmpty, "\(asOwner.findings.map(\.message))")
+            #expect(asOwner.verdicts[.valid] == 3)
+            let asRoot = try audit(home) { $0.owner = 0 }
+            #expect(asRoot.findings.contains { $0.rule == Rules.sessionWrongOwner })
+        }
+    }
+
     /// With no machine secret nothing can be verified, but what needs no key is still reported:
     /// duplicated keys, a missing, null or non-string signature, the schema.
     @Test func checksThatNeedNoKeyRunWithoutASecret() throws {

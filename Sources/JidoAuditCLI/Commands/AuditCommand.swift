@@ -13,6 +13,7 @@ struct AuditCommand: Subcommand {
             .value("--baseline", "FILE", "Compare with a baseline written by 'jido-audit baseline --write FILE'."),
             .flag("--fix", "Tighten modes that are too open (through descriptors; never deletes or re-signs), then audit again."),
             .flag("--dry-run", "With --fix: print what would change, change nothing."),
+            OwnerOption.spec,
             .value("--max-sessions", "N", "Session count reported as at the limit (default: 100)."),
             .value("--cleanup-days", "N", "Age in days after which a closed session is reported as cleanup-eligible (default: 30)."),
         ],
@@ -30,9 +31,11 @@ struct AuditCommand: Subcommand {
     let dryRun: Bool
     let maxSessions: Int
     let cleanupDays: Int
+    let owner: UInt32?
 
     init(_ arguments: ParsedArguments, io: CommandIO) throws(UsageError) {
         keyOptions = try KeyOptions(arguments, io: io)
+        owner = try OwnerOption.parse(arguments)
         format = try ArgumentParser.choice(arguments, "--format", ["text", "json", "sarif"], default: "text")
         failOn = Severity(rawValue: try ArgumentParser.choice(arguments, "--fail-on", ["error", "warning", "note"], default: "warning")) ?? .warning
         baseline = arguments.value("--baseline")
@@ -49,6 +52,7 @@ struct AuditCommand: Subcommand {
         configuration.hostname = keyOptions.hostname
         configuration.maxSessions = maxSessions
         configuration.cleanupDays = cleanupDays
+        configuration.owner = owner
         configuration.hashContents = baseline != nil
         if io.stderrIsTerminal {
             configuration.progress = { done, total in
@@ -113,15 +117,18 @@ struct BaselineCommand: Subcommand {
     static let spec = CommandSpec(
         name: "baseline",
         summary: "Record the data directory's state (inode, owner, mode, size, times, SHA-256) in a baseline file.",
-        options: KeyOptions.specs + [.value("--write", "FILE", "Where to write the baseline (created 0600, replaced atomically).")],
+        options: KeyOptions.specs + [.value("--write", "FILE", "Where to write the baseline (created 0600, replaced atomically)."),
+                                     OwnerOption.spec],
         positionalName: nil, minimumPositionals: 0, maximumPositionals: 0,
         discussion: "Compare later with 'jido-audit --baseline FILE'. Write it from a state you trust.")
 
     let keyOptions: KeyOptions
     let file: String
+    let owner: UInt32?
 
     init(_ arguments: ParsedArguments, io: CommandIO) throws(UsageError) {
         keyOptions = try KeyOptions(arguments, io: io)
+        owner = try OwnerOption.parse(arguments)
         guard let file = arguments.value("--write"), !file.isEmpty else { throw UsageError("baseline needs --write FILE") }
         self.file = file
     }
@@ -131,6 +138,7 @@ struct BaselineCommand: Subcommand {
         configuration.secretFile = keyOptions.secretFile
         configuration.hostname = keyOptions.hostname
         configuration.hashContents = true
+        configuration.owner = owner
         do throws(AuditFailure) {
             let report = try Auditor.run(configuration)
             do throws(Baseline.Problem) {

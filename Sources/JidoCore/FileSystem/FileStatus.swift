@@ -97,4 +97,15 @@ public struct FileIdentity: Sendable, Hashable, CustomStringConvertible {
 public enum ProcessIdentity {
     /// The effective user id (files we trust must be owned by it).
     public static var effectiveUser: UInt32 { geteuid() }
+
+    /// The uid of user `name` in the password database, or nil when there is none. The
+    /// corresponding C function is `getpwnam_r`.
+    public static func userID(named name: String) -> UInt32? {
+        var entry = passwd()
+        var result: UnsafeMutablePointer<passwd>?
+        var buffer = [CChar](repeating: 0, count: 16_384)
+        let status = name.withCString { getpwnam_r($0, &entry, &buffer, buffer.count, &result) }
+        guard status == 0, result != nil else { return nil }
+        return entry.pw_uid
+    }
 }
