@@ -51,6 +51,9 @@ public struct AuditReport: Sendable {
 
     public let home: String
     public let dataDirectory: String
+    /// Why the audit could not run (the report is then empty); nil when it ran. Set by the caller
+    /// that caught the `AuditFailure`, so that machine-readable outputs still carry a document.
+    public var failure: String?
     /// The uid the store's files were required to belong to.
     public internal(set) var owner: UInt32 = ProcessIdentity.effectiveUser
     public internal(set) var findings: [Finding] = []

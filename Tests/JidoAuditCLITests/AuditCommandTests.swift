@@ -53,14 +53,14 @@ import Testing
             let home = try copyVectorStore("basic", into: root)
             let base = ["--home", home, "--hostname", "devbox", "--cleanup-days", "100000"]
             let dry = audit(base + ["--fix", "--dry-run"])
-            #expect(dry.stdout.contains("would chmod 0644 -> 0600"), "\(dry.stdout.prefix(400))")
+            #expect(dry.stderr.contains("would chmod 0644 -> 0600"), "what --fix does goes to stderr: \(dry.stderr.prefix(400))")
             #expect(fileMode(home + "/.jido_code/sessions") == 0o755)
             let fixed = audit(base + ["--fix"])
             #expect(fixed.status == 0, "\(fixed.stdout)")
-            #expect(fixed.stdout.contains("fixed: chmod 0755 -> 0700"))
+            #expect(fixed.stderr.contains("fixed: chmod 0755 -> 0700"))
             #expect(fixed.stdout.contains("no findings"))
             #expect(fileMode(home + "/.jido_code/sessions") == 0o700)
-            #expect(audit(base + ["--fix"]).stdout.contains("nothing to fix"))
+            #expect(audit(base + ["--fix"]).stderr.contains("nothing to fix"))
         }
     }
 
@@ -83,5 +83,44 @@ import Testing
         #expect(version.status == 0 && version.stdout.hasPrefix("jido-audit "))
         let help = try runProduct("jido-audit", ["audit", "--help"])
         #expect(help.status == 0 && help.stdout.contains("--fail-on"))
+    }
+}
+
+/// Machine-readable output never leaves a CI step empty-handed, and can go to a private file.
+@Suite struct ReportOutputTests {
+    @Test func aFailedAuditStillWritesJSONAndSARIF() throws {
+        let sarif = audit(["--home", "/nonexistent/home", "--format", "sarif"], environment: [:])
+        #expect(sarif.status == 3)
+        let document = try JSONSerialization.jsonObject(with: Data(sarif.stdout.utf8)) as? [String: Any]
+        let run = (document?["runs"] as? [[String: Any]])?.first
+        let invocation = (run?["invocations"] as? [[String: Any]])?.first
+        #expect(invocation?["executionSuccessful"] as? Bool == false)
+        let notification = (invocation?["toolExecutionNotifications"] as? [[String: Any]])?.first
+        let text = (notification?["message"] as? [String: String])?["text"]
+        #expect(text?.contains("/nonexistent/home") == true)
+        #expect((run?["results"] as? [Any])?.isEmpty == true)
+        try expectValidSARIF(sarif.stdout)
+        let json = audit(["--home", "/nonexistent/home", "--format", "json"], environment: [:])
+        #expect(json.status == 3)
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        let execution = object?["execution"] as? [String: Any]
+        #expect(execution?["successful"] as? Bool == false && (execution?["error"] as? String)?.contains("/nonexistent/home") == true)
+        #expect(!json.stderr.isEmpty, "people still read why on stderr")
+    }
+
+    @Test func outputGoesToAPrivateFileWrittenAtomically() throws {
+        try withTemporaryDirectory { root in
+            let home = try copyVectorStore("basic", into: root)
+            let path = root + "/report.json"
+            let run = audit(["--home", home, "--hostname", "devbox", "--format", "json", "--output", path], environment: [:])
+            #expect(run.stdout.isEmpty)
+            #expect(fileMode(path) == 0o600)
+            let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
+            #expect((object?["execution"] as? [String: Any])?["successful"] as? Bool == true)
+            let names = try FileManager.default.contentsOfDirectory(atPath: root).filter { $0.hasSuffix(".tmp") }
+            #expect(names.isEmpty, "no temporary left: \(names)")
+            let unwritable = audit(["--home", home, "--hostname", "devbox", "--output", "/nonexistent/dir/report"], environment: [:])
+            #expect(unwritable.status == 3 && unwritable.stderr.contains("cannot write the report"))
+        }
     }
 }

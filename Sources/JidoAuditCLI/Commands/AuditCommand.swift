@@ -11,6 +11,7 @@ struct AuditCommand: Subcommand {
             .value("--format", "text|json|sarif", "Output format (default: text)."),
             .value("--fail-on", "error|warning|note", "Lowest severity that makes the exit status 1 (default: warning)."),
             .value("--baseline", "FILE", "Compare with a baseline written by 'jido-audit baseline --write FILE'."),
+            .value("--output", "FILE", "Write the report to FILE (created 0600, replaced atomically) instead of standard output."),
             .flag("--fix", "Tighten modes that are too open (through descriptors; never deletes or re-signs), then audit again."),
             .flag("--dry-run", "With --fix: print what would change, change nothing."),
             OwnerOption.spec,
@@ -32,10 +33,13 @@ struct AuditCommand: Subcommand {
     let maxSessions: Int
     let cleanupDays: Int
     let owner: UInt32?
+    let output: String?
 
     init(_ arguments: ParsedArguments, io: CommandIO) throws(UsageError) {
         keyOptions = try KeyOptions(arguments, io: io)
         owner = try OwnerOption.parse(arguments)
+        output = arguments.value("--output")
+        if let output, output.isEmpty { throw UsageError("--output needs a file name") }
         format = try ArgumentParser.choice(arguments, "--format", ["text", "json", "sarif"], default: "text")
         failOn = Severity(rawValue: try ArgumentParser.choice(arguments, "--fail-on", ["error", "warning", "note"], default: "warning")) ?? .warning
         baseline = arguments.value("--baseline")
@@ -78,13 +82,18 @@ struct AuditCommand: Subcommand {
         case let .success(first): report = first
         case let .failure(error):
             io.err("jido-audit: \(error)\n")
+            // JSON and SARIF consumers (a CI upload step) still get a document, with the reason.
+            if format != "text" {
+                var empty = AuditReport(home: keyOptions.home, dataDirectory: StoreLayout.dataPath(home: keyOptions.home))
+                empty.failure = error.description
+                _ = emit(render(empty, io: io), io: io)
+            }
             return .cannotRun
         }
         if fix {
             let outcomes = Fixer.apply(Fixer.plan(for: report), home: keyOptions.home, dryRun: dryRun)
-            // Fix reports go to stdout for people, to stderr when stdout carries JSON or SARIF.
-            let toStdout = format == "text"
-            func say(_ text: String) { if toStdout { io.out(text) } else { io.err(text) } }
+            // What --fix did goes to stderr, whatever the format: stdout carries only the report.
+            func say(_ text: String) { io.err(text) }
             for outcome in outcomes {
                 let change = "chmod \(outcome.repair.from) -> \(outcome.repair.to) \(outcome.repair.path)"
                 if let problem = outcome.problem {
@@ -103,12 +112,36 @@ struct AuditCommand: Subcommand {
                 }
             }
         }
-        switch format {
-        case "json": io.out(JSONReportRenderer.render(report))
-        case "sarif": io.out(SARIFRenderer.render(report))
-        default: io.out(TextRenderer.render(report, color: TextRenderer.useColor(io: io)))
-        }
+        guard emit(render(report, io: io), io: io) else { return .cannotRun }
         return report.count(atLeast: failOn) > 0 ? .findings : .success
+    }
+
+    func render(_ report: AuditReport, io: CommandIO) -> String {
+        switch format {
+        case "json": return JSONReportRenderer.render(report)
+        case "sarif": return SARIFRenderer.render(report)
+        default: return TextRenderer.render(report, color: output == nil && TextRenderer.useColor(io: io))
+        }
+    }
+
+    /// Writes the report to standard output, or with `--output` to that file: created 0600 under a
+    /// unique temporary name, fsynced, renamed into place (a reader never sees half a report).
+    func emit(_ document: String, io: CommandIO) -> Bool {
+        guard let output else {
+            io.out(document)
+            return true
+        }
+        let (parent, name) = CheckedFileReader.splitPath(output)
+        do throws(SystemCallError) {
+            let directory = try FileDescriptor.open(parent, [.readOnly, .directory, .closeOnExec])
+            try directory.closeAfter { (fd) throws(SystemCallError) in
+                try AtomicFileWriter.write(Array(document.utf8), as: name, in: fd, permissions: .ownerReadWrite)
+            }
+            return true
+        } catch {
+            io.err("jido-audit: cannot write the report to \(DisplayText.escape(output)): \(error)\n")
+            return false
+        }
     }
 }
 

@@ -29,6 +29,8 @@ import JidoCore
 ///   - `fix` (string): what to do about it (the rule's help).
 /// - `summary.findings_not_listed` (number): findings counted in the summary but not listed (a report
 ///   lists at most `AuditReport.maxListedFindings`).
+/// - `execution` (object): `successful` (boolean) and `error` (string or null): when the audit could
+///   not run (exit status 3) the document is still written, empty, with the reason.
 /// - `hostname` (string or null): the hostname the signing key was derived with.
 /// - `hostname_suggestion` (string or null): another hostname under which the failing signatures
 ///   verify (rule JG018), when most fail.
@@ -60,6 +62,10 @@ enum JSONReportRenderer {
             ("tool", .object(JSONObject([("name", .string("jido-audit")), ("version", .string(JidoCore.version))]))),
             ("home", .string(report.home)),
             ("data_directory", .string(report.dataDirectory)),
+            ("execution", .object(JSONObject([
+                ("successful", .bool(report.failure == nil)),
+                ("error", report.failure.map { .string(DisplayText.escape($0)) } ?? .null),
+            ]))),
             ("hostname", report.hostname.map { .string($0) } ?? .null),
             ("hostname_suggestion", report.hostnameSuggestion.map { .string($0) } ?? .null),
             ("summary", .object(summary)),

@@ -17,6 +17,17 @@ enum SARIFRenderer {
         render(report, workingDirectory: currentDirectory())
     }
 
+    /// `executionSuccessful`, and when the audit could not run, the reason as an error notification.
+    static func invocation(_ report: AuditReport) -> JSONObject {
+        var invocation = JSONObject([("executionSuccessful", .bool(report.failure == nil))])
+        if let failure = report.failure {
+            invocation["toolExecutionNotifications"] = .array([.object(JSONObject([
+                ("level", .string("error")), ("message", text(DisplayText.escape(failure))),
+            ]))])
+        }
+        return invocation
+    }
+
     /// `workingDirectory` resolves relative paths; when nil they stay relative references.
     static func render(_ report: AuditReport, workingDirectory: String?) -> String {
         let locator = FileLocator(home: report.home, workingDirectory: workingDirectory)
@@ -35,7 +46,7 @@ enum SARIFRenderer {
         }
         var run = JSONObject([
             ("tool", .object(JSONObject([("driver", .object(driver()))]))),
-            ("invocations", .array([.object(JSONObject([("executionSuccessful", .bool(true))]))])),
+            ("invocations", .array([.object(invocation(report))])),
             ("results", .array(results)),
         ])
         var properties = JSONObject()
