@@ -25,6 +25,7 @@ public struct Errno: Error, Sendable, Hashable, CustomStringConvertible {
     public static let notEmpty = Errno(rawValue: ENOTEMPTY)
     public static let invalidArgument = Errno(rawValue: EINVAL)
     public static let notSupported = Errno(rawValue: EOPNOTSUPP)
+    public static let nameTooLong = Errno(rawValue: ENAMETOOLONG)
 
     public var description: String {
         guard let text = strerror(rawValue) else { return "errno \(rawValue)" }

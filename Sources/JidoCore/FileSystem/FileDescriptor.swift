@@ -108,6 +108,75 @@ public struct FileDescriptor: Sendable, Hashable {
         return FileStatus(st)
     }
 
+    /// Opens the entry `name` of this directory, given as the raw bytes `readdir` returned (a name
+    /// need not be UTF-8, and a repaired string would name another file).
+    public func open(_ name: [UInt8], _ options: OpenOptions, permissions: FilePermissions = .ownerReadWrite) throws(SystemCallError) -> FileDescriptor {
+        let fd = try withEntryName(name, "openat") { (cName) throws(SystemCallError) in
+            try retryingInterrupts("openat", path: Self.describe(name)) {
+                Syscall.openat(rawValue, cName, options.rawValue, mode_t(permissions.rawValue))
+            }
+        }
+        return FileDescriptor(rawValue: fd)
+    }
+
+    /// The status of the entry `name` (raw bytes) without following a symlink (`fstatat`, `AT_SYMLINK_NOFOLLOW`).
+    public func status(of name: [UInt8]) throws(SystemCallError) -> FileStatus {
+        var st = stat()
+        _ = try withEntryName(name, "fstatat") { (cName) throws(SystemCallError) in
+            try retryingInterrupts("fstatat", path: Self.describe(name)) { Syscall.fstatat(rawValue, cName, &st, AT_SYMLINK_NOFOLLOW) }
+        }
+        return FileStatus(st)
+    }
+
+    /// The longest symbolic link target `linkTarget(of:)` returns: Linux's PATH_MAX, which no
+    /// target reaches (the kernel refuses longer ones).
+    public static let maxLinkTargetBytes = 4096
+
+    /// The target of the symbolic link `name` (raw bytes) in this directory, as bytes; the link is
+    /// read, never followed. EINVAL when `name` is not a symbolic link, ENAMETOOLONG when the target
+    /// fills `maxLinkTargetBytes`. The corresponding C function is `readlinkat`.
+    public func linkTarget(of name: [UInt8]) throws(SystemCallError) -> [UInt8] {
+        try withEntryName(name, "readlinkat") { (cName) throws(SystemCallError) in
+            var failure: SystemCallError?
+            let target = [UInt8](unsafeUninitializedCapacity: Self.maxLinkTargetBytes) { buffer, initialized in
+                initialized = 0
+                do throws(SystemCallError) {
+                    initialized = try buffer.withMemoryRebound(to: CChar.self) { chars throws(SystemCallError) in
+                        guard let start = chars.baseAddress else { return 0 }
+                        return try retryingInterrupts("readlinkat", path: Self.describe(name)) {
+                            Syscall.readlinkat(rawValue, cName, start, chars.count)
+                        }
+                    }
+                } catch {
+                    failure = error
+                }
+            }
+            if let failure { throw failure }
+            guard target.count < Self.maxLinkTargetBytes else {
+                throw SystemCallError("readlinkat", path: Self.describe(name), errno: .nameTooLong)
+            }
+            return target
+        }
+    }
+
+    /// Runs `body` with `name` as a C string; EINVAL for an empty name, one with a NUL byte, or
+    /// one with a `/` (an entry name is one component, never a path).
+    private func withEntryName<R>(_ name: [UInt8], _ call: String,
+                                  _ body: (UnsafePointer<CChar>) throws(SystemCallError) -> R) throws(SystemCallError) -> R {
+        guard !name.isEmpty, !name.contains(0), !name.contains(UInt8(ascii: "/")) else {
+            throw SystemCallError(call, path: Self.describe(name), errno: .invalidArgument)
+        }
+        let cName = name.map { CChar(bitPattern: $0) } + [0]
+        return try cName.withUnsafeBufferPointer { (buffer) throws(SystemCallError) in
+            guard let start = buffer.baseAddress else { throw SystemCallError(call, errno: .invalidArgument) }
+            return try body(start)
+        }
+    }
+
+    /// The name as error messages show it (bytes that are not UTF-8 become U+FFFD; the caller
+    /// knows the exact bytes and prints them its own way).
+    static func describe(_ name: [UInt8]) -> String { String(decoding: name, as: UTF8.self) }
+
     /// Reads up to `buffer.count` bytes; 0 at end of file. The corresponding C function is `read`.
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(SystemCallError) -> Int {
         try retryingInterrupts("read") { Syscall.read(rawValue, buffer.baseAddress, buffer.count) }

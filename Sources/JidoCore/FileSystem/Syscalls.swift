@@ -57,6 +57,13 @@ enum Syscall {
         return Glibc.fstatat(dirfd, path, buffer, flags)
     }
 
+    /// The target of the symbolic link `path` (never followed), at most `count` bytes, not
+    /// NUL-terminated; the length, or -1 with errno set.
+    static func readlinkat(_ dirfd: CInt, _ path: UnsafePointer<CChar>, _ buffer: UnsafeMutablePointer<CChar>, _ count: Int) -> Int {
+        if let failure = injected(.readlink) { return Int(failure) }
+        return Glibc.readlinkat(dirfd, path, buffer, count)
+    }
+
     static func mkdirat(_ dirfd: CInt, _ path: UnsafePointer<CChar>, _ mode: mode_t) -> CInt {
         if let failure = injected(.mkdir) { return failure }
         return Glibc.mkdirat(dirfd, path, mode)
@@ -134,7 +141,7 @@ enum Syscall {
 
 /// The calls a test can make fail.
 package enum SyscallName: String, Sendable, CaseIterable {
-    case open, read, write, fsync, fstat, fstatat, mkdir, link, rename, unlink, fchmod, flock, opendir, readdir, realpath
+    case open, read, write, fsync, fstat, fstatat, readlink, mkdir, link, rename, unlink, fchmod, flock, opendir, readdir, realpath
 }
 
 /// Fault injection, scoped to the current task (tests running in parallel do not see each other's
