@@ -1,9 +1,11 @@
 public import JidoCore
 
-/// The recorded attributes of one audited entry (what a baseline keeps, as AIDE does).
+/// The recorded attributes of one entry under the data directory (what a baseline keeps, as AIDE
+/// does): every entry, of any type and any name.
 public struct EntryRecord: Sendable, Equatable {
-    /// Path relative to the data directory (`machine_secret`, `sessions/<id>.json`, `sessions`, `.`).
-    public let name: String
+    /// Path relative to the data directory (`machine_secret`, `sessions/<id>.json`, `sessions`, `.`),
+    /// as bytes: a name on disk need not be UTF-8.
+    public let nameBytes: [UInt8]
     public let device: UInt64
     public let inode: UInt64
     public let owner: UInt32
@@ -18,17 +20,36 @@ public struct EntryRecord: Sendable, Equatable {
     public let sha256: String?
     /// The signature verdict (session files that were read), else nil.
     public let verdict: SignatureVerdict?
+    /// What a symbolic link points to, as bytes (read with `readlinkat`, never followed), else nil.
+    public let linkTarget: [UInt8]?
+
+    /// The name as text (bytes that are not UTF-8 become U+FFFD: for matching, never for opening).
+    public var name: String { String(decoding: nameBytes, as: UTF8.self) }
+    /// Whether the name is valid UTF-8 (then `name` is exact and the entry can be opened by it).
+    public var hasTextName: Bool { String(validating: nameBytes, as: UTF8.self) != nil }
 
     public init(name: String, status: FileStatus, sha256: String?, verdict: SignatureVerdict?) {
-        self.init(name: name, device: status.device, inode: status.inode, owner: status.owner, group: status.group,
+        self.init(nameBytes: Array(name.utf8), status: status, sha256: sha256, verdict: verdict)
+    }
+
+    public init(nameBytes: [UInt8], status: FileStatus, sha256: String?, verdict: SignatureVerdict?, linkTarget: [UInt8]? = nil) {
+        self.init(nameBytes: nameBytes, device: status.device, inode: status.inode, owner: status.owner, group: status.group,
                   permissions: status.permissions, type: status.type, linkCount: status.linkCount, size: status.size,
-                  modified: status.modified, changed: status.changed, sha256: sha256, verdict: verdict)
+                  modified: status.modified, changed: status.changed, sha256: sha256, verdict: verdict, linkTarget: linkTarget)
     }
 
     public init(name: String, device: UInt64, inode: UInt64, owner: UInt32, group: UInt32, permissions: FilePermissions,
                 type: FileType, linkCount: UInt64, size: Int64, modified: FileTime, changed: FileTime, sha256: String?,
-                verdict: SignatureVerdict?) {
-        self.name = name
+                verdict: SignatureVerdict?, linkTarget: [UInt8]? = nil) {
+        self.init(nameBytes: Array(name.utf8), device: device, inode: inode, owner: owner, group: group, permissions: permissions,
+                  type: type, linkCount: linkCount, size: size, modified: modified, changed: changed, sha256: sha256,
+                  verdict: verdict, linkTarget: linkTarget)
+    }
+
+    public init(nameBytes: [UInt8], device: UInt64, inode: UInt64, owner: UInt32, group: UInt32, permissions: FilePermissions,
+                type: FileType, linkCount: UInt64, size: Int64, modified: FileTime, changed: FileTime, sha256: String?,
+                verdict: SignatureVerdict?, linkTarget: [UInt8]? = nil) {
+        self.nameBytes = nameBytes
         self.device = device
         self.inode = inode
         self.owner = owner
@@ -41,6 +62,7 @@ public struct EntryRecord: Sendable, Equatable {
         self.changed = changed
         self.sha256 = sha256
         self.verdict = verdict
+        self.linkTarget = linkTarget
     }
 }
 

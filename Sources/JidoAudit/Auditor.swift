@@ -17,8 +17,12 @@ public struct AuditConfiguration: Sendable {
     public var maxFileBytes = 10 << 20
     /// Seconds since the epoch the cleanup age is measured from.
     public var now: Int = Int(time(nil))
-    /// Compute SHA-256 of every file (needed for baselines; costs one more pass over the bytes).
+    /// Record every entry under the data directory, with the SHA-256 of regular files, in the
+    /// report's `entries` (for baselines; costs one more pass over the bytes, and a walk of the tree).
     public var hashContents = false
+    /// The most entries recorded with `hashContents` (`Baseline.maxEntries`; past it the rest are
+    /// reported as `baseline-incomplete`).
+    public var maxRecordedEntries = Baseline.maxEntries
     /// Called after each session file with (done, total); for progress on a terminal.
     public var progress: (@Sendable (Int, Int) -> Void)?
 
@@ -87,17 +91,46 @@ struct AuditRun {
         guard let dataFD = openDirectory(StoreLayout.dataDirectory, in: homeFD, path: dataPath, record: ".") else { return }
         defer { _ = try? dataFD.close() }
         try loadKey(dataFD: dataFD)
+        auditDataEntries(dataFD)
         let sessionsPath = dataPath + "/" + StoreLayout.sessionsDirectory
-        guard let sessionsFD = openDirectory(StoreLayout.sessionsDirectory, in: dataFD, path: sessionsPath,
-                                             record: StoreLayout.sessionsDirectory, missingIsFine: true) else { return }
-        defer { _ = try? sessionsFD.close() }
+        let sessionsFD = openDirectory(StoreLayout.sessionsDirectory, in: dataFD, path: sessionsPath,
+                                       record: StoreLayout.sessionsDirectory, missingIsFine: true)
+        defer { if let sessionsFD { _ = try? sessionsFD.close() } }
         // locks/ is a store directory like the others: type, owner and mode checked, fixable.
         let locksFD = openDirectory(StoreLayout.locksDirectory, in: dataFD, path: dataPath + "/" + StoreLayout.locksDirectory,
                                     record: StoreLayout.locksDirectory, missingIsFine: true)
         defer { if let locksFD { _ = try? locksFD.close() } }
-        auditSessions(sessionsFD, path: sessionsPath, locksFD: locksFD)
+        if let sessionsFD {
+            auditSessions(sessionsFD, path: sessionsPath, locksFD: locksFD)
+            suggestHostname(sessionsPath: sessionsPath)
+        }
         if let locksFD { auditLocks(locksFD, sessionsFD: sessionsFD) }
-        suggestHostname(sessionsPath: sessionsPath)
+        if configuration.hashContents { recordInventory(dataFD: dataFD) }
+    }
+
+    /// The entries directly in the data directory: the secret, `sessions/` and `locks/` are audited
+    /// on their own, JidoCode's `settings.json` is left alone; anything else is reported.
+    mutating func auditDataEntries(_ dataFD: FileDescriptor) {
+        let entries: [DirectoryEntry]
+        do { entries = try dataFD.entries().entries } catch {
+            report.add(Rules.sessionUnreadable, dataPath, "the data directory cannot be listed: \(error)")
+            return
+        }
+        let known: Set<String> = [StoreLayout.secretFile, StoreLayout.sessionsDirectory, StoreLayout.locksDirectory, StoreLayout.settingsFile]
+        for entry in entries.sorted(by: { $0.nameBytes.lexicographicallyPrecedes($1.nameBytes) }) {
+            let path = Array((dataPath + "/").utf8) + entry.nameBytes
+            guard let name = entry.name else {
+                report.add(Rules.strayFile, pathBytes: path, "name is not valid UTF-8; never opened")
+                continue
+            }
+            guard !known.contains(name) else { continue }
+            let what = (try? dataFD.status(of: entry.nameBytes)).map { "a \($0.type.rawValue)" } ?? "an entry"
+            if AtomicFileWriter.target(ofTemporary: name) == StoreLayout.secretFile {
+                report.add(Rules.strayFile, pathBytes: path, "\(what): a temporary of the machine secret's creation, left behind or in progress")
+            } else {
+                report.add(Rules.strayFile, pathBytes: path, "\(what) that neither JidoCode nor the store writes in the data directory")
+            }
+        }
     }
 
     /// When most signatures fail under the hostname used, one finding naming the `--hostname` under
@@ -111,17 +144,26 @@ struct AuditRun {
     }
 
     /// Lock files of sessions that no longer exist, and that nobody holds.
-    mutating func auditLocks(_ locksFD: FileDescriptor, sessionsFD: FileDescriptor) {
+    /// Anything else in `locks/` than lock files of sessions and the store lock is reported.
+    mutating func auditLocks(_ locksFD: FileDescriptor, sessionsFD: FileDescriptor?) {
         let locksPath = dataPath + "/" + StoreLayout.locksDirectory
         guard let entries = try? locksFD.entries().entries else { return }
-        for name in entries.compactMap(\.name).sorted() {
-            guard let id = StoreLayout.sessionID(lockName: name) else { continue }
+        for entry in entries.sorted(by: { $0.nameBytes.lexicographicallyPrecedes($1.nameBytes) }) {
+            guard let name = entry.name else {
+                report.add(Rules.strayFile, pathBytes: Array((locksPath + "/").utf8) + entry.nameBytes, "name is not valid UTF-8; never opened")
+                continue
+            }
+            if name == StoreLayout.storeLock { continue }
+            guard let id = StoreLayout.sessionID(lockName: name) else {
+                report.add(Rules.strayFile, locksPath + "/" + name, "not a lock file of the store")
+                continue
+            }
             // Never opened unless it is a regular file (`FileLock.isHeld` checks again).
             if let status = try? locksFD.status(of: name), status.type != .regular {
                 report.add(Rules.lockNotRegular, locksPath + "/" + name, "is a \(status.type.rawValue); never opened")
                 continue
             }
-            let sessionExists = (try? sessionsFD.status(of: StoreLayout.sessionFile(id))) != nil
+            let sessionExists = (try? sessionsFD?.status(of: StoreLayout.sessionFile(id))) != nil
             if !sessionExists && !FileLock.isHeld(name, in: locksFD) {
                 report.add(Rules.staleLockFile, locksPath + "/" + name, "lock file of a session that no longer exists")
             }
@@ -184,13 +226,17 @@ struct AuditRun {
     /// the change time and size are compared too: a file replaced by a new one can reuse the freed
     /// inode number, never its ctime.
     mutating func identityMatches(_ scanned: FileStatus, _ opened: FileStatus, _ path: String) -> Bool {
+        identityMatches(scanned, opened, pathBytes: Array(path.utf8))
+    }
+
+    mutating func identityMatches(_ scanned: FileStatus, _ opened: FileStatus, pathBytes path: [UInt8]) -> Bool {
         var differences = scanned.identity.differences(from: opened.identity)
         if scanned.type == .regular {
             if scanned.changed != opened.changed { differences.append("ctime") }
             if scanned.size != opened.size { differences.append("size") }
         }
         guard differences.isEmpty else {
-            report.add(Rules.changedDuringAudit, path, "\(differences.joined(separator: ", ")) changed between the scan and the open")
+            report.add(Rules.changedDuringAudit, pathBytes: path, "\(differences.joined(separator: ", ")) changed between the scan and the open")
             return false
         }
         return true
@@ -269,10 +315,7 @@ struct AuditRun {
         if !isSecret, scanned.type == .regular { report.sessionFiles += 1 }
         let violations = FileTrust(kind.role, user: user).violations(of: scanned)
         reportTrust(violations, of: kind, path)
-        if case .wrongType? = violations.first { // never opened or followed
-            if !isSecret { report.entries.append(EntryRecord(name: relativeName(path), status: scanned, sha256: nil, verdict: nil)) }
-            return nil
-        }
+        if case .wrongType? = violations.first { return nil } // never opened or followed (the inventory records it)
         guard scanned.size <= Int64(maxBytes) else {
             report.add(isSecret ? Rules.secretUnreadable : Rules.sessionTooLarge, path, "\(scanned.size) bytes, more than \(maxBytes); not read")
             return nil

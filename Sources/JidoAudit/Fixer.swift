@@ -42,7 +42,7 @@ public enum Fixer {
         var repairs: [Repair] = []
         for entry in report.entries {
             let path = entry.name == "." ? report.dataDirectory : report.dataDirectory + "/" + entry.name
-            guard fixablePaths.contains(path), entry.owner == report.owner else { continue }
+            guard entry.hasTextName, fixablePaths.contains(path), entry.owner == report.owner else { continue }
             let tightened = FilePermissions(rawValue: entry.permissions.rawValue & ~FilePermissions.groupAndOther.rawValue)
             guard tightened != entry.permissions else { continue }
             repairs.append(Repair(name: entry.name, path: path, from: entry.permissions, to: tightened, owner: report.owner,

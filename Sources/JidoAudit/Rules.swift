@@ -154,7 +154,8 @@ public enum Rules {
         "A temporary file of a writer that is gone (its session lock is free).",
         help: "Remove it, or let the store do it (SessionStore.removeStaleTemporaryFiles).")
     public static let strayFile = Rule("JG042", "stray-file", .note,
-        "An entry in sessions/ that is neither a session nor a known temporary file.", help: "Inspect and remove it.")
+        "An entry in the data directory, sessions/ or locks/ that neither JidoCode nor the store writes there (not a session, lock file, known temporary file, the secret or settings.json).",
+        help: "Inspect and remove it.")
     public static let staleLockFile = Rule("JG043", "stale-lock-file", .note,
         "A lock file in locks/ for a session that no longer exists, and nobody holds it.",
         help: "Remove it; the store recreates lock files as needed.")
@@ -184,8 +185,26 @@ public enum Rules {
     public static let baselineContentChangedInvalid = Rule("JG065", "baseline-content-changed-unverified", .error,
         "An entry's content changed since the baseline and it no longer verifies.", help: "Treat the content as tampered.")
     public static let baselineUnusable = Rule("JG066", "baseline-unusable", .error,
-        "The baseline file is missing, unreadable, not private (owner, mode 0600, one link) or not a baseline.",
+        "The baseline file is missing, unreadable, not private (owner, mode 0600, one link), not a baseline, or of an older format.",
         help: "Write a new baseline with `jido-audit baseline --write FILE` from a trusted state.")
+    public static let baselineTypeChanged = Rule("JG067", "baseline-type-changed", .error,
+        "An entry's type changed since the baseline (a file became a symbolic link, FIFO, directory or socket, or the reverse).",
+        help: "Find out what replaced it; JidoCode only writes regular files and directories.")
+    public static let baselineContentChanged = Rule("JG068", "baseline-content-changed", .warning,
+        "The content of a file that carries no signature (the machine secret, a lock file, a stray file) changed since the baseline.",
+        help: "Find out what changed it; a changed machine secret invalidates every session signed with the old one.")
+    public static let baselineLinkTargetChanged = Rule("JG069", "baseline-link-target-changed", .warning,
+        "A symbolic link points somewhere else than in the baseline (links are recorded by their target, never followed).",
+        help: "Find out who changed the link; nothing in the store should be a link.")
+    public static let baselineLinkCountChanged = Rule("JG070", "baseline-link-count-changed", .warning,
+        "A file's hard link count changed since the baseline: a name was added or removed elsewhere.",
+        help: "Find the other names (find / -samefile FILE); a session or secret should have exactly one.")
+    public static let baselineTimesChanged = Rule("JG071", "baseline-times-changed", .note,
+        "Only a file's modification or change time differs from the baseline (same type, owner, mode, inode, links and content).",
+        help: "Nothing to do unless nothing should have touched the file.")
+    public static let baselineIncomplete = Rule("JG072", "baseline-incomplete", .warning,
+        "Part of the data directory could not be recorded for a baseline (an entry that could not be examined or read, too many entries, or nesting too deep): changes there go unseen.",
+        help: "Remove what does not belong in the data directory, or make it readable, then write the baseline again.")
 
     public static let all: [Rule] = [
         dataDirectoryMissing, notARealDirectory, directoryWrongOwner, directoryWritableByOthers, directoryReadableByOthers,
@@ -199,7 +218,8 @@ public enum Rules {
         strayJidoCodeTemp, strayTemp, strayFile, staleLockFile, lockNotRegular,
         countLimit, cleanupEligible,
         baselineAdded, baselineRemoved, baselineInodeReplaced, baselineMetadataChanged, baselineContentChangedValid,
-        baselineContentChangedInvalid, baselineUnusable,
+        baselineContentChangedInvalid, baselineUnusable, baselineTypeChanged, baselineContentChanged, baselineLinkTargetChanged,
+        baselineLinkCountChanged, baselineTimesChanged, baselineIncomplete,
     ]
 }
 

@@ -72,8 +72,18 @@ import Testing
             #expect(written.status == 0 && written.stdout.contains("written to"))
             #expect(fileMode(baseline) == 0o600)
             unlink(home + "/.jido_code/sessions/d4e5f6a7-b8c9-4dae-9f00-aabbccddeeff.json")
+            try writeFile(home + "/.jido_code/new-file", [])
             let compared = audit(["--home", home, "--hostname", "devbox", "--baseline", baseline, "--format", "json"])
             #expect(compared.stdout.contains("JG061"))
+            #expect(compared.stdout.contains("JG060"), "an entry added directly in .jido_code/ is reported")
+            // What a baseline cannot record is said on stderr, and the baseline is still written.
+            var deep = home + "/.jido_code/deep"
+            for _ in 0..<20 {
+                mkdir(deep, 0o700)
+                deep += "/d"
+            }
+            let partial = audit(["baseline", "--write", baseline, "--home", home, "--hostname", "devbox"])
+            #expect(partial.status == 0 && partial.stderr.contains("warning:") && partial.stderr.contains("(JG072)"), "\(partial.stderr)")
             #expect(audit(["baseline", "--write", "/nonexistent/dir/b.json", "--home", home, "--hostname", "devbox"]).status == 3)
         }
     }

@@ -396,6 +396,34 @@ import Testing
         }
     }
 
+    /// Every entry that does not belong is reported, whatever its type or name: in sessions/ (a
+    /// FIFO, a symlink, a directory, a socket, a name that is not UTF-8), directly in .jido_code/
+    /// and in locks/; JidoCode's settings.json and the store lock are not strays.
+    @Test func straysAnywhereInTheStoreAreReported() throws {
+        try withTemporaryDirectory { home in
+            _ = try cleanStore(home)
+            let data = home + "/.jido_code", sessions = data + "/sessions"
+            #expect(mkfifo(sessions + "/pipe", 0o600) == 0)
+            #expect(symlink("/etc/passwd", sessions + "/link") == 0)
+            #expect(mkdir(sessions + "/dir", 0o700) == 0)
+            #expect(makeSocket(sessions + "/sock"))
+            try writeFile(pathBytes: Array((sessions + "/").utf8) + [0x6E, 0xFF], [])
+            try writeFile(data + "/notes.txt", [])
+            #expect(mkdir(data + "/cache", 0o700) == 0)
+            try writeFile(pathBytes: Array((data + "/").utf8) + [0xFE], [])
+            try writeFile(data + "/settings.json", Array("{}".utf8))
+            try writeFile(data + "/locks/junk", [])
+            let report = try audit(home)
+            let strays = Set(report.findings.filter { $0.rule == Rules.strayFile }.map(\.pathBytes))
+            let expected = Set(["pipe", "link", "dir", "sock"].map { Array((sessions + "/" + $0).utf8) }
+                + [Array((sessions + "/").utf8) + [0x6E, 0xFF], Array((data + "/notes.txt").utf8), Array((data + "/cache").utf8),
+                   Array((data + "/").utf8) + [0xFE], Array((data + "/locks/junk").utf8)])
+            #expect(strays == expected, "\(report.findings.map { "\($0.rule.id) \($0.displayPath) \($0.message)" })")
+            #expect(report.findings.contains { $0.path == data + "/cache" && $0.message.hasPrefix("a directory") })
+            #expect(report.findings.allSatisfy { $0.rule == Rules.strayFile }, "nothing else: \(report.findings.map(\.rule.id))")
+        }
+    }
+
     /// A session file with a second hard link (here outside the store) is never chmod'ed: the mode
     /// belongs to the inode, so the other name would change too.
     @Test func fixNeverChangesAHardLinkedFile() throws {
@@ -425,74 +453,6 @@ import Testing
             let outcomes = Fixer.apply(Fixer.plan(for: report), home: home, dryRun: false)
             #expect(outcomes.count == 1 && outcomes[0].problem != nil)
             #expect(fileMode(home + "/target") == 0o644)
-        }
-    }
-
-    // MARK: - Baseline
-
-    @Test func baselineReportsAddedRemovedAndClassifiedChanges() throws {
-        try withTemporaryDirectory { home in
-            let ids = try cleanStore(home)
-            let baselinePath = home + "/baseline.json"
-            try Baseline(entries: try audit(home) { $0.hashContents = true }.entries).write(to: baselinePath)
-            #expect(fileMode(baselinePath) == 0o600)
-            // A normal save (new inode, still valid), a tampered file, a removal, an addition, a mode change.
-            let store = try SessionStore.open(home: home, hostname: Self.hostname)
-            _ = try store.update(ids[0]) { $0?.append(Session.Message(id: "n", role: "assistant", content: "x", timestamp: Self.closedAt)) }
-            var bytes = try TestVectors.readBytes(URL(fileURLWithPath: sessionPath(home, ids[1])))
-            if let i = bytes.firstIndex(of: UInt8(ascii: "h")) { bytes[i] = UInt8(ascii: "H") }
-            try writeFile(sessionPath(home, ids[1]), bytes)
-            try store.delete(ids[2])
-            var added = Session.new(id: try SessionID.random(), name: "new", projectPath: "/n", createdAt: Self.closedAt)
-            added.set("closed_at", to: Self.closedAt)
-            _ = try store.save(added)
-            chmod(home + "/.jido_code/machine_secret", 0o400)
-            var report = try audit(home) { $0.hashContents = true }
-            Baseline.compare(file: baselinePath, with: &report)
-            func rules(_ id: SessionID) -> Set<String> { Set(report.findings.filter { $0.path == sessionPath(home, id) }.map(\.rule.id)) }
-            #expect(rules(ids[0]) == [Rules.baselineContentChangedValid.id])
-            #expect(rules(ids[1]).isSuperset(of: [Rules.baselineContentChangedInvalid.id, Rules.signatureInvalid.id]))
-            #expect(rules(ids[2]) == [Rules.baselineRemoved.id])
-            #expect(rules(added.id) == [Rules.baselineAdded.id])
-            #expect(report.findings.contains { $0.rule == Rules.baselineMetadataChanged && $0.path.hasSuffix("machine_secret") })
-        }
-    }
-
-    /// A baseline of 100,000 session entries (ten times the largest session limit in use), with
-    /// hashes and verdicts, writes and reads back entry for entry (it was refused beyond the 10 MiB
-    /// decoder limit, "not a jido-audit baseline", from about 22,000 entries on).
-    @Test func baselinesOfAHundredThousandEntriesReadBack() throws {
-        try withTemporaryDirectory { home in
-            let entries = (0..<100_000).map { n in
-                EntryRecord(name: "sessions/\(UUID().uuidString.lowercased()).json", device: 2049, inode: UInt64(1_000_000 + n),
-                            owner: 1000, group: 1000, permissions: FilePermissions(rawValue: 0o600), type: .regular, linkCount: 1,
-                            size: Int64(100_000 + n), modified: FileTime(seconds: 1_790_000_000 + n, nanoseconds: 123_456_789),
-                            changed: FileTime(seconds: 1_790_000_000 + n, nanoseconds: 987_654_321),
-                            sha256: String(repeating: "ab", count: 32), verdict: .valid)
-            }
-            let path = home + "/large-baseline.json"
-            try Baseline(entries: entries).write(to: path)
-            let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0
-            #expect(size > 10 << 20 && size < Baseline.maxFileBytes, "\(size) bytes")
-            let read = try Baseline.read(from: path)
-            #expect(read.entries.count == entries.count)
-            #expect(read.entries.first == entries.first && read.entries.last == entries.last)
-        }
-    }
-
-    @Test func baselineFileIsCheckedOnRead() throws {
-        try withTemporaryDirectory { home in
-            _ = try cleanStore(home)
-            let path = home + "/baseline.json"
-            try Baseline(entries: try audit(home) { $0.hashContents = true }.entries).write(to: path)
-            chmod(path, 0o644)
-            var report = try audit(home)
-            Baseline.compare(file: path, with: &report)
-            #expect(report.findings.map(\.rule) == [Rules.baselineUnusable])
-            try writeFile(path, Array("{}".utf8))
-            report = try audit(home)
-            Baseline.compare(file: path, with: &report)
-            #expect(report.findings.map(\.rule) == [Rules.baselineUnusable])
         }
     }
 }

@@ -111,3 +111,30 @@ private final class SmallStackBox: @unchecked Sendable {
     var result: Bool?
     init(_ body: @escaping @Sendable () -> Bool) { self.body = body }
 }
+
+/// Creates the file at `path` given as bytes (a name need not be UTF-8) with `bytes` and `mode`.
+public func writeFile(pathBytes path: [UInt8], _ bytes: [UInt8], mode: mode_t = 0o600) throws {
+    let cPath = path.map { CChar(bitPattern: $0) } + [0]
+    let fd = cPath.withUnsafeBufferPointer { buffer in buffer.baseAddress.map { open($0, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode) } ?? -1 }
+    guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+    defer { close(fd) }
+    let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    guard written == bytes.count, fchmod(fd, mode) == 0 else { throw POSIXError(.EIO) }
+}
+
+/// Binds a Unix-domain socket at `path` (then closes it: the socket file stays). False when the
+/// path does not fit a socket address.
+public func makeSocket(_ path: String) -> Bool {
+    var address = sockaddr_un()
+    address.sun_family = sa_family_t(AF_UNIX)
+    let bytes = Array(path.utf8)
+    guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return false }
+    withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
+    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    let bound = withUnsafePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+    }
+    return bound == 0
+}

@@ -149,7 +149,7 @@ struct AuditCommand: Subcommand {
 struct BaselineCommand: Subcommand {
     static let spec = CommandSpec(
         name: "baseline",
-        summary: "Record the data directory's state (inode, owner, mode, size, times, SHA-256) in a baseline file.",
+        summary: "Record every entry under the data directory (type, inode, owner, mode, links, size, times, SHA-256, link target) in a baseline file.",
         options: KeyOptions.specs + [.value("--write", "FILE", "Where to write the baseline (created 0600, replaced atomically)."),
                                      OwnerOption.spec],
         positionalName: nil, minimumPositionals: 0, maximumPositionals: 0,
@@ -181,6 +181,12 @@ struct BaselineCommand: Subcommand {
                 return .cannotRun
             }
             io.out("baseline of \(report.entries.count) entries written to \(file)\n")
+            // What could not be recorded is said, not silently left out (at most a few lines).
+            let incomplete = report.findings.filter { $0.rule == Rules.baselineIncomplete || $0.rule == Rules.changedDuringAudit }
+            for finding in incomplete.prefix(5) {
+                io.err("jido-audit baseline: warning: \(finding.displayPath): \(finding.displayMessage) (\(finding.rule.id))\n")
+            }
+            if incomplete.count > 5 { io.err("jido-audit baseline: warning: and \(incomplete.count - 5) more entries not fully recorded\n") }
             return .success
         } catch {
             io.err("jido-audit baseline: \(error)\n")

@@ -4,6 +4,7 @@
 ///     <home>/.jido_code/sessions/<id>.json
 ///     <home>/.jido_code/locks/<id>.lock
 ///     <home>/.jido_code/locks/store.lock
+///     <home>/.jido_code/settings.json
 ///
 /// It lives in `Store/`, not `FileSystem/`: these names are a fact about JidoCode's data (the store,
 /// the machine secret, the audit, the tools all follow them), while `FileSystem/` knows nothing of
@@ -18,6 +19,9 @@ public enum StoreLayout {
     public static let sessionsDirectory = "sessions"
     /// The locks directory, in the data directory.
     public static let locksDirectory = "locks"
+    /// JidoCode's global settings, in the data directory (not the store's: never read or written
+    /// here; the audit only knows it belongs there).
+    public static let settingsFile = "settings.json"
     /// The lock a save holds while it creates a session (so the count limit holds), in `locks/`.
     public static let storeLock = "store.lock"
 
