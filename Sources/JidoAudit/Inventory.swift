@@ -27,6 +27,8 @@ extension AuditRun {
         guard let root = walk.list(dataFD, owned: false, prefix: [], depth: 0, run: &self) else { return }
         walk.stack.append(root)
         var chunk = [UInt8](repeating: 0, count: InventoryWalk.chunkBytes)
+        // It may have held key material (settings.json, a secret the audit could not read).
+        defer { chunk.withUnsafeMutableBytes { SecureBytes.wipe($0) } }
         while let top = walk.stack.indices.last {
             guard walk.stack[top].next < walk.stack[top].names.count else {
                 let done = walk.stack.removeLast()
