@@ -82,14 +82,22 @@ public struct Baseline: Sendable {
         return (key + "_b64", .string(Base64.encode(bytes)))
     }
 
-    /// The bytes of `key` or `key_b64` in `record`; nil when both or neither are there (`required`) or
-    /// when the base64 is malformed. `.some(nil)` when neither is there and the member is optional.
-    static func bytesMember(_ key: String, in record: JSONObject, required: Bool) -> [UInt8]?? {
+    /// What a record holds under `key` or `key_b64`.
+    enum BytesMember: Equatable {
+        case present([UInt8])
+        case absent
+        /// Both spellings, a value that is not a string, or base64 that is not strict.
+        case malformed
+
+        var bytes: [UInt8]? { if case let .present(bytes) = self { bytes } else { nil } }
+    }
+
+    static func bytesMember(_ key: String, in record: JSONObject) -> BytesMember {
         switch (record[key], record[key + "_b64"]) {
-        case let (.string(text)?, nil): return .some(Array(text.utf8))
-        case let (nil, .string(encoded)?): return Base64.decodeStrict(Array(encoded.utf8)).map { .some($0) }
-        case (nil, nil): return required ? nil : .some(nil)
-        default: return nil
+        case let (.string(text)?, nil): .present(Array(text.utf8))
+        case let (nil, .string(encoded)?): Base64.decodeStrict(Array(encoded.utf8)).map(BytesMember.present) ?? .malformed
+        case (nil, nil): .absent
+        default: .malformed
         }
     }
 
@@ -118,15 +126,17 @@ public struct Baseline: Sendable {
         entries.reserveCapacity(records.count)
         var names = Set<[UInt8]>(minimumCapacity: records.count)
         for (index, record) in records.enumerated() {
-            guard let r = record.objectValue, let nameOrNil = bytesMember("name", in: r, required: true), let name = nameOrNil,
-                  !name.isEmpty, let target = bytesMember("target", in: r, required: false),
+            guard let r = record.objectValue, let name = bytesMember("name", in: r).bytes, !name.isEmpty,
+                  case let target = bytesMember("target", in: r), target != .malformed,
                   let device = r["device"]?.integerValue?.intValue, let inode = r["inode"]?.integerValue?.intValue,
                   let uid = r["uid"]?.integerValue?.intValue, let gid = r["gid"]?.integerValue?.intValue,
                   let modeText = r["mode"]?.stringValue, let mode = UInt32(modeText, radix: 8),
                   let typeText = r["type"]?.stringValue, let type = FileType(rawValue: typeText),
                   let nlink = r["nlink"]?.integerValue?.intValue, let size = r["size"]?.integerValue?.intValue,
                   let mtime = r["mtime"]?.stringValue.flatMap(Self.time), let ctime = r["ctime"]?.stringValue.flatMap(Self.time),
-                  let owner = UInt32(exactly: uid), let group = UInt32(exactly: gid) else {
+                  let owner = UInt32(exactly: uid), let group = UInt32(exactly: gid),
+                  case let (true, sha256) = nullable(r["sha256"], { Self.isDigest($0) ? $0 : nil }),
+                  case let (true, verdict) = nullable(r["verdict"], SignatureVerdict.init(rawValue:)) else {
                 throw Problem(description: "baseline entry \(index) is incomplete or malformed")
             }
             guard names.insert(name).inserted else {
@@ -135,10 +145,24 @@ public struct Baseline: Sendable {
             entries.append(EntryRecord(nameBytes: name, device: UInt64(truncatingIfNeeded: device), inode: UInt64(truncatingIfNeeded: inode),
                                        owner: owner, group: group, permissions: FilePermissions(rawValue: mode), type: type,
                                        linkCount: UInt64(truncatingIfNeeded: nlink), size: Int64(size), modified: mtime,
-                                       changed: ctime, sha256: r["sha256"]?.stringValue,
-                                       verdict: r["verdict"]?.stringValue.flatMap(SignatureVerdict.init(rawValue:)), linkTarget: target))
+                                       changed: ctime, sha256: sha256, verdict: verdict, linkTarget: target.bytes))
         }
         return Baseline(entries: entries)
+    }
+
+    /// A member that is null or a string `parse` accepts: (true, nil) for null, (true, value) for a
+    /// string it parses; (false, nil) when it is missing, another type, or a string it refuses.
+    static func nullable<T>(_ value: JSONValue?, _ parse: (String) -> T?) -> (valid: Bool, value: T?) {
+        switch value {
+        case .null?: (true, nil)
+        case let .string(text)?: parse(text).map { (true, $0) } ?? (false, nil)
+        default: (false, nil)
+        }
+    }
+
+    /// 64 lower-case hex digits, as `sha256` is written.
+    static func isDigest(_ text: String) -> Bool {
+        text.utf8.count == 64 && text.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
     }
 
     static func time(_ text: String) -> FileTime? {

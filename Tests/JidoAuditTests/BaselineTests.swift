@@ -39,27 +39,28 @@ import Testing
         }
     }
 
-    /// A baseline of 100,000 session entries (ten times the largest session limit in use), with
-    /// hashes and verdicts, writes and reads back entry for entry (it was refused beyond the 10 MiB
+    /// A baseline of 100,000 entries (ten times the largest session limit in use), with hashes,
+    /// verdicts, and names and link targets that are not UTF-8, writes and reads back entry for entry (it was refused beyond the 10 MiB
     /// decoder limit, "not a jido-audit baseline", from about 22,000 entries on).
     @Test func baselinesOfAHundredThousandEntriesReadBack() throws {
         try withTemporaryDirectory { home in
+            // Every 100th entry is a link whose name and target are not UTF-8 (stored as base64).
             let entries = (0..<100_000).map { n in
-                EntryRecord(name: "sessions/\(UUID().uuidString.lowercased()).json", device: 2049, inode: UInt64(1_000_000 + n),
-                            owner: 1000, group: 1000, permissions: FilePermissions(rawValue: 0o600), type: .regular, linkCount: 1,
-                            size: Int64(100_000 + n), modified: FileTime(seconds: 1_790_000_000 + n, nanoseconds: 123_456_789),
-                            changed: FileTime(seconds: 1_790_000_000 + n, nanoseconds: 987_654_321),
-                            sha256: String(repeating: "ab", count: 32), verdict: .valid)
+                let odd = n % 100 == 0
+                let name = Array("sessions/\(UUID().uuidString.lowercased())".utf8) + (odd ? [0xFF] : Array(".json".utf8))
+                return EntryRecord(nameBytes: name, device: 2049, inode: UInt64(1_000_000 + n), owner: 1000, group: 1000,
+                                   permissions: FilePermissions(rawValue: odd ? 0o777 : 0o600), type: odd ? .symbolicLink : .regular,
+                                   linkCount: 1, size: Int64(100_000 + n),
+                                   modified: FileTime(seconds: 1_790_000_000 + n, nanoseconds: 123_456_789),
+                                   changed: FileTime(seconds: 1_790_000_000 + n, nanoseconds: 987_654_321),
+                                   sha256: odd ? nil : String(repeating: "ab", count: 32), verdict: odd ? nil : .valid,
+                                   linkTarget: odd ? [0x2F, 0xFE, UInt8(n % 251)] : nil)
             }
             let path = home + "/large-baseline.json"
-            let t0 = MonotonicClock.now
             try Baseline(entries: entries).write(to: path)
-            let t1 = MonotonicClock.now
             let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0
             #expect(size > 10 << 20 && size < Baseline.maxFileBytes, "\(size) bytes")
             let read = try Baseline.read(from: path)
-            let t2 = MonotonicClock.now
-            print("TIMING write \(t1 - t0) read \(t2 - t1) size \(size)")
             #expect(read.entries.count == entries.count)
             let sorted = entries.sorted { $0.nameBytes.lexicographicallyPrecedes($1.nameBytes) }
             #expect(read.entries == sorted, "entry for entry, in name order")
@@ -245,7 +246,8 @@ import Testing
         }
     }
 
-    /// A baseline of the old format is refused with the way out; a malformed name is refused.
+    /// A baseline of the old format is refused with the way out; an ambiguous or malformed name, a
+    /// repeated name, a digest, verdict or time that is not what the writer writes are refused.
     @Test func olderFormatsAndAmbiguousEntriesAreRefused() throws {
         let v1 = Array(#"{"entries": [], "format": "jido-audit-baseline", "version": 1}"#.utf8)
         do {
@@ -264,7 +266,10 @@ import Testing
         #expect(try Baseline.decode(document([entry(#""name": "a""#), entry(#""name_b64": "eP8=""#)])).entries.map(\.nameBytes)
                 == [Array("a".utf8), [0x78, 0xFF]])
         for bad in [[entry(#""name": "a", "name_b64": "YQ==""#)], [entry(#""name_b64": "not base64!""#)],
-                    [entry(#""name": "a""#), entry(#""name_b64": "YQ==""#)]] {
+                    [entry(#""name": "a""#), entry(#""name_b64": "YQ==""#)],
+                    [entry(#""name": "a""#).replacingOccurrences(of: #""sha256": null"#, with: #""sha256": "not a digest""#)],
+                    [entry(#""name": "a""#).replacingOccurrences(of: #""verdict": null"#, with: #""verdict": "maybe""#)],
+                    [entry(#""name": "a""#).replacingOccurrences(of: #""1.000000000""#, with: #""1.5""#)]] {
             #expect(throws: Baseline.Problem.self) { try Baseline.decode(document(bad)) }
         }
     }
