@@ -21,7 +21,7 @@ if arguments.first == "--as-user" {
 }
 switch arguments.first {
 case "secret-load-or-create":
-    // secret-load-or-create HOME: prints the hex SHA-256 of the secret this process ends up using.
+    // secret-load-or-create HOME: prints the fingerprint of the secret this process ends up using.
     guard arguments.count == 2 else { fail("usage: secret-load-or-create HOME") }
     do {
         let secret = try MachineSecret.loadOrCreate(home: arguments[1])

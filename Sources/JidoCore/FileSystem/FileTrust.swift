@@ -18,11 +18,15 @@ public enum TrustRole: String, Sendable, Hashable, CaseIterable {
     /// A directory above home: owned by the user or root, not writable by group or others unless
     /// the sticky bit is set (others then cannot rename or remove what is not theirs).
     case ancestor
+    /// A file that configures a security control (the audit's suppressions file): a regular file
+    /// owned by the user or root, one link, not writable by group or others (who could otherwise
+    /// hide findings). Anyone may read it.
+    case configuration
 
     /// The type of file the role requires.
     public var requiredType: FileType {
         switch self {
-        case .secret, .sessionFile: .regular
+        case .secret, .sessionFile, .configuration: .regular
         case .privateDirectory, .workingDirectory, .ancestor: .directory
         }
     }
@@ -35,14 +39,14 @@ public enum TrustRole: String, Sendable, Hashable, CaseIterable {
     }
 
     /// Whether root may own it as well as the user.
-    var acceptsRootOwner: Bool { self == .workingDirectory || self == .ancestor }
+    var acceptsRootOwner: Bool { self == .workingDirectory || self == .ancestor || self == .configuration }
 
     /// Group/other bits besides write that the role reports as `readableByOthers`.
     var readPermissions: FilePermissions {
         switch self {
         case .sessionFile: [.groupRead, .otherRead]
         case .secret, .privateDirectory: FilePermissions.groupAndOther.subtracting(FilePermissions.groupAndOtherWrite)
-        case .workingDirectory, .ancestor: []
+        case .workingDirectory, .ancestor, .configuration: []
         }
     }
 }

@@ -36,13 +36,26 @@ public enum ISO8601 {
             return nil
         }
         guard i == b.count else { return nil }
-        // Days from the civil date (Howard Hinnant's algorithm).
+        return daysSinceEpoch(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second - offset
+    }
+
+    /// Days from 1970-01-01 to the civil date `year-month-day` (Howard Hinnant's algorithm; proleptic
+    /// Gregorian; `month` 1...12).
+    public static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
         let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        let days = era * 146_097 + doe - 719_468
-        return days * 86_400 + hour * 3600 + minute * 60 + second - offset
+        return era * 146_097 + doe - 719_468
+    }
+
+    /// Days of `month` (1...12) in `year`.
+    public static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
     }
 }

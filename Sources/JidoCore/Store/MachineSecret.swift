@@ -32,9 +32,9 @@ public struct MachineSecret: Sendable {
         try bytes.withUnsafeBytes { raw in try SessionKeyCache.shared.key(machineSecret: Array(raw), hostname: hostname) }
     }
 
-    /// Hex SHA-256 of the secret: safe to print or compare (the secret itself never leaves memory).
+    /// The secret's `SecretFingerprint`: safe to print or compare (the secret itself never leaves memory).
     public func fingerprint() throws -> String {
-        try bytes.withUnsafeBytes { raw in Hex.lowercase(try SHA256.hash(raw)) }
+        try SecretFingerprint.of(secret: self)
     }
 
     // MARK: - Reading
