@@ -69,6 +69,19 @@ public struct AuditReport: Sendable {
     public internal(set) var hostnameSuggestion: String?
     /// Seconds the audit took.
     public internal(set) var duration: Double = 0
+    /// The `SecretFingerprint` of the secret the key was derived from (nil: no secret was usable).
+    public internal(set) var secretFingerprint: String?
+    /// The file that secret was read from (the store's `machine_secret`, or `--secret-file`).
+    public internal(set) var secretFile: String?
+    /// One sentence for a person when most signatures fail: the `--hostname` that works
+    /// (`HostnameProbe.advice`), or what to check when no name of this machine does.
+    public internal(set) var hint: String?
+
+    /// What findings are accepted; applied to each finding as it is added.
+    public internal(set) var suppressions = Suppressions()
+    /// The day suppressions are evaluated on (days since 1970-01-01, UTC): an entry past its
+    /// expiry date no longer applies.
+    public internal(set) var today = 0
 
     public init(home: String, dataDirectory: String) {
         self.home = home
@@ -79,7 +92,9 @@ public struct AuditReport: Sendable {
     /// hostile files cannot make the report (and its memory) grow without bound.
     public static let maxListedFindings = 10_000
     /// Findings counted but not listed, by severity (they count for the exit status and the summary).
+    /// Suppressed ones are counted in `unlistedSuppressed` instead.
     public internal(set) var unlisted: [Severity: Int] = [:]
+    public internal(set) var unlistedSuppressed = 0
 
     mutating func add(_ rule: Rule, _ path: String, _ message: String) {
         add(Finding(rule, path: path, message))
@@ -90,20 +105,42 @@ public struct AuditReport: Sendable {
     }
 
     private mutating func add(_ finding: Finding) {
+        var finding = finding
+        if !suppressions.isEmpty {
+            finding.suppression = suppressions.suppression(ruleID: finding.rule.id, path: relativePath(finding.pathBytes), today: today)
+        }
         guard findings.count < Self.maxListedFindings else {
-            unlisted[finding.severity, default: 0] += 1
+            if finding.suppression != nil {
+                unlistedSuppressed += 1
+            } else {
+                unlisted[finding.severity, default: 0] += 1
+            }
             return
         }
         findings.append(finding)
     }
 
-    /// Findings of `severity`, listed or not.
-    public func total(_ severity: Severity) -> Int { findings.filter { $0.severity == severity }.count + (unlisted[severity] ?? 0) }
+    /// `path` relative to the data directory (`.` for the directory itself), or `path` itself when
+    /// it is outside: what suppression patterns are matched against.
+    public func relativePath(_ path: [UInt8]) -> [UInt8] {
+        let data = Array(dataDirectory.utf8)
+        if path == data { return Array(".".utf8) }
+        guard path.count > data.count + 1, path.starts(with: data), path[data.count] == UInt8(ascii: "/") else { return path }
+        return Array(path[(data.count + 1)...])
+    }
+
+    /// Findings of `severity` that count (not suppressed), listed or not.
+    public func total(_ severity: Severity) -> Int {
+        findings.filter { $0.severity == severity && $0.suppression == nil }.count + (unlisted[severity] ?? 0)
+    }
+
+    /// Findings that a suppression accepted, listed or not.
+    public var suppressedCount: Int { findings.filter { $0.suppression != nil }.count + unlistedSuppressed }
 
     /// How many findings were counted but not listed.
-    public var unlistedCount: Int { unlisted.values.reduce(0, +) }
+    public var unlistedCount: Int { unlisted.values.reduce(0, +) + unlistedSuppressed }
 
-    /// Findings at or above `severity`.
+    /// Findings at or above `severity` that count (suppressed ones never do).
     public func count(atLeast severity: Severity) -> Int { Severity.allCases.filter { $0 >= severity }.map(total).reduce(0, +) }
 
     /// Findings sorted by severity (errors first), then path, then rule id: the order reports use.

@@ -27,6 +27,9 @@ public struct AuditConfiguration: Sendable {
     /// without every file reported as someone else's).
     public var owner: UInt32?
 
+    /// Findings accepted by `--ignore` or the suppressions file: still reported, marked, not counted.
+    public var suppressions = Suppressions()
+
     public init(home: String) { self.home = home }
 }
 
@@ -46,6 +49,7 @@ public enum Auditor {
     public static func run(_ configuration: AuditConfiguration) throws(AuditFailure) -> AuditReport {
         let started = MonotonicClock.now
         var run = AuditRun(configuration)
+        run.reportExpiredSuppressions()
         try run.audit()
         run.report.duration = MonotonicClock.now - started
         return run.report
@@ -69,6 +73,21 @@ struct AuditRun {
         user = configuration.owner ?? ProcessIdentity.effectiveUser
         self.configuration = configuration
         report = AuditReport(home: configuration.home, dataDirectory: StoreLayout.dataPath(home: configuration.home))
+        report.suppressions = configuration.suppressions
+        report.today = configuration.now >= 0 ? configuration.now / 86_400 : (configuration.now - 86_399) / 86_400
+    }
+
+    /// One finding per entry of the suppressions file past its expiry date: it suppresses nothing
+    /// any more, and the user should know why findings came back.
+    mutating func reportExpiredSuppressions() {
+        let suppressions = report.suppressions
+        guard let file = suppressions.file else { return }
+        for entry in suppressions.expired(today: report.today) {
+            let what = (entry.rules.isEmpty ? [] : ["rule=" + entry.rules.joined(separator: ",")])
+                + (entry.path.map { ["path=" + $0] } ?? [])
+            report.add(Rules.suppressionExpired, file,
+                       "line \(entry.line) (\(what.joined(separator: " "))) expired after \(entry.expires ?? ""); it no longer suppresses anything")
+        }
     }
 
     var dataPath: String { report.dataDirectory }
@@ -102,11 +121,17 @@ struct AuditRun {
 
     /// When most signatures fail under the hostname used, one finding naming the `--hostname` under
     /// which they verify (never a silent switch of key: the verdicts above stay those of the name used).
+    /// Without such a name, the report's hint says what else to check.
     mutating func suggestHostname(sessionsPath: String) {
-        guard let used = report.hostname, let keyFor, hostnameProbe.mostSignaturesFail,
+        guard let used = report.hostname, hostnameProbe.mostSignaturesFail else { return }
+        guard let keyFor,
               let working = hostnameProbe.matchingHostname(candidates: HostnameProbe.machineCandidates(), used: used, key: keyFor)
-        else { return }
+        else {
+            report.hint = hostnameProbe.adviceWithoutMatch(used: used)
+            return
+        }
         report.hostnameSuggestion = working
+        report.hint = hostnameProbe.advice(used: used, working: working)
         report.add(Rules.hostnameMismatch, sessionsPath, hostnameProbe.advice(used: used, working: working))
     }
 
@@ -230,12 +255,16 @@ struct AuditRun {
             do {
                 let secret = try MachineSecret.load(file: secretFile)
                 key = try secret.sessionKey(hostname: hostname)
+                report.secretFingerprint = try? SecretFingerprint.of(secret: secret)
+                report.secretFile = secretFile
                 keyFor = { try? secret.sessionKey(hostname: $0) }
             } catch {
                 throw AuditFailure(description: "--secret-file: \(error)")
             }
         } else if let secretBytes {
             key = try? SessionKeyCache.shared.key(machineSecret: secretBytes, hostname: hostname)
+            report.secretFingerprint = secretBytes.withUnsafeBytes { try? SecretFingerprint.of(secret: $0) }
+            report.secretFile = path
             let material = SecureBytes(copying: secretBytes)
             keyFor = { name in material.withUnsafeBytes { try? SessionKeyCache.shared.key(machineSecret: Array($0), hostname: name) } }
         }

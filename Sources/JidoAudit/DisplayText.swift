@@ -20,21 +20,27 @@ public enum DisplayText {
 
     /// The same for bytes that may not be UTF-8: each byte of an ill-formed sequence is `\xHH`.
     public static func escape(bytes: some Collection<UInt8>) -> String {
-        let buffer = Array(bytes)
         var out = ""
+        decode(bytes, scalar: { append($0, to: &out) }, invalid: { out += "\\x" + hex2($0) })
+        return out
+    }
+
+    /// Walks `bytes` as UTF-8: each well-formed scalar to `scalar`, each byte of an ill-formed
+    /// sequence to `invalid`.
+    static func decode(_ bytes: some Collection<UInt8>, scalar: (Unicode.Scalar) -> Void, invalid: (UInt8) -> Void) {
+        let buffer = Array(bytes)
         var index = 0
         while index < buffer.count {
             var decoder = UTF8()
             var rest = buffer[index...].makeIterator()
-            if case let .scalarValue(scalar) = decoder.decode(&rest) {
-                append(scalar, to: &out)
-                index += UTF8.width(scalar)
+            if case let .scalarValue(value) = decoder.decode(&rest) {
+                scalar(value)
+                index += UTF8.width(value)
             } else {
-                out += "\\x" + hex2(buffer[index])
+                invalid(buffer[index])
                 index += 1
             }
         }
-        return out
     }
 
     private static func append(_ scalar: Unicode.Scalar, to out: inout String) {

@@ -36,9 +36,10 @@ public enum Fixer {
                                             Rules.secretPermissions.id, Rules.sessionReadableByOthers.id,
                                             Rules.sessionWritableByOthers.id]
 
-    /// The repairs `report`'s findings call for, one per entry.
+    /// The repairs `report`'s findings that count call for, one per entry.
     public static func plan(for report: AuditReport) -> [Repair] {
-        let fixablePaths = Set(report.findings.filter { fixableRules.contains($0.rule.id) }.map(\.path))
+        // A suppressed finding is accepted as it is: its entry is left alone.
+        let fixablePaths = Set(report.findings.filter { fixableRules.contains($0.rule.id) && $0.suppression == nil }.map(\.path))
         var repairs: [Repair] = []
         for entry in report.entries {
             let path = entry.name == "." ? report.dataDirectory : report.dataDirectory + "/" + entry.name

@@ -187,6 +187,11 @@ public enum Rules {
         "The baseline file is missing, unreadable, not private (owner, mode 0600, one link) or not a baseline.",
         help: "Write a new baseline with `jido-audit baseline --write FILE` from a trusted state.")
 
+    // Suppressions
+    public static let suppressionExpired = Rule("JG070", "suppression-expired", .warning,
+        "An entry of the suppressions file is past its expiry date: it no longer hides the findings it matched.",
+        help: "Review the findings it hid; if they are still accepted, renew the entry with a later expires=, otherwise remove it.")
+
     public static let all: [Rule] = [
         dataDirectoryMissing, notARealDirectory, directoryWrongOwner, directoryWritableByOthers, directoryReadableByOthers,
         parentInsecure, ancestorWorldWritable,
@@ -200,6 +205,7 @@ public enum Rules {
         countLimit, cleanupEligible,
         baselineAdded, baselineRemoved, baselineInodeReplaced, baselineMetadataChanged, baselineContentChangedValid,
         baselineContentChangedInvalid, baselineUnusable,
+        suppressionExpired,
     ]
 }
 
@@ -230,4 +236,7 @@ public struct Finding: Sendable, Equatable {
     public var displayMessage: String { DisplayText.escape(message) }
 
     public var severity: Severity { rule.severity }
+
+    /// Why the finding does not count, when a suppression accepted it (it is still reported).
+    public internal(set) var suppression: Suppression?
 }

@@ -45,56 +45,77 @@ import Testing
 
     // MARK: Text
 
-    @Test func textGroupsBySeverityWithFixesAndSummary() {
-        let text = TextRenderer.render(Self.fullReport(), color: false)
+    static let verbose = TextOptions(minSeverity: .note, verbose: true, quiet: false, color: false)
+
+    @Test func textGroupsBySeverityThenRuleWithFixesAndSummary() throws {
+        let text = TextRenderer.render(Self.fullReport(), options: Self.verbose)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines.first == "jido-audit: home \(Self.home), no usable secret (signatures not verified)")
         let errors = lines.firstIndex { $0.hasPrefix("Errors (") } ?? -1
         let warnings = lines.firstIndex { $0.hasPrefix("Warnings (") } ?? -1
         let notes = lines.firstIndex { $0.hasPrefix("Notes (") } ?? -1
-        #expect(0 == errors && errors < warnings && warnings < notes, "errors, then warnings, then notes")
+        #expect(2 == errors && errors < warnings && warnings < notes, "errors, then warnings, then notes")
         #expect(lines[errors] == "Errors (\(Self.expectedCount(.error)))")
-        for rule in Rules.all {
-            let index = lines.firstIndex(of: "  \(rule.id) \(rule.name): " + Self.path(for: rule)) ?? -1
+        var previous = -1
+        for rule in Rules.all.sorted(by: { ($0.severity, $1.id) > ($1.severity, $0.id) }) {
+            let count = rule == Rules.strayFile || rule == Rules.baselineUnusable ? 2 : 1
+            let index = lines.firstIndex(of: "  \(rule.id) \(rule.name) (\(count))") ?? -1
             let (from, to) = switch rule.severity {
             case .error: (errors, warnings)
             case .warning: (warnings, notes)
             case .note: (notes, lines.count)
             }
-            #expect(from < index && index < to, "\(rule.id) under its severity heading")
-            #expect(index > 0 && index + 2 < lines.count && lines[index + 1] == "    message of \(rule.id)"
-                && lines[index + 2] == "    fix: " + rule.help)
+            #expect(from < index && index < to && index > previous, "\(rule.id) under its severity heading, in id order")
+            previous = index
+            try #require(index > 0 && index + count + 1 < lines.count)
+            #expect(lines.dropFirst(index + 1).prefix(count + 1).contains("    " + Self.path(for: rule) + ": message of \(rule.id)"))
+            #expect(lines[index + count + 1] == "    fix: " + rule.help)
         }
         let summary = "jido-audit: \(Self.expectedCount(.error)) errors, \(Self.expectedCount(.warning)) warnings, "
             + "\(Self.expectedCount(.note)) notes in 24 session files (7.2 MB, 0.31 s); verdicts: 16 valid, 4 invalid, 4 unsigned"
         #expect(lines.suffix(2) == [summary, ""])
     }
 
+    /// Without --verbose a rule shows its first paths and how many more there are.
+    @Test func aRuleListsItsFirstPathsThenCountsTheRest() {
+        var report = AuditReport(home: "/h", dataDirectory: "/h/.jido_code")
+        for n in 0..<8 { report.add(Rules.signatureInvalid, "/h/.jido_code/sessions/\(n).json", "mismatch") }
+        let text = TextRenderer.render(report, options: TextOptions())
+        let paths = (0..<5).map { "    /h/.jido_code/sessions/\($0).json: mismatch\n" }.joined()
+        #expect(text.contains("Errors (8)\n  JG030 signature-invalid (8)\n" + paths
+            + "    ... and 3 more (--verbose lists them all)\n    fix: \(Rules.signatureInvalid.help)\n\n"), "\(text)")
+        #expect(TextRenderer.render(report, options: Self.verbose).contains("sessions/7.json: mismatch\n    fix: "))
+    }
+
     @Test func textWithoutColorHasNoEscapesAndNeutralizesHostileNames() {
-        let text = TextRenderer.render(Self.fullReport(), color: false)
+        let text = TextRenderer.render(Self.fullReport(), options: Self.verbose)
         #expect(!text.contains("\u{1B}"))
         #expect(!text.contains("\u{202E}"))
-        #expect(text.contains("/sessions/evil\\x1B[31m\\x0Aname\\u{202E}txt.json"))
-        #expect(text.contains("    stray \\x1B]0;title\\x07 entry"))
+        #expect(text.contains("/sessions/evil\\x1B[31m\\x0Aname\\u{202E}txt.json: stray \\x1B]0;title\\x07 entry"))
     }
 
     @Test func textWithColorUsesSeverityColoursButStillEscapesNames() {
-        let text = TextRenderer.render(Self.fullReport(), color: true)
+        var options = Self.verbose
+        options.color = true
+        let text = TextRenderer.render(Self.fullReport(), options: options)
         #expect(text.contains("\u{1B}[1;31mErrors ("))
         #expect(text.contains("\u{1B}[1;33mWarnings ("))
         #expect(text.contains("\u{1B}[1;36mNotes ("))
-        #expect(text.contains("  \u{1B}[31mJG030 signature-invalid\u{1B}[0m: "))
+        #expect(text.contains("  \u{1B}[31mJG030 signature-invalid\u{1B}[0m (1)"))
         #expect(text.contains("\u{1B}[1mjido-audit: "))
         #expect(!text.contains("evil\u{1B}") && text.contains("evil\\x1B[31m"))
     }
 
     @Test func cleanReportSaysNoFindings() {
         var report = AuditReport(home: Self.home, dataDirectory: Self.data)
-        #expect(TextRenderer.render(report, color: false) == "jido-audit: no findings in 0 session files (0 B, 0.00 s)\n")
+        let quiet = TextOptions(quiet: true)
+        #expect(TextRenderer.render(report, options: TextOptions())
+            == "jido-audit: home \(Self.home), no usable secret (signatures not verified)\n\njido-audit: no findings in 0 session files (0 B, 0.00 s)\n")
         report.sessionFiles = 1
         report.bytesRead = 999_999
         report.duration = 12.345
         report.verdicts = [.valid: 1]
-        #expect(TextRenderer.render(report, color: false)
+        #expect(TextRenderer.render(report, options: quiet)
             == "jido-audit: no findings in 1 session file (1.0 MB, 12.35 s); verdicts: 1 valid\n")
         report.add(Rules.secretMissing, Self.data + "/machine_secret", "does not exist")
         #expect(TextRenderer.summary(report).hasPrefix("jido-audit: 0 errors, 1 warning, 0 notes in 1 session file"))
@@ -106,16 +127,28 @@ import Testing
         for (bytes, text) in cases { #expect(TextRenderer.byteCount(bytes) == text, "\(bytes)") }
     }
 
-    @Test func colourOnlyOnATerminalWithoutNoColorOrDumbTerm() {
-        func io(_ terminal: Bool, _ environment: [String: String]) -> CommandIO {
-            CommandIO(environment: environment, writeOut: { _ in }, writeErr: { _ in }, stdoutIsTerminal: terminal)
+    /// `--color` decides when given; `auto` follows the terminal, NO_COLOR (no-color.org: non-empty disables) and
+    /// FORCE_COLOR (force-color.org: non-empty and not 0 forces), never colours a file (`--output`).
+    @Test func colourChoices() {
+        func color(_ choice: ColorChoice, terminal: Bool = true, toFile: Bool = false, _ environment: [String: String] = [:]) -> Bool {
+            TextRenderer.useColor(choice, io: CommandIO(environment: environment, writeOut: { _ in }, writeErr: { _ in },
+                                                        stdoutIsTerminal: terminal), toFile: toFile)
         }
-        #expect(TextRenderer.useColor(io: io(true, ["TERM": "xterm-256color"])))
-        #expect(TextRenderer.useColor(io: io(true, [:])))
-        #expect(!TextRenderer.useColor(io: io(false, ["TERM": "xterm-256color"])))
-        #expect(!TextRenderer.useColor(io: io(true, ["NO_COLOR": "1"])))
-        #expect(TextRenderer.useColor(io: io(true, ["NO_COLOR": ""])), "no-color.org: only a non-empty NO_COLOR disables colour")
-        #expect(!TextRenderer.useColor(io: io(true, ["TERM": "dumb"])))
+        #expect(color(.auto, ["TERM": "xterm-256color"]))
+        #expect(color(.auto))
+        #expect(!color(.auto, terminal: false, ["TERM": "xterm-256color"]))
+        #expect(!color(.auto, ["NO_COLOR": "1"]))
+        #expect(color(.auto, ["NO_COLOR": ""]), "no-color.org: only a non-empty NO_COLOR disables colour")
+        #expect(!color(.auto, ["TERM": "dumb"]))
+        #expect(color(.auto, terminal: false, ["FORCE_COLOR": "1"]))
+        #expect(color(.auto, terminal: false, ["FORCE_COLOR": "true", "TERM": "dumb"]))
+        #expect(!color(.auto, terminal: false, ["FORCE_COLOR": "0"]), "FORCE_COLOR=0 forces nothing")
+        #expect(!color(.auto, terminal: false, ["FORCE_COLOR": ""]))
+        #expect(!color(.auto, terminal: false, ["FORCE_COLOR": "1", "NO_COLOR": "1"]), "NO_COLOR wins: disabling is the safe side")
+        #expect(!color(.auto, toFile: true), "never into a file")
+        #expect(!color(.auto, toFile: true, ["FORCE_COLOR": "1"]))
+        #expect(color(.always, terminal: false, toFile: true, ["NO_COLOR": "1", "TERM": "dumb"]), "an explicit --color beats the environment")
+        #expect(!color(.never, ["FORCE_COLOR": "1"]))
     }
 
     // MARK: JSON
@@ -135,10 +168,12 @@ import Testing
         #expect(summary["bytes_read"] as? Int == 7_200_000)
         #expect(summary["duration_seconds"] as? Double == 0.31)
         #expect(summary["verdicts"] as? [String: Int] == ["valid": 16, "invalid": 4, "unsigned": 4, "null-signature": 0, "malformed": 0, "undecodable": 0])
-        let findings = object["findings"] as? [[String: String]] ?? []
+        let all = object["findings"] as? [[String: Any]] ?? []
+        #expect(all.allSatisfy { $0["suppressed"] is NSNull })
+        let findings = all.map { $0.compactMapValues { $0 as? String } }
         #expect(findings.count == report.findings.count)
         #expect(findings.map { $0["rule_id"] ?? "" } == report.sortedFindings.map(\.rule.id))
-        #expect(Set(findings.flatMap(\.keys)) == ["rule_id", "rule_name", "severity", "path", "message", "fix"])
+        #expect(Set(all.flatMap(\.keys)) == ["rule_id", "rule_name", "severity", "path", "message", "fix", "suppressed"])
         // Names and messages are escaped the one documented way in every output (DisplayText).
         let hostile = findings.first { $0["path"] == DisplayText.escape(Self.hostile) }
         #expect(hostile?["message"] == "stray \\x1B]0;title\\x07 entry")
@@ -156,7 +191,7 @@ import Testing
         report.add(Rules.signatureInvalid, Self.data + "/sessions/a.json", "mismatch")
         let object = try jsonObject(JSONReportRenderer.render(report))
         #expect((object["rules"] as? [[String: String]])?.map { $0["id"] ?? "" } == ["JG010", "JG030"])
-        #expect((object["findings"] as? [[String: String]])?.map { $0["path"] ?? "" }
+        #expect((object["findings"] as? [[String: Any]])?.map { $0["path"] as? String ?? "" }
             == [Self.data + "/sessions/a.json", Self.data + "/sessions/b.json", Self.data + "/machine_secret"])
         let empty = try jsonObject(JSONReportRenderer.render(AuditReport(home: "h", dataDirectory: "h/.jido_code")))
         #expect((empty["findings"] as? [Any])?.isEmpty == true && (empty["rules"] as? [Any])?.isEmpty == true)

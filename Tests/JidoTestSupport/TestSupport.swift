@@ -29,8 +29,13 @@ public struct ProcessResult {
 
 /// Starts a product executable of this package with `arguments`; the caller waits.
 public func launchProduct(_ name: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (Process, Pipe, Pipe) {
+    try launch(productsDirectory().appendingPathComponent(name), arguments, environment: environment)
+}
+
+/// Starts `executable` with `arguments`, its output captured; the caller waits.
+public func launch(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil) throws -> (Process, Pipe, Pipe) {
     let process = Process()
-    process.executableURL = productsDirectory().appendingPathComponent(name)
+    process.executableURL = executable
     process.arguments = arguments
     if let environment { process.environment = environment }
     let out = Pipe(), err = Pipe()
@@ -42,7 +47,12 @@ public func launchProduct(_ name: String, _ arguments: [String], environment: [S
 
 /// Runs a product executable to completion.
 public func runProduct(_ name: String, _ arguments: [String], environment: [String: String]? = nil) throws -> ProcessResult {
-    let (process, out, err) = try launchProduct(name, arguments, environment: environment)
+    try runProcess(productsDirectory().appendingPathComponent(name), arguments, environment: environment)
+}
+
+/// Runs `executable` to completion.
+public func runProcess(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil) throws -> ProcessResult {
+    let (process, out, err) = try launch(executable, arguments, environment: environment)
     let stdout = out.fileHandleForReading.readDataToEndOfFile()
     let stderr = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()

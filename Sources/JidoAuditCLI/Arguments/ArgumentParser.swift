@@ -45,12 +45,15 @@ struct CommandSpec: Sendable {
 
 /// The parsed command line of one subcommand.
 struct ParsedArguments: Sendable {
-    var values: [String: String] = [:]
+    /// Each option's values in command-line order (`value` is the last one).
+    var values: [String: [String]] = [:]
     var flags: Set<String> = []
     var positionals: [String] = []
     var wantsHelp = false
 
-    func value(_ name: String) -> String? { values[name] }
+    func value(_ name: String) -> String? { values[name]?.last }
+    /// Every value of an option that may be repeated (`--ignore A --ignore B`).
+    func allValues(_ name: String) -> [String] { values[name] ?? [] }
     func flag(_ name: String) -> Bool { flags.contains(name) }
 }
 
@@ -90,10 +93,10 @@ enum ArgumentParser {
                 continue
             }
             if let inlineValue {
-                parsed.values[name] = inlineValue
+                parsed.values[name, default: []].append(inlineValue)
             } else {
                 guard index < arguments.count else { throw UsageError("option '\(name)' needs a value") }
-                parsed.values[name] = arguments[index]
+                parsed.values[name, default: []].append(arguments[index])
                 index += 1
             }
         }

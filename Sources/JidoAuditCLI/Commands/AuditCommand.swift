@@ -10,6 +10,12 @@ struct AuditCommand: Subcommand {
         options: KeyOptions.specs + [
             .value("--format", "text|json|sarif", "Output format (default: text)."),
             .value("--fail-on", "error|warning|note", "Lowest severity that makes the exit status 1 (default: warning)."),
+            .value("--min-severity", "error|warning|note", "Lowest severity the text report shows (default: warning; JSON and SARIF list all)."),
+            .value("--ignore", "RULE[,RULE]", "Suppress these rules' findings (still listed in JSON and SARIF, counted in the summary); repeatable."),
+            .value("--config", "FILE", "Suppressions file (default: $XDG_CONFIG_HOME/jido-audit/config or ~/.config/jido-audit/config, if present)."),
+            .flag("--verbose", "List every path of every rule, the notes and the suppressed findings with their reasons."),
+            .flag("--quiet", "Print only the summary."),
+            .value("--color", "auto|always|never", "Colour the text report (default: auto: on a terminal, unless NO_COLOR is set or FORCE_COLOR forces it)."),
             .value("--baseline", "FILE", "Compare with a baseline written by 'jido-audit baseline --write FILE'."),
             .value("--output", "FILE", "Write the report to FILE (created 0600, replaced atomically) instead of standard output."),
             .flag("--fix", "Tighten modes that are too open (through descriptors; never deletes or re-signs), then audit again."),
@@ -21,7 +27,8 @@ struct AuditCommand: Subcommand {
         positionalName: nil, minimumPositionals: 0, maximumPositionals: 0,
         discussion: """
         Audits $JIDO_HOME/.jido_code, else $HOME/.jido_code, unless --home is given.
-        Exit status: 0 nothing at or above --fail-on, 1 findings, 2 usage error, 3 the audit could not run.
+        Exit status: 0 nothing at or above --fail-on, 1 findings, 2 usage or suppressions-file error, 3 the audit could not run.
+        Suppressed findings never count for --fail-on; --min-severity only hides findings from the text report.
         """)
 
     let keyOptions: KeyOptions
@@ -34,6 +41,8 @@ struct AuditCommand: Subcommand {
     let cleanupDays: Int
     let owner: UInt32?
     let output: String?
+    let textOptions: TextOptions
+    let suppressions: Suppressions
 
     init(_ arguments: ParsedArguments, io: CommandIO) throws(UsageError) {
         keyOptions = try KeyOptions(arguments, io: io)
@@ -48,6 +57,41 @@ struct AuditCommand: Subcommand {
         if dryRun && !fix { throw UsageError("--dry-run goes with --fix") }
         maxSessions = try ArgumentParser.integer(arguments, "--max-sessions", default: 100, in: 1...10_000_000)
         cleanupDays = try ArgumentParser.integer(arguments, "--cleanup-days", default: 30, in: 0...100_000)
+        if arguments.value("--config")?.isEmpty == true { throw UsageError("--config needs a file name") }
+        textOptions = try Self.textOptions(arguments, io: io, toFile: output != nil)
+        suppressions = try Self.suppressions(arguments, io: io)
+    }
+
+    static func textOptions(_ arguments: ParsedArguments, io: CommandIO, toFile: Bool) throws(UsageError) -> TextOptions {
+        var options = TextOptions()
+        options.verbose = arguments.flag("--verbose")
+        options.quiet = arguments.flag("--quiet")
+        if options.verbose && options.quiet { throw UsageError("--verbose and --quiet exclude each other") }
+        let severities = Severity.allCases.reversed().map(\.rawValue)
+        if arguments.value("--min-severity") != nil {
+            options.minSeverity = Severity(rawValue: try ArgumentParser.choice(arguments, "--min-severity", severities, default: "warning")) ?? .warning
+        } else if options.verbose {
+            options.minSeverity = .note
+        }
+        let color = try ArgumentParser.choice(arguments, "--color", ColorChoice.allCases.map(\.rawValue), default: "auto")
+        options.color = TextRenderer.useColor(ColorChoice(rawValue: color) ?? .auto, io: io, toFile: toFile)
+        return options
+    }
+
+    /// `--config FILE` (must exist), else the default file if present; then every `--ignore`.
+    static func suppressions(_ arguments: ParsedArguments, io: CommandIO) throws(UsageError) -> Suppressions {
+        do throws(SuppressionError) {
+            var suppressions = Suppressions()
+            if let file = arguments.value("--config") {
+                suppressions = try Suppressions.load(file: file, mustExist: true) ?? Suppressions()
+            } else if let file = Suppressions.defaultFile(environment: io.environment) {
+                suppressions = try Suppressions.load(file: file, mustExist: false) ?? Suppressions()
+            }
+            for list in arguments.allValues("--ignore") { try suppressions.ignore(list) }
+            return suppressions
+        } catch {
+            throw UsageError(error.description)
+        }
     }
 
     func configuration(io: CommandIO) -> AuditConfiguration {
@@ -58,6 +102,7 @@ struct AuditCommand: Subcommand {
         configuration.cleanupDays = cleanupDays
         configuration.owner = owner
         configuration.hashContents = baseline != nil
+        configuration.suppressions = suppressions
         if io.stderrIsTerminal {
             configuration.progress = { done, total in
                 if done % 200 == 0 || done == total { io.err("\rjido-audit: \(done)/\(total) session files" + (done == total ? "\n" : "")) }
@@ -120,7 +165,7 @@ struct AuditCommand: Subcommand {
         switch format {
         case "json": return JSONReportRenderer.render(report)
         case "sarif": return SARIFRenderer.render(report)
-        default: return TextRenderer.render(report, color: output == nil && TextRenderer.useColor(io: io))
+        default: return TextRenderer.render(report, options: textOptions)
         }
     }
 

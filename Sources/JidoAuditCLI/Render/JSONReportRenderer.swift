@@ -11,7 +11,9 @@ import JidoCore
 /// - `home` (string): the home directory audited, as given (`--home`, `$JIDO_HOME` or `$HOME`).
 /// - `data_directory` (string): the JidoCode data directory audited (`<home>/.jido_code`).
 /// - `summary` (object):
-///   - `errors`, `warnings`, `notes` (integers): number of findings of each severity.
+///   - `errors`, `warnings`, `notes` (integers): number of findings of each severity that count (not
+///     suppressed).
+///   - `suppressed` (integer): findings accepted by `--ignore` or the suppressions file (listed, marked).
 ///   - `session_files` (integer): session files examined.
 ///   - `bytes_read` (integer): bytes of session and secret files read.
 ///   - `duration_seconds` (number): wall-clock time of the audit, in seconds.
@@ -27,11 +29,17 @@ import JidoCore
 ///     the working directory when `--home` or `--baseline` was relative).
 ///   - `message` (string): what exactly is wrong with this entry.
 ///   - `fix` (string): what to do about it (the rule's help).
+///   - `suppressed` (object or null): null when the finding counts; otherwise `reason` (string: why it
+///     is accepted), `source` (string: `config:LINE`, the line of the suppressions file, or `--ignore`)
+///     and `expires` (string `YYYY-MM-DD` or null). Suppressed findings do not count for `--fail-on`.
+///   `--min-severity` and `--verbose` only change the text report: every finding is listed here.
 /// - `summary.findings_not_listed` (number): findings counted in the summary but not listed (a report
 ///   lists at most `AuditReport.maxListedFindings`).
 /// - `execution` (object): `successful` (boolean) and `error` (string or null): when the audit could
 ///   not run (exit status 3) the document is still written, empty, with the reason.
 /// - `hostname` (string or null): the hostname the signing key was derived with.
+/// - `secret_fingerprint` (string or null): the `SecretFingerprint` (16 hex digits) of the secret the
+///   key was derived from; null when no secret was usable.
 /// - `hostname_suggestion` (string or null): another hostname under which the failing signatures
 ///   verify (rule JG018), when most fail.
 /// - `rules` (array of objects): the rules that fired at least once, by id:
@@ -51,6 +59,7 @@ enum JSONReportRenderer {
             ("errors", int(report.total(.error))),
             ("warnings", int(report.total(.warning))),
             ("notes", int(report.total(.note))),
+            ("suppressed", int(report.suppressedCount)),
             ("findings_not_listed", int(report.unlistedCount)),
             ("session_files", int(report.sessionFiles)),
             ("bytes_read", int(report.bytesRead)),
@@ -68,6 +77,7 @@ enum JSONReportRenderer {
             ]))),
             ("hostname", report.hostname.map { .string($0) } ?? .null),
             ("hostname_suggestion", report.hostnameSuggestion.map { .string($0) } ?? .null),
+            ("secret_fingerprint", report.secretFingerprint.map { .string($0) } ?? .null),
             ("summary", .object(summary)),
             ("findings", .array(findings.map { finding in
                 .object(JSONObject([
@@ -77,6 +87,13 @@ enum JSONReportRenderer {
                     ("path", .string(finding.displayPath)),
                     ("message", .string(finding.displayMessage)),
                     ("fix", .string(finding.rule.help)),
+                    ("suppressed", finding.suppression.map { suppression in
+                        .object(JSONObject([
+                            ("reason", .string(DisplayText.escape(suppression.reason))),
+                            ("source", .string(suppression.source)),
+                            ("expires", suppression.expires.map { .string($0) } ?? .null),
+                        ]))
+                    } ?? .null),
                 ]))
             })),
             ("rules", .array(fired.map { rule in

@@ -10,6 +10,9 @@ import JidoCore
 /// a baseline elsewhere) are absolute `file://` URIs. Relative paths are resolved against the working
 /// directory. Every byte outside `A-Z a-z 0-9 - . _ ~ /` is percent-encoded (UTF-8, upper-case hex).
 /// A result's `message.text` is the finding's message (made a sentence) followed by `Fix:` and the rule's help.
+/// A suppressed finding is still a result, with `suppressions: [{kind: "external", status: "accepted",
+/// justification: reason, properties: {source, expires}}]` (SARIF 2.1.0 §3.35): the suppression lives outside
+/// the audited files, in `--ignore` or the suppressions file.
 enum SARIFRenderer {
     static let homeBaseID = "JIDO_HOME"
 
@@ -42,6 +45,7 @@ enum SARIFRenderer {
                 ]))])),
             ])
             if let index = ruleIndex[finding.rule.id] { result["ruleIndex"] = .integer(JSONInteger(index)) }
+            if let suppression = finding.suppression { result["suppressions"] = .array([.object(Self.suppression(suppression))]) }
             return .object(result)
         }
         var run = JSONObject([
@@ -79,6 +83,17 @@ enum SARIFRenderer {
                     ("properties", .object(JSONObject([("tags", .array([.string("security")]))]))),
                 ]))
             })),
+        ])
+    }
+
+    static func suppression(_ suppression: Suppression) -> JSONObject {
+        var properties = JSONObject([("source", .string(suppression.source))])
+        if let expires = suppression.expires { properties["expires"] = .string(expires) }
+        return JSONObject([
+            ("kind", .string("external")),
+            ("status", .string("accepted")),
+            ("justification", .string(DisplayText.escape(suppression.reason))),
+            ("properties", .object(properties)),
         ])
     }
 
