@@ -76,6 +76,19 @@ import Testing
         #expect(lines.suffix(2) == [summary, ""])
     }
 
+    /// The header names the secret's source only when it is not the store's own.
+    @Test func theHeaderNamesHomeHostnameAndTheSecretsFingerprint() {
+        var report = AuditReport(home: "/h", dataDirectory: "/h/.jido_code")
+        report.hostname = "devbox"
+        #expect(TextRenderer.header(report) == "jido-audit: home /h, hostname \"devbox\", no usable secret (signatures not verified)")
+        report.secretFingerprint = "0123456789abcdef"
+        report.secretFile = "/h/.jido_code/machine_secret"
+        #expect(TextRenderer.header(report) == "jido-audit: home /h, hostname \"devbox\", secret fingerprint 0123456789abcdef")
+        report.secretFile = "/backup/secret\u{1B}[2J"
+        #expect(TextRenderer.header(report)
+            == "jido-audit: home /h, hostname \"devbox\", secret fingerprint 0123456789abcdef (--secret-file /backup/secret\\x1B[2J)")
+    }
+
     /// Without --verbose a rule shows its first paths and how many more there are.
     @Test func aRuleListsItsFirstPathsThenCountsTheRest() {
         var report = AuditReport(home: "/h", dataDirectory: "/h/.jido_code")
