@@ -15,7 +15,7 @@ struct AuditCommand: Subcommand {
             .value("--config", "FILE", "Suppressions file (default: $XDG_CONFIG_HOME/jido-audit/config or ~/.config/jido-audit/config, if present)."),
             .flag("--verbose", "List every path of every rule, the notes and the suppressed findings with their reasons."),
             .flag("--quiet", "Print only the summary."),
-            .value("--color", "auto|always|never", "Colour the text report (default: auto: on a terminal, unless NO_COLOR is set or FORCE_COLOR forces it)."),
+            .value("--color", "auto|always|never", "Colour the text report (default: auto: on a terminal; NO_COLOR disables, FORCE_COLOR forces)."),
             .value("--baseline", "FILE", "Compare with a baseline written by 'jido-audit baseline --write FILE'."),
             .value("--output", "FILE", "Write the report to FILE (created 0600, replaced atomically) instead of standard output."),
             .flag("--fix", "Tighten modes that are too open (through descriptors; never deletes or re-signs), then audit again."),

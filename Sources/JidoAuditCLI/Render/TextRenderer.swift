@@ -110,16 +110,18 @@ enum TextRenderer {
         return parts.isEmpty ? nil : "jido-audit: not shown: " + parts.joined(separator: "; ")
     }
 
-    /// Colour: `always` and `never` decide. `auto` (the default): never into a file (`--output`); never when
-    /// `NO_COLOR` is non-empty (no-color.org); always when `FORCE_COLOR` is non-empty and not `0`
-    /// (force-color.org); otherwise only on a terminal whose `TERM` is not `dumb`.
+    /// Colour: `always` and `never` decide. `auto` (the default): never into a file (`--output`); always when
+    /// `FORCE_COLOR` is non-empty and not `0` (force-color.org, whose reference checks it after `NO_COLOR`, so
+    /// it wins); never when `NO_COLOR` is non-empty (no-color.org); otherwise only on a terminal whose `TERM`
+    /// is not `dumb`.
     static func useColor(_ choice: ColorChoice, io: CommandIO, toFile: Bool) -> Bool {
         switch choice {
         case .always: return true
         case .never: return false
         case .auto:
-            if toFile || !(io.environment["NO_COLOR"] ?? "").isEmpty { return false }
+            if toFile { return false }
             if let force = io.environment["FORCE_COLOR"], !force.isEmpty, force != "0" { return true }
+            if !(io.environment["NO_COLOR"] ?? "").isEmpty { return false }
             return io.stdoutIsTerminal && io.environment["TERM"] != "dumb"
         }
     }
