@@ -29,8 +29,13 @@ public struct ProcessResult {
 
 /// Starts a product executable of this package with `arguments`; the caller waits.
 public func launchProduct(_ name: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (Process, Pipe, Pipe) {
+    try launchProgram(productsDirectory().appendingPathComponent(name).path, arguments, environment: environment)
+}
+
+/// Starts the program at `path` with `arguments`, its output and errors piped; the caller waits.
+public func launchProgram(_ path: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (Process, Pipe, Pipe) {
     let process = Process()
-    process.executableURL = productsDirectory().appendingPathComponent(name)
+    process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
     if let environment { process.environment = environment }
     let out = Pipe(), err = Pipe()
@@ -42,7 +47,12 @@ public func launchProduct(_ name: String, _ arguments: [String], environment: [S
 
 /// Runs a product executable to completion.
 public func runProduct(_ name: String, _ arguments: [String], environment: [String: String]? = nil) throws -> ProcessResult {
-    let (process, out, err) = try launchProduct(name, arguments, environment: environment)
+    try runProgram(productsDirectory().appendingPathComponent(name).path, arguments, environment: environment)
+}
+
+/// Runs the program at `path` (`/bin/bash`, `/usr/bin/python3`, ...) to completion.
+public func runProgram(_ path: String, _ arguments: [String], environment: [String: String]? = nil) throws -> ProcessResult {
+    let (process, out, err) = try launchProgram(path, arguments, environment: environment)
     let stdout = out.fileHandleForReading.readDataToEndOfFile()
     let stderr = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
