@@ -4,7 +4,7 @@ public import JidoToolSupport
 /// `jido-audit`'s root command: check a machine's JidoCode data. It holds only the list of subcommands.
 public enum JidoAuditCommand {
     static var commands: [any Subcommand.Type] {
-        [AuditCommand.self, VerifyCommand.self, CanonicalCommand.self, BaselineCommand.self]
+        [AuditCommand.self, VerifyCommand.self, CanonicalCommand.self, BaselineCommand.self, KeyCommand.self]
     }
 
     static var rootHelp: String {
