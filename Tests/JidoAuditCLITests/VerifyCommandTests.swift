@@ -187,6 +187,14 @@ import Testing
             #expect(unreadable.dropFirst().first?["error"]?.contains("fifo") == true)
             #expect(run.stderr.hasSuffix("jido-audit verify: cannot read \(root)/missing.json: No such file or directory\n"), "\(run.stderr)")
 
+            // Larger than JidoCode's limit: JidoCode refuses it too, so it is a verdict, not an error.
+            try writeFile(root + "/big.json", [], mode: 0o600)
+            #expect(truncate(root + "/big.json", off_t(JSONLimits.default.maxInputBytes + 1)) == 0)
+            let big = audit(["verify", "--home", home, "--hostname", "devbox", "--format", "json", root + "/big.json"])
+            #expect(big.status == 1 && big.stderr.isEmpty)
+            #expect(try verifiedFiles(big.stdout).map { $0["verdict"] as? String } == ["undecodable"])
+            #expect(audit(["canonical", root + "/big.json"]).status == 1)
+
             let missing = audit(["verify", "--home", home, "--hostname", "devbox", "/missing.json"])
             #expect(missing.status == 3)
             #expect(missing.stderr == "jido-audit verify: cannot read /missing.json: No such file or directory\n")

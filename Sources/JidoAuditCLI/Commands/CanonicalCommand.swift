@@ -19,8 +19,8 @@ struct CanonicalCommand: Subcommand {
         HMAC in base64 and a newline: a session is intact when it equals the file's "signature".
         To check with other tools see README, "Checking a signature by hand": openssl kdf, then openssl mac
         (never 'openssl dgst -hmac', which takes the key as text and gives another MAC).
-        Exit status: 0, 1 FILE does not decode (the reason on stderr), 2 usage error, 3 FILE cannot be read
-        or (with --hmac) no usable key.
+        Exit status: 0, 1 FILE does not decode or is larger than JidoCode's 10 MiB (the reason on stderr),
+        2 usage error, 3 FILE cannot be read or (with --hmac) no usable key.
         """)
 
     let file: String
@@ -57,6 +57,9 @@ struct CanonicalCommand: Subcommand {
         let bytes: [UInt8]
         switch Self.read(file, limit: limits.maxInputBytes) {
         case let .success(read): bytes = read
+        case let .failure(problem) where problem.tooLarge:
+            io.err("jido-audit canonical: \(DisplayText.escape(name)): \(problem)\n")
+            return .findings
         case let .failure(problem):
             io.err("jido-audit canonical: cannot read \(DisplayText.escape(name)): \(problem)\n")
             return .cannotRun
@@ -91,12 +94,19 @@ struct CanonicalCommand: Subcommand {
     /// Why a file named on the command line could not be read (`verify` and `canonical` say it the same way).
     struct ReadProblem: Error, CustomStringConvertible {
         let description: String
+        /// The file is larger than JidoCode's limit: JidoCode refuses it too, so it is an answer about the
+        /// file (undecodable), not a failure to read it.
+        let tooLarge: Bool
 
-        init(description: String) { self.description = description }
+        init(description: String, tooLarge: Bool = false) {
+            self.description = description
+            self.tooLarge = tooLarge
+        }
 
         /// A missing file is said as the shell says it.
         init(_ error: FileReadError) {
             description = error == .notFound ? "No such file or directory" : error.description
+            if case .tooLarge = error { tooLarge = true } else { tooLarge = false }
         }
     }
 
@@ -105,7 +115,7 @@ struct CanonicalCommand: Subcommand {
         if file == "-" {
             do throws(SystemCallError) {
                 let (bytes, exceeded) = try FileDescriptor(rawValue: 0).readAll(limit: limit)
-                return exceeded ? .failure(ReadProblem(description: "larger than \(limit) bytes")) : .success(bytes)
+                return exceeded ? .failure(ReadProblem(description: "larger than \(limit) bytes", tooLarge: true)) : .success(bytes)
             } catch {
                 return .failure(ReadProblem(description: "\(error)"))
             }

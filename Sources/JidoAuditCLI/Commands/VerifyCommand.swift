@@ -23,8 +23,9 @@ struct VerifyCommand: Subcommand {
         runs on; a file is valid when it verifies under an accepted family (--otp), and the family is
         reported. The hostname used is reported; when most files fail under it and another name
         JidoCode could have used on this machine makes them verify, that name is suggested.
-        A FILE that cannot be read (missing, not a regular file, a symbolic link, too large) gets no
-        verdict: the reason goes to stderr and the other files are still verified.
+        A FILE larger than JidoCode's 10 MiB limit is undecodable (JidoCode refuses it too); a FILE that
+        cannot be read (missing, not a regular file, a symbolic link) gets no verdict: the reason goes to
+        stderr and the other files are still verified.
         Exit status: 0 when every file is valid without duplicated or ambiguous keys, 1 otherwise,
         2 usage error, 3 when a FILE could not be read, no key could be derived or the output could
         not be written.
@@ -89,6 +90,10 @@ struct VerifyCommand: Subcommand {
                 results.append(FileResult(path: path, verification: inspection.verification, ambiguous: inspection.content.ambiguous))
             } catch {
                 let problem = CanonicalCommand.ReadProblem(error)
+                if problem.tooLarge {  // JidoCode refuses it too: undecodable, a verdict
+                    results.append(FileResult(path: path, verification: SignatureVerification(verdict: .undecodable, detail: problem.description)))
+                    continue
+                }
                 io.err("jido-audit verify: cannot read \(DisplayText.escape(path)): \(problem)\n")
                 unreadable.append(Unreadable(path: path, problem: problem))
             }
