@@ -4,12 +4,36 @@ public import JidoToolSupport
 /// `jido-audit`'s root command: check a machine's JidoCode data. It holds only the list of subcommands.
 public enum JidoAuditCommand {
     static var commands: [any Subcommand.Type] {
-        [AuditCommand.self, VerifyCommand.self, CanonicalCommand.self, BaselineCommand.self]
+        [AuditCommand.self, VerifyCommand.self, CanonicalCommand.self, BaselineCommand.self, KeyCommand.self,
+         CompletionsCommand.self, ManCommand.self]
+    }
+
+    static let program = "jido-audit"
+    static let tagline = "check JidoCode session stores (signatures, permissions, integrity)"
+    static let exitStatus = [
+        "Exit status: 0 nothing at or above --fail-on (default: warning; notes alone exit 0), 1 findings,",
+        "2 usage error, 3 could not run (or its output could not be written).",
+    ]
+
+    /// The manual page: every subcommand's spec, then what the root help and README add.
+    static var manPage: String {
+        ManPage.render(program: program, version: JidoCore.version, tagline: tagline, specs: commands.map { $0.spec },
+                       defaultCommand: AuditCommand.spec.name, sections: [
+            .init(title: "Exit status", paragraphs: [exitStatus.joined(separator: "\n")]),
+            .init(title: "Environment", paragraphs: [
+                "JIDO_HOME, then HOME: the home directory whose .jido_code/ is audited when --home is not given (an empty variable counts as unset).",
+                "NO_COLOR: when set and not empty, text output has no colour.",
+            ]),
+            .init(title: "Files", paragraphs: [
+                "~/.jido_code/machine_secret, ~/.jido_code/sessions/<uuid>.json, ~/.jido_code/locks/: JidoCode's data, read, never written unless --fix.",
+            ]),
+            .init(title: "See also", paragraphs: ["README.md of JidoGuard: the rules table (one anchor per rule id), output formats, baselines."]),
+        ])
     }
 
     static var rootHelp: String {
         var lines = [
-            "jido-audit \(JidoCore.version): check JidoCode session stores (signatures, permissions, integrity).",
+            "\(program) \(JidoCore.version): \(tagline).",
             "",
             "Usage: jido-audit [<subcommand>] [options]   (no subcommand: audit)",
             "",
@@ -17,9 +41,7 @@ public enum JidoAuditCommand {
         ]
         let width = (commands.map { $0.spec.name.count }.max() ?? 0) + 2
         for command in commands { lines.append("  " + command.spec.name.padding(to: width) + command.spec.summary) }
-        lines += ["", "Run 'jido-audit <subcommand> --help' for its options.",
-                  "Exit status: 0 nothing at or above --fail-on (default: warning; notes alone exit 0), 1 findings,",
-                  "2 usage error, 3 could not run (or its output could not be written)."]
+        lines += ["", "Run 'jido-audit <subcommand> --help' for its options."] + exitStatus
         return lines.joined(separator: "\n") + "\n"
     }
 

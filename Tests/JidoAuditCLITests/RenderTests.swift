@@ -233,7 +233,11 @@ import Testing
             #expect((descriptor["shortDescription"] as? [String: String])?["text"] == rule.summary)
             #expect((descriptor["help"] as? [String: String])?["text"] == rule.help)
             #expect((descriptor["defaultConfiguration"] as? [String: String])?["level"] == rule.severity.rawValue)
-            #expect((descriptor["properties"] as? [String: [String]])?["tags"] == ["security"])
+            let properties = descriptor["properties"] as? [String: Any] ?? [:]
+            #expect(properties["tags"] as? [String] == ["security"])
+            let expectedSeverity = ["error": "8.0", "warning": "5.0", "note": "2.0"][rule.severity.rawValue]
+            #expect(properties["security-severity"] as? String == expectedSeverity, "\(rule.id)")
+            #expect(descriptor["helpUri"] as? String == "\(SARIFRenderer.readmeURI)#\(rule.id.lowercased())")
         }
         #expect((run["invocations"] as? [[String: Bool]]) == [["executionSuccessful": true]])
         #expect(run["columnKind"] == nil)
@@ -265,6 +269,44 @@ import Testing
             #expect(fileURIPath(absolute) == expected, "\(uri)")
             let insideHome = finding.path.hasPrefix(Self.home + "/")
             #expect(insideHome == (artifact["uriBaseId"] == "JIDO_HOME"), "\(finding.path)")
+        }
+        let fingerprints = results.map { ($0["partialFingerprints"] as? [String: String])?[SARIFRenderer.fingerprintKey] ?? "" }
+        #expect(fingerprints.allSatisfy { $0.count == 64 && $0.allSatisfy(\.isHexDigit) })
+        #expect(Set(fingerprints).count == fingerprints.count, "one fingerprint per result")
+    }
+
+    /// `jidoAudit/v1` is SHA-256 of rule id, NUL, the path relative to the data directory, NUL, the rank among the
+    /// findings of that rule and path: two findings of one rule on one file differ, and nothing else counts.
+    @Test func sarifFingerprintIsTheDocumentedHash() throws {
+        var report = AuditReport(home: "/h", dataDirectory: "/h/.jido_code")
+        report.add(Rules.duplicateKeys, "/h/.jido_code/sessions/a.json", "key /name occurs more than once")
+        report.add(Rules.duplicateKeys, "/h/.jido_code/sessions/a.json", "key /id occurs more than once")
+        report.add(Rules.directoryReadableByOthers, "/h/.jido_code", "mode 0755")
+        report.add(Rules.ancestorWorldWritable, "/h", "mode 0777")
+        let results = (try jsonObject(SARIFRenderer.render(report, workingDirectory: "/"))["runs"] as? [[String: Any]])?.first?["results"]
+            as? [[String: Any]] ?? []
+        let fingerprints = results.map { ($0["partialFingerprints"] as? [String: String])?["jidoAudit/v1"] ?? "" }
+        func hash(_ text: String) throws -> String { Hex.lowercase(try SHA256.hash(Array(text.utf8))) }
+        // Errors first, then by path: JG033 twice, JG007 on /h, JG005 on the data directory.
+        #expect(fingerprints == [try hash("JG033\0sessions/a.json\00"), try hash("JG033\0sessions/a.json\01"),
+                                 try hash("JG007\0/h\00"), try hash("JG005\0.\00")])
+        // Another home holding the same store: the same fingerprints (they do not depend on where the store is).
+        var moved = AuditReport(home: "/elsewhere", dataDirectory: "/elsewhere/.jido_code")
+        moved.add(Rules.duplicateKeys, "/elsewhere/.jido_code/sessions/a.json", "key /name occurs more than once")
+        let movedResults = (try jsonObject(SARIFRenderer.render(moved, workingDirectory: "/"))["runs"] as? [[String: Any]])?.first?["results"]
+            as? [[String: Any]] ?? []
+        #expect((movedResults.first?["partialFingerprints"] as? [String: String])?["jidoAudit/v1"] == fingerprints.first)
+    }
+
+    /// Every rule's `helpUri` ends in an anchor that README.md defines exactly once (its row of the rules table).
+    @Test func everyHelpURIAnchorExistsInTheReadme() throws {
+        let readme = try String(contentsOf: TestVectors.repositoryRoot().appendingPathComponent("README.md"), encoding: .utf8)
+        for rule in Rules.all {
+            let uri = SARIFRenderer.helpURI(rule)
+            let parts = uri.split(separator: "#", omittingEmptySubsequences: false)
+            try #require(parts.count == 2 && String(parts[0]) == SARIFRenderer.readmeURI, "\(uri)")
+            let anchor = "<a id=\"\(parts[1])\"></a>"
+            #expect(readme.components(separatedBy: anchor).count == 2, "README.md must define \(anchor) once (\(rule.id))")
         }
     }
 
@@ -299,7 +341,7 @@ import Testing
     }
 
     @Test func theSchemaCheckRejectsAnInvalidDocument() throws {
-        let outcome = try validateWithJSONSchema(#"{"version": "2.1.0", "runs": [{"results": []}]}"#)
+        let outcome = try validateWithJSONSchema(#"{"version": "2.1.0", "runs": [{"results": []}]}"#, schema: JSONSchemaFile.sarif)
         #expect(outcome.status == 1, "a run without a tool must be rejected: \(outcome.output)")
     }
 }
@@ -327,60 +369,4 @@ private func fileURIPath(_ uri: String) -> String? {
     var path = String(decoding: bytes, as: UTF8.self)
     if path.count > 1 && path.hasSuffix("/") { path.removeLast() }
     return path
-}
-
-func expectValidSARIF(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
-    let outcome = try validateWithJSONSchema(text)
-    #expect(outcome.status == 0, "SARIF does not validate against the 2.1.0 schema:\n\(outcome.output)", sourceLocation: sourceLocation)
-}
-
-/// Validates `document` against the SARIF 2.1.0 schema (a copy in Tests/Fixtures/schemas) (draft-04) with Python's `jsonschema`.
-/// Exit status 0 valid, 1 invalid; a missing python3 or jsonschema is a thrown error (a failure, never a skip).
-private func validateWithJSONSchema(_ document: String) throws -> (status: Int32, output: String) {
-    struct ValidatorUnavailable: Error, CustomStringConvertible { let description: String }
-    let schema = TestVectors.fixtures().appendingPathComponent("schemas/sarif-schema-2.1.0.json")
-    guard FileManager.default.fileExists(atPath: schema.path) else {
-        throw ValidatorUnavailable(description: "SARIF schema not found at \(schema.path)")
-    }
-    let script = """
-    import json, sys
-    try:
-        import jsonschema
-    except ImportError:
-        sys.stderr.write("the Python package 'jsonschema' is missing (Debian: apt-get install python3-jsonschema)\\n")
-        sys.exit(3)
-    with open(sys.argv[1], encoding="utf-8") as f:
-        schema = json.load(f)
-    with open(sys.argv[2], encoding="utf-8") as f:
-        document = json.load(f)
-    jsonschema.Draft4Validator.check_schema(schema)
-    errors = list(jsonschema.Draft4Validator(schema).iter_errors(document))
-    for error in errors:
-        print("/" + "/".join(str(p) for p in error.absolute_path) + ": " + error.message)
-    sys.exit(1 if errors else 0)
-    """
-    return try withTemporaryDirectory { directory in
-        let file = directory + "/report.sarif"
-        try Data(document.utf8).write(to: URL(fileURLWithPath: file))
-        // The `python3` on PATH first; Debian's own, where python3-jsonschema installs, if that one lacks it.
-        var missing = "python3 is not on PATH; it is needed (with jsonschema) to validate SARIF"
-        for interpreter in ["python3", "/usr/bin/python3"] {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [interpreter, "-c", script, schema.path, file]
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = output
-            try process.run()
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            switch process.terminationStatus {
-            case 0, 1: return (process.terminationStatus, text)
-            case 127: continue
-            case 3: missing = text
-            default: throw ValidatorUnavailable(description: "the SARIF validator failed (status \(process.terminationStatus)):\n\(text)")
-            }
-        }
-        throw ValidatorUnavailable(description: missing)
-    }
 }

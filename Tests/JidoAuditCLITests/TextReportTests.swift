@@ -287,5 +287,5 @@ private func runShell(_ script: String, _ argument: String) throws -> String {
 }
 
 private func runCommand(_ executable: String, _ arguments: [String]) throws -> ProcessResult {
-    try runProcess(URL(fileURLWithPath: executable), arguments)
+    try runProgram(executable, arguments)
 }

@@ -168,19 +168,37 @@ import Testing
         }
     }
 
-    @Test func unreadableFilesAreUndecodableAndASymlinkIsNotFollowed() throws {
+    /// A FILE that cannot be read is an error, not a verdict: the reason on stderr, exit status 3, and the
+    /// other files still verified. A symbolic link is not followed.
+    @Test func unreadableFilesAreErrorsAndASymlinkIsNotFollowed() throws {
         try withTemporaryDirectory { root in
             let home = try copyVectorStore("basic", into: root)
             let target = home + "/.jido_code/sessions/5f0c6a52-1b7e-4c1e-9a3b-0d2f6e8a9b10.json"
             #expect(symlink(target, root + "/link.json") == 0)
             #expect(mkfifo(root + "/fifo.json", 0o600) == 0)
             let run = audit(["verify", "--home", home, "--hostname", "devbox", "--format", "json",
-                             root + "/link.json", root + "/fifo.json", root + "/missing.json"])
-            #expect(run.status == 1)
-            let array = try verifiedFiles(run.stdout)
-            #expect(array.map { $0["verdict"] as? String } == ["undecodable", "undecodable", "undecodable"])
-            #expect((array[0]["detail"] as? String)?.contains("symbolic link") == true)
-            #expect((array[1]["detail"] as? String)?.contains("fifo") == true)
+                             root + "/link.json", target, root + "/fifo.json", root + "/missing.json"])
+            #expect(run.status == 3)
+            #expect(try verifiedFiles(run.stdout).map { $0["verdict"] as? String } == ["valid"])
+            let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+            let unreadable = object?["unreadable"] as? [[String: String]] ?? []
+            #expect(unreadable.map { $0["file"] ?? "" } == [root + "/link.json", root + "/fifo.json", root + "/missing.json"])
+            #expect(unreadable.first?["error"]?.contains("symbolic link") == true)
+            #expect(unreadable.dropFirst().first?["error"]?.contains("fifo") == true)
+            #expect(run.stderr.hasSuffix("jido-audit verify: cannot read \(root)/missing.json: No such file or directory\n"), "\(run.stderr)")
+
+            // Larger than JidoCode's limit: JidoCode refuses it too, so it is a verdict, not an error.
+            try writeFile(root + "/big.json", [], mode: 0o600)
+            #expect(truncate(root + "/big.json", off_t(JSONLimits.default.maxInputBytes + 1)) == 0)
+            let big = audit(["verify", "--home", home, "--hostname", "devbox", "--format", "json", root + "/big.json"])
+            #expect(big.status == 1 && big.stderr.isEmpty)
+            #expect(try verifiedFiles(big.stdout).map { $0["verdict"] as? String } == ["undecodable"])
+            #expect(audit(["canonical", root + "/big.json"]).status == 1)
+
+            let missing = audit(["verify", "--home", home, "--hostname", "devbox", "/missing.json"])
+            #expect(missing.status == 3)
+            #expect(missing.stderr == "jido-audit verify: cannot read /missing.json: No such file or directory\n")
+            #expect(missing.stdout == "0 files; 1 could not be read (hostname \"devbox\")\n")
         }
     }
 

@@ -29,13 +29,13 @@ public struct ProcessResult {
 
 /// Starts a product executable of this package with `arguments`; the caller waits.
 public func launchProduct(_ name: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (Process, Pipe, Pipe) {
-    try launch(productsDirectory().appendingPathComponent(name), arguments, environment: environment)
+    try launchProgram(productsDirectory().appendingPathComponent(name).path, arguments, environment: environment)
 }
 
-/// Starts `executable` with `arguments`, its output captured; the caller waits.
-public func launch(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil) throws -> (Process, Pipe, Pipe) {
+/// Starts the program at `path` with `arguments`, its output and errors piped; the caller waits.
+public func launchProgram(_ path: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (Process, Pipe, Pipe) {
     let process = Process()
-    process.executableURL = executable
+    process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
     if let environment { process.environment = environment }
     let out = Pipe(), err = Pipe()
@@ -47,12 +47,12 @@ public func launch(_ executable: URL, _ arguments: [String], environment: [Strin
 
 /// Runs a product executable to completion.
 public func runProduct(_ name: String, _ arguments: [String], environment: [String: String]? = nil) throws -> ProcessResult {
-    try runProcess(productsDirectory().appendingPathComponent(name), arguments, environment: environment)
+    try runProgram(productsDirectory().appendingPathComponent(name).path, arguments, environment: environment)
 }
 
-/// Runs `executable` to completion.
-public func runProcess(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil) throws -> ProcessResult {
-    let (process, out, err) = try launch(executable, arguments, environment: environment)
+/// Runs the program at `path` (`/bin/bash`, `/usr/bin/python3`, ...) to completion.
+public func runProgram(_ path: String, _ arguments: [String], environment: [String: String]? = nil) throws -> ProcessResult {
+    let (process, out, err) = try launchProgram(path, arguments, environment: environment)
     let stdout = out.fileHandleForReading.readDataToEndOfFile()
     let stderr = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()

@@ -36,17 +36,25 @@ struct KeyOptions {
         let derive: (String) -> SessionKey?
     }
 
+    /// The secret file used: `--secret-file`, else `<home>/.jido_code/machine_secret`.
+    var secretPath: String { secretFile ?? StoreLayout.secretPath(home: home) }
+
+    /// Reads the secret (never creates one); the error text names the fix.
+    func machineSecret() -> Result<MachineSecret, KeyError> {
+        do throws(MachineSecretError) {
+            if let secretFile { return .success(try MachineSecret.load(file: secretFile)) }
+            return .success(try MachineSecret.load(home: home))
+        } catch {
+            return .failure(KeyError(message: "machine secret: \(error)"))
+        }
+    }
+
     /// Reads the secret (never creates one) and derives the key; the error text names the fix.
     func sessionKey() -> Result<SigningKey, KeyError> {
         let secret: MachineSecret
-        do throws(MachineSecretError) {
-            if let secretFile {
-                secret = try MachineSecret.load(file: secretFile)
-            } else {
-                secret = try MachineSecret.load(home: home)
-            }
-        } catch {
-            return .failure(KeyError(message: "machine secret: \(error)"))
+        switch machineSecret() {
+        case let .success(loaded): secret = loaded
+        case let .failure(error): return .failure(error)
         }
         do {
             let name = try hostname ?? Hostname.current()

@@ -4,7 +4,8 @@ import JidoCore
 /// `--format json`: the report as one JSON object (UTF-8, keys sorted, two-space indent, trailing newline).
 ///
 /// Schema (version 1). Fields are only ever added within a version; a removal, rename or change of meaning
-/// bumps `schema_version`.
+/// bumps `schema_version`. The contract is `Sources/JidoAudit/Schemas/audit-report.schema.json` (closed: a field
+/// added here is added there, or ContractTests fails); this comment is its summary.
 ///
 /// - `schema_version` (integer): version of this schema, currently 1.
 /// - `tool` (object): `name` (string, always `"jido-audit"`), `version` (string, the jido-audit version).
@@ -17,9 +18,10 @@ import JidoCore
 ///   - `session_files` (integer): session files examined.
 ///   - `bytes_read` (integer): bytes of session and secret files read.
 ///   - `duration_seconds` (number): wall-clock time of the audit, in seconds.
-///   - `verdicts` (object): session files per signature verdict; always the five keys `valid` (signature
-///     matches), `invalid` (signature does not match), `unsigned` (no signature), `malformed` (signature is not
-///     base64 of 32 bytes) and `undecodable` (not a JSON object JidoCode can read), each an integer.
+///   - `verdicts` (object): session files per signature verdict; always the six keys `valid` (signature
+///     matches), `invalid` (signature does not match), `unsigned` (no signature), `null-signature`
+///     (`"signature": null`), `malformed` (signature is not base64 of 32 bytes, or not a string) and
+///     `undecodable` (not a JSON object JidoCode can read), each an integer.
 /// - `findings` (array of objects), errors first, then warnings, then notes; by path, then rule id within a
 ///   severity:
 ///   - `rule_id` (string): the stable rule id (`JG0xx`), never reused for another meaning.

@@ -7,8 +7,8 @@
 /// every problem is a `MachineSecretError` naming the fix, never a weaker key and never a silently
 /// regenerated secret.
 public struct MachineSecret: Sendable {
-    /// The file's exact bytes.
-    let bytes: SecureBytes
+    /// The file's exact bytes (`package`: for `SecretFingerprint`; never printed).
+    package let bytes: SecureBytes
 
     /// Fewer bytes than this is refused: the key would carry less than 256 bits.
     public static let minimumBytes = 32
