@@ -15,7 +15,7 @@ struct CanonicalCommand: Subcommand {
         stderr) when FILE does not decode.
         """)
 
-    let file: String
+    let file: PathBytes
     let order: BeamOrder
 
     init(_ arguments: ParsedArguments, io: CommandIO) throws(UsageError) {
@@ -25,25 +25,25 @@ struct CanonicalCommand: Subcommand {
 
     func run(_ io: CommandIO) -> ExitCode {
         let limits = JSONLimits.default
-        let name = file == "-" ? "standard input" : file
+        let name = file == "-" ? "standard input" : DisplayText.escape(bytes: file.bytes)
         let bytes: [UInt8]
         switch Self.read(file, limit: limits.maxInputBytes) {
         case let .success(read): bytes = read
         case let .failure(problem):
-            io.err("jido-audit canonical: \(DisplayText.escape(name)): \(problem)\n")
+            io.err("jido-audit canonical: \(name): \(DisplayText.escape(problem.description))\n")
             return .findings
         }
         let value: JSONValue
         do throws(JSONDecodingError) {
             value = try StrictJSONDecoder(limits: limits).decode(bytes).value
         } catch {
-            io.err("jido-audit canonical: \(DisplayText.escape(name)): \(error)\n")
+            io.err("jido-audit canonical: \(name): \(DisplayText.escape(error.description))\n")
             return .findings
         }
         do throws(CanonicalEncodingError) {
             io.out(String(decoding: try CanonicalJSON.encode(value, omittingTopLevelKey: SessionSignature.memberName, order: order), as: UTF8.self))
         } catch {
-            io.err("jido-audit canonical: \(DisplayText.escape(name)): \(error)\n")
+            io.err("jido-audit canonical: \(name): \(DisplayText.escape(error.description))\n")
             return .findings
         }
         return .success
@@ -54,7 +54,7 @@ struct CanonicalCommand: Subcommand {
     }
 
     /// The bytes of `file`, or of standard input for `-`, at most `limit`.
-    static func read(_ file: String, limit: Int) -> Result<[UInt8], ReadProblem> {
+    static func read(_ file: PathBytes, limit: Int) -> Result<[UInt8], ReadProblem> {
         if file == "-" {
             do throws(SystemCallError) {
                 let (bytes, exceeded) = try FileDescriptor(rawValue: 0).readAll(limit: limit)
