@@ -49,10 +49,15 @@ public struct AuditReport: Sendable {
     /// Version of the JSON report schema (`--format json`); bumped on any incompatible change.
     public static let schemaVersion = 1
 
-    public let home: String
-    public let dataDirectory: String
-    /// Why the audit could not run (the report is then empty); nil when it ran. Set by the caller
-    /// that caught the `AuditFailure`, so that machine-readable outputs still carry a document.
+    /// The home directory audited, as given, and its data directory, as bytes (they need not be UTF-8).
+    public let homePath: PathBytes
+    public let dataDirectoryPath: PathBytes
+    /// `homePath` and `dataDirectoryPath` as text (invalid UTF-8 as U+FFFD: for matching, not printing).
+    public var home: String { homePath.description }
+    public var dataDirectory: String { dataDirectoryPath.description }
+    /// Why the audit could not run (the report is then empty), as printed (`AuditFailure.displayText`,
+    /// already escaped); nil when it ran. Set by the caller that caught the `AuditFailure`, so that
+    /// machine-readable outputs still carry a document.
     public var failure: String?
     /// The uid the store's files were required to belong to.
     public internal(set) var owner: UInt32 = ProcessIdentity.effectiveUser
@@ -72,7 +77,7 @@ public struct AuditReport: Sendable {
     /// The `SecretFingerprint` of the secret the key was derived from (nil: no secret was usable).
     public internal(set) var secretFingerprint: String?
     /// The file that secret was read from (the store's `machine_secret`, or `--secret-file`).
-    public internal(set) var secretFile: String?
+    public internal(set) var secretFile: PathBytes?
     /// One sentence for a person when most signatures fail: the `--hostname` that works
     /// (`HostnameProbe.advice`), or what to check when no name of this machine does.
     public internal(set) var hint: String?
@@ -83,9 +88,13 @@ public struct AuditReport: Sendable {
     /// expiry date no longer applies.
     public internal(set) var today = 0
 
+    public init(home: PathBytes, dataDirectory: PathBytes) {
+        homePath = home
+        dataDirectoryPath = dataDirectory
+    }
+
     public init(home: String, dataDirectory: String) {
-        self.home = home
-        self.dataDirectory = dataDirectory
+        self.init(home: PathBytes(home), dataDirectory: PathBytes(dataDirectory))
     }
 
     /// The most findings a report lists; past it they are only counted (`unlisted`), so a store of
@@ -100,8 +109,8 @@ public struct AuditReport: Sendable {
         add(Finding(rule, path: path, message))
     }
 
-    mutating func add(_ rule: Rule, pathBytes: [UInt8], _ message: String) {
-        add(Finding(rule, pathBytes: pathBytes, message))
+    mutating func add(_ rule: Rule, _ path: PathBytes, _ message: String) {
+        add(Finding(rule, pathBytes: path.bytes, message))
     }
 
     private mutating func add(_ finding: Finding) {
@@ -145,6 +154,6 @@ public struct AuditReport: Sendable {
 
     /// Findings sorted by severity (errors first), then path, then rule id: the order reports use.
     public var sortedFindings: [Finding] {
-        findings.sorted { ($1.severity, $0.path, $0.rule.id) < ($0.severity, $1.path, $1.rule.id) }
+        findings.sorted { ($1.severity, PathBytes(bytes: $0.pathBytes), $0.rule.id) < ($0.severity, PathBytes(bytes: $1.pathBytes), $1.rule.id) }
     }
 }

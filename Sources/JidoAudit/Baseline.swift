@@ -1,4 +1,4 @@
-import JidoCore
+public import JidoCore
 
 /// A recorded state of a data directory, compared later as AIDE does: added, removed, changed.
 ///
@@ -83,38 +83,47 @@ public struct Baseline: Sendable {
 
     // MARK: - Files
 
-    /// Writes the baseline to `path` atomically, mode 0600.
-    public func write(to path: String) throws(Problem) {
-        let (parent, name) = CheckedFileReader.splitPath(path)
+    /// Writes the baseline to `path` (any bytes) atomically, mode 0600. The problem does not repeat
+    /// the path (the caller prints it, escaped).
+    public func write(to path: PathBytes) throws(Problem) {
+        let (parent, name) = path.split
         do {
             let directory = try FileDescriptor.open(parent, [.readOnly, .directory, .closeOnExec])
             try directory.closeAfter { (dir) throws(SystemCallError) in
                 try AtomicFileWriter.write(encoded(), as: name, in: dir, permissions: .ownerReadWrite)
             }
         } catch {
-            throw Problem(description: "cannot write \(path): \(error)")
+            throw Problem(description: "cannot write it: \(error.call): \(error.errno)")
         }
     }
 
-    /// Reads a baseline, refusing one that others could have written or read.
-    public static func read(from path: String) throws(Problem) -> Baseline {
+    public func write(to path: String) throws(Problem) { try write(to: PathBytes(path)) }
+
+    /// Reads a baseline, refusing one that others could have written or read. The problem does not
+    /// repeat the path (the caller prints it, escaped).
+    public static func read(from path: PathBytes) throws(Problem) -> Baseline {
         let policy = FilePolicy(maxBytes: maxFileBytes, role: .secret)
+        let bytes: [UInt8]
         do {
-            return try decode(CheckedFileReader.read(path: path, policy: policy).bytes)
-        } catch let error as FileReadError {
-            throw Problem(description: "\(path): \(error)")
-        } catch let error as Problem {
-            throw error
+            bytes = try CheckedFileReader.read(path: path, policy: policy).bytes
         } catch {
-            throw Problem(description: "\(path): \(error)")
+            if case let .system(failure) = error { throw Problem(description: "\(failure.call): \(failure.errno)") }
+            throw Problem(description: error.description)
         }
+        return try decode(bytes)
     }
+
+    public static func read(from path: String) throws(Problem) -> Baseline { try read(from: PathBytes(path)) }
 
     // MARK: - Comparison
 
     /// Reads the baseline at `path` and adds the drift to `report`, or a `baseline-unusable`
     /// finding when it cannot be trusted.
     public static func compare(file path: String, with report: inout AuditReport) {
+        compare(file: PathBytes(path), with: &report)
+    }
+
+    public static func compare(file path: PathBytes, with report: inout AuditReport) {
         do throws(Problem) {
             try read(from: path).compare(with: &report)
         } catch {
@@ -126,7 +135,8 @@ public struct Baseline: Sendable {
     public func compare(with report: inout AuditReport) {
         let before = Dictionary(entries.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let after = Dictionary(report.entries.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        func path(_ name: String) -> String { name == "." ? report.dataDirectory : report.dataDirectory + "/" + name }
+        let data = report.dataDirectoryPath
+        func path(_ name: String) -> PathBytes { name == "." ? data : data.appending(name) }
         for name in after.keys.sorted() where before[name] == nil {
             report.add(Rules.baselineAdded, path(name), "not in the baseline")
         }

@@ -1,4 +1,5 @@
-import JidoCore
+import JidoAudit
+public import JidoCore
 public import JidoToolSupport
 
 /// `jido-audit`'s root command: check a machine's JidoCode data. It holds only the list of subcommands.
@@ -45,17 +46,19 @@ public enum JidoAuditCommand {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// The process entry point: runs `arguments` with the real standard streams and environment. A
+    /// The process entry point: runs `arguments` (the bytes of each, as `argv` holds them: a path
+    /// need not be UTF-8) with the real standard streams and environment. A
     /// failed write to standard output or error (closed pipe, full disk, closed descriptor) never
     /// traps: the command finishes, the failure is reported in one line on standard error (if it can
     /// still be written) and the status is 3. SIGPIPE is ignored so that a closed pipe is such a
     /// failure, not a silent death.
-    public static func runAsProcess(_ arguments: [String], environment: [String: String]) -> ExitCode {
+    public static func runAsProcess(_ arguments: [[UInt8]], environment: [String: String],
+                                    pathVariables: [String: PathBytes] = [:]) -> ExitCode {
         StandardStream.ignoreBrokenPipeSignal()
         let out = StandardStream.output, err = StandardStream.error
         let io = CommandIO(environment: environment, writeOut: { out.write($0) }, writeErr: { err.write($0) },
-                           stdoutIsTerminal: out.isTerminal, stderrIsTerminal: err.isTerminal)
-        let status = main(arguments, io: io)
+                           stdoutIsTerminal: out.isTerminal, stderrIsTerminal: err.isTerminal, pathVariables: pathVariables)
+        let status = main(arguments: arguments, io: io)
         for stream in [out, err] {
             if let failure = stream.firstFailure {
                 err.write("jido-audit: cannot write to \(stream.name): \(failure)\n")
@@ -67,10 +70,19 @@ public enum JidoAuditCommand {
 
     /// Runs the command line `arguments` (without the program name) and returns the exit status.
     public static func main(_ arguments: [String], io: CommandIO) -> ExitCode {
+        main(arguments: arguments.map { Array($0.utf8) }, io: io)
+    }
+
+    /// `main` for the bytes of each argument: option names and text values must be UTF-8, paths
+    /// (`--home`, `--secret-file`, `--output`, `--baseline`, `--write`, files) may be any bytes.
+    public static func main(arguments: [[UInt8]], io: CommandIO) -> ExitCode {
         // No subcommand (nothing, or options only): audit.
-        guard let first = arguments.first, !(first.hasPrefix("-") && !["-h", "--help", "--version"].contains(first)) else {
+        guard let firstBytes = arguments.first,
+              !(firstBytes.first == UInt8(ascii: "-") && ![Array("-h".utf8), Array("--help".utf8), Array("--version".utf8)].contains(firstBytes))
+        else {
             return run(AuditCommand.self, arguments, io: io)
         }
+        let first = String(decoding: firstBytes, as: UTF8.self)
         switch first {
         case "-h", "--help", "help":
             io.out(rootHelp)
@@ -81,14 +93,14 @@ public enum JidoAuditCommand {
         default:
             break
         }
-        guard let command = commands.first(where: { $0.spec.name == first }) else {
-            io.err("jido-audit: unknown subcommand '\(first)'\n\n" + rootHelp)
+        guard let command = commands.first(where: { Array($0.spec.name.utf8) == firstBytes }) else {
+            io.err("jido-audit: unknown subcommand '\(DisplayText.escape(bytes: firstBytes))'\n\n" + rootHelp)
             return .usage
         }
         return run(command, Array(arguments.dropFirst()), io: io)
     }
 
-    private static func run(_ command: any Subcommand.Type, _ arguments: [String], io: CommandIO) -> ExitCode {
+    private static func run(_ command: any Subcommand.Type, _ arguments: [[UInt8]], io: CommandIO) -> ExitCode {
         do throws(UsageError) {
             let parsed = try ArgumentParser.parse(arguments, spec: command.spec)
             if parsed.wantsHelp {

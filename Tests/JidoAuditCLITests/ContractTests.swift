@@ -91,13 +91,13 @@ import Testing
     static func minimalReport() -> [String: Any] {
         let verdicts = Dictionary(uniqueKeysWithValues: SignatureVerdict.allCases.map { ($0.rawValue, 0) })
         return [
-            "schema_version": 1, "tool": ["name": "jido-audit", "version": JidoCore.version], "home": "/h",
-            "data_directory": "/h/.jido_code", "execution": ["successful": true, "error": NSNull()],
+            "schema_version": 1, "tool": ["name": "jido-audit", "version": JidoCore.version], "home": "/h", "home_base64": "L2g=",
+            "data_directory": "/h/.jido_code", "data_directory_base64": "L2gvLmppZG9fY29kZQ==", "execution": ["successful": true, "error": NSNull()],
             "hostname": "devbox", "secret_fingerprint": "d71af8f4f015424b", "hostname_suggestion": NSNull(),
             "summary": ["errors": 1, "warnings": 0, "notes": 0, "suppressed": 0, "findings_not_listed": 0, "session_files": 1, "bytes_read": 10,
                         "duration_seconds": 0.5, "verdicts": verdicts],
             "findings": [["rule_id": "JG030", "rule_name": "signature-invalid", "severity": "error", "path": "/h/x",
-                          "message": "m", "fix": "f", "suppressed": NSNull()]],
+                          "path_base64": "L2gveA==", "message": "m", "fix": "f", "suppressed": NSNull()]],
             "rules": [["id": "JG030", "name": "signature-invalid", "severity": "error", "summary": "s", "help": "h"]],
         ]
     }

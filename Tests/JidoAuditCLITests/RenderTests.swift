@@ -187,7 +187,7 @@ import Testing
         let findings = all.map { $0.compactMapValues { $0 as? String } }
         #expect(findings.count == report.findings.count)
         #expect(findings.map { $0["rule_id"] ?? "" } == report.sortedFindings.map(\.rule.id))
-        #expect(Set(all.flatMap(\.keys)) == ["rule_id", "rule_name", "severity", "path", "message", "fix", "suppressed"])
+        #expect(Set(all.flatMap(\.keys)) == ["rule_id", "rule_name", "severity", "path", "path_base64", "message", "fix", "suppressed"])
         // Names and messages are escaped the one documented way in every output (DisplayText).
         let hostile = findings.first { $0["path"] == DisplayText.escape(Self.hostile) }
         #expect(hostile?["message"] == "stray \\x1B]0;title\\x07 entry")
@@ -196,6 +196,43 @@ import Testing
         #expect(rules.map { $0["id"] ?? "" } == Rules.all.map(\.id))
         #expect(rules.first == ["id": "JG001", "name": Rules.dataDirectoryMissing.name, "severity": "note",
                                 "summary": Rules.dataDirectoryMissing.summary, "help": Rules.dataDirectoryMissing.help])
+    }
+
+    /// A home that is not UTF-8, a name with a backslash, a C1 control and bytes that are not UTF-8:
+    /// every format prints them the one reversible way; JSON also gives the exact bytes (base64).
+    @Test func pathsThatAreNotUTF8ArePrintedReversiblyInEveryFormat() throws {
+        let home = PathBytes(bytes: pathBytes("/tmp/h", [0xFF, 0x5C, 0xC2, 0x85]))
+        let data = home.appending(".jido_code")
+        let stray = data.appending("sessions").appending(PathBytes(bytes: [0x80, 0x1B]))
+        var report = AuditReport(home: home, dataDirectory: data)
+        report.add(Rules.strayFile, stray, "name is not valid UTF-8; never opened")
+        report.add(Rules.directoryReadableByOthers, data, "mode 0755")
+        let shownHome = "/tmp/h\\xFF\\\\\\u{85}"
+
+        let text = TextRenderer.render(report, options: Self.verbose)
+        #expect(text.contains("    " + shownHome + "/.jido_code/sessions/\\x80\\x1B: name is not valid UTF-8; never opened\n"))
+        #expect(text.contains("    " + shownHome + "/.jido_code: mode 0755\n"))
+
+        let object = try jsonObject(JSONReportRenderer.render(report))
+        #expect(object["home"] as? String == shownHome)
+        for (field, bytes) in [("home", home.bytes), ("data_directory", data.bytes)] {
+            #expect((object[field] as? String).flatMap(displayTextBytes) == bytes, "\(field)")
+            #expect((object[field + "_base64"] as? String).flatMap { Base64.decodeStrict(Array($0.utf8)) } == bytes, "\(field)")
+        }
+        let findings = object["findings"] as? [[String: Any]] ?? []
+        let shown = findings.map { ($0["path"] as? String).flatMap(displayTextBytes) }
+        #expect(Set(shown) == [data.bytes, stray.bytes])
+        #expect(findings.map { ($0["path_base64"] as? String).flatMap { Base64.decodeStrict(Array($0.utf8)) } } == shown)
+
+        let sarif = SARIFRenderer.render(report, workingDirectory: "/w")
+        try expectValidSARIF(sarif)
+        let run = (try jsonObject(sarif)["runs"] as? [[String: Any]])?.first ?? [:]
+        let base = ((run["originalUriBaseIds"] as? [String: Any])?["JIDO_HOME"] as? [String: String])?["uri"] ?? ""
+        #expect(base == "file:///tmp/h%5CxFF%5C%5C%5Cu%7B85%7D/")
+        let uris = (run["results"] as? [[String: Any]] ?? []).compactMap { result in
+            (result["locations"] as? [[String: [String: [String: String]]]])?.first?["physicalLocation"]?["artifactLocation"]?["uri"]
+        }
+        #expect(Set(uris.compactMap { fileURIPath(base + $0).flatMap(displayTextBytes) }) == [data.bytes, stray.bytes])
     }
 
     @Test func jsonListsOnlyTheRulesThatFired() throws {

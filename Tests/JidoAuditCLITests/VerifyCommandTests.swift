@@ -37,6 +37,31 @@ import Testing
         }
     }
 
+    /// A file whose name is not UTF-8 is read by its bytes (not reported missing), and named
+    /// reversibly: escaped in text and JSON, and byte for byte in JSON's `file_base64`.
+    @Test func aFileNameThatIsNotUTF8IsVerifiedAndNamedReversibly() throws {
+        try withTemporaryDirectory { root in
+            let home = try copyVectorStore("basic", into: root)
+            let sessions = home + "/.jido_code/sessions/"
+            let name: [UInt8] = [0x76, 0xFF, 0x5C, 0x1B]
+            try renameBytes(pathBytes(sessions + "0b9d3c2a-7e41-4f8a-b6c5-1a2b3c4d5e6f.json"), pathBytes(root + "/", name))
+            defer { try? renameBytes(pathBytes(root + "/", name), pathBytes(root + "/cleanup")) }
+            let file = pathBytes(root + "/", name)
+            let arguments = [Array("verify".utf8), Array("--home".utf8), Array(home.utf8), Array("--hostname".utf8), Array("devbox".utf8), file]
+            let text = audit(bytes: arguments)
+            #expect(text.status == 0 && text.stdout.hasPrefix("valid") && text.stdout.contains(" " + root + "/v\\xFF\\\\\\x1B\n"),
+                    "\(text.stdout)\(text.stderr)")
+            let json = audit(bytes: arguments + [Array("--format".utf8), Array("json".utf8)])
+            let entry = try #require(try verifiedFiles(json.stdout).first)
+            #expect(entry["verdict"] as? String == "valid")
+            #expect((entry["file"] as? String).flatMap(displayTextBytes) == file)
+            #expect((entry["file_base64"] as? String).flatMap { Base64.decodeStrict(Array($0.utf8)) } == file)
+            // The repaired text would name no file: the byte path is what made it verify.
+            let repaired = audit(["verify", "--home", home, "--hostname", "devbox", String(decoding: file, as: UTF8.self)])
+            #expect(repaired.status == 3 && repaired.stderr.contains("No such file or directory"), "\(repaired.stderr)")
+        }
+    }
+
     /// The `files` array of `verify --format json`.
     func verifiedFiles(_ stdout: String) throws -> [[String: Any]] {
         let object = try JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any]

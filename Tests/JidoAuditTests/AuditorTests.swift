@@ -480,6 +480,70 @@ import Testing
         }
     }
 
+    /// A home whose path is not UTF-8 (argv and `$HOME` can name one) is audited like any other: every
+    /// path of the report holds its exact bytes and prints them reversibly, and `--fix`, a baseline and
+    /// `--secret-file` reach their files through those bytes.
+    @Test func aHomeWhosePathIsNotUTF8IsAuditedFixedAndBaselined() throws {
+        try withTemporaryDirectory { root in
+            let utf8Home = root + "/home"
+            #expect(mkdir(utf8Home, 0o700) == 0)
+            _ = try cleanStore(utf8Home)
+            let home = PathBytes(bytes: pathBytes(root + "/h", [0xFF, 0x1B]))
+            try renameBytes(pathBytes(utf8Home), home.bytes)
+            defer { try? renameBytes(home.bytes, pathBytes(utf8Home)) }
+            var configuration = AuditConfiguration(home: home)
+            configuration.hostname = Self.hostname
+            configuration.now = Self.now
+            configuration.hashContents = true
+            let clean = try Auditor.run(configuration)
+            #expect(clean.findings.isEmpty, "\(clean.findings.map { "\($0.rule.id) \($0.displayPath) \($0.message)" })")
+            #expect(clean.sessionFiles == 3 && clean.verdicts[.valid] == 3)
+            let data = home.appending(".jido_code")
+            #expect(clean.homePath == home && clean.dataDirectoryPath == data)
+
+            let sessions = try FileDescriptor.open(data.appending("sessions"), [.readOnly, .directory])
+            try sessions.setPermissions(FilePermissions(rawValue: 0o755))
+            _ = try? sessions.close()
+            let report = try Auditor.run(configuration)
+            #expect(report.findings.map(\.rule) == [Rules.directoryReadableByOthers])
+            #expect(report.findings.first?.pathBytes == data.appending("sessions").bytes)
+            #expect(report.findings.first?.displayPath == root + "/h\\xFF\\x1B/.jido_code/sessions")
+            #expect(Fixer.apply(Fixer.plan(for: report), home: home, dryRun: false).map(\.problem) == [nil])
+            #expect(try Auditor.run(configuration).findings.isEmpty)
+
+            let baseline = home.appending(PathBytes(bytes: [0x62, 0xFE]))
+            try Baseline(entries: clean.entries).write(to: baseline)
+            var compared = try Auditor.run(configuration)
+            Baseline.compare(file: baseline, with: &compared)
+            #expect(compared.findings.isEmpty, "\(compared.findings.map { "\($0.rule.id) \($0.message)" })")
+            var unusable = try Auditor.run(configuration)
+            Baseline.compare(file: baseline.appending("none"), with: &unusable)
+            #expect(unusable.findings.map(\.pathBytes) == [baseline.appending("none").bytes])
+
+            configuration.secretFilePath = data.appending("machine_secret")
+            #expect(try Auditor.run(configuration).verdicts[.valid] == 3)
+            configuration.secretFilePath = home.appending(PathBytes(bytes: [0xFE]))
+            do throws(AuditFailure) {
+                _ = try Auditor.run(configuration)
+                Issue.record("a missing --secret-file must stop the audit")
+            } catch {
+                #expect(error.displayText.hasPrefix("--secret-file: " + root + "/h\\xFF\\x1B/\\xFE (given with --secret-file) does not exist"),
+                        "\(error.displayText)")
+            }
+        }
+    }
+
+    @Test func aMissingHomeIsNamedByItsBytes() throws {
+        let missing = PathBytes(bytes: pathBytes("/nonexistent/h", [0xFF, 0x5C]))
+        do throws(AuditFailure) {
+            _ = try Auditor.run(AuditConfiguration(home: missing))
+            Issue.record("a missing home must stop the audit")
+        } catch {
+            #expect(error.displayText.hasPrefix("cannot open the home directory /nonexistent/h\\xFF\\\\: No such file"), "\(error.displayText)")
+            #expect(error.description.hasPrefix("cannot open the home directory /nonexistent/h\u{FFFD}\\: "))
+        }
+    }
+
     @Test func baselineFileIsCheckedOnRead() throws {
         try withTemporaryDirectory { home in
             _ = try cleanStore(home)

@@ -16,8 +16,8 @@ struct AuditCommand: Subcommand {
             .flag("--verbose", "List every path of every rule, the notes and the suppressed findings with their reasons."),
             .flag("--quiet", "Print only the summary."),
             .value("--color", "auto|always|never", "Colour the text report (default: auto: on a terminal; NO_COLOR disables, FORCE_COLOR forces)."),
-            .value("--baseline", "FILE", "Compare with a baseline written by 'jido-audit baseline --write FILE'."),
-            .value("--output", "FILE", "Write the report to FILE (created 0600, replaced atomically) instead of standard output."),
+            .path("--baseline", "FILE", "Compare with a baseline written by 'jido-audit baseline --write FILE'."),
+            .path("--output", "FILE", "Write the report to FILE (created 0600, replaced atomically) instead of standard output."),
             .flag("--fix", "Tighten modes that are too open (through descriptors; never deletes or re-signs), then audit again."),
             .flag("--dry-run", "With --fix: print what would change, change nothing."),
             OwnerOption.spec,
@@ -34,24 +34,24 @@ struct AuditCommand: Subcommand {
     let keyOptions: KeyOptions
     let format: String
     let failOn: Severity
-    let baseline: String?
+    let baseline: PathBytes?
     let fix: Bool
     let dryRun: Bool
     let maxSessions: Int
     let cleanupDays: Int
     let owner: UInt32?
-    let output: String?
+    let output: PathBytes?
     let textOptions: TextOptions
     let suppressions: Suppressions
 
     init(_ arguments: ParsedArguments, io: CommandIO) throws(UsageError) {
         keyOptions = try KeyOptions(arguments, io: io)
         owner = try OwnerOption.parse(arguments)
-        output = arguments.value("--output")
+        output = arguments.path("--output")
         if let output, output.isEmpty { throw UsageError("--output needs a file name") }
         format = try ArgumentParser.choice(arguments, "--format", ["text", "json", "sarif"], default: "text")
         failOn = Severity(rawValue: try ArgumentParser.choice(arguments, "--fail-on", ["error", "warning", "note"], default: "warning")) ?? .warning
-        baseline = arguments.value("--baseline")
+        baseline = arguments.path("--baseline")
         fix = arguments.flag("--fix")
         dryRun = arguments.flag("--dry-run")
         if dryRun && !fix { throw UsageError("--dry-run goes with --fix") }
@@ -96,7 +96,7 @@ struct AuditCommand: Subcommand {
 
     func configuration(io: CommandIO) -> AuditConfiguration {
         var configuration = AuditConfiguration(home: keyOptions.home)
-        configuration.secretFile = keyOptions.secretFile
+        configuration.secretFilePath = keyOptions.secretFile
         configuration.hostname = keyOptions.hostname
         configuration.maxSessions = maxSessions
         configuration.cleanupDays = cleanupDays
@@ -126,11 +126,11 @@ struct AuditCommand: Subcommand {
         switch audit(io: io) {
         case let .success(first): report = first
         case let .failure(error):
-            io.err("jido-audit: \(error)\n")
+            io.err("jido-audit: \(error.displayText)\n")
             // JSON and SARIF consumers (a CI upload step) still get a document, with the reason.
             if format != "text" {
                 var empty = AuditReport(home: keyOptions.home, dataDirectory: StoreLayout.dataPath(home: keyOptions.home))
-                empty.failure = error.description
+                empty.failure = error.displayText
                 _ = emit(render(empty, io: io), io: io)
             }
             return .cannotRun
@@ -140,7 +140,7 @@ struct AuditCommand: Subcommand {
             // What --fix did goes to stderr, whatever the format: stdout carries only the report.
             func say(_ text: String) { io.err(text) }
             for outcome in outcomes {
-                let change = "chmod \(outcome.repair.from) -> \(outcome.repair.to) \(outcome.repair.path)"
+                let change = "chmod \(outcome.repair.from) -> \(outcome.repair.to) \(DisplayText.escape(bytes: outcome.repair.pathBytes.bytes))"
                 if let problem = outcome.problem {
                     say("not fixed: \(change): \(problem)\n")
                 } else {
@@ -152,7 +152,7 @@ struct AuditCommand: Subcommand {
                 switch audit(io: io) {
                 case let .success(again): report = again
                 case let .failure(error):
-                    io.err("jido-audit: \(error)\n")
+                    io.err("jido-audit: \(error.displayText)\n")
                     return .cannotRun
                 }
             }
@@ -176,7 +176,7 @@ struct AuditCommand: Subcommand {
             io.out(document)
             return true
         }
-        let (parent, name) = CheckedFileReader.splitPath(output)
+        let (parent, name) = output.split
         do throws(SystemCallError) {
             let directory = try FileDescriptor.open(parent, [.readOnly, .directory, .closeOnExec])
             try directory.closeAfter { (fd) throws(SystemCallError) in
@@ -184,7 +184,7 @@ struct AuditCommand: Subcommand {
             }
             return true
         } catch {
-            io.err("jido-audit: cannot write the report to \(DisplayText.escape(output)): \(error)\n")
+            io.err("jido-audit: cannot write the report to \(DisplayText.escape(bytes: output.bytes)): \(error.call): \(error.errno)\n")
             return false
         }
     }
@@ -195,25 +195,25 @@ struct BaselineCommand: Subcommand {
     static let spec = CommandSpec(
         name: "baseline",
         summary: "Record the data directory's state (inode, owner, mode, size, times, SHA-256) in a baseline file.",
-        options: KeyOptions.specs + [.value("--write", "FILE", "Where to write the baseline (created 0600, replaced atomically)."),
+        options: KeyOptions.specs + [.path("--write", "FILE", "Where to write the baseline (created 0600, replaced atomically)."),
                                      OwnerOption.spec],
         positionalName: nil, minimumPositionals: 0, maximumPositionals: 0,
         discussion: "Compare later with 'jido-audit --baseline FILE'. Write it from a state you trust.")
 
     let keyOptions: KeyOptions
-    let file: String
+    let file: PathBytes
     let owner: UInt32?
 
     init(_ arguments: ParsedArguments, io: CommandIO) throws(UsageError) {
         keyOptions = try KeyOptions(arguments, io: io)
         owner = try OwnerOption.parse(arguments)
-        guard let file = arguments.value("--write"), !file.isEmpty else { throw UsageError("baseline needs --write FILE") }
+        guard let file = arguments.path("--write"), !file.isEmpty else { throw UsageError("baseline needs --write FILE") }
         self.file = file
     }
 
     func run(_ io: CommandIO) -> ExitCode {
         var configuration = AuditConfiguration(home: keyOptions.home)
-        configuration.secretFile = keyOptions.secretFile
+        configuration.secretFilePath = keyOptions.secretFile
         configuration.hostname = keyOptions.hostname
         configuration.hashContents = true
         configuration.owner = owner
@@ -222,13 +222,13 @@ struct BaselineCommand: Subcommand {
             do throws(Baseline.Problem) {
                 try Baseline(entries: report.entries).write(to: file)
             } catch {
-                io.err("jido-audit baseline: \(error)\n")
+                io.err("jido-audit baseline: \(DisplayText.escape(bytes: file.bytes)): \(DisplayText.escape(error.description))\n")
                 return .cannotRun
             }
-            io.out("baseline of \(report.entries.count) entries written to \(file)\n")
+            io.out("baseline of \(report.entries.count) entries written to \(DisplayText.escape(bytes: file.bytes))\n")
             return .success
         } catch {
-            io.err("jido-audit baseline: \(error)\n")
+            io.err("jido-audit baseline: \(error.displayText)\n")
             return .cannotRun
         }
     }

@@ -10,7 +10,7 @@ struct CanonicalCommand: Subcommand {
         summary: "Print the bytes that are signed for a file (its canonical form without the signature), or their HMAC.",
         options: [BeamOrderOption.spec,
                   .flag("--hmac", "Print the base64 HMAC-SHA256 of those bytes under the signing key (the key is never printed).")]
-            + KeyOptions.specs.map { OptionSpec(name: $0.name, valueName: $0.valueName, help: "With --hmac: " + $0.help) },
+            + KeyOptions.specs.map { OptionSpec(name: $0.name, valueName: $0.valueName, help: "With --hmac: " + $0.help, isPath: $0.isPath) },
         positionalName: "FILE|-", minimumPositionals: 1, maximumPositionals: 1,
         discussion: """
         Any JSON document is accepted (- reads standard input). The bytes are those JidoCode signs on the
@@ -23,7 +23,7 @@ struct CanonicalCommand: Subcommand {
         2 usage error, 3 FILE cannot be read or (with --hmac) no usable key.
         """)
 
-    let file: String
+    let file: PathBytes
     let order: BeamOrder
     /// The key to authenticate the bytes with (`--hmac`), else nil: the bytes themselves are printed.
     let keyOptions: KeyOptions?
@@ -43,7 +43,7 @@ struct CanonicalCommand: Subcommand {
 
     func run(_ io: CommandIO) -> ExitCode {
         let limits = JSONLimits.default
-        let name = file == "-" ? "standard input" : file
+        let name = file == "-" ? "standard input" : DisplayText.escape(bytes: file.bytes)
         // The key first: a missing secret is reported before the file is read (standard input is read once).
         var signing: KeyOptions.SigningKey?
         if let keyOptions {
@@ -58,24 +58,24 @@ struct CanonicalCommand: Subcommand {
         switch Self.read(file, limit: limits.maxInputBytes) {
         case let .success(read): bytes = read
         case let .failure(problem) where problem.tooLarge:
-            io.err("jido-audit canonical: \(DisplayText.escape(name)): \(problem)\n")
+            io.err("jido-audit canonical: \(name): \(DisplayText.escape(problem.description))\n")
             return .findings
         case let .failure(problem):
-            io.err("jido-audit canonical: cannot read \(DisplayText.escape(name)): \(problem)\n")
+            io.err("jido-audit canonical: cannot read \(name): \(DisplayText.escape(problem.description))\n")
             return .cannotRun
         }
         let value: JSONValue
         do throws(JSONDecodingError) {
             value = try StrictJSONDecoder(limits: limits).decode(bytes).value
         } catch {
-            io.err("jido-audit canonical: \(DisplayText.escape(name)): \(error)\n")
+            io.err("jido-audit canonical: \(name): \(DisplayText.escape(error.description))\n")
             return .findings
         }
         let canonical: [UInt8]
         do throws(CanonicalEncodingError) {
             canonical = try CanonicalJSON.encode(value, omittingTopLevelKey: SessionSignature.memberName, order: order)
         } catch {
-            io.err("jido-audit canonical: \(DisplayText.escape(name)): \(error)\n")
+            io.err("jido-audit canonical: \(name): \(DisplayText.escape(error.description))\n")
             return .findings
         }
         guard let signing else {
@@ -111,7 +111,7 @@ struct CanonicalCommand: Subcommand {
     }
 
     /// The bytes of `file`, or of standard input for `-`, at most `limit`.
-    static func read(_ file: String, limit: Int) -> Result<[UInt8], ReadProblem> {
+    static func read(_ file: PathBytes, limit: Int) -> Result<[UInt8], ReadProblem> {
         if file == "-" {
             do throws(SystemCallError) {
                 let (bytes, exceeded) = try FileDescriptor(rawValue: 0).readAll(limit: limit)

@@ -1,3 +1,4 @@
+import JidoAudit
 import JidoToolSupport
 
 /// `jido-audit completions bash|zsh|fish`: the shell's completion script, made from the same declarations
@@ -17,8 +18,9 @@ struct CompletionsCommand: Subcommand {
     let shell: CompletionScript.Shell
 
     init(_ arguments: ParsedArguments, io: CommandIO) throws(UsageError) {
-        guard let shell = CompletionScript.Shell(rawValue: arguments.positionals[0]) else {
-            throw UsageError("no completions for '\(arguments.positionals[0])': the shells are bash, zsh and fish")
+        let name = arguments.positionals[0]
+        guard let shell = name.string.flatMap(CompletionScript.Shell.init(rawValue:)) else {
+            throw UsageError("no completions for '\(DisplayText.escape(bytes: name.bytes))': the shells are bash, zsh and fish")
         }
         self.shell = shell
     }

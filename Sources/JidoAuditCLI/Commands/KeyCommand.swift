@@ -51,7 +51,7 @@ struct KeyCommand: Subcommand {
             return .cannotRun
         }
         io.out("""
-        secret       \(DisplayText.escape(keyOptions.secretPath))
+        secret       \(DisplayText.escape(bytes: keyOptions.secretPath.bytes))
         fingerprint  \(fingerprint)
         hostname     \(DisplayText.escape(hostname).debugDescription)
 

@@ -34,7 +34,7 @@ struct VerifyCommand: Subcommand {
     let keyOptions: KeyOptions
     let json: Bool
     let orders: [BeamOrder]
-    let files: [String]
+    let files: [PathBytes]
 
     init(_ arguments: ParsedArguments, io: CommandIO) throws(UsageError) {
         keyOptions = try KeyOptions(arguments, io: io)
@@ -45,7 +45,7 @@ struct VerifyCommand: Subcommand {
 
     /// One file's answer: its verification and the keys other parsers would merge.
     struct FileResult {
-        var path: String
+        var path: PathBytes
         var verification: SignatureVerification
         var ambiguous = ReportedKeys()
 
@@ -55,7 +55,7 @@ struct VerifyCommand: Subcommand {
 
     /// A FILE that could not be read: no verdict, an error.
     struct Unreadable {
-        var path: String
+        var path: PathBytes
         var problem: CanonicalCommand.ReadProblem
     }
 
@@ -94,7 +94,7 @@ struct VerifyCommand: Subcommand {
                     results.append(FileResult(path: path, verification: SignatureVerification(verdict: .undecodable, detail: problem.description)))
                     continue
                 }
-                io.err("jido-audit verify: cannot read \(DisplayText.escape(path)): \(problem)\n")
+                io.err("jido-audit verify: cannot read \(DisplayText.escape(bytes: path.bytes)): \(DisplayText.escape(problem.description))\n")
                 unreadable.append(Unreadable(path: path, problem: problem))
             }
         }
@@ -119,7 +119,7 @@ struct VerifyCommand: Subcommand {
         var lines: [String] = []
         for file in results {
             let result = file.verification
-            var line = result.verdict.rawValue.padding(to: width + 1) + DisplayText.escape(file.path)
+            var line = result.verdict.rawValue.padding(to: width + 1) + DisplayText.escape(bytes: file.path.bytes)
             if let order = result.beamOrder { line += " [\(order.rawValue) order]" }
             if let detail = result.detail { line += ": " + DisplayText.escape(detail) }
             lines.append(line)
@@ -148,14 +148,16 @@ struct VerifyCommand: Subcommand {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// `{hostname, hostname_suggestion, files: [{file, verdict, duplicate_keys, duplicate_key_count,
-    /// ambiguous_keys, ambiguous_key_count, canonical, beam_order, detail}], unreadable: [{file, error}]}`;
-    /// names and keys escaped as in the text output.
+    /// `{hostname, hostname_suggestion, files: [{file, file_base64, verdict, duplicate_keys,
+    /// duplicate_key_count, ambiguous_keys, ambiguous_key_count, canonical, beam_order, detail}],
+    /// unreadable: [{file, file_base64, error}]}`; names and keys escaped as in the text output;
+    /// `file_base64` is the file's path byte for byte (base64).
     static func renderJSON(_ outcome: Outcome) -> String {
         let files = JSONValue.array(outcome.results.map { file in
             let result = file.verification
             return .object(JSONObject([
-                ("file", .string(DisplayText.escape(file.path))),
+                ("file", .string(DisplayText.escape(bytes: file.path.bytes))),
+                ("file_base64", .string(Base64.encode(file.path.bytes))),
                 ("verdict", .string(result.verdict.rawValue)),
                 ("duplicate_keys", .array(result.duplicateKeys.map { .string(DisplayText.escape($0)) })),
                 ("duplicate_key_count", .integer(JSONInteger(result.duplicateKeyCount))),
@@ -171,7 +173,9 @@ struct VerifyCommand: Subcommand {
             ("hostname_suggestion", outcome.suggestion.map { .string(DisplayText.escape($0)) } ?? .null),
             ("files", files),
             ("unreadable", .array(outcome.unreadable.map { file in
-                .object(JSONObject([("file", .string(DisplayText.escape(file.path))), ("error", .string(file.problem.description))]))
+                .object(JSONObject([("file", .string(DisplayText.escape(bytes: file.path.bytes))),
+                                    ("file_base64", .string(Base64.encode(file.path.bytes))),
+                                    ("error", .string(DisplayText.escape(file.problem.description)))]))
             })),
         ])))
     }

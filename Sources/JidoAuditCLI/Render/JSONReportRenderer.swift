@@ -9,8 +9,12 @@ import JidoCore
 ///
 /// - `schema_version` (integer): version of this schema, currently 1.
 /// - `tool` (object): `name` (string, always `"jido-audit"`), `version` (string, the jido-audit version).
-/// - `home` (string): the home directory audited, as given (`--home`, `$JIDO_HOME` or `$HOME`).
-/// - `data_directory` (string): the JidoCode data directory audited (`<home>/.jido_code`).
+/// - `home` (string): the home directory audited, as given (`--home`, `$JIDO_HOME` or `$HOME`), escaped as every
+///   printed path is (README, "Output"; reversible).
+/// - `home_base64` (string): the home directory's path byte for byte, base64 (RFC 4648, padded): exact even when
+///   the path is not UTF-8.
+/// - `data_directory` (string): the JidoCode data directory audited (`<home>/.jido_code`), escaped like `home`.
+/// - `data_directory_base64` (string): its bytes, base64, like `home_base64`.
 /// - `summary` (object):
 ///   - `errors`, `warnings`, `notes` (integers): number of findings of each severity that count (not
 ///     suppressed).
@@ -27,8 +31,9 @@ import JidoCore
 ///   - `rule_id` (string): the stable rule id (`JG0xx`), never reused for another meaning.
 ///   - `rule_name` (string): the rule's short kebab-case name.
 ///   - `severity` (string): `"error"`, `"warning"` or `"note"`.
-///   - `path` (string): the file or directory concerned, exactly as the audit saw it (absolute, or relative to
-///     the working directory when `--home` or `--baseline` was relative).
+///   - `path` (string): the file or directory concerned, as the audit saw it (absolute, or relative to the
+///     working directory when `--home` or `--baseline` was relative), escaped (README, "Output"; reversible).
+///   - `path_base64` (string): the same path byte for byte, base64: exact even when a name is not UTF-8.
 ///   - `message` (string): what exactly is wrong with this entry.
 ///   - `fix` (string): what to do about it (the rule's help).
 ///   - `suppressed` (object or null): null when the finding counts; otherwise `reason` (string: why it
@@ -38,7 +43,7 @@ import JidoCore
 /// - `summary.findings_not_listed` (number): findings counted in the summary but not listed (a report
 ///   lists at most `AuditReport.maxListedFindings`).
 /// - `execution` (object): `successful` (boolean) and `error` (string or null): when the audit could
-///   not run (exit status 3) the document is still written, empty, with the reason.
+///   not run (exit status 3) the document is still written, empty, with the reason (escaped).
 /// - `hostname` (string or null): the hostname the signing key was derived with.
 /// - `secret_fingerprint` (string or null): the `SecretFingerprint` (16 hex digits) of the secret the
 ///   key was derived from; null when no secret was usable.
@@ -71,11 +76,13 @@ enum JSONReportRenderer {
         return JSONObject([
             ("schema_version", int(AuditReport.schemaVersion)),
             ("tool", .object(JSONObject([("name", .string("jido-audit")), ("version", .string(JidoCore.version))]))),
-            ("home", .string(report.home)),
-            ("data_directory", .string(report.dataDirectory)),
+            ("home", .string(DisplayText.escape(bytes: report.homePath.bytes))),
+            ("home_base64", .string(Base64.encode(report.homePath.bytes))),
+            ("data_directory", .string(DisplayText.escape(bytes: report.dataDirectoryPath.bytes))),
+            ("data_directory_base64", .string(Base64.encode(report.dataDirectoryPath.bytes))),
             ("execution", .object(JSONObject([
                 ("successful", .bool(report.failure == nil)),
-                ("error", report.failure.map { .string(DisplayText.escape($0)) } ?? .null),
+                ("error", report.failure.map { .string($0) } ?? .null),
             ]))),
             ("hostname", report.hostname.map { .string($0) } ?? .null),
             ("hostname_suggestion", report.hostnameSuggestion.map { .string($0) } ?? .null),
@@ -87,6 +94,7 @@ enum JSONReportRenderer {
                     ("rule_name", .string(finding.rule.name)),
                     ("severity", .string(finding.severity.rawValue)),
                     ("path", .string(finding.displayPath)),
+                    ("path_base64", .string(Base64.encode(finding.pathBytes))),
                     ("message", .string(finding.displayMessage)),
                     ("fix", .string(finding.rule.help)),
                     ("suppressed", finding.suppression.map { suppression in

@@ -8,7 +8,10 @@ import JidoCore
 /// runs. Locations inside the home directory are relative to the base id `JIDO_HOME`, defined in
 /// `run.originalUriBaseIds` as the home's `file://` URI (with a trailing slash); other paths (ancestors of home,
 /// a baseline elsewhere) are absolute `file://` URIs. Relative paths are resolved against the working
-/// directory. Every byte outside `A-Z a-z 0-9 - . _ ~ /` is percent-encoded (UTF-8, upper-case hex).
+/// directory. A path is written in its printed form (`DisplayText`: the one escaping of every output, so a name
+/// that is not UTF-8 is `\xHH` there too), then every byte of that outside `A-Z a-z 0-9 - . _ ~ /` is
+/// percent-encoded (UTF-8, upper-case hex). Home, the working directory and the findings' paths are all taken in
+/// that form, so they compare alike.
 /// A result's `message.text` is the finding's message (made a sentence) followed by `Fix:` and the rule's help.
 /// A suppressed finding is still a result, with `suppressions: [{kind: "external", status: "accepted",
 /// justification: reason, properties: {source, expires}}]` (SARIF 2.1.0 §3.35): the suppression lives outside
@@ -61,7 +64,7 @@ enum SARIFRenderer {
         var invocation = JSONObject([("executionSuccessful", .bool(report.failure == nil))])
         if let failure = report.failure {
             invocation["toolExecutionNotifications"] = .array([.object(JSONObject([
-                ("level", .string("error")), ("message", text(DisplayText.escape(failure))),
+                ("level", .string("error")), ("message", text(failure)),
             ]))])
         }
         return invocation
@@ -69,7 +72,7 @@ enum SARIFRenderer {
 
     /// `workingDirectory` resolves relative paths; when nil they stay relative references.
     static func render(_ report: AuditReport, workingDirectory: String?) -> String {
-        let locator = FileLocator(home: report.home, workingDirectory: workingDirectory)
+        let locator = FileLocator(home: DisplayText.escape(bytes: report.homePath.bytes), workingDirectory: workingDirectory)
         let ruleIndex = Dictionary(Rules.all.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
         var occurrences: [[UInt8]: Int] = [:]
         let results = report.sortedFindings.map { finding -> JSONValue in
@@ -152,10 +155,11 @@ enum SARIFRenderer {
         return message + "."
     }
 
+    /// The working directory in its printed form (`DisplayText`), like every path the locator compares.
     private static func currentDirectory() -> String? {
         guard let buffer = getcwd(nil, 0) else { return nil }
         defer { free(buffer) }
-        return String(cString: buffer)
+        return DisplayText.escape(bytes: UnsafeRawBufferPointer(start: buffer, count: strlen(buffer)))
     }
 }
 

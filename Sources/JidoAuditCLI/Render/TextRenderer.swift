@@ -64,8 +64,8 @@ enum TextRenderer {
         var parts = ["home " + DisplayText.escape(report.home)]
         if let hostname = report.hostname { parts.append("hostname \(hostname.debugDescription)") }
         if let fingerprint = report.secretFingerprint {
-            let storeSecret = report.dataDirectory + "/" + StoreLayout.secretFile
-            let source = report.secretFile.map { $0 == storeSecret ? "" : " (--secret-file \(DisplayText.escape($0)))" } ?? ""
+            let storeSecret = report.dataDirectoryPath.appending(StoreLayout.secretFile)
+            let source = report.secretFile.map { $0 == storeSecret ? "" : " (--secret-file \(DisplayText.escape(bytes: $0.bytes)))" } ?? ""
             parts.append("secret fingerprint \(fingerprint)" + source)
         } else {
             parts.append("no usable secret (signatures not verified)")

@@ -47,6 +47,10 @@ public enum FileReadError: Error, Sendable, Equatable, CustomStringConvertible {
 /// descriptor before any read; the bytes read must match the size `fstat` gave.
 public enum CheckedFileReader {
     public static func read(_ name: String, in directory: FileDescriptor, policy: FilePolicy) throws(FileReadError) -> (bytes: [UInt8], status: FileStatus) {
+        try read(PathBytes(name), in: directory, policy: policy)
+    }
+
+    public static func read(_ name: PathBytes, in directory: FileDescriptor, policy: FilePolicy) throws(FileReadError) -> (bytes: [UInt8], status: FileStatus) {
         let fd: FileDescriptor
         do {
             fd = try directory.open(name, .hardenedRead)
@@ -62,7 +66,11 @@ public enum CheckedFileReader {
 
     /// Reads `path` (its directory part is resolved normally; the last component is never followed).
     public static func read(path: String, policy: FilePolicy) throws(FileReadError) -> (bytes: [UInt8], status: FileStatus) {
-        let (parent, name) = splitPath(path)
+        try read(path: PathBytes(path), policy: policy)
+    }
+
+    public static func read(path: PathBytes, policy: FilePolicy) throws(FileReadError) -> (bytes: [UInt8], status: FileStatus) {
+        let (parent, name) = path.split
         let directory: FileDescriptor
         do {
             directory = try FileDescriptor.open(parent, [.readOnly, .directory, .closeOnExec])
@@ -94,10 +102,9 @@ public enum CheckedFileReader {
         if let role = policy.role, let refusal = FileTrust(role).refusal(of: status) { throw FileReadError(refusal) }
     }
 
-    /// Splits a path into its directory (`.` when there is none) and last component.
+    /// Splits a UTF-8 path into its directory (`.` when there is none) and last component (`PathBytes.split`).
     public static func splitPath(_ path: String) -> (parent: String, name: String) {
-        guard let slash = path.lastIndex(of: "/") else { return (".", path) }
-        let parent = String(path[..<slash])
-        return (parent.isEmpty ? "/" : parent, String(path[path.index(after: slash)...]))
+        let (parent, name) = PathBytes(path).split
+        return (parent.description, name.description)
     }
 }

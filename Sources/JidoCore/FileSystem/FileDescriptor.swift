@@ -56,16 +56,22 @@ public struct FileDescriptor: Sendable, Hashable {
     public static let currentWorkingDirectory = FileDescriptor(rawValue: AT_FDCWD)
 
     /// Opens `path` relative to this directory descriptor. The corresponding C function is `openat`.
-    public func open(_ path: String, _ options: OpenOptions, permissions: FilePermissions = .ownerReadWrite) throws(SystemCallError) -> FileDescriptor {
-        let fd = try retryingInterrupts("openat", path: path) {
-            path.withCString { Syscall.openat(rawValue, $0, options.rawValue, mode_t(permissions.rawValue)) }
-        }
+    public func open(_ path: PathBytes, _ options: OpenOptions, permissions: FilePermissions = .ownerReadWrite) throws(SystemCallError) -> FileDescriptor {
+        let fd = try retryingInterrupts("openat", on: path) { Syscall.openat(rawValue, $0, options.rawValue, mode_t(permissions.rawValue)) }
         return FileDescriptor(rawValue: fd)
     }
 
+    public func open(_ path: String, _ options: OpenOptions, permissions: FilePermissions = .ownerReadWrite) throws(SystemCallError) -> FileDescriptor {
+        try open(PathBytes(path), options, permissions: permissions)
+    }
+
     /// Opens `path` (absolute, or relative to the working directory).
-    public static func open(_ path: String, _ options: OpenOptions, permissions: FilePermissions = .ownerReadWrite) throws(SystemCallError) -> FileDescriptor {
+    public static func open(_ path: PathBytes, _ options: OpenOptions, permissions: FilePermissions = .ownerReadWrite) throws(SystemCallError) -> FileDescriptor {
         try currentWorkingDirectory.open(path, options, permissions: permissions)
+    }
+
+    public static func open(_ path: String, _ options: OpenOptions, permissions: FilePermissions = .ownerReadWrite) throws(SystemCallError) -> FileDescriptor {
+        try currentWorkingDirectory.open(PathBytes(path), options, permissions: permissions)
     }
 
     /// Closes the descriptor; never retried (Linux frees the descriptor even on EINTR).
@@ -100,13 +106,13 @@ public struct FileDescriptor: Sendable, Hashable {
     }
 
     /// The status of `name` in this directory without following a symlink (`fstatat`, `AT_SYMLINK_NOFOLLOW`).
-    public func status(of name: String) throws(SystemCallError) -> FileStatus {
+    public func status(of name: PathBytes) throws(SystemCallError) -> FileStatus {
         var st = stat()
-        _ = try retryingInterrupts("fstatat", path: name) {
-            name.withCString { Syscall.fstatat(rawValue, $0, &st, AT_SYMLINK_NOFOLLOW) }
-        }
+        _ = try retryingInterrupts("fstatat", on: name) { Syscall.fstatat(rawValue, $0, &st, AT_SYMLINK_NOFOLLOW) }
         return FileStatus(st)
     }
+
+    public func status(of name: String) throws(SystemCallError) -> FileStatus { try status(of: PathBytes(name)) }
 
     /// Reads up to `buffer.count` bytes; 0 at end of file. The corresponding C function is `read`.
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(SystemCallError) -> Int {
@@ -176,30 +182,40 @@ public struct FileDescriptor: Sendable, Hashable {
     }
 
     /// Creates directory `name` here with `permissions` (before the umask). The C function is `mkdirat`.
+    public func makeDirectory(_ name: PathBytes, permissions: FilePermissions = .ownerAll) throws(SystemCallError) {
+        _ = try retryingInterrupts("mkdirat", on: name) { Syscall.mkdirat(rawValue, $0, mode_t(permissions.rawValue)) }
+    }
+
     public func makeDirectory(_ name: String, permissions: FilePermissions = .ownerAll) throws(SystemCallError) {
-        _ = try retryingInterrupts("mkdirat", path: name) {
-            name.withCString { Syscall.mkdirat(rawValue, $0, mode_t(permissions.rawValue)) }
-        }
+        try makeDirectory(PathBytes(name), permissions: permissions)
     }
 
     /// Adds the hard link `newName` (in `directory`) for `name`; fails with EEXIST rather than replace.
     public func link(_ name: String, to newName: String, in directory: FileDescriptor) throws(SystemCallError) {
-        _ = try retryingInterrupts("linkat", path: newName) {
+        _ = try retryingInterrupts("linkat", path: PathBytes(newName)) {
             name.withCString { old in newName.withCString { new in Syscall.linkat(rawValue, old, directory.rawValue, new) } }
         }
     }
 
     /// Atomically replaces `newName` (in `directory`) with `name`. The C function is `renameat`.
+    public func rename(_ name: PathBytes, to newName: PathBytes, in directory: FileDescriptor) throws(SystemCallError) {
+        _ = try name.withCString("renameat") { old in
+            Result { () throws(SystemCallError) in
+                try retryingInterrupts("renameat", on: newName) { new in Syscall.renameat(rawValue, old, directory.rawValue, new) }
+            }
+        }.get()
+    }
+
     public func rename(_ name: String, to newName: String, in directory: FileDescriptor) throws(SystemCallError) {
-        _ = try retryingInterrupts("renameat", path: newName) {
-            name.withCString { old in newName.withCString { new in Syscall.renameat(rawValue, old, directory.rawValue, new) } }
-        }
+        try rename(PathBytes(name), to: PathBytes(newName), in: directory)
     }
 
     /// Removes `name` from this directory. The corresponding C function is `unlinkat`.
+    public func unlink(_ name: PathBytes, directory: Bool = false) throws(SystemCallError) {
+        _ = try retryingInterrupts("unlinkat", on: name) { Syscall.unlinkat(rawValue, $0, directory ? AT_REMOVEDIR : 0) }
+    }
+
     public func unlink(_ name: String, directory: Bool = false) throws(SystemCallError) {
-        _ = try retryingInterrupts("unlinkat", path: name) {
-            name.withCString { Syscall.unlinkat(rawValue, $0, directory ? AT_REMOVEDIR : 0) }
-        }
+        try unlink(PathBytes(name), directory: directory)
     }
 }

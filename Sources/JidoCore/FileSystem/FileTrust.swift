@@ -125,16 +125,21 @@ public struct FileTrust: Sendable, Hashable {
     /// OpenSSH `safe_path`'s walk: `path` resolved with `realpath`, then every directory above it up
     /// to `/`, nearest first, each with its status taken without following a link (`lstat`); a
     /// directory that cannot be examined is left out. Evaluate them as `.ancestor`.
-    public static func directories(above path: String) throws(SystemCallError) -> [(path: String, status: FileStatus)] {
+    public static func directories(above path: PathBytes) throws(SystemCallError) -> [(path: PathBytes, status: FileStatus)] {
         var current = try FileDescriptor.resolvedPath(path)
-        var found: [(path: String, status: FileStatus)] = []
+        var found: [(path: PathBytes, status: FileStatus)] = []
         while current != "/" {
-            current = CheckedFileReader.splitPath(current).parent
+            current = current.split.parent
             if let status = try? FileDescriptor.currentWorkingDirectory.status(of: current) {
                 found.append((current, status))
             }
         }
         return found
+    }
+
+    /// `directories(above:)` for a UTF-8 path, with the paths as text (`PathBytes.description`).
+    public static func directories(above path: String) throws(SystemCallError) -> [(path: String, status: FileStatus)] {
+        try directories(above: PathBytes(path)).map { ($0.path.description, $0.status) }
     }
 }
 
@@ -150,11 +155,16 @@ public enum DirectoryOpenError: Error, Sendable, Equatable {
 
 extension FileDescriptor {
     /// `path` with every symbolic link, `.` and `..` resolved. The corresponding C function is `realpath`.
-    public static func resolvedPath(_ path: String) throws(SystemCallError) -> String {
-        guard let resolved = path.withCString({ Syscall.realpath($0) }) else {
+    public static func resolvedPath(_ path: PathBytes) throws(SystemCallError) -> PathBytes {
+        guard let resolved = try path.withCString("realpath", { Syscall.realpath($0) }) else {
             throw SystemCallError("realpath", path: path, errno: .current)
         }
         return resolved
+    }
+
+    /// `resolvedPath` for a UTF-8 path, as text (`PathBytes.description`).
+    public static func resolvedPath(_ path: String) throws(SystemCallError) -> String {
+        try resolvedPath(PathBytes(path)).description
     }
 
     /// Opens directory `name` in this directory without following a symbolic link

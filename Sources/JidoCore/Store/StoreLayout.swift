@@ -54,6 +54,9 @@ public enum StoreLayout {
     /// `<home>/.jido_code`.
     public static func dataPath(home: String) -> String { home + "/" + dataDirectory }
 
+    /// `<home>/.jido_code` for a home of any bytes.
+    public static func dataPath(home: PathBytes) -> PathBytes { home.appending(dataDirectory) }
+
     /// `<home>/.jido_code/machine_secret`.
     public static func secretPath(home: String) -> String { dataPath(home: home) + "/" + secretFile }
 
