@@ -112,7 +112,7 @@ public enum SessionFile {
         }
         do throws(SchemaError) {
             let session = try Session(document: object)
-            return Content(schema: .valid(id: session.id, closedAt: session.closedAt, session: session), document: document)
+            return Content(schema: .valid(id: session.id, closedAt: session.document["closed_at"]?.stringValue, session: session), document: document)
         } catch {
             return Content(schema: .invalid(error), document: document)
         }
