@@ -237,7 +237,7 @@ struct AuditRun {
         } else if let secretBytes {
             key = try? SessionKeyCache.shared.key(machineSecret: secretBytes, hostname: hostname)
             let material = SecureBytes(copying: secretBytes)
-            keyFor = { name in material.withUnsafeBytes { try? SessionKeyCache.shared.key(machineSecret: Array($0), hostname: name) } }
+            keyFor = { name in material.withUnsafeBytes { try? SessionKeyCache.shared.key(machineSecret: $0, hostname: name) } }
         }
     }
 

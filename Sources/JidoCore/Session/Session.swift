@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-public import struct FoundationEssentials.Date
+public import FoundationEssentials
 #else
-public import struct Foundation.Date
+public import Foundation
 #endif
 
 /// A JidoCode v1 session: its document (every member kept, known or not, so a load-modify-save

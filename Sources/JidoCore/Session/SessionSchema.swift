@@ -4,6 +4,10 @@ public struct SchemaError: Error, Sendable, Equatable, CustomStringConvertible {
     public let pointer: String
     public let reason: String
     public var description: String { "\(pointer.isEmpty ? "/" : pointer): \(reason)" }
+    /// What went wrong, for anyone: the member and the rule (no content of the session).
+    public var userMessage: String { "The session is not in JidoCode's format (\(description)); it was not changed." }
+    /// Full detail for logs.
+    public var logDescription: String { "schema: \(description)" }
 }
 
 /// JidoCode's v1 session schema, written once as a table.
@@ -17,7 +21,7 @@ public struct SchemaError: Error, Sendable, Equatable, CustomStringConvertible {
 /// as this library has always enforced them, somewhat stricter than JidoCode (`created_at` and
 /// `updated_at` must be strings, `closed_at` is optional, messages and todos are checked on load).
 /// Members the table does not name are kept and not checked, at any level.
-public enum SessionSchema {
+package enum SessionSchema {
     /// What one value must be.
     public enum Value: Sendable, Equatable {
         case string

@@ -40,8 +40,14 @@ public final class RateLimiter: Sendable {
         self.state = LockedState()
     }
 
-    /// Records an attempt for `key` at `now` (seconds, monotonic) if both windows allow it.
-    public func allow(_ key: String, now: Double = MonotonicClock.now) -> Bool {
+    /// Records an attempt for `key` now if both windows allow it.
+    public func allow(_ key: String) -> Bool {
+        allow(key, now: MonotonicClock.now)
+    }
+
+    /// Records an attempt for `key` at `now` (seconds on a monotonic clock, `CLOCK_MONOTONIC`) if
+    /// both windows allow it.
+    public func allow(_ key: String, now: Double) -> Bool {
         let cutoff = now - window
         return state.lock.withLock {
             state.expireGlobal(before: cutoff)

@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-public import struct FoundationEssentials.Date
+public import FoundationEssentials
 #else
-public import struct Foundation.Date
+public import Foundation
 #endif
 import Dispatch
 
