@@ -58,7 +58,9 @@ public struct Session: Sendable, Equatable {
     public var updatedAt: Date? { document["updated_at"].flatMap(Self.date) }
 
     /// `closed_at`: when the session was closed; nil for an open session (a new one is open).
-    /// Setting nil removes the member (it is optional in the schema).
+    /// Setting nil removes the member. JidoCode cannot load a file without it, so `SessionStore`
+    /// writes an open session with `closed_at` set to the time of the write (as JidoCode, which
+    /// persists a session when it closes it).
     public var closedAt: Date? {
         get { document["closed_at"].flatMap(Self.date) }
         set { document["closed_at"] = newValue.map { .string(ISO8601.string(from: $0)) } }

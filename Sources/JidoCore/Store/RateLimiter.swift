@@ -12,6 +12,8 @@ public final class RateLimiter: Sendable {
     public let maxTrackedKeys: Int
     private let state: LockedState
 
+    /// `@unchecked Sendable`: every property is read and written only inside `lock.withLock` (all
+    /// uses are in `allow`, `trackedKeys` and `evict`, the last called only from `allow`'s lock).
     private final class LockedState: @unchecked Sendable {
         let lock = PthreadMutex()
         var perKey: [String: [Double]] = [:]

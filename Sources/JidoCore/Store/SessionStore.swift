@@ -283,7 +283,11 @@ public final class SessionStore: Sendable {
             }
         }
         guard changed, var final = state else { return outcomes }
-        final.markUpdated(at: options.clock())
+        let now = options.clock()
+        final.markUpdated(at: now)
+        // JidoCode refuses a file without `closed_at` (`Schema.validate_session/1`: missing_fields) and
+        // stamps it on every save; an open session is closed, for the file, at its first write.
+        if final.document["closed_at"] == nil { final.closedAt = now }
         let warnings = creating ? try enforceLimit(creating: id) : []
         let file: SessionSignature.SignedFile
         var cache = signingCaches.take(id, key: key, order: options.beamOrder)

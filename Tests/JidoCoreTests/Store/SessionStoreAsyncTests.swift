@@ -70,7 +70,9 @@ import Testing
     @Test func aLockWaitDoesNotBlockTheCooperativePool() async throws {
         try await withTemporaryDirectoryAsync { home in
             let store = try Self.store(home)
-            let session = Session(id: try SessionID.random(), name: "n", projectPath: "/p", createdAt: TestVectors.january1)
+            var draft = Session(id: try SessionID.random(), name: "n", projectPath: "/p", createdAt: TestVectors.january1)
+            draft.closedAt = TestVectors.january1
+            let session = draft
             try await store.save(session)
             let held = try FileLock.acquire(StoreLayout.lockFile(session.id), in: store.locksDirectory, timeout: 1)
             let width = ProcessInfo.processInfo.activeProcessorCount

@@ -16,6 +16,7 @@ import Testing
 
     static func signed(_ cache: inout SigningCache?, key: SessionKey, messages: Int) throws {
         var session = Session(id: try SessionID.random(), name: "n", projectPath: "/p", createdAt: TestVectors.january1)
+        session.closedAt = TestVectors.january1
         for i in 0..<messages {
             session.append(Session.Message(id: "m\(i)", role: .user, content: String(repeating: "x", count: 1000), timestamp: TestVectors.january1))
         }
@@ -74,6 +75,7 @@ import Testing
             let store = try SessionStore.open(home: home, hostname: "h", options: options)
             let key = try MachineSecret.load(home: home).sessionKey(hostname: "h")
             var session = Session(id: try SessionID.random(), name: "n", projectPath: "/p", createdAt: TestVectors.january1)
+            session.closedAt = TestVectors.january1
             for i in 0..<12 {
                 session.append(Session.Message(id: "m\(i)", role: i % 2 == 0 ? .user : .assistant,
                                                content: "turn \(i) \"quoted\"\n", timestamp: TestVectors.january1))
@@ -97,6 +99,7 @@ import Testing
     @Test func loadPrimesTheCacheForTheFirstSave() throws {
         try withTemporaryDirectory { home in
             var session = Session(id: try SessionID.random(), name: "n", projectPath: "/p", createdAt: TestVectors.january1)
+            session.closedAt = TestVectors.january1
             for i in 0..<5 { session.append(Session.Message(id: "m\(i)", role: .user, content: "turn \(i)\n", timestamp: TestVectors.january1)) }
             try SessionStore.open(home: home, hostname: "h", options: Self.pinned).save(session)
             let store = try SessionStore.open(home: home, hostname: "h", options: Self.pinned)
