@@ -57,7 +57,8 @@ let package = Package(
         .executableTarget(name: "jido-test-helper", dependencies: ["JidoCore"], swiftSettings: strict),
         // Helpers shared by the test targets (vectors, temporary directories, child processes).
         .target(name: "JidoTestSupport", path: "Tests/JidoTestSupport", swiftSettings: testSettings),
-        .testTarget(name: "JidoCoreTests", dependencies: ["JidoCore", "JidoFuzzChecks", "JidoTestSupport", "jido-test-helper"], swiftSettings: testSettings),
+        .testTarget(name: "JidoCoreTests", dependencies: ["JidoCore", "JidoFuzzChecks", "JidoTestSupport", "jido-test-helper"],
+                    exclude: ["PublicAPI.txt"], swiftSettings: testSettings),
         .testTarget(name: "JidoAuditTests", dependencies: ["JidoAudit", "JidoCore", "JidoTestSupport"], swiftSettings: testSettings),
         .testTarget(name: "JidoAuditCLITests", dependencies: ["JidoAuditCLI", "JidoAudit", "JidoCore", "JidoTestSupport", "jido-audit"],
                     swiftSettings: testSettings),

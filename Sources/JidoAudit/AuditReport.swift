@@ -12,20 +12,20 @@ public struct EntryRecord: Sendable, Equatable {
     public let type: FileType
     public let linkCount: UInt64
     public let size: Int64
-    public let modified: FileTime
-    public let changed: FileTime
+    package let modified: FileTime
+    package let changed: FileTime
     /// Hex SHA-256 of the content (regular files that were read), else nil.
     public let sha256: String?
     /// The signature verdict (session files that were read), else nil.
     public let verdict: SignatureVerdict?
 
-    public init(name: String, status: FileStatus, sha256: String?, verdict: SignatureVerdict?) {
+    package init(name: String, status: FileStatus, sha256: String?, verdict: SignatureVerdict?) {
         self.init(name: name, device: status.device, inode: status.inode, owner: status.owner, group: status.group,
                   permissions: status.permissions, type: status.type, linkCount: status.linkCount, size: status.size,
                   modified: status.modified, changed: status.changed, sha256: sha256, verdict: verdict)
     }
 
-    public init(name: String, device: UInt64, inode: UInt64, owner: UInt32, group: UInt32, permissions: FilePermissions,
+    package init(name: String, device: UInt64, inode: UInt64, owner: UInt32, group: UInt32, permissions: FilePermissions,
                 type: FileType, linkCount: UInt64, size: Int64, modified: FileTime, changed: FileTime, sha256: String?,
                 verdict: SignatureVerdict?) {
         self.name = name

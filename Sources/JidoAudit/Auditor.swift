@@ -304,7 +304,7 @@ struct AuditRun {
             report.secretFingerprint = secretBytes.withUnsafeBytes { try? SecretFingerprint.of(secret: $0) }
             report.secretFile = path
             let material = SecureBytes(copying: secretBytes)
-            keyFor = { name in material.withUnsafeBytes { try? SessionKeyCache.shared.key(machineSecret: Array($0), hostname: name) } }
+            keyFor = { name in material.withUnsafeBytes { try? SessionKeyCache.shared.key(machineSecret: $0, hostname: name) } }
         }
     }
 

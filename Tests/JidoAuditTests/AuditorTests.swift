@@ -9,6 +9,7 @@ import Testing
 @Suite struct AuditorTests {
     static let hostname = "audit-host"
     static let closedAt = "2026-03-01T00:00:00Z"
+    static let closedDate = ISO8601.date(closedAt) ?? .distantPast
     static var now: Int { (ISO8601.epochSeconds(closedAt) ?? 0) + 86_400 }
 
     /// A clean store written by `SessionStore`: 3 sessions, private modes, a standard secret.
@@ -16,10 +17,10 @@ import Testing
         let store = try SessionStore.open(home: home, hostname: Self.hostname)
         var ids: [SessionID] = []
         for n in 0..<3 {
-            var session = Session.new(id: try SessionID.random(), name: "s\(n)", projectPath: "/p/\(n)", createdAt: Self.closedAt)
-            session.set("closed_at", to: Self.closedAt)
-            session.append(Session.Message(id: "m", role: "user", content: "hello \(n)", timestamp: Self.closedAt))
-            _ = try store.save(session)
+            var session = Session(id: try SessionID.random(), name: "s\(n)", projectPath: "/p/\(n)", createdAt: Self.closedDate)
+            session.closedAt = Self.closedDate
+            session.append(Session.Message(id: "m", role: .user, content: "hello \(n)", timestamp: Self.closedDate))
+            try store.save(session)
             ids.append(session.id)
         }
         return ids
@@ -438,14 +439,14 @@ import Testing
             #expect(fileMode(baselinePath) == 0o600)
             // A normal save (new inode, still valid), a tampered file, a removal, an addition, a mode change.
             let store = try SessionStore.open(home: home, hostname: Self.hostname)
-            _ = try store.update(ids[0]) { $0?.append(Session.Message(id: "n", role: "assistant", content: "x", timestamp: Self.closedAt)) }
+            try store.update(ids[0]) { $0?.append(Session.Message(id: "n", role: .assistant, content: "x", timestamp: Self.closedDate)) }
             var bytes = try TestVectors.readBytes(URL(fileURLWithPath: sessionPath(home, ids[1])))
             if let i = bytes.firstIndex(of: UInt8(ascii: "h")) { bytes[i] = UInt8(ascii: "H") }
             try writeFile(sessionPath(home, ids[1]), bytes)
             try store.delete(ids[2])
-            var added = Session.new(id: try SessionID.random(), name: "new", projectPath: "/n", createdAt: Self.closedAt)
-            added.set("closed_at", to: Self.closedAt)
-            _ = try store.save(added)
+            var added = Session(id: try SessionID.random(), name: "new", projectPath: "/n", createdAt: Self.closedDate)
+            added.closedAt = Self.closedDate
+            try store.save(added)
             chmod(home + "/.jido_code/machine_secret", 0o400)
             var report = try audit(home) { $0.hashContents = true }
             Baseline.compare(file: baselinePath, with: &report)

@@ -5,7 +5,7 @@
 /// fsynced, renamed over the target, and the directory is fsynced. A crash at any instant leaves the
 /// old complete file or the new complete file. On any failure before the rename the temporary is
 /// removed and the target is untouched. Temporary names are `.<target>.<16 hex>.tmp`.
-public enum AtomicFileWriter {
+package enum AtomicFileWriter {
     public static let temporarySuffix = ".tmp"
 
     /// Whether `name` is a temporary this writer creates for `target`.

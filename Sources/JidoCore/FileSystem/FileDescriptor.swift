@@ -1,7 +1,7 @@
 import Glibc
 
 /// Flags for `openat`; each maps to one `O_*` constant, named here and nowhere else.
-public struct OpenOptions: OptionSet, Sendable {
+package struct OpenOptions: OptionSet, Sendable {
     public let rawValue: CInt
     public init(rawValue: CInt) { self.rawValue = rawValue }
 
@@ -48,7 +48,7 @@ public struct FilePermissions: OptionSet, Sendable, Hashable, CustomStringConver
 /// An open file descriptor: a small value around the raw `CInt`.
 ///
 /// The owner closes it exactly once (`close()` or `closeAfter`). Calls retry EINTR except `close`.
-public struct FileDescriptor: Sendable, Hashable {
+package struct FileDescriptor: Sendable, Hashable {
     public let rawValue: CInt
     public init(rawValue: CInt) { self.rawValue = rawValue }
 

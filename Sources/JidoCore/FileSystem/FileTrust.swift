@@ -1,6 +1,6 @@
 /// What a file or directory is trusted for. Each role is one rule, stated in `FileTrust` and nowhere
 /// else; the store refuses on a role's first violation, the audit reports every one.
-public enum TrustRole: String, Sendable, Hashable, CaseIterable {
+package enum TrustRole: String, Sendable, Hashable, CaseIterable {
     /// Key material (`machine_secret`, an audit baseline): a regular file of the user's, one link, no
     /// permission at all for group or others.
     case secret
@@ -82,7 +82,7 @@ public enum TrustViolation: Sendable, Hashable, CustomStringConvertible {
 /// A status of the wrong type has that one violation: its owner, links and mode mean something else
 /// (a symbolic link's mode is always 0777). Otherwise every violation is returned, in this order:
 /// owner, links (regular files only), then write or else read permission for group and others.
-public struct FileTrust: Sendable, Hashable {
+package struct FileTrust: Sendable, Hashable {
     public let role: TrustRole
     /// The user the file must belong to.
     public let user: UInt32
@@ -144,7 +144,7 @@ public struct FileTrust: Sendable, Hashable {
 }
 
 /// Why a directory could not be opened (`FileDescriptor.openDirectory`).
-public enum DirectoryOpenError: Error, Sendable, Equatable {
+package enum DirectoryOpenError: Error, Sendable, Equatable {
     /// Creating it failed (`mkdirat`, or the `fsync` of its parent after it).
     case creationFailed(SystemCallError)
     /// It is not a directory (`wrongType`; a symbolic link is never followed), or it broke its role's rule.

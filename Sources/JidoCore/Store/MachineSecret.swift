@@ -28,13 +28,14 @@ public struct MachineSecret: Sendable {
     }
 
     /// The signing key for this secret and `hostname`, derived once per process and cached.
-    public func sessionKey(hostname: String) throws -> SessionKey {
-        try bytes.withUnsafeBytes { raw in try SessionKeyCache.shared.key(machineSecret: Array(raw), hostname: hostname) }
+    public func sessionKey(hostname: String) throws(CryptoError) -> SessionKey {
+        // In place: the secret is never copied out of its wiped storage (`SecureBytes`).
+        try CryptoError.typed { try bytes.withUnsafeBytes { raw in try SessionKeyCache.shared.key(machineSecret: raw, hostname: hostname) } }
     }
 
     /// The secret's `SecretFingerprint`: safe to print or compare (the secret itself never leaves memory).
-    public func fingerprint() throws -> String {
-        try SecretFingerprint.of(secret: self)
+    public func fingerprint() throws(CryptoError) -> String {
+        try CryptoError.typed { try SecretFingerprint.of(secret: self) }
     }
 
     // MARK: - Reading
