@@ -188,7 +188,7 @@ public enum Rules {
         help: "Write a new baseline with `jido-audit baseline --write FILE` from a trusted state.")
 
     // Suppressions
-    public static let suppressionExpired = Rule("JG070", "suppression-expired", .warning,
+    public static let suppressionExpired = Rule("JG090", "suppression-expired", .warning,
         "An entry of the suppressions file is past its expiry date: it no longer hides the findings it matched.",
         help: "Review the findings it hid; if they are still accepted, renew the entry with a later expires=, otherwise remove it.")
 

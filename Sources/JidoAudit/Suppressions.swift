@@ -39,7 +39,7 @@ public struct SuppressionError: Error, Sendable, CustomStringConvertible {
 ///   character;
 /// - `reason` (required): why the finding is accepted;
 /// - `expires` (optional): `YYYY-MM-DD`, the last day (UTC) the entry applies; after it the entry
-///   suppresses nothing and the audit reports it (JG070).
+///   suppresses nothing and the audit reports it (JG090).
 /// An entry needs `rule`, `path` or both; a finding is suppressed when it matches every one given.
 /// Anything else (an unknown key or rule, a repeated key, a missing reason, an invalid date, a
 /// control character) is an error naming the line.

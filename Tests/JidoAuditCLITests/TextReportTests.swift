@@ -160,7 +160,7 @@ import Testing
 
             let text = audit(base)
             #expect(text.stdout.contains("Errors (7)\n  JG030 signature-invalid (3)\n"))
-            #expect(text.stdout.contains("  JG070 suppression-expired (1)\n    \(config): line 4 (rule=JG034) expired after 2001-01-01; "
+            #expect(text.stdout.contains("  JG090 suppression-expired (1)\n    \(config): line 4 (rule=JG034) expired after 2001-01-01; "
                 + "it no longer suppresses anything\n"), "\(text.stdout)")
             #expect(text.stdout.contains("jido-audit: 7 errors, 11 warnings, 0 notes"))
             #expect(text.stdout.contains("not shown: 25 suppressed by --ignore or the suppressions file"))

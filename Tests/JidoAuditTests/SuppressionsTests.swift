@@ -47,7 +47,7 @@ import Testing
             ("\n\nsuppress rule=JG030 reason=\"  \"", "line 3: an entry needs reason=\"...\""),
             ("suppress reason=x", "line 1: an entry needs rule=, path= or both"),
             ("# ok\nignore rule=JG030 reason=x", "line 2: expected 'suppress rule=... path=... reason=\"...\" [expires=YYYY-MM-DD]' or a # comment, not 'ignore'"),
-            ("suppress rule=JG999 reason=x", "line 1: unknown rule 'JG999' (rule ids are JG001 to JG070"),
+            ("suppress rule=JG999 reason=x", "line 1: unknown rule 'JG999' (rule ids are JG001 to JG090"),
             ("suppress rule=JG030, reason=x", "line 1: an empty rule id in 'JG030,'"),
             ("suppress rule=JG030 reason=x owner=me", "line 1: unknown key 'owner' (the keys are rule, path, reason, expires)"),
             ("suppress rule=JG030 rule=JG031 reason=x", "line 1: 'rule' is given twice"),
