@@ -41,7 +41,9 @@ let package = Package(
         // JidoCoreTests replays Corpus/ through them. Not @testable: JidoCore exposes what they need as `package`.
         .target(name: "JidoFuzzChecks", dependencies: ["JidoCore"], swiftSettings: strict),
         // The audit: checks, findings, baselines and safe fixes (no output formatting, no argv).
-        .target(name: "JidoAudit", dependencies: ["JidoCore"], swiftSettings: strict),
+        // Schemas/ holds the JSON Schemas of the report and the baseline (data, not sources; the tests validate
+        // real output against them).
+        .target(name: "JidoAudit", dependencies: ["JidoCore"], exclude: ["Schemas"], swiftSettings: strict),
         .target(name: "JidoAuditCLI", dependencies: ["JidoAudit", "JidoCore", "JidoToolSupport"], swiftSettings: strict),
         .executableTarget(name: "jido-audit", dependencies: ["JidoAuditCLI"], swiftSettings: strict),
         // What the tools share: the exit statuses and the usage error (all three), a seeded generator and a
@@ -55,7 +57,8 @@ let package = Package(
         .executableTarget(name: "jido-test-helper", dependencies: ["JidoCore"], swiftSettings: strict),
         // Helpers shared by the test targets (vectors, temporary directories, child processes).
         .target(name: "JidoTestSupport", path: "Tests/JidoTestSupport", swiftSettings: testSettings),
-        .testTarget(name: "JidoCoreTests", dependencies: ["JidoCore", "JidoFuzzChecks", "JidoTestSupport", "jido-test-helper"], swiftSettings: testSettings),
+        .testTarget(name: "JidoCoreTests", dependencies: ["JidoCore", "JidoFuzzChecks", "JidoTestSupport", "jido-test-helper"],
+                    exclude: ["PublicAPI.txt"], swiftSettings: testSettings),
         .testTarget(name: "JidoAuditTests", dependencies: ["JidoAudit", "JidoCore", "JidoTestSupport"], swiftSettings: testSettings),
         .testTarget(name: "JidoAuditCLITests", dependencies: ["JidoAuditCLI", "JidoAudit", "JidoCore", "JidoTestSupport", "jido-audit"],
                     swiftSettings: testSettings),

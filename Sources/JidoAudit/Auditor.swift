@@ -1,12 +1,22 @@
 import Glibc
-import JidoCore
+public import JidoCore
 
 /// What to audit and how.
 public struct AuditConfiguration: Sendable {
-    /// The home directory whose `.jido_code/` is audited.
-    public var home: String
+    /// The home directory whose `.jido_code/` is audited, as bytes (it need not be UTF-8).
+    public var homePath: PathBytes
     /// A secret to verify with instead of the store's own (a store copied from another machine).
-    public var secretFile: String?
+    public var secretFilePath: PathBytes?
+    /// `homePath` as text (set: UTF-8; get: invalid bytes as U+FFFD).
+    public var home: String {
+        get { homePath.description }
+        set { homePath = PathBytes(newValue) }
+    }
+    /// `secretFilePath` as text (set: UTF-8; get: invalid bytes as U+FFFD).
+    public var secretFile: String? {
+        get { secretFilePath?.description }
+        set { secretFilePath = newValue.map { PathBytes($0) } }
+    }
     /// The hostname the store was signed on (default: this machine's).
     public var hostname: String?
     /// Session count at which `session-count-limit` fires.
@@ -31,12 +41,41 @@ public struct AuditConfiguration: Sendable {
     /// without every file reported as someone else's).
     public var owner: UInt32?
 
-    public init(home: String) { self.home = home }
+    /// Findings accepted by `--ignore` or the suppressions file: still reported, marked, not counted.
+    public var suppressions = Suppressions()
+
+    public init(home: String) { self.init(home: PathBytes(home)) }
+    public init(home: PathBytes) { homePath = home }
 }
 
 /// The audit could not run at all (exit status 3).
 public struct AuditFailure: Error, Sendable, CustomStringConvertible {
-    public let description: String
+    /// The reason, with a NUL where `path` goes when it is about a path.
+    let template: String
+    let path: PathBytes?
+
+    public init(description: String) {
+        template = description
+        path = nil
+    }
+
+    /// A reason about `path`: `template` has a NUL where the path goes.
+    init(_ template: String, path: PathBytes) {
+        self.template = template
+        self.path = path
+    }
+
+    /// The reason as text (a path's invalid UTF-8 as U+FFFD).
+    public var description: String {
+        guard let path else { return template }
+        return template.split(separator: "\0", omittingEmptySubsequences: false).joined(separator: path.description)
+    }
+
+    /// The reason as every output prints it (`DisplayText`; a path shown reversibly, byte for byte).
+    public var displayText: String {
+        guard let path else { return DisplayText.escape(template) }
+        return DisplayText.escape(template, insertingAtNUL: path.bytes)
+    }
 }
 
 /// Audits a JidoCode data directory: directories, machine secret, every session entry.
@@ -50,6 +89,7 @@ public enum Auditor {
     public static func run(_ configuration: AuditConfiguration) throws(AuditFailure) -> AuditReport {
         let started = MonotonicClock.now
         var run = AuditRun(configuration)
+        run.reportExpiredSuppressions()
         try run.audit()
         run.report.duration = MonotonicClock.now - started
         return run.report
@@ -72,32 +112,47 @@ struct AuditRun {
     init(_ configuration: AuditConfiguration) {
         user = configuration.owner ?? ProcessIdentity.effectiveUser
         self.configuration = configuration
-        report = AuditReport(home: configuration.home, dataDirectory: StoreLayout.dataPath(home: configuration.home))
+        report = AuditReport(home: configuration.homePath, dataDirectory: StoreLayout.dataPath(home: configuration.homePath))
+        report.suppressions = configuration.suppressions
+        report.today = configuration.now >= 0 ? configuration.now / 86_400 : (configuration.now - 86_399) / 86_400
     }
 
-    var dataPath: String { report.dataDirectory }
+    /// One finding per entry of the suppressions file past its expiry date: it suppresses nothing
+    /// any more, and the user should know why findings came back.
+    mutating func reportExpiredSuppressions() {
+        let suppressions = report.suppressions
+        guard let file = suppressions.file else { return }
+        for entry in suppressions.expired(today: report.today) {
+            let what = (entry.rules.isEmpty ? [] : ["rule=" + entry.rules.joined(separator: ",")])
+                + (entry.path.map { ["path=" + $0] } ?? [])
+            report.add(Rules.suppressionExpired, file,
+                       "line \(entry.line) (\(what.joined(separator: " "))) expired after \(entry.expires ?? ""); it no longer suppresses anything")
+        }
+    }
+
+    var dataPath: PathBytes { report.dataDirectoryPath }
 
     mutating func audit() throws(AuditFailure) {
         let homeFD: FileDescriptor
         do {
-            homeFD = try FileDescriptor.open(configuration.home, [.readOnly, .directory, .closeOnExec])
+            homeFD = try FileDescriptor.open(configuration.homePath, [.readOnly, .directory, .closeOnExec])
         } catch {
-            throw AuditFailure(description: "cannot open the home directory \(configuration.home): \(error)")
+            throw AuditFailure("cannot open the home directory \0: \(error.errno)", path: configuration.homePath)
         }
         defer { _ = try? homeFD.close() }
         if configuration.owner == nil, ProcessIdentity.effectiveUser == 0, let home = try? homeFD.status() { user = home.owner }
         report.owner = user
-        checkAncestors(of: configuration.home, homeFD: homeFD)
+        checkAncestors(of: configuration.homePath, homeFD: homeFD)
         guard let dataFD = openDirectory(StoreLayout.dataDirectory, in: homeFD, path: dataPath, record: ".") else { return }
         defer { _ = try? dataFD.close() }
         try loadKey(dataFD: dataFD)
         auditDataEntries(dataFD)
-        let sessionsPath = dataPath + "/" + StoreLayout.sessionsDirectory
+        let sessionsPath = dataPath.appending(StoreLayout.sessionsDirectory)
         let sessionsFD = openDirectory(StoreLayout.sessionsDirectory, in: dataFD, path: sessionsPath,
                                        record: StoreLayout.sessionsDirectory, missingIsFine: true)
         defer { if let sessionsFD { _ = try? sessionsFD.close() } }
         // locks/ is a store directory like the others: type, owner and mode checked, fixable.
-        let locksFD = openDirectory(StoreLayout.locksDirectory, in: dataFD, path: dataPath + "/" + StoreLayout.locksDirectory,
+        let locksFD = openDirectory(StoreLayout.locksDirectory, in: dataFD, path: dataPath.appending(StoreLayout.locksDirectory),
                                     record: StoreLayout.locksDirectory, missingIsFine: true)
         defer { if let locksFD { _ = try? locksFD.close() } }
         if let sessionsFD {
@@ -118,54 +173,60 @@ struct AuditRun {
         }
         let known: Set<String> = [StoreLayout.secretFile, StoreLayout.sessionsDirectory, StoreLayout.locksDirectory, StoreLayout.settingsFile]
         for entry in entries.sorted(by: { $0.nameBytes.lexicographicallyPrecedes($1.nameBytes) }) {
-            let path = Array((dataPath + "/").utf8) + entry.nameBytes
+            let path = dataPath.appending(PathBytes(bytes: entry.nameBytes))
             guard let name = entry.name else {
-                report.add(Rules.strayFile, pathBytes: path, "name is not valid UTF-8; never opened")
+                report.add(Rules.strayFile, path, "name is not valid UTF-8; never opened")
                 continue
             }
             guard !known.contains(name) else { continue }
-            let what = (try? dataFD.status(of: entry.nameBytes)).map { "a \($0.type.rawValue)" } ?? "an entry"
+            let what = (try? dataFD.status(of: name)).map { "a \($0.type.rawValue)" } ?? "an entry"
             if AtomicFileWriter.target(ofTemporary: name) == StoreLayout.secretFile {
-                report.add(Rules.strayFile, pathBytes: path, "\(what): a temporary of the machine secret's creation, left behind or in progress")
+                report.add(Rules.strayFile, path, "\(what): a temporary of the machine secret's creation, left behind or in progress")
             } else {
-                report.add(Rules.strayFile, pathBytes: path, "\(what) that neither JidoCode nor the store writes in the data directory")
+                report.add(Rules.strayFile, path, "\(what) that neither JidoCode nor the store writes in the data directory")
             }
         }
     }
 
     /// When most signatures fail under the hostname used, one finding naming the `--hostname` under
     /// which they verify (never a silent switch of key: the verdicts above stay those of the name used).
-    mutating func suggestHostname(sessionsPath: String) {
-        guard let used = report.hostname, let keyFor, hostnameProbe.mostSignaturesFail,
+    /// Without such a name, the report's hint says what else to check.
+    mutating func suggestHostname(sessionsPath: PathBytes) {
+        guard let used = report.hostname, hostnameProbe.mostSignaturesFail else { return }
+        guard let keyFor,
               let working = hostnameProbe.matchingHostname(candidates: HostnameProbe.machineCandidates(), used: used, key: keyFor)
-        else { return }
+        else {
+            report.hint = hostnameProbe.adviceWithoutMatch(used: used)
+            return
+        }
         report.hostnameSuggestion = working
+        report.hint = hostnameProbe.advice(used: used, working: working)
         report.add(Rules.hostnameMismatch, sessionsPath, hostnameProbe.advice(used: used, working: working))
     }
 
     /// Lock files of sessions that no longer exist, and that nobody holds.
     /// Anything else in `locks/` than lock files of sessions and the store lock is reported.
     mutating func auditLocks(_ locksFD: FileDescriptor, sessionsFD: FileDescriptor?) {
-        let locksPath = dataPath + "/" + StoreLayout.locksDirectory
+        let locksPath = dataPath.appending(StoreLayout.locksDirectory)
         guard let entries = try? locksFD.entries().entries else { return }
         for entry in entries.sorted(by: { $0.nameBytes.lexicographicallyPrecedes($1.nameBytes) }) {
             guard let name = entry.name else {
-                report.add(Rules.strayFile, pathBytes: Array((locksPath + "/").utf8) + entry.nameBytes, "name is not valid UTF-8; never opened")
+                report.add(Rules.strayFile, locksPath.appending(PathBytes(bytes: entry.nameBytes)), "name is not valid UTF-8; never opened")
                 continue
             }
             if name == StoreLayout.storeLock { continue }
             guard let id = StoreLayout.sessionID(lockName: name) else {
-                report.add(Rules.strayFile, locksPath + "/" + name, "not a lock file of the store")
+                report.add(Rules.strayFile, locksPath.appending(name), "not a lock file of the store")
                 continue
             }
             // Never opened unless it is a regular file (`FileLock.isHeld` checks again).
             if let status = try? locksFD.status(of: name), status.type != .regular {
-                report.add(Rules.lockNotRegular, locksPath + "/" + name, "is a \(status.type.rawValue); never opened")
+                report.add(Rules.lockNotRegular, locksPath.appending(name), "is a \(status.type.rawValue); never opened")
                 continue
             }
             let sessionExists = (try? sessionsFD?.status(of: StoreLayout.sessionFile(id))) != nil
             if !sessionExists && !FileLock.isHeld(name, in: locksFD) {
-                report.add(Rules.staleLockFile, locksPath + "/" + name, "lock file of a session that no longer exists")
+                report.add(Rules.staleLockFile, locksPath.appending(name), "lock file of a session that no longer exists")
             }
         }
     }
@@ -175,7 +236,7 @@ struct AuditRun {
     /// The home directory must meet `TrustRole.workingDirectory` (owned by the user or root, not
     /// writable by group or others: StrictModes); every directory above it, `TrustRole.ancestor`
     /// (the same, except that a sticky directory may be writable by others).
-    mutating func checkAncestors(of home: String, homeFD: FileDescriptor) {
+    mutating func checkAncestors(of home: PathBytes, homeFD: FileDescriptor) {
         if let status = try? homeFD.status() {
             reportTrust(FileTrust(.workingDirectory, user: user).violations(of: status), of: .home, home)
         }
@@ -187,7 +248,7 @@ struct AuditRun {
 
     /// Looks at `name` without following it, opens it as a directory with O_NOFOLLOW, compares the
     /// two identities and checks owner and mode. nil when it cannot be audited further.
-    mutating func openDirectory(_ name: String, in parent: FileDescriptor, path: String, record: String,
+    mutating func openDirectory(_ name: String, in parent: FileDescriptor, path: PathBytes, record: String,
                                 missingIsFine: Bool = false) -> FileDescriptor? {
         let scanned: FileStatus
         do {
@@ -225,18 +286,14 @@ struct AuditRun {
     /// Reports a TOCTOU mismatch between the scan's `lstat` and the descriptor's `fstat`. For files
     /// the change time and size are compared too: a file replaced by a new one can reuse the freed
     /// inode number, never its ctime.
-    mutating func identityMatches(_ scanned: FileStatus, _ opened: FileStatus, _ path: String) -> Bool {
-        identityMatches(scanned, opened, pathBytes: Array(path.utf8))
-    }
-
-    mutating func identityMatches(_ scanned: FileStatus, _ opened: FileStatus, pathBytes path: [UInt8]) -> Bool {
+    mutating func identityMatches(_ scanned: FileStatus, _ opened: FileStatus, _ path: PathBytes) -> Bool {
         var differences = scanned.identity.differences(from: opened.identity)
         if scanned.type == .regular {
             if scanned.changed != opened.changed { differences.append("ctime") }
             if scanned.size != opened.size { differences.append("size") }
         }
         guard differences.isEmpty else {
-            report.add(Rules.changedDuringAudit, pathBytes: path, "\(differences.joined(separator: ", ")) changed between the scan and the open")
+            report.add(Rules.changedDuringAudit, path, "\(differences.joined(separator: ", ")) changed between the scan and the open")
             return false
         }
         return true
@@ -247,7 +304,7 @@ struct AuditRun {
     /// Checks the store's secret (reading it even when its mode is wrong, to report and still
     /// verify), then derives the key once, from `--secret-file` if given.
     mutating func loadKey(dataFD: FileDescriptor) throws(AuditFailure) {
-        let path = dataPath + "/" + StoreLayout.secretFile
+        let path = dataPath.appending(StoreLayout.secretFile)
         var secretBytes: [UInt8]?
         let secretBuffer = ReadBuffer(capacity: MachineSecret.maximumBytes + 1)
         defer {
@@ -272,18 +329,24 @@ struct AuditRun {
             throw AuditFailure(description: "cannot read this machine's hostname (\(error)); pass --hostname")
         }
         report.hostname = hostname
-        if let secretFile = configuration.secretFile {
+        if let secretFile = configuration.secretFilePath {
             do {
                 let secret = try MachineSecret.load(file: secretFile)
                 key = try secret.sessionKey(hostname: hostname)
+                report.secretFingerprint = try? SecretFingerprint.of(secret: secret)
+                report.secretFile = secretFile
                 keyFor = { try? secret.sessionKey(hostname: $0) }
+            } catch let error as MachineSecretError {
+                throw AuditFailure("--secret-file: " + error.description(path: "\0"), path: error.pathBytes)
             } catch {
                 throw AuditFailure(description: "--secret-file: \(error)")
             }
         } else if let secretBytes {
             key = try? SessionKeyCache.shared.key(machineSecret: secretBytes, hostname: hostname)
+            report.secretFingerprint = secretBytes.withUnsafeBytes { try? SecretFingerprint.of(secret: $0) }
+            report.secretFile = path
             let material = SecureBytes(copying: secretBytes)
-            keyFor = { name in material.withUnsafeBytes { try? SessionKeyCache.shared.key(machineSecret: Array($0), hostname: name) } }
+            keyFor = { name in material.withUnsafeBytes { try? SessionKeyCache.shared.key(machineSecret: $0, hostname: name) } }
         }
     }
 
@@ -293,7 +356,7 @@ struct AuditRun {
     /// and mode findings; O_NOFOLLOW|O_NONBLOCK open; identity comparison; bounded read into
     /// `buffer` whose length must match `fstat`. The descriptor's status, with the content in
     /// `buffer`; nil when the content cannot be trusted or read.
-    mutating func readEntry(_ name: String, in directory: FileDescriptor, path: String, maxBytes: Int,
+    mutating func readEntry(_ name: String, in directory: FileDescriptor, path: PathBytes, maxBytes: Int,
                             isSecret: Bool, into buffer: ReadBuffer) -> FileStatus? {
         let scanned: FileStatus
         do {
@@ -350,7 +413,7 @@ struct AuditRun {
     // MARK: - Trust findings
 
     /// Adds one finding per violation: `FileTrust` returns them all, and each is a finding.
-    mutating func reportTrust(_ violations: [TrustViolation], of kind: AuditedKind, _ path: String) {
+    mutating func reportTrust(_ violations: [TrustViolation], of kind: AuditedKind, _ path: PathBytes) {
         for violation in violations {
             if let (rule, message) = finding(for: violation, of: kind) { report.add(rule, path, message) }
         }
@@ -394,8 +457,9 @@ struct AuditRun {
         }
     }
 
-    func relativeName(_ path: String) -> String {
-        path.hasPrefix(dataPath + "/") ? String(path.dropFirst(dataPath.count + 1)) : path
+    /// The name of `path` below the data directory (its entries' names are UTF-8: others are never opened).
+    func relativeName(_ path: PathBytes) -> String {
+        (path.relative(to: dataPath) ?? path).description
     }
 
     static func sha256Hex(_ bytes: UnsafeRawBufferPointer) -> String? {

@@ -1,4 +1,4 @@
-import JidoCore
+public import JidoCore
 
 /// A recorded state of a data directory, compared later as AIDE does: added, removed, changed.
 ///
@@ -174,40 +174,49 @@ public struct Baseline: Sendable {
 
     // MARK: - Files
 
-    /// Writes the baseline to `path` atomically, mode 0600.
-    public func write(to path: String) throws(Problem) {
+    /// Writes the baseline to `path` (any bytes) atomically, mode 0600. The problem does not repeat
+    /// the path (the caller prints it, escaped).
+    public func write(to path: PathBytes) throws(Problem) {
         let bytes: [UInt8]
-        do { bytes = try encoded() } catch { throw Problem(description: "cannot write \(path): \(error)") }
-        let (parent, name) = CheckedFileReader.splitPath(path)
+        do { bytes = try encoded() } catch { throw Problem(description: "cannot write it: \(error)") }
+        let (parent, name) = path.split
         do {
             let directory = try FileDescriptor.open(parent, [.readOnly, .directory, .closeOnExec])
             try directory.closeAfter { (dir) throws(SystemCallError) in
                 try AtomicFileWriter.write(bytes, as: name, in: dir, permissions: .ownerReadWrite)
             }
         } catch {
-            throw Problem(description: "cannot write \(path): \(error)")
+            throw Problem(description: "cannot write it: \(error.call): \(error.errno)")
         }
     }
 
-    /// Reads a baseline, refusing one that others could have written or read.
-    public static func read(from path: String) throws(Problem) -> Baseline {
+    public func write(to path: String) throws(Problem) { try write(to: PathBytes(path)) }
+
+    /// Reads a baseline, refusing one that others could have written or read. The problem does not
+    /// repeat the path (the caller prints it, escaped).
+    public static func read(from path: PathBytes) throws(Problem) -> Baseline {
         let policy = FilePolicy(maxBytes: maxFileBytes, role: .secret)
+        let bytes: [UInt8]
         do {
-            return try decode(CheckedFileReader.read(path: path, policy: policy).bytes)
-        } catch let error as FileReadError {
-            throw Problem(description: "\(path): \(error)")
-        } catch let error as Problem {
-            throw error
+            bytes = try CheckedFileReader.read(path: path, policy: policy).bytes
         } catch {
-            throw Problem(description: "\(path): \(error)")
+            if case let .system(failure) = error { throw Problem(description: "\(failure.call): \(failure.errno)") }
+            throw Problem(description: error.description)
         }
+        return try decode(bytes)
     }
+
+    public static func read(from path: String) throws(Problem) -> Baseline { try read(from: PathBytes(path)) }
 
     // MARK: - Comparison
 
     /// Reads the baseline at `path` and adds the drift to `report`, or a `baseline-unusable`
     /// finding when it cannot be trusted.
     public static func compare(file path: String, with report: inout AuditReport) {
+        compare(file: PathBytes(path), with: &report)
+    }
+
+    public static func compare(file path: PathBytes, with report: inout AuditReport) {
         do throws(Problem) {
             try read(from: path).compare(with: &report)
         } catch {
@@ -230,15 +239,15 @@ public struct Baseline: Sendable {
     public func compare(with report: inout AuditReport) {
         let before = Dictionary(entries.map { ($0.nameBytes, $0) }, uniquingKeysWith: { a, _ in a })
         let after = Dictionary(report.entries.map { ($0.nameBytes, $0) }, uniquingKeysWith: { a, _ in a })
-        let directory = Array(report.dataDirectory.utf8)
-        func path(_ name: [UInt8]) -> [UInt8] { name == [UInt8(ascii: ".")] ? directory : directory + [UInt8(ascii: "/")] + name }
+        let data = report.dataDirectoryPath
+        func path(_ name: [UInt8]) -> PathBytes { name == [UInt8(ascii: ".")] ? data : data.appending(PathBytes(bytes: name)) }
         let names = Set(before.keys).union(after.keys).sorted { $0.lexicographicallyPrecedes($1) }
         for name in names {
             switch (before[name], after[name]) {
-            case let (nil, new?): report.add(Rules.baselineAdded, pathBytes: path(name), "not in the baseline (\(new.type.rawValue))")
-            case let (old?, nil): report.add(Rules.baselineRemoved, pathBytes: path(name), "in the baseline (\(old.type.rawValue)), gone now")
+            case let (nil, new?): report.add(Rules.baselineAdded, path(name), "not in the baseline (\(new.type.rawValue))")
+            case let (old?, nil): report.add(Rules.baselineRemoved, path(name), "in the baseline (\(old.type.rawValue)), gone now")
             case let (old?, new?):
-                for (rule, message) in Self.changes(from: old, to: new) { report.add(rule, pathBytes: path(name), message) }
+                for (rule, message) in Self.changes(from: old, to: new) { report.add(rule, path(name), message) }
             case (nil, nil): break
             }
         }

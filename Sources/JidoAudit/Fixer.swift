@@ -15,7 +15,10 @@ public enum Fixer {
     public struct Repair: Sendable, Equatable {
         /// Path relative to the data directory (`.` for the directory itself).
         public let name: String
-        public let path: String
+        /// The entry's full path, as bytes (the home need not be UTF-8).
+        public let pathBytes: PathBytes
+        /// `pathBytes` as text (invalid UTF-8 as U+FFFD: print `pathBytes` with `DisplayText`).
+        public var path: String { pathBytes.description }
         public let from: FilePermissions
         public let to: FilePermissions
         /// The owner the audit required (the effective user, or the audited user for root).
@@ -36,16 +39,19 @@ public enum Fixer {
                                             Rules.secretPermissions.id, Rules.sessionReadableByOthers.id,
                                             Rules.sessionWritableByOthers.id]
 
-    /// The repairs `report`'s findings call for, one per entry.
+    /// The repairs `report`'s findings that count call for, one per entry.
     public static func plan(for report: AuditReport) -> [Repair] {
-        let fixablePaths = Set(report.findings.filter { fixableRules.contains($0.rule.id) }.map(\.path))
+        // A suppressed finding is accepted as it is: its entry is left alone.
+        let fixablePaths = Set(report.findings.filter { fixableRules.contains($0.rule.id) && $0.suppression == nil }
+            .map { PathBytes(bytes: $0.pathBytes) })
         var repairs: [Repair] = []
         for entry in report.entries {
-            let path = entry.name == "." ? report.dataDirectory : report.dataDirectory + "/" + entry.name
+            // Only an entry whose name is text can be reopened by `name` (the repair's handle)
+            let path = entry.name == "." ? report.dataDirectoryPath : report.dataDirectoryPath.appending(PathBytes(bytes: entry.nameBytes))
             guard entry.hasTextName, fixablePaths.contains(path), entry.owner == report.owner else { continue }
             let tightened = FilePermissions(rawValue: entry.permissions.rawValue & ~FilePermissions.groupAndOther.rawValue)
             guard tightened != entry.permissions else { continue }
-            repairs.append(Repair(name: entry.name, path: path, from: entry.permissions, to: tightened, owner: report.owner,
+            repairs.append(Repair(name: entry.name, pathBytes: path, from: entry.permissions, to: tightened, owner: report.owner,
                                   device: entry.device, inode: entry.inode, type: entry.type))
         }
         return repairs
@@ -53,6 +59,10 @@ public enum Fixer {
 
     /// Applies `repairs` (or only checks them, with `dryRun`) under `home`'s data directory.
     public static func apply(_ repairs: [Repair], home: String, dryRun: Bool) -> [Outcome] {
+        apply(repairs, home: PathBytes(home), dryRun: dryRun)
+    }
+
+    public static func apply(_ repairs: [Repair], home: PathBytes, dryRun: Bool) -> [Outcome] {
         guard !repairs.isEmpty else { return [] }
         let data: FileDescriptor
         do {

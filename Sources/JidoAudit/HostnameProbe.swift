@@ -59,4 +59,10 @@ public struct HostnameProbe: Sendable {
         "\(invalid) of \(valid + invalid) signed sessions fail under hostname \(used.debugDescription) but verify under "
             + "\(working.debugDescription): pass --hostname \(working)"
     }
+
+    /// The same when no other name verifies them: the secret or the machine differs.
+    public func adviceWithoutMatch(used: String) -> String {
+        "\(invalid) of \(valid + invalid) signed sessions fail under hostname \(used.debugDescription), and no other name JidoCode "
+            + "could use on this machine verifies them: if the store comes from another machine, pass its --hostname and --secret-file"
+    }
 }

@@ -22,7 +22,7 @@ extension AuditRun {
     /// descriptors, and records no more than `maxRecordedEntries` entries in all (the audit's own
     /// included); past either limit it reports `baseline-incomplete` and records nothing more there.
     mutating func recordInventory(dataFD: FileDescriptor) {
-        var walk = InventoryWalk(recorded: Set(report.entries.map(\.nameBytes)), dataPath: Array(dataPath.utf8),
+        var walk = InventoryWalk(recorded: Set(report.entries.map(\.nameBytes)), dataPath: dataPath,
                                  maxEntries: configuration.maxRecordedEntries)
         guard let root = walk.list(dataFD, owned: false, prefix: [], depth: 0, run: &self) else { return }
         walk.stack.append(root)
@@ -48,9 +48,9 @@ extension AuditRun {
         let relative = frame.prefix + name
         let path = walk.path(relative)
         let status: FileStatus
-        do { status = try frame.fd.status(of: name) } catch {
+        do { status = try frame.fd.status(of: PathBytes(bytes: name)) } catch {
             // Gone since the listing (a save's temporary file): nothing to record.
-            if error.errno != .noSuchFileOrDirectory { report.add(Rules.baselineIncomplete, pathBytes: path, "cannot be examined: \(error)") }
+            if error.errno != .noSuchFileOrDirectory { report.add(Rules.baselineIncomplete, path, "cannot be examined: \(error)") }
             return
         }
         let alreadyRecorded = walk.recorded.contains(relative)
@@ -62,11 +62,11 @@ extension AuditRun {
         case .symbolicLink:
             guard !alreadyRecorded else { return }
             var target: [UInt8]?
-            do { target = try frame.fd.linkTarget(of: name) } catch {
+            do { target = try frame.fd.linkTarget(of: PathBytes(bytes: name)) } catch {
                 if error.errno == .invalidArgument || error.errno == .noSuchFileOrDirectory {
-                    report.add(Rules.changedDuringAudit, pathBytes: path, "replaced between the scan and reading the link (\(error.errno))")
+                    report.add(Rules.changedDuringAudit, path, "replaced between the scan and reading the link (\(error.errno))")
                 } else {
-                    report.add(Rules.baselineIncomplete, pathBytes: path, "the link's target cannot be read: \(error)")
+                    report.add(Rules.baselineIncomplete, path, "the link's target cannot be read: \(error)")
                 }
             }
             report.entries.append(EntryRecord(nameBytes: relative, status: status, sha256: nil, verdict: nil, linkTarget: target))
@@ -74,7 +74,7 @@ extension AuditRun {
             if !alreadyRecorded { report.entries.append(EntryRecord(nameBytes: relative, status: status, sha256: nil, verdict: nil)) }
             let depth = frame.depth + 1
             guard depth < Self.maxInventoryDepth else {
-                report.add(Rules.baselineIncomplete, pathBytes: path,
+                report.add(Rules.baselineIncomplete, path,
                            "more than \(Self.maxInventoryDepth) levels below the data directory; its entries are not recorded")
                 return
             }
@@ -92,17 +92,17 @@ extension AuditRun {
 
     /// Opens the directory `name` without following it and checks it is the one scanned.
     private mutating func openInventoryDirectory(_ name: [UInt8], in parent: FileDescriptor, scanned: FileStatus,
-                                                 path: [UInt8]) -> FileDescriptor? {
+                                                 path: PathBytes) -> FileDescriptor? {
         let fd: FileDescriptor
-        do { fd = try parent.open(name, [.readOnly, .directory, .noFollow, .closeOnExec]) } catch {
+        do { fd = try parent.open(PathBytes(bytes: name), [.readOnly, .directory, .noFollow, .closeOnExec]) } catch {
             if error.errno == .tooManySymbolicLinks || error.errno == .noSuchFileOrDirectory || error.errno == .notDirectory {
-                report.add(Rules.changedDuringAudit, pathBytes: path, "replaced between the scan and the open (\(error.errno)); not followed")
+                report.add(Rules.changedDuringAudit, path, "replaced between the scan and the open (\(error.errno)); not followed")
             } else {
-                report.add(Rules.baselineIncomplete, pathBytes: path, "cannot be opened; its entries are not recorded: \(error)")
+                report.add(Rules.baselineIncomplete, path, "cannot be opened; its entries are not recorded: \(error)")
             }
             return nil
         }
-        guard let opened = try? fd.status(), identityMatches(scanned, opened, pathBytes: path) else {
+        guard let opened = try? fd.status(), identityMatches(scanned, opened, path) else {
             _ = try? fd.close()
             return nil
         }
@@ -111,19 +111,19 @@ extension AuditRun {
 
     /// The hex SHA-256 of the regular file `name`, read in chunks through a descriptor whose identity
     /// matches the scan and whose length must match `fstat`; nil (with a finding) otherwise.
-    private mutating func hashRegularFile(_ name: [UInt8], in directory: FileDescriptor, scanned: FileStatus, path: [UInt8],
+    private mutating func hashRegularFile(_ name: [UInt8], in directory: FileDescriptor, scanned: FileStatus, path: PathBytes,
                                           chunk: inout [UInt8]) -> String? {
         let fd: FileDescriptor
-        do { fd = try directory.open(name, .hardenedRead) } catch {
+        do { fd = try directory.open(PathBytes(bytes: name), .hardenedRead) } catch {
             if error.errno == .tooManySymbolicLinks || error.errno == .noSuchFileOrDirectory {
-                report.add(Rules.changedDuringAudit, pathBytes: path, "replaced between the scan and the open (\(error.errno)); not followed")
+                report.add(Rules.changedDuringAudit, path, "replaced between the scan and the open (\(error.errno)); not followed")
             } else {
-                report.add(Rules.baselineIncomplete, pathBytes: path, "cannot be opened; its content is not recorded: \(error)")
+                report.add(Rules.baselineIncomplete, path, "cannot be opened; its content is not recorded: \(error)")
             }
             return nil
         }
         return fd.closeAfter { (fd) -> String? in
-            guard let opened = try? fd.status(), identityMatches(scanned, opened, pathBytes: path) else { return nil }
+            guard let opened = try? fd.status(), identityMatches(scanned, opened, path) else { return nil }
             var digest: [UInt8]
             var total = 0
             do {
@@ -137,11 +137,11 @@ extension AuditRun {
                 }
                 digest = try context.finalize()
             } catch {
-                report.add(Rules.baselineIncomplete, pathBytes: path, "cannot be read; its content is not recorded: \(error)")
+                report.add(Rules.baselineIncomplete, path, "cannot be read; its content is not recorded: \(error)")
                 return nil
             }
             guard total == Int(opened.size) else {
-                report.add(Rules.changedDuringAudit, pathBytes: path, "its size changed while it was read")
+                report.add(Rules.changedDuringAudit, path, "its size changed while it was read")
                 return nil
             }
             report.bytesRead += total
@@ -170,7 +170,7 @@ struct InventoryWalk {
 
     /// Names recorded by the audit's own passes (never recorded twice).
     let recorded: Set<[UInt8]>
-    let dataPath: [UInt8]
+    let dataPath: PathBytes
     /// The most entries recorded, the data directory included.
     let maxEntries: Int
     var stack: [Frame] = []
@@ -181,13 +181,13 @@ struct InventoryWalk {
     /// Set once the entry limit was reached (reported once, then nothing more is listed).
     var full = false
 
-    init(recorded: Set<[UInt8]>, dataPath: [UInt8], maxEntries: Int) {
+    init(recorded: Set<[UInt8]>, dataPath: PathBytes, maxEntries: Int) {
         self.recorded = recorded
         self.dataPath = dataPath
         self.maxEntries = maxEntries
     }
 
-    func path(_ relative: [UInt8]) -> [UInt8] { dataPath + [UInt8(ascii: "/")] + relative }
+    func path(_ relative: [UInt8]) -> PathBytes { dataPath.appending(PathBytes(bytes: relative)) }
 
     /// Lists the directory `fd` within what is left of the entry limit (names the audit recorded
     /// are kept, they take no more room); nil when nothing can be listed (the limit was reached, or
@@ -198,7 +198,7 @@ struct InventoryWalk {
         let room = max(maxEntries - recorded.count - listedNew, 0)
         let listing: (entries: [DirectoryEntry], truncated: Bool)
         do { listing = try fd.entries(limit: room + recorded.count) } catch {
-            run.report.add(Rules.baselineIncomplete, pathBytes: directoryPath, "cannot be listed; its entries are not recorded: \(error)")
+            run.report.add(Rules.baselineIncomplete, directoryPath, "cannot be listed; its entries are not recorded: \(error)")
             return nil
         }
         var names: [[UInt8]] = []
@@ -217,7 +217,7 @@ struct InventoryWalk {
         listedNew += added
         if dropped {
             full = true
-            run.report.add(Rules.baselineIncomplete, pathBytes: directoryPath,
+            run.report.add(Rules.baselineIncomplete, directoryPath,
                            "the data directory holds more than the \(maxEntries) entries a baseline records; the rest are not recorded")
         }
         return Frame(fd: fd, owned: owned, prefix: prefix, depth: depth, names: names)

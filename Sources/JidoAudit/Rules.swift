@@ -206,6 +206,11 @@ public enum Rules {
         "Part of the data directory could not be recorded for a baseline (an entry that could not be examined or read, too many entries, or nesting too deep): changes there go unseen.",
         help: "Remove what does not belong in the data directory, or make it readable, then write the baseline again.")
 
+    // Suppressions
+    public static let suppressionExpired = Rule("JG090", "suppression-expired", .warning,
+        "An entry of the suppressions file is past its expiry date: it no longer hides the findings it matched.",
+        help: "Review the findings it hid; if they are still accepted, renew the entry with a later expires=, otherwise remove it.")
+
     public static let all: [Rule] = [
         dataDirectoryMissing, notARealDirectory, directoryWrongOwner, directoryWritableByOthers, directoryReadableByOthers,
         parentInsecure, ancestorWorldWritable,
@@ -220,6 +225,7 @@ public enum Rules {
         baselineAdded, baselineRemoved, baselineInodeReplaced, baselineMetadataChanged, baselineContentChangedValid,
         baselineContentChangedInvalid, baselineUnusable, baselineTypeChanged, baselineContentChanged, baselineLinkTargetChanged,
         baselineLinkCountChanged, baselineTimesChanged, baselineIncomplete,
+        suppressionExpired,
     ]
 }
 
@@ -250,4 +256,7 @@ public struct Finding: Sendable, Equatable {
     public var displayMessage: String { DisplayText.escape(message) }
 
     public var severity: Severity { rule.severity }
+
+    /// Why the finding does not count, when a suppression accepted it (it is still reported).
+    public internal(set) var suppression: Suppression?
 }

@@ -2,7 +2,7 @@ import JidoCore
 
 extension AuditRun {
     /// Every entry of `sessions/`: sessions, temporary files, strays.
-    mutating func auditSessions(_ sessionsFD: FileDescriptor, path sessionsPath: String, locksFD: FileDescriptor?) {
+    mutating func auditSessions(_ sessionsFD: FileDescriptor, path sessionsPath: PathBytes, locksFD: FileDescriptor?) {
         let entries: [DirectoryEntry]
         do {
             let listing = try sessionsFD.entries()
@@ -16,11 +16,10 @@ extension AuditRun {
         var sessionCount = 0
         for entry in entries {
             guard let name = entry.name else {
-                report.add(Rules.strayFile, pathBytes: Array((sessionsPath + "/").utf8) + entry.nameBytes,
-                           "name is not valid UTF-8; never opened")
+                report.add(Rules.strayFile, sessionsPath.appending(PathBytes(bytes: entry.nameBytes)), "name is not valid UTF-8; never opened")
                 continue
             }
-            let path = sessionsPath + "/" + name
+            let path = sessionsPath.appending(name)
             if let id = StoreLayout.sessionID(fileName: name) {
                 sessionCount += 1
                 auditSession(id, in: sessionsFD, path: path)
@@ -34,7 +33,7 @@ extension AuditRun {
         }
     }
 
-    mutating func classifyStray(_ name: String, path: String, in sessionsFD: FileDescriptor, locksFD: FileDescriptor?) {
+    mutating func classifyStray(_ name: String, path: PathBytes, in sessionsFD: FileDescriptor, locksFD: FileDescriptor?) {
         if StoreLayout.sessionID(jidoCodeTemporary: name) != nil {
             report.add(Rules.strayJidoCodeTemp, path, "JidoCode's fixed temporary name: an interrupted or colliding save")
             return
@@ -54,7 +53,7 @@ extension AuditRun {
     /// One session file: the descriptor checks, then signature, duplicates, schema, id, age. The
     /// file's bytes are read once (`SessionFile.inspect`: decoded at most once, not at all when the
     /// verification scan proves the schema and every key is ASCII).
-    mutating func auditSession(_ id: SessionID, in sessionsFD: FileDescriptor, path: String) {
+    mutating func auditSession(_ id: SessionID, in sessionsFD: FileDescriptor, path: PathBytes) {
         guard let status = readEntry(StoreLayout.sessionFile(id), in: sessionsFD, path: path, maxBytes: configuration.maxFileBytes,
                                      isSecret: false, into: readBuffer) else { return }
         var verdict: SignatureVerdict?
@@ -98,7 +97,7 @@ extension AuditRun {
 
     /// Without a secret no signature can be verified, but what needs no key is still checked:
     /// duplicated keys, and a signature member that is missing, null or not a string.
-    mutating func reportWithoutKey(_ document: JSONDocument?, path: String) {
+    mutating func reportWithoutKey(_ document: JSONDocument?, path: PathBytes) {
         guard let document else { return }
         for pointer in document.duplicateKeys { report.add(Rules.duplicateKeys, path, "key \(pointer) occurs more than once") }
         if document.duplicates.unlisted > 0 {
@@ -115,7 +114,7 @@ extension AuditRun {
     }
 
     /// JidoCode's schema, the id inside against the file name, and the cleanup age.
-    mutating func checkSchema(id: SessionID, path: String, content: SessionFile.Content) {
+    mutating func checkSchema(id: SessionID, path: PathBytes, content: SessionFile.Content) {
         let ambiguous = content.ambiguous
         for pointer in ambiguous.pointers {
             report.add(Rules.ambiguousKeys, path, "key \(pointer) is the same as an earlier key of its object for Unicode-equivalence parsers")

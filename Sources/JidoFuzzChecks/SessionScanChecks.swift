@@ -1,9 +1,10 @@
 // The `session` fuzz target's checks of the two passes that read a session file without decoding it:
 // the schema observer of the verification scan (`SessionSignature.verifyWithSchema`, used by the
-// audit) and `SessionMetadataScanner` (used by `SessionStore.listPersisted` and `cleanup`). Both
+// audit) and `SessionMetadataScanner` (used by `SessionStore.list` and `cleanup`). Both
 // answer from raw bytes; both must agree with decoding and `Session(document:)`.
 
 internal import JidoCore
+internal import struct Foundation.Date
 
 extension FuzzChecks {
     /// `SessionSignature.verifyWithSchema(fileBytes:key:limits:)` on `bytes` (`decoded`: what they
@@ -54,12 +55,13 @@ extension FuzzChecks {
                 throw InvariantViolation(check: check, message: "\(what()): schema facts \(facts), but Session(document:) says \(error)")
             }
             try require(facts.id == valid.id, check, "\(what()): schema id \(facts.id), Session's \(valid.id)")
-            try require(sameOptionalString(facts.closedAt, valid.closedAt), check,
-                        "\(what()): schema closed_at \(String(describing: facts.closedAt)), Session's \(String(describing: valid.closedAt))")
+            let validClosedAt = valid.document["closed_at"]?.stringValue
+            try require(sameOptionalString(facts.closedAt, validClosedAt), check,
+                        "\(what()): schema closed_at \(String(describing: facts.closedAt)), Session's \(String(describing: validClosedAt))")
             let nonASCII = hasNonASCIIKey(document.value)
             try require(facts.hasNonASCIIKeys == nonASCII, check, "\(what()): hasNonASCIIKeys is \(facts.hasNonASCIIKeys), the keys say \(nonASCII)")
         } else if case let .success(valid)? = session {
-            let escapedClosedAt = valid.closedAt.map { text in
+            let escapedClosedAt = valid.document["closed_at"]?.stringValue.map { text in
                 (try? CanonicalJSON.encode(.string(text)))?.contains(UInt8(ascii: "\\")) ?? true
             } ?? false
             try require(escapedClosedAt, check, "\(what()): a canonical file Session(document:) accepts gets no schema facts")
@@ -93,8 +95,13 @@ extension FuzzChecks {
         let fields: [(String, String?, String?)] = [
             ("name", metadata.name, object["name"]?.stringValue),
             ("project_path", metadata.projectPath, object["project_path"]?.stringValue),
-            ("closed_at", metadata.closedAt, object["closed_at"]?.stringValue),
         ]
+        let dates: [(String, Date?)] = [("closed_at", metadata.closedAt), ("updated_at", metadata.updatedAt)]
+        for (name, scanned) in dates {
+            let decoded = object[name]?.stringValue.flatMap(ISO8601.date)
+            try require(scanned == decoded, check,
+                        "the metadata scanner reads \(name) as \(String(describing: scanned)), the document has \(String(describing: object[name]))")
+        }
         for (name, scanned, decoded) in fields {
             try require(sameOptionalString(scanned, decoded), check,
                         "the metadata scanner reads \(name) as \(String(describing: scanned)), the document has \(String(describing: object[name]))")

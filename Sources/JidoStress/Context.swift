@@ -103,7 +103,7 @@ final class StressContext: Sendable {
     func probeLocks(sessions: Int, rounds: Rounds, stop: StopFlag) -> LockSamples {
         var samples = LockSamples()
         var generator = SplitMix64(seed: seed, stream: 0x10C4)
-        let timeout = store.options.lockTimeout
+        let timeout = store.options.lockTimeout.seconds
         while !stop.isRaised {
             let key = SessionSlot(slot: Int32(generator.below(sessions)), round: rounds.current)
             if let waited = lockWait(key, timeout: timeout) {

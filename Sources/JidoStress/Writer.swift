@@ -1,3 +1,4 @@
+import Foundation
 import JidoCore
 import JidoToolSupport
 
@@ -76,7 +77,8 @@ struct WriterPlan: Sendable, Equatable {
     var deadline: Double?
     var rounds: Rounds
 
-    static let timestamp = "2026-01-01T00:00:00Z"
+    /// 2026-01-01T00:00:00Z.
+    static let timestamp = Date(timeIntervalSince1970: 1_767_225_600)
 
     func continues(after iteration: Int) -> Bool {
         if let iterations, iteration >= iterations { return false }
@@ -85,7 +87,7 @@ struct WriterPlan: Sendable, Equatable {
     }
 
     static func newSession(_ id: SessionID) -> Session {
-        Session.new(id: id, name: "stress", projectPath: "/stress", createdAt: timestamp)
+        Session(id: id, name: "stress", projectPath: "/stress", createdAt: timestamp)
     }
 }
 
@@ -111,7 +113,7 @@ struct Writer {
                 emit(.failed(ref, key, reason: error.description))
                 continue
             }
-            let message = Session.Message(id: ref.description, role: "user", content: "m", timestamp: WriterPlan.timestamp)
+            let message = Session.Message(id: ref.description, role: .user, content: "m", timestamp: WriterPlan.timestamp)
             switch plan.policy {
             case .update:
                 let started = now
@@ -135,7 +137,7 @@ struct Writer {
         // the lock, so every writer's state is acknowledged once, and the last to close replaces the others'.
         for key in memory.unsaved.keys.sorted(by: { ($0.round, $0.slot) < ($1.round, $1.slot) }) {
             guard let id = try? key.id(seed: plan.seed) else { continue }
-            _ = saveWhole(key, id, &memory, timeout: store.options.lockTimeout, emit)
+            _ = saveWhole(key, id, &memory, timeout: store.options.lockTimeout.seconds, emit)
         }
     }
 

@@ -161,7 +161,7 @@ enum SessionBuilder {
             var members: [(String, JSONValue)] = [
                 ("id", .string(rng.uuidV4())),
                 ("role", .string(isUser ? "user" : "assistant")),
-                ("timestamp", .string(ISO8601.format(microseconds: clock))),
+                ("timestamp", .string(ISO8601.string(microsecondsSinceEpoch: clock))),
             ]
             let content: String
             if isUser {
@@ -203,9 +203,9 @@ enum SessionBuilder {
                 ("temperature", .float(rng.pick([0.0, 0.2, 0.3, 0.5, 0.7, 1.0]))),
                 ("max_tokens", .integer(JSONInteger(rng.pick([2_048, 4_096, 8_192])))),
             ]))),
-            ("created_at", .string(ISO8601.format(microseconds: created))),
-            ("updated_at", .string(ISO8601.format(microseconds: clock))),
-            ("closed_at", .string(ISO8601.format(microseconds: closed))),
+            ("created_at", .string(ISO8601.string(microsecondsSinceEpoch: created))),
+            ("updated_at", .string(ISO8601.string(microsecondsSinceEpoch: clock))),
+            ("closed_at", .string(ISO8601.string(microsecondsSinceEpoch: closed))),
             ("conversation", .array(conversation)),
             ("todos", .array(todos)),
             ("prompt_history", .array(history.map { .string($0) })),
@@ -224,32 +224,5 @@ enum SessionBuilder {
         text.utf8.reduce(0) { count, b in
             count + (b == 0x22 || b == 0x5C || b == 0x0A || b == 0x09 || b == 0x0D ? 2 : 1)
         }
-    }
-}
-
-/// ISO-8601 UTC timestamps with microseconds, as Elixir's `DateTime.to_iso8601/1` writes them.
-enum ISO8601 {
-    static func format(microseconds: Int64) -> String {
-        let seconds = microseconds / 1_000_000
-        let fraction = Int(microseconds % 1_000_000)
-        let days = Int(seconds / 86_400)
-        let secondOfDay = Int(seconds % 86_400)
-        // Howard Hinnant's civil_from_days (proleptic Gregorian); `seconds` is never negative here.
-        let z = days + 719_468
-        let era = z / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T" + pad(secondOfDay / 3_600, 2) + ":"
-            + pad(secondOfDay / 60 % 60, 2) + ":" + pad(secondOfDay % 60, 2) + "." + pad(fraction, 6) + "Z"
-    }
-
-    private static func pad(_ value: Int, _ width: Int) -> String {
-        let digits = String(value)
-        return String(repeating: "0", count: max(0, width - digits.count)) + digits
     }
 }

@@ -7,6 +7,8 @@ import JidoToolSupport
 /// baseline measured in the same run.
 enum StoreBenchmarks {
     static let hostname = "bench-host"
+    /// 2026-01-01T00:00:00Z.
+    static let january1 = Date(timeIntervalSince1970: 1_767_225_600)
 
     static let usage = """
         usage:
@@ -55,9 +57,10 @@ enum StoreBenchmarks {
     /// A session of about `kilobytes` KB: alternating user/assistant messages of prose.
     static func makeSession(id: SessionID, kilobytes: Int, seed: UInt64) -> Session {
         var prose = Prose(seed: seed)
-        var session = Session.new(id: id, name: "bench-\(seed)", projectPath: "/home/user/projects/p\(seed % 97)",
-                                  createdAt: "2026-01-01T00:00:00Z")
-        session.set("closed_at", to: String(format: "2026-01-%02dT%02d:%02d:00Z", 1 + Int(seed % 28), Int(seed % 24), Int(seed % 60)))
+        var session = Session(id: id, name: "bench-\(seed)", projectPath: "/home/user/projects/p\(seed % 97)", createdAt: january1)
+        // Closed on 2026-01-DD at HH:MM, spread by the seed.
+        let closed = Int(seed % 28) * 86_400 + Int(seed % 24) * 3_600 + Int(seed % 60) * 60
+        session.closedAt = january1.addingTimeInterval(Double(closed))
         var total = 0
         var n = 0
         while total < kilobytes * 1000 {
@@ -83,8 +86,8 @@ enum StoreBenchmarks {
             var content = ""
             let length = 200 + Int(next() % 1800)
             while content.utf8.count < length { content += Self.words[Int(next() % UInt64(Self.words.count))] + " " }
-            return Session.Message(id: "\(idPrefix)-\(n)", role: n % 2 == 0 ? "user" : "assistant", content: content,
-                                   timestamp: "2026-01-01T00:00:00Z")
+            return Session.Message(id: "\(idPrefix)-\(n)", role: n % 2 == 0 ? .user : .assistant, content: content,
+                                   timestamp: january1)
         }
     }
 
@@ -95,7 +98,7 @@ enum StoreBenchmarks {
     /// Lists N sessions (metadata only) against loading each one fully (read, verify, decode, schema).
     static func list(home: String, sessions count: Int, kilobytes: Int, rounds: Int) throws -> [String: Double] {
         let store = try openStore(home)
-        let existing = try store.listPersisted().count
+        let existing = try store.list().count
         if existing < count {
             let key = try MachineSecret.load(home: home).sessionKey(hostname: hostname)
             let directory = StoreLayout.sessionsPath(home: home) + "/"
@@ -105,13 +108,13 @@ enum StoreBenchmarks {
                 try StoreFiles.writeNewFile(directory + StoreLayout.sessionFile(session.id), bytes)
             }
         }
-        let ids = try store.listPersisted().map(\.id)
+        let ids = try store.list().map(\.id)
         var listTimes: [Double] = []
         var loadTimes: [Double] = []
         var bytes = 0
         for _ in 0..<rounds {
             var start = MonotonicClock.now
-            let listed = try store.listPersisted()
+            let listed = try store.list()
             listTimes.append(MonotonicClock.now - start)
             guard listed.count == ids.count else { throw POSIXError(.EIO) }
             start = MonotonicClock.now

@@ -10,6 +10,8 @@ func fail(_ message: String) -> Never {
 }
 
 var arguments = Array(CommandLine.arguments.dropFirst())
+/// 2026-01-01T00:00:00Z, the fixed time of the messages the helper writes.
+let epoch = Date(timeIntervalSince1970: 1_767_225_600)
 // --as-user UID: drop to that uid/gid (e.g. 65534, nobody) before anything else, so tests running
 // as root see real permission denials.
 if arguments.first == "--as-user" {
@@ -21,7 +23,7 @@ if arguments.first == "--as-user" {
 }
 switch arguments.first {
 case "secret-load-or-create":
-    // secret-load-or-create HOME: prints the hex SHA-256 of the secret this process ends up using.
+    // secret-load-or-create HOME: prints the fingerprint of the secret this process ends up using.
     guard arguments.count == 2 else { fail("usage: secret-load-or-create HOME") }
     do {
         let secret = try MachineSecret.loadOrCreate(home: arguments[1])
@@ -39,9 +41,9 @@ case "store-append":
     do {
         let store = try SessionStore.open(home: arguments[1], hostname: "test-host")
         for n in 0..<count {
-            let message = Session.Message(id: "\(arguments[3])-\(n)", role: "user", content: "message \(n)", timestamp: "2026-01-01T00:00:00Z")
-            _ = try store.update(id) { session in
-                var current = session ?? Session.new(id: id, name: "stress", projectPath: "/p", createdAt: "2026-01-01T00:00:00Z")
+            let message = Session.Message(id: "\(arguments[3])-\(n)", role: .user, content: "message \(n)", timestamp: epoch)
+            try store.update(id) { session in
+                var current = session ?? Session(id: id, name: "stress", projectPath: "/p", createdAt: epoch)
                 current.append(message)
                 session = current
             }
@@ -56,10 +58,10 @@ case "store-write-forever":
         let store = try SessionStore.open(home: arguments[1], hostname: "test-host")
         var n = 0
         while true {
-            let message = Session.Message(id: "k-\(n)", role: "assistant", content: String(repeating: "x", count: 2000 + n % 5000),
-                                          timestamp: "2026-01-01T00:00:00Z")
-            _ = try store.update(id) { session in
-                var current = session ?? Session.new(id: id, name: "kill", projectPath: "/p", createdAt: "2026-01-01T00:00:00Z")
+            let message = Session.Message(id: "k-\(n)", role: .assistant, content: String(repeating: "x", count: 2000 + n % 5000),
+                                          timestamp: epoch)
+            try store.update(id) { session in
+                var current = session ?? Session(id: id, name: "kill", projectPath: "/p", createdAt: epoch)
                 current.append(message)
                 session = current
             }
@@ -72,9 +74,10 @@ case "store-write-forever":
 case "store-load":
     // store-load HOME ID: loads a session and prints its message count, or the error's case.
     guard arguments.count == 3 else { fail("usage: store-load HOME ID") }
-    do {
+    do throws(StoreError) {
         let store = try SessionStore.open(home: arguments[1], hostname: "test-host")
-        print(try store.load(id: arguments[2]).messageCount)
+        guard let id = SessionID(arguments[2]) else { throw .invalidSessionID(arguments[2]) }
+        print(try store.load(id).messageCount)
     } catch {
         fail(error.logDescription)
     }

@@ -134,3 +134,101 @@ import Testing
         }
     }
 }
+
+/// Paths that are not UTF-8: every path option and file argument is taken byte for byte (in process
+/// and from the real `argv`), and every output names such a path reversibly.
+@Suite struct NonUTF8PathTests {
+    /// A copy of the `basic` vector store under a home named `h\xFF\x1B` (not UTF-8, with a control),
+    /// renamed back after `body` so that the temporary directory can be removed.
+    func withNonUTF8Home(_ body: (_ root: String, _ home: [UInt8]) throws -> Void) throws {
+        try withTemporaryDirectory { root in
+            let utf8Home = try copyVectorStore("basic", into: root + "/home")
+            let home = pathBytes(root + "/h", [0xFF, 0x1B])
+            try renameBytes(pathBytes(utf8Home), home)
+            defer { try? renameBytes(home, pathBytes(utf8Home)) }
+            try body(root, home)
+        }
+    }
+
+    static func arguments(_ words: String...) -> [[UInt8]] { words.map { Array($0.utf8) } }
+
+    @Test func everyPathOptionTakesBytesAndEveryOutputShowsThemReversibly() throws {
+        try withNonUTF8Home { root, home in
+            let base = [Array("--home".utf8), home] + Self.arguments("--hostname", "devbox")
+            let shownHome = root + "/h\\xFF\\x1B"
+
+            let json = audit(bytes: base + Self.arguments("--format", "json"))
+            #expect(json.status == 1, "JidoCode's 0755/0644 modes are findings: \(json.stderr)")
+            let object = try #require(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+            #expect(object["home"] as? String == shownHome)
+            #expect((object["home"] as? String).flatMap(displayTextBytes) == home)
+            #expect((object["home_base64"] as? String).flatMap { Base64.decodeStrict(Array($0.utf8)) } == home)
+            #expect((object["data_directory_base64"] as? String).flatMap { Base64.decodeStrict(Array($0.utf8)) }
+                == home + Array("/.jido_code".utf8))
+            let findings = object["findings"] as? [[String: Any]] ?? []
+            #expect(!findings.isEmpty)
+            for finding in findings {
+                let exact = (finding["path_base64"] as? String).flatMap { Base64.decodeStrict(Array($0.utf8)) }
+                #expect(exact?.starts(with: home) == true && (finding["path"] as? String).flatMap(displayTextBytes) == exact, "\(finding)")
+            }
+            let text = audit(bytes: base)
+            #expect(text.stdout.contains("    " + shownHome + "/.jido_code/sessions: "), "\(text.stdout)")
+
+            // --output, then --baseline and baseline --write, at paths that are not UTF-8 either.
+            let output = home + [0x2F, 0x72, 0xFE]
+            let written = audit(bytes: base + Self.arguments("--format", "sarif", "--output") + [output])
+            #expect(written.status == 1 && written.stdout.isEmpty, "\(written.stderr)")
+            let report = try CheckedFileReader.read(path: PathBytes(bytes: output), policy: FilePolicy(maxBytes: 1 << 20))
+            #expect(report.status.permissions == .ownerReadWrite)
+            try expectValidSARIF(String(decoding: report.bytes, as: UTF8.self))
+            #expect(String(decoding: report.bytes, as: UTF8.self).contains("/h%5CxFF%5Cx1B/"), "the printed form, percent-encoded")
+
+            let baseline = home + [0x2F, 0x62, 0xFE]
+            let recorded = audit(bytes: Self.arguments("baseline", "--write") + [baseline] + base)
+            #expect(recorded.status == 0 && recorded.stdout.hasSuffix("written to " + shownHome + "/b\\xFE\n"), "\(recorded.stdout)\(recorded.stderr)")
+            let compared = audit(bytes: base + [Array("--baseline".utf8), baseline])
+            #expect(compared.status == 1 && !compared.stdout.contains("JG06"), "no drift: \(compared.stdout)")
+
+            let secret = audit(bytes: base + [Array("--secret-file".utf8), home + Array("/.jido_code/machine_secret".utf8)])
+            #expect(secret.status == 1 && secret.stdout.contains("valid"), "\(secret.stderr)")
+            let missingSecret = audit(bytes: base + [Array("--secret-file".utf8), home + [0x2F, 0xFE]])
+            #expect(missingSecret.status == 3 && missingSecret.stderr.contains(shownHome + "/\\xFE (given with --secret-file) does not exist"),
+                    "\(missingSecret.stderr)")
+        }
+    }
+
+    @Test func aMissingHomeAndTextThatIsNotUTF8AreNamedEscaped() throws {
+        let missing = audit(bytes: [Array("--home".utf8), pathBytes("/nonexistent/h", [0xFF])])
+        #expect(missing.status == 3 && missing.stderr.contains("/nonexistent/h\\xFF: No such file"), "\(missing.stderr)")
+        let json = audit(bytes: [Array("--home".utf8), pathBytes("/nonexistent/h", [0xFF])] + Self.arguments("--format", "json"))
+        let object = try #require(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(((object["execution"] as? [String: Any])?["error"] as? String)?.contains("/nonexistent/h\\xFF: ") == true)
+        let badText = audit(bytes: Self.arguments("--format") + [[0x6A, 0xFF]])
+        #expect(badText.status == 2 && badText.stderr.contains("option '--format' needs UTF-8 text, not 'j\\xFF'"), "\(badText.stderr)")
+        let badOption = audit(bytes: [[0x2D, 0x2D, 0xFF]])
+        #expect(badOption.status == 2 && badOption.stderr.contains("unknown option '--\\xFF'"), "\(badOption.stderr)")
+    }
+
+    /// The binary itself: `argv` holds the home's bytes, which `CommandLine.arguments` would have
+    /// repaired to U+FFFD (an existing home then reported "No such file", exit 3).
+    @Test func theBinaryTakesItsArgumentsAsBytes() throws {
+        try withNonUTF8Home { root, home in
+            let audited = try runProduct("jido-audit", byteArguments: [Array("--home".utf8), home] + Self.arguments("--hostname", "devbox", "--format", "json"))
+            #expect(audited.status == 1, "\(audited.stderr)")
+            let object = try #require(JSONSerialization.jsonObject(with: Data(audited.stdout.utf8)) as? [String: Any])
+            #expect((object["home_base64"] as? String).flatMap { Base64.decodeStrict(Array($0.utf8)) } == home)
+            #expect((object["summary"] as? [String: Any])?["session_files"] as? Int == 5)
+            let file = home + Array("/.jido_code/sessions/0b9d3c2a-7e41-4f8a-b6c5-1a2b3c4d5e6f.json".utf8)
+            let verified = try runProduct("jido-audit", byteArguments: Self.arguments("verify", "--hostname", "devbox", "--home") + [home, file])
+            #expect(verified.stdout.hasPrefix("valid "), "\(verified.stdout)\(verified.stderr)")
+            #expect(verified.stdout.contains(root + "/h\\xFF\\x1B/.jido_code/sessions/0b9d3c2a"))
+            // $HOME (and $JIDO_HOME) are read as bytes too; an empty JIDO_HOME does not hide HOME.
+            for environment in [[Array("HOME=".utf8) + home], [Array("JIDO_HOME=".utf8) + home], [Array("JIDO_HOME=".utf8), Array("HOME=".utf8) + home]] {
+                let fromEnvironment = try runProduct("jido-audit", byteArguments: Self.arguments("--hostname", "devbox", "--format", "json"),
+                                                     environment: environment)
+                let document = try #require(JSONSerialization.jsonObject(with: Data(fromEnvironment.stdout.utf8)) as? [String: Any])
+                #expect((document["home_base64"] as? String).flatMap { Base64.decodeStrict(Array($0.utf8)) } == home, "\(fromEnvironment.stderr)")
+            }
+        }
+    }
+}

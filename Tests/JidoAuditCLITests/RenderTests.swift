@@ -45,56 +45,90 @@ import Testing
 
     // MARK: Text
 
-    @Test func textGroupsBySeverityWithFixesAndSummary() {
-        let text = TextRenderer.render(Self.fullReport(), color: false)
+    static let verbose = TextOptions(minSeverity: .note, verbose: true, quiet: false, color: false)
+
+    @Test func textGroupsBySeverityThenRuleWithFixesAndSummary() throws {
+        let text = TextRenderer.render(Self.fullReport(), options: Self.verbose)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines.first == "jido-audit: home \(Self.home), no usable secret (signatures not verified)")
         let errors = lines.firstIndex { $0.hasPrefix("Errors (") } ?? -1
         let warnings = lines.firstIndex { $0.hasPrefix("Warnings (") } ?? -1
         let notes = lines.firstIndex { $0.hasPrefix("Notes (") } ?? -1
-        #expect(0 == errors && errors < warnings && warnings < notes, "errors, then warnings, then notes")
+        #expect(2 == errors && errors < warnings && warnings < notes, "errors, then warnings, then notes")
         #expect(lines[errors] == "Errors (\(Self.expectedCount(.error)))")
-        for rule in Rules.all {
-            let index = lines.firstIndex(of: "  \(rule.id) \(rule.name): " + Self.path(for: rule)) ?? -1
+        var previous = -1
+        for rule in Rules.all.sorted(by: { ($0.severity, $1.id) > ($1.severity, $0.id) }) {
+            let count = rule == Rules.strayFile || rule == Rules.baselineUnusable ? 2 : 1
+            let index = lines.firstIndex(of: "  \(rule.id) \(rule.name) (\(count))") ?? -1
             let (from, to) = switch rule.severity {
             case .error: (errors, warnings)
             case .warning: (warnings, notes)
             case .note: (notes, lines.count)
             }
-            #expect(from < index && index < to, "\(rule.id) under its severity heading")
-            #expect(index > 0 && index + 2 < lines.count && lines[index + 1] == "    message of \(rule.id)"
-                && lines[index + 2] == "    fix: " + rule.help)
+            #expect(from < index && index < to && index > previous, "\(rule.id) under its severity heading, in id order")
+            previous = index
+            try #require(index > 0 && index + count + 1 < lines.count)
+            #expect(lines.dropFirst(index + 1).prefix(count + 1).contains("    " + Self.path(for: rule) + ": message of \(rule.id)"))
+            #expect(lines[index + count + 1] == "    fix: " + rule.help)
         }
         let summary = "jido-audit: \(Self.expectedCount(.error)) errors, \(Self.expectedCount(.warning)) warnings, "
             + "\(Self.expectedCount(.note)) notes in 24 session files (7.2 MB, 0.31 s); verdicts: 16 valid, 4 invalid, 4 unsigned"
         #expect(lines.suffix(2) == [summary, ""])
     }
 
+    /// The header names the secret's source only when it is not the store's own.
+    @Test func theHeaderNamesHomeHostnameAndTheSecretsFingerprint() {
+        var report = AuditReport(home: "/h", dataDirectory: "/h/.jido_code")
+        report.hostname = "devbox"
+        #expect(TextRenderer.header(report) == "jido-audit: home /h, hostname \"devbox\", no usable secret (signatures not verified)")
+        report.secretFingerprint = "0123456789abcdef"
+        report.secretFile = "/h/.jido_code/machine_secret"
+        #expect(TextRenderer.header(report) == "jido-audit: home /h, hostname \"devbox\", secret fingerprint 0123456789abcdef")
+        report.secretFile = "/backup/secret\u{1B}[2J"
+        #expect(TextRenderer.header(report)
+            == "jido-audit: home /h, hostname \"devbox\", secret fingerprint 0123456789abcdef (--secret-file /backup/secret\\x1B[2J)")
+    }
+
+    /// Without --verbose a rule shows its first paths and how many more there are.
+    @Test func aRuleListsItsFirstPathsThenCountsTheRest() {
+        var report = AuditReport(home: "/h", dataDirectory: "/h/.jido_code")
+        for n in 0..<8 { report.add(Rules.signatureInvalid, "/h/.jido_code/sessions/\(n).json", "mismatch") }
+        let text = TextRenderer.render(report, options: TextOptions())
+        let paths = (0..<5).map { "    /h/.jido_code/sessions/\($0).json: mismatch\n" }.joined()
+        #expect(text.contains("Errors (8)\n  JG030 signature-invalid (8)\n" + paths
+            + "    ... and 3 more (--verbose lists them all)\n    fix: \(Rules.signatureInvalid.help)\n\n"), "\(text)")
+        #expect(TextRenderer.render(report, options: Self.verbose).contains("sessions/7.json: mismatch\n    fix: "))
+    }
+
     @Test func textWithoutColorHasNoEscapesAndNeutralizesHostileNames() {
-        let text = TextRenderer.render(Self.fullReport(), color: false)
+        let text = TextRenderer.render(Self.fullReport(), options: Self.verbose)
         #expect(!text.contains("\u{1B}"))
         #expect(!text.contains("\u{202E}"))
-        #expect(text.contains("/sessions/evil\\x1B[31m\\x0Aname\\u{202E}txt.json"))
-        #expect(text.contains("    stray \\x1B]0;title\\x07 entry"))
+        #expect(text.contains("/sessions/evil\\x1B[31m\\x0Aname\\u{202E}txt.json: stray \\x1B]0;title\\x07 entry"))
     }
 
     @Test func textWithColorUsesSeverityColoursButStillEscapesNames() {
-        let text = TextRenderer.render(Self.fullReport(), color: true)
+        var options = Self.verbose
+        options.color = true
+        let text = TextRenderer.render(Self.fullReport(), options: options)
         #expect(text.contains("\u{1B}[1;31mErrors ("))
         #expect(text.contains("\u{1B}[1;33mWarnings ("))
         #expect(text.contains("\u{1B}[1;36mNotes ("))
-        #expect(text.contains("  \u{1B}[31mJG030 signature-invalid\u{1B}[0m: "))
+        #expect(text.contains("  \u{1B}[31mJG030 signature-invalid\u{1B}[0m (1)"))
         #expect(text.contains("\u{1B}[1mjido-audit: "))
         #expect(!text.contains("evil\u{1B}") && text.contains("evil\\x1B[31m"))
     }
 
     @Test func cleanReportSaysNoFindings() {
         var report = AuditReport(home: Self.home, dataDirectory: Self.data)
-        #expect(TextRenderer.render(report, color: false) == "jido-audit: no findings in 0 session files (0 B, 0.00 s)\n")
+        let quiet = TextOptions(quiet: true)
+        #expect(TextRenderer.render(report, options: TextOptions())
+            == "jido-audit: home \(Self.home), no usable secret (signatures not verified)\n\njido-audit: no findings in 0 session files (0 B, 0.00 s)\n")
         report.sessionFiles = 1
         report.bytesRead = 999_999
         report.duration = 12.345
         report.verdicts = [.valid: 1]
-        #expect(TextRenderer.render(report, color: false)
+        #expect(TextRenderer.render(report, options: quiet)
             == "jido-audit: no findings in 1 session file (1.0 MB, 12.35 s); verdicts: 1 valid\n")
         report.add(Rules.secretMissing, Self.data + "/machine_secret", "does not exist")
         #expect(TextRenderer.summary(report).hasPrefix("jido-audit: 0 errors, 1 warning, 0 notes in 1 session file"))
@@ -106,16 +140,29 @@ import Testing
         for (bytes, text) in cases { #expect(TextRenderer.byteCount(bytes) == text, "\(bytes)") }
     }
 
-    @Test func colourOnlyOnATerminalWithoutNoColorOrDumbTerm() {
-        func io(_ terminal: Bool, _ environment: [String: String]) -> CommandIO {
-            CommandIO(environment: environment, writeOut: { _ in }, writeErr: { _ in }, stdoutIsTerminal: terminal)
+    /// `--color` decides when given; `auto` follows the terminal, NO_COLOR (no-color.org: non-empty disables) and
+    /// FORCE_COLOR (force-color.org: non-empty and not 0 forces), never colours a file (`--output`).
+    @Test func colourChoices() {
+        func color(_ choice: ColorChoice, terminal: Bool = true, toFile: Bool = false, _ environment: [String: String] = [:]) -> Bool {
+            TextRenderer.useColor(choice, io: CommandIO(environment: environment, writeOut: { _ in }, writeErr: { _ in },
+                                                        stdoutIsTerminal: terminal), toFile: toFile)
         }
-        #expect(TextRenderer.useColor(io: io(true, ["TERM": "xterm-256color"])))
-        #expect(TextRenderer.useColor(io: io(true, [:])))
-        #expect(!TextRenderer.useColor(io: io(false, ["TERM": "xterm-256color"])))
-        #expect(!TextRenderer.useColor(io: io(true, ["NO_COLOR": "1"])))
-        #expect(TextRenderer.useColor(io: io(true, ["NO_COLOR": ""])), "no-color.org: only a non-empty NO_COLOR disables colour")
-        #expect(!TextRenderer.useColor(io: io(true, ["TERM": "dumb"])))
+        #expect(color(.auto, ["TERM": "xterm-256color"]))
+        #expect(color(.auto))
+        #expect(!color(.auto, terminal: false, ["TERM": "xterm-256color"]))
+        #expect(!color(.auto, ["NO_COLOR": "1"]))
+        #expect(color(.auto, ["NO_COLOR": ""]), "no-color.org: only a non-empty NO_COLOR disables colour")
+        #expect(!color(.auto, ["TERM": "dumb"]))
+        #expect(color(.auto, terminal: false, ["FORCE_COLOR": "1"]))
+        #expect(color(.auto, terminal: false, ["FORCE_COLOR": "true", "TERM": "dumb"]))
+        #expect(!color(.auto, terminal: false, ["FORCE_COLOR": "0"]), "FORCE_COLOR=0 forces nothing")
+        #expect(!color(.auto, terminal: false, ["FORCE_COLOR": ""]))
+        #expect(color(.auto, terminal: false, ["FORCE_COLOR": "1", "NO_COLOR": "1"]), "force-color.org's reference checks FORCE_COLOR last")
+        #expect(!color(.auto, ["FORCE_COLOR": "0", "NO_COLOR": "1"]))
+        #expect(!color(.auto, toFile: true), "never into a file")
+        #expect(!color(.auto, toFile: true, ["FORCE_COLOR": "1"]))
+        #expect(color(.always, terminal: false, toFile: true, ["NO_COLOR": "1", "TERM": "dumb"]), "an explicit --color beats the environment")
+        #expect(!color(.never, ["FORCE_COLOR": "1"]))
     }
 
     // MARK: JSON
@@ -135,10 +182,12 @@ import Testing
         #expect(summary["bytes_read"] as? Int == 7_200_000)
         #expect(summary["duration_seconds"] as? Double == 0.31)
         #expect(summary["verdicts"] as? [String: Int] == ["valid": 16, "invalid": 4, "unsigned": 4, "null-signature": 0, "malformed": 0, "undecodable": 0])
-        let findings = object["findings"] as? [[String: String]] ?? []
+        let all = object["findings"] as? [[String: Any]] ?? []
+        #expect(all.allSatisfy { $0["suppressed"] is NSNull })
+        let findings = all.map { $0.compactMapValues { $0 as? String } }
         #expect(findings.count == report.findings.count)
         #expect(findings.map { $0["rule_id"] ?? "" } == report.sortedFindings.map(\.rule.id))
-        #expect(Set(findings.flatMap(\.keys)) == ["rule_id", "rule_name", "severity", "path", "message", "fix"])
+        #expect(Set(all.flatMap(\.keys)) == ["rule_id", "rule_name", "severity", "path", "path_base64", "message", "fix", "suppressed"])
         // Names and messages are escaped the one documented way in every output (DisplayText).
         let hostile = findings.first { $0["path"] == DisplayText.escape(Self.hostile) }
         #expect(hostile?["message"] == "stray \\x1B]0;title\\x07 entry")
@@ -149,6 +198,43 @@ import Testing
                                 "summary": Rules.dataDirectoryMissing.summary, "help": Rules.dataDirectoryMissing.help])
     }
 
+    /// A home that is not UTF-8, a name with a backslash, a C1 control and bytes that are not UTF-8:
+    /// every format prints them the one reversible way; JSON also gives the exact bytes (base64).
+    @Test func pathsThatAreNotUTF8ArePrintedReversiblyInEveryFormat() throws {
+        let home = PathBytes(bytes: pathBytes("/tmp/h", [0xFF, 0x5C, 0xC2, 0x85]))
+        let data = home.appending(".jido_code")
+        let stray = data.appending("sessions").appending(PathBytes(bytes: [0x80, 0x1B]))
+        var report = AuditReport(home: home, dataDirectory: data)
+        report.add(Rules.strayFile, stray, "name is not valid UTF-8; never opened")
+        report.add(Rules.directoryReadableByOthers, data, "mode 0755")
+        let shownHome = "/tmp/h\\xFF\\\\\\u{85}"
+
+        let text = TextRenderer.render(report, options: Self.verbose)
+        #expect(text.contains("    " + shownHome + "/.jido_code/sessions/\\x80\\x1B: name is not valid UTF-8; never opened\n"))
+        #expect(text.contains("    " + shownHome + "/.jido_code: mode 0755\n"))
+
+        let object = try jsonObject(JSONReportRenderer.render(report))
+        #expect(object["home"] as? String == shownHome)
+        for (field, bytes) in [("home", home.bytes), ("data_directory", data.bytes)] {
+            #expect((object[field] as? String).flatMap(displayTextBytes) == bytes, "\(field)")
+            #expect((object[field + "_base64"] as? String).flatMap { Base64.decodeStrict(Array($0.utf8)) } == bytes, "\(field)")
+        }
+        let findings = object["findings"] as? [[String: Any]] ?? []
+        let shown = findings.map { ($0["path"] as? String).flatMap(displayTextBytes) }
+        #expect(Set(shown) == [data.bytes, stray.bytes])
+        #expect(findings.map { ($0["path_base64"] as? String).flatMap { Base64.decodeStrict(Array($0.utf8)) } } == shown)
+
+        let sarif = SARIFRenderer.render(report, workingDirectory: "/w")
+        try expectValidSARIF(sarif)
+        let run = (try jsonObject(sarif)["runs"] as? [[String: Any]])?.first ?? [:]
+        let base = ((run["originalUriBaseIds"] as? [String: Any])?["JIDO_HOME"] as? [String: String])?["uri"] ?? ""
+        #expect(base == "file:///tmp/h%5CxFF%5C%5C%5Cu%7B85%7D/")
+        let uris = (run["results"] as? [[String: Any]] ?? []).compactMap { result in
+            (result["locations"] as? [[String: [String: [String: String]]]])?.first?["physicalLocation"]?["artifactLocation"]?["uri"]
+        }
+        #expect(Set(uris.compactMap { fileURIPath(base + $0).flatMap(displayTextBytes) }) == [data.bytes, stray.bytes])
+    }
+
     @Test func jsonListsOnlyTheRulesThatFired() throws {
         var report = AuditReport(home: Self.home, dataDirectory: Self.data)
         report.add(Rules.signatureInvalid, Self.data + "/sessions/b.json", "mismatch")
@@ -156,7 +242,7 @@ import Testing
         report.add(Rules.signatureInvalid, Self.data + "/sessions/a.json", "mismatch")
         let object = try jsonObject(JSONReportRenderer.render(report))
         #expect((object["rules"] as? [[String: String]])?.map { $0["id"] ?? "" } == ["JG010", "JG030"])
-        #expect((object["findings"] as? [[String: String]])?.map { $0["path"] ?? "" }
+        #expect((object["findings"] as? [[String: Any]])?.map { $0["path"] as? String ?? "" }
             == [Self.data + "/sessions/a.json", Self.data + "/sessions/b.json", Self.data + "/machine_secret"])
         let empty = try jsonObject(JSONReportRenderer.render(AuditReport(home: "h", dataDirectory: "h/.jido_code")))
         #expect((empty["findings"] as? [Any])?.isEmpty == true && (empty["rules"] as? [Any])?.isEmpty == true)
@@ -184,7 +270,11 @@ import Testing
             #expect((descriptor["shortDescription"] as? [String: String])?["text"] == rule.summary)
             #expect((descriptor["help"] as? [String: String])?["text"] == rule.help)
             #expect((descriptor["defaultConfiguration"] as? [String: String])?["level"] == rule.severity.rawValue)
-            #expect((descriptor["properties"] as? [String: [String]])?["tags"] == ["security"])
+            let properties = descriptor["properties"] as? [String: Any] ?? [:]
+            #expect(properties["tags"] as? [String] == ["security"])
+            let expectedSeverity = ["error": "8.0", "warning": "5.0", "note": "2.0"][rule.severity.rawValue]
+            #expect(properties["security-severity"] as? String == expectedSeverity, "\(rule.id)")
+            #expect(descriptor["helpUri"] as? String == "\(SARIFRenderer.readmeURI)#\(rule.id.lowercased())")
         }
         #expect((run["invocations"] as? [[String: Bool]]) == [["executionSuccessful": true]])
         #expect(run["columnKind"] == nil)
@@ -216,6 +306,44 @@ import Testing
             #expect(fileURIPath(absolute) == expected, "\(uri)")
             let insideHome = finding.path.hasPrefix(Self.home + "/")
             #expect(insideHome == (artifact["uriBaseId"] == "JIDO_HOME"), "\(finding.path)")
+        }
+        let fingerprints = results.map { ($0["partialFingerprints"] as? [String: String])?[SARIFRenderer.fingerprintKey] ?? "" }
+        #expect(fingerprints.allSatisfy { $0.count == 64 && $0.allSatisfy(\.isHexDigit) })
+        #expect(Set(fingerprints).count == fingerprints.count, "one fingerprint per result")
+    }
+
+    /// `jidoAudit/v1` is SHA-256 of rule id, NUL, the path relative to the data directory, NUL, the rank among the
+    /// findings of that rule and path: two findings of one rule on one file differ, and nothing else counts.
+    @Test func sarifFingerprintIsTheDocumentedHash() throws {
+        var report = AuditReport(home: "/h", dataDirectory: "/h/.jido_code")
+        report.add(Rules.duplicateKeys, "/h/.jido_code/sessions/a.json", "key /name occurs more than once")
+        report.add(Rules.duplicateKeys, "/h/.jido_code/sessions/a.json", "key /id occurs more than once")
+        report.add(Rules.directoryReadableByOthers, "/h/.jido_code", "mode 0755")
+        report.add(Rules.ancestorWorldWritable, "/h", "mode 0777")
+        let results = (try jsonObject(SARIFRenderer.render(report, workingDirectory: "/"))["runs"] as? [[String: Any]])?.first?["results"]
+            as? [[String: Any]] ?? []
+        let fingerprints = results.map { ($0["partialFingerprints"] as? [String: String])?["jidoAudit/v1"] ?? "" }
+        func hash(_ text: String) throws -> String { Hex.lowercase(try SHA256.hash(Array(text.utf8))) }
+        // Errors first, then by path: JG033 twice, JG007 on /h, JG005 on the data directory.
+        #expect(fingerprints == [try hash("JG033\0sessions/a.json\00"), try hash("JG033\0sessions/a.json\01"),
+                                 try hash("JG007\0/h\00"), try hash("JG005\0.\00")])
+        // Another home holding the same store: the same fingerprints (they do not depend on where the store is).
+        var moved = AuditReport(home: "/elsewhere", dataDirectory: "/elsewhere/.jido_code")
+        moved.add(Rules.duplicateKeys, "/elsewhere/.jido_code/sessions/a.json", "key /name occurs more than once")
+        let movedResults = (try jsonObject(SARIFRenderer.render(moved, workingDirectory: "/"))["runs"] as? [[String: Any]])?.first?["results"]
+            as? [[String: Any]] ?? []
+        #expect((movedResults.first?["partialFingerprints"] as? [String: String])?["jidoAudit/v1"] == fingerprints.first)
+    }
+
+    /// Every rule's `helpUri` ends in an anchor that README.md defines exactly once (its row of the rules table).
+    @Test func everyHelpURIAnchorExistsInTheReadme() throws {
+        let readme = try String(contentsOf: TestVectors.repositoryRoot().appendingPathComponent("README.md"), encoding: .utf8)
+        for rule in Rules.all {
+            let uri = SARIFRenderer.helpURI(rule)
+            let parts = uri.split(separator: "#", omittingEmptySubsequences: false)
+            try #require(parts.count == 2 && String(parts[0]) == SARIFRenderer.readmeURI, "\(uri)")
+            let anchor = "<a id=\"\(parts[1])\"></a>"
+            #expect(readme.components(separatedBy: anchor).count == 2, "README.md must define \(anchor) once (\(rule.id))")
         }
     }
 
@@ -250,7 +378,7 @@ import Testing
     }
 
     @Test func theSchemaCheckRejectsAnInvalidDocument() throws {
-        let outcome = try validateWithJSONSchema(#"{"version": "2.1.0", "runs": [{"results": []}]}"#)
+        let outcome = try validateWithJSONSchema(#"{"version": "2.1.0", "runs": [{"results": []}]}"#, schema: JSONSchemaFile.sarif)
         #expect(outcome.status == 1, "a run without a tool must be rejected: \(outcome.output)")
     }
 }
@@ -278,60 +406,4 @@ private func fileURIPath(_ uri: String) -> String? {
     var path = String(decoding: bytes, as: UTF8.self)
     if path.count > 1 && path.hasSuffix("/") { path.removeLast() }
     return path
-}
-
-func expectValidSARIF(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
-    let outcome = try validateWithJSONSchema(text)
-    #expect(outcome.status == 0, "SARIF does not validate against the 2.1.0 schema:\n\(outcome.output)", sourceLocation: sourceLocation)
-}
-
-/// Validates `document` against the SARIF 2.1.0 schema (a copy in Tests/Fixtures/schemas) (draft-04) with Python's `jsonschema`.
-/// Exit status 0 valid, 1 invalid; a missing python3 or jsonschema is a thrown error (a failure, never a skip).
-private func validateWithJSONSchema(_ document: String) throws -> (status: Int32, output: String) {
-    struct ValidatorUnavailable: Error, CustomStringConvertible { let description: String }
-    let schema = TestVectors.fixtures().appendingPathComponent("schemas/sarif-schema-2.1.0.json")
-    guard FileManager.default.fileExists(atPath: schema.path) else {
-        throw ValidatorUnavailable(description: "SARIF schema not found at \(schema.path)")
-    }
-    let script = """
-    import json, sys
-    try:
-        import jsonschema
-    except ImportError:
-        sys.stderr.write("the Python package 'jsonschema' is missing (Debian: apt-get install python3-jsonschema)\\n")
-        sys.exit(3)
-    with open(sys.argv[1], encoding="utf-8") as f:
-        schema = json.load(f)
-    with open(sys.argv[2], encoding="utf-8") as f:
-        document = json.load(f)
-    jsonschema.Draft4Validator.check_schema(schema)
-    errors = list(jsonschema.Draft4Validator(schema).iter_errors(document))
-    for error in errors:
-        print("/" + "/".join(str(p) for p in error.absolute_path) + ": " + error.message)
-    sys.exit(1 if errors else 0)
-    """
-    return try withTemporaryDirectory { directory in
-        let file = directory + "/report.sarif"
-        try Data(document.utf8).write(to: URL(fileURLWithPath: file))
-        // The `python3` on PATH first; Debian's own, where python3-jsonschema installs, if that one lacks it.
-        var missing = "python3 is not on PATH; it is needed (with jsonschema) to validate SARIF"
-        for interpreter in ["python3", "/usr/bin/python3"] {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [interpreter, "-c", script, schema.path, file]
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = output
-            try process.run()
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            switch process.terminationStatus {
-            case 0, 1: return (process.terminationStatus, text)
-            case 127: continue
-            case 3: missing = text
-            default: throw ValidatorUnavailable(description: "the SARIF validator failed (status \(process.terminationStatus)):\n\(text)")
-            }
-        }
-        throw ValidatorUnavailable(description: missing)
-    }
 }

@@ -37,6 +37,31 @@ import Testing
         }
     }
 
+    /// A file whose name is not UTF-8 is read by its bytes (not reported missing), and named
+    /// reversibly: escaped in text and JSON, and byte for byte in JSON's `file_base64`.
+    @Test func aFileNameThatIsNotUTF8IsVerifiedAndNamedReversibly() throws {
+        try withTemporaryDirectory { root in
+            let home = try copyVectorStore("basic", into: root)
+            let sessions = home + "/.jido_code/sessions/"
+            let name: [UInt8] = [0x76, 0xFF, 0x5C, 0x1B]
+            try renameBytes(pathBytes(sessions + "0b9d3c2a-7e41-4f8a-b6c5-1a2b3c4d5e6f.json"), pathBytes(root + "/", name))
+            defer { try? renameBytes(pathBytes(root + "/", name), pathBytes(root + "/cleanup")) }
+            let file = pathBytes(root + "/", name)
+            let arguments = [Array("verify".utf8), Array("--home".utf8), Array(home.utf8), Array("--hostname".utf8), Array("devbox".utf8), file]
+            let text = audit(bytes: arguments)
+            #expect(text.status == 0 && text.stdout.hasPrefix("valid") && text.stdout.contains(" " + root + "/v\\xFF\\\\\\x1B\n"),
+                    "\(text.stdout)\(text.stderr)")
+            let json = audit(bytes: arguments + [Array("--format".utf8), Array("json".utf8)])
+            let entry = try #require(try verifiedFiles(json.stdout).first)
+            #expect(entry["verdict"] as? String == "valid")
+            #expect((entry["file"] as? String).flatMap(displayTextBytes) == file)
+            #expect((entry["file_base64"] as? String).flatMap { Base64.decodeStrict(Array($0.utf8)) } == file)
+            // The repaired text would name no file: the byte path is what made it verify.
+            let repaired = audit(["verify", "--home", home, "--hostname", "devbox", String(decoding: file, as: UTF8.self)])
+            #expect(repaired.status == 3 && repaired.stderr.contains("No such file or directory"), "\(repaired.stderr)")
+        }
+    }
+
     /// The `files` array of `verify --format json`.
     func verifiedFiles(_ stdout: String) throws -> [[String: Any]] {
         let object = try JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any]
@@ -168,19 +193,37 @@ import Testing
         }
     }
 
-    @Test func unreadableFilesAreUndecodableAndASymlinkIsNotFollowed() throws {
+    /// A FILE that cannot be read is an error, not a verdict: the reason on stderr, exit status 3, and the
+    /// other files still verified. A symbolic link is not followed.
+    @Test func unreadableFilesAreErrorsAndASymlinkIsNotFollowed() throws {
         try withTemporaryDirectory { root in
             let home = try copyVectorStore("basic", into: root)
             let target = home + "/.jido_code/sessions/5f0c6a52-1b7e-4c1e-9a3b-0d2f6e8a9b10.json"
             #expect(symlink(target, root + "/link.json") == 0)
             #expect(mkfifo(root + "/fifo.json", 0o600) == 0)
             let run = audit(["verify", "--home", home, "--hostname", "devbox", "--format", "json",
-                             root + "/link.json", root + "/fifo.json", root + "/missing.json"])
-            #expect(run.status == 1)
-            let array = try verifiedFiles(run.stdout)
-            #expect(array.map { $0["verdict"] as? String } == ["undecodable", "undecodable", "undecodable"])
-            #expect((array[0]["detail"] as? String)?.contains("symbolic link") == true)
-            #expect((array[1]["detail"] as? String)?.contains("fifo") == true)
+                             root + "/link.json", target, root + "/fifo.json", root + "/missing.json"])
+            #expect(run.status == 3)
+            #expect(try verifiedFiles(run.stdout).map { $0["verdict"] as? String } == ["valid"])
+            let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+            let unreadable = object?["unreadable"] as? [[String: String]] ?? []
+            #expect(unreadable.map { $0["file"] ?? "" } == [root + "/link.json", root + "/fifo.json", root + "/missing.json"])
+            #expect(unreadable.first?["error"]?.contains("symbolic link") == true)
+            #expect(unreadable.dropFirst().first?["error"]?.contains("fifo") == true)
+            #expect(run.stderr.hasSuffix("jido-audit verify: cannot read \(root)/missing.json: No such file or directory\n"), "\(run.stderr)")
+
+            // Larger than JidoCode's limit: JidoCode refuses it too, so it is a verdict, not an error.
+            try writeFile(root + "/big.json", [], mode: 0o600)
+            #expect(truncate(root + "/big.json", off_t(JSONLimits.default.maxInputBytes + 1)) == 0)
+            let big = audit(["verify", "--home", home, "--hostname", "devbox", "--format", "json", root + "/big.json"])
+            #expect(big.status == 1 && big.stderr.isEmpty)
+            #expect(try verifiedFiles(big.stdout).map { $0["verdict"] as? String } == ["undecodable"])
+            #expect(audit(["canonical", root + "/big.json"]).status == 1)
+
+            let missing = audit(["verify", "--home", home, "--hostname", "devbox", "/missing.json"])
+            #expect(missing.status == 3)
+            #expect(missing.stderr == "jido-audit verify: cannot read /missing.json: No such file or directory\n")
+            #expect(missing.stdout == "0 files; 1 could not be read (hostname \"devbox\")\n")
         }
     }
 

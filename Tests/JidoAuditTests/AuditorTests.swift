@@ -9,6 +9,7 @@ import Testing
 @Suite struct AuditorTests {
     static let hostname = "audit-host"
     static let closedAt = "2026-03-01T00:00:00Z"
+    static let closedDate = ISO8601.date(closedAt) ?? .distantPast
     static var now: Int { (ISO8601.epochSeconds(closedAt) ?? 0) + 86_400 }
 
     /// A clean store written by `SessionStore`: 3 sessions, private modes, a standard secret.
@@ -16,10 +17,10 @@ import Testing
         let store = try SessionStore.open(home: home, hostname: Self.hostname)
         var ids: [SessionID] = []
         for n in 0..<3 {
-            var session = Session.new(id: try SessionID.random(), name: "s\(n)", projectPath: "/p/\(n)", createdAt: Self.closedAt)
-            session.set("closed_at", to: Self.closedAt)
-            session.append(Session.Message(id: "m", role: "user", content: "hello \(n)", timestamp: Self.closedAt))
-            _ = try store.save(session)
+            var session = Session(id: try SessionID.random(), name: "s\(n)", projectPath: "/p/\(n)", createdAt: Self.closedDate)
+            session.closedAt = Self.closedDate
+            session.append(Session.Message(id: "m", role: .user, content: "hello \(n)", timestamp: Self.closedDate))
+            try store.save(session)
             ids.append(session.id)
         }
         return ids
@@ -453,6 +454,17 @@ import Testing
             let outcomes = Fixer.apply(Fixer.plan(for: report), home: home, dryRun: false)
             #expect(outcomes.count == 1 && outcomes[0].problem != nil)
             #expect(fileMode(home + "/target") == 0o644)
+        }
+    }
+
+    @Test func aMissingHomeIsNamedByItsBytes() throws {
+        let missing = PathBytes(bytes: pathBytes("/nonexistent/h", [0xFF, 0x5C]))
+        do throws(AuditFailure) {
+            _ = try Auditor.run(AuditConfiguration(home: missing))
+            Issue.record("a missing home must stop the audit")
+        } catch {
+            #expect(error.displayText.hasPrefix("cannot open the home directory /nonexistent/h\\xFF\\\\: No such file"), "\(error.displayText)")
+            #expect(error.description.hasPrefix("cannot open the home directory /nonexistent/h\u{FFFD}\\: "))
         }
     }
 }

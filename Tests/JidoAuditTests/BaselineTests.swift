@@ -19,14 +19,14 @@ import Testing
             #expect(fileMode(baselinePath) == 0o600)
             // A normal save (new inode, still valid), a tampered file, a removal, an addition, a mode change.
             let sessions = try SessionStore.open(home: home, hostname: AuditorTests.hostname)
-            _ = try sessions.update(ids[0]) { $0?.append(Session.Message(id: "n", role: "assistant", content: "x", timestamp: AuditorTests.closedAt)) }
+            try sessions.update(ids[0]) { $0?.append(Session.Message(id: "n", role: .assistant, content: "x", timestamp: AuditorTests.closedDate)) }
             var bytes = try TestVectors.readBytes(URL(fileURLWithPath: store.sessionPath(home, ids[1])))
             if let i = bytes.firstIndex(of: UInt8(ascii: "h")) { bytes[i] = UInt8(ascii: "H") }
             try writeFile(store.sessionPath(home, ids[1]), bytes)
             try sessions.delete(ids[2])
-            var added = Session.new(id: try SessionID.random(), name: "new", projectPath: "/n", createdAt: AuditorTests.closedAt)
-            added.set("closed_at", to: AuditorTests.closedAt)
-            _ = try sessions.save(added)
+            var added = Session(id: try SessionID.random(), name: "new", projectPath: "/n", createdAt: AuditorTests.closedDate)
+            added.closedAt = AuditorTests.closedDate
+            try sessions.save(added)
             chmod(home + "/.jido_code/machine_secret", 0o400)
             var report = try store.audit(home) { $0.hashContents = true }
             Baseline.compare(file: baselinePath, with: &report)
@@ -80,6 +80,59 @@ import Testing
             report = try store.audit(home)
             Baseline.compare(file: path, with: &report)
             #expect(report.findings.map(\.rule) == [Rules.baselineUnusable])
+        }
+    }
+
+    /// A home whose path is not UTF-8 (argv and `$HOME` can name one) is audited like any other: every
+    /// path of the report holds its exact bytes and prints them reversibly, and `--fix`, a baseline and
+    /// `--secret-file` reach their files through those bytes.
+    @Test func aHomeWhosePathIsNotUTF8IsAuditedFixedAndBaselined() throws {
+        try withTemporaryDirectory { root in
+            let utf8Home = root + "/home"
+            #expect(mkdir(utf8Home, 0o700) == 0)
+            _ = try store.cleanStore(utf8Home)
+            let home = PathBytes(bytes: pathBytes(root + "/h", [0xFF, 0x1B]))
+            try renameBytes(pathBytes(utf8Home), home.bytes)
+            defer { try? renameBytes(home.bytes, pathBytes(utf8Home)) }
+            var configuration = AuditConfiguration(home: home)
+            configuration.hostname = AuditorTests.hostname
+            configuration.now = AuditorTests.now
+            configuration.hashContents = true
+            let clean = try Auditor.run(configuration)
+            #expect(clean.findings.isEmpty, "\(clean.findings.map { "\($0.rule.id) \($0.displayPath) \($0.message)" })")
+            #expect(clean.sessionFiles == 3 && clean.verdicts[.valid] == 3)
+            let data = home.appending(".jido_code")
+            #expect(clean.homePath == home && clean.dataDirectoryPath == data)
+
+            let sessions = try FileDescriptor.open(data.appending("sessions"), [.readOnly, .directory])
+            try sessions.setPermissions(FilePermissions(rawValue: 0o755))
+            _ = try? sessions.close()
+            let report = try Auditor.run(configuration)
+            #expect(report.findings.map(\.rule) == [Rules.directoryReadableByOthers])
+            #expect(report.findings.first?.pathBytes == data.appending("sessions").bytes)
+            #expect(report.findings.first?.displayPath == root + "/h\\xFF\\x1B/.jido_code/sessions")
+            #expect(Fixer.apply(Fixer.plan(for: report), home: home, dryRun: false).map(\.problem) == [nil])
+            #expect(try Auditor.run(configuration).findings.isEmpty)
+
+            let baseline = home.appending(PathBytes(bytes: [0x62, 0xFE]))
+            try Baseline(entries: clean.entries).write(to: baseline)
+            var compared = try Auditor.run(configuration)
+            Baseline.compare(file: baseline, with: &compared)
+            #expect(compared.findings.isEmpty, "\(compared.findings.map { "\($0.rule.id) \($0.message)" })")
+            var unusable = try Auditor.run(configuration)
+            Baseline.compare(file: baseline.appending("none"), with: &unusable)
+            #expect(unusable.findings.map(\.pathBytes) == [baseline.appending("none").bytes])
+
+            configuration.secretFilePath = data.appending("machine_secret")
+            #expect(try Auditor.run(configuration).verdicts[.valid] == 3)
+            configuration.secretFilePath = home.appending(PathBytes(bytes: [0xFE]))
+            do throws(AuditFailure) {
+                _ = try Auditor.run(configuration)
+                Issue.record("a missing --secret-file must stop the audit")
+            } catch {
+                #expect(error.displayText.hasPrefix("--secret-file: " + root + "/h\\xFF\\x1B/\\xFE (given with --secret-file) does not exist"),
+                        "\(error.displayText)")
+            }
         }
     }
 

@@ -1,3 +1,5 @@
+import JidoCore
+import JidoTestSupport
 import Testing
 @testable import JidoAudit
 
@@ -8,7 +10,7 @@ import Testing
         ("Ünïcödé ✓ 日本 🎉", "Ünïcödé ✓ 日本 🎉"),
         ("a\\x1Bb", "a\\\\x1Bb"),                       // a literal backslash-x is not an escape
         ("clear\u{1B}[2J", "clear\\x1B[2J"),
-        ("tab\tnl\ndel\u{7F}c1\u{85}", "tab\\x09nl\\x0Adel\\x7Fc1\\x85"),
+        ("tab\tnl\ndel\u{7F}c1\u{85}\u{9F}", "tab\\x09nl\\x0Adel\\x7Fc1\\u{85}\\u{9F}"), // C1: never \x80-\x9F
         ("zw\u{200B}j\u{200D}bom\u{FEFF}", "zw\\u{200B}j\\u{200D}bom\\u{FEFF}"),
         ("bidi\u{202E}txt.json\u{2066}", "bidi\\u{202E}txt.json\\u{2066}"),
         ("line\u{2028}para\u{2029}", "line\\u{2028}para\\u{2029}"),
@@ -28,5 +30,29 @@ import Testing
         #expect(DisplayText.escape(bytes: [0xEF, 0xBF, 0xBD]) == "\u{FFFD}")  // a real U+FFFD stays itself
         let finding = Finding(Rules.strayFile, pathBytes: Array("/s/".utf8) + [0x80, 0x1B], "x")
         #expect(finding.displayPath == "/s/\\x80\\x1B")
+    }
+
+    /// The escaping is reversible: a C1 control (U+0085, bytes C2 85) and the lone byte 85 print
+    /// differently, and every byte string, UTF-8 or not, comes back from its printed form exactly.
+    @Test func everyByteStringIsPrintedReversibly() {
+        #expect(DisplayText.escape(bytes: [0xC2, 0x85]) == "\\u{85}" && DisplayText.escape(bytes: [0x85]) == "\\x85")
+        // Every sequence of up to three pieces that could confuse an unescaper: backslash, `x`, `{`,
+        // controls, C1, lone and truncated bytes, an invisible, a surrogate, and text like an escape.
+        let alphabet: [[UInt8]] = [[0x5C], [0x78], [0x7B], [0x1B], [0x00], [0x7F], [0x80], [0x85], [0xC2, 0x85], [0xC3], [0xFF],
+                                   [0xE2, 0x80, 0x8B], [0xED, 0xA0, 0x80], Array("é".utf8), Array("a".utf8), Array("u{41}".utf8)]
+        var cases: [[UInt8]] = [[]]
+        for _ in 0..<3 { cases += cases.filter { $0.count < 12 }.flatMap { prefix in alphabet.map { prefix + $0 } } }
+        for bytes in Set(cases) {
+            let shown = DisplayText.escape(bytes: bytes)
+            #expect(displayTextBytes(shown) == bytes, "\(bytes) shown as \(shown)")
+            #expect(shown.unicodeScalars.allSatisfy { !DisplayText.needsEscape($0) || $0 == "\\" })
+        }
+    }
+
+    /// A message about a path that is not UTF-8: the text escaped, the path's bytes inserted escaped.
+    @Test func aMessageTemplateTakesThePathsBytes() {
+        let path: [UInt8] = Array("/h".utf8) + [0xFF, 0x5C]
+        #expect(DisplayText.escape("cannot open \0: no\u{1B}", insertingAtNUL: path) == "cannot open /h\\xFF\\\\: no\\x1B")
+        #expect(displayTextBytes(DisplayText.escape("\0", insertingAtNUL: path)) == path)
     }
 }

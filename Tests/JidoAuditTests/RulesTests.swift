@@ -12,13 +12,14 @@ import Testing
         #expect(Set(Rules.all.map(\.name)).count == ids.count)
     }
 
-    /// README.md's rules table has one row per rule, with its id, name, severity and summary.
+    /// README.md's rules table has one row per rule, with its anchor (SARIF's `helpUri` links to it), id, name,
+    /// severity and summary.
     @Test func readmeListsEveryRule() throws {
         let readme = try String(contentsOf: TestVectors.repositoryRoot().appendingPathComponent("README.md"), encoding: .utf8)
-        let rows = readme.split(separator: "\n").filter { $0.hasPrefix("| JG") }.map(String.init)
+        let rows = readme.split(separator: "\n").filter { $0.hasPrefix("| <a id=\"jg") }.map(String.init)
         #expect(rows.count == Rules.all.count, "README.md has \(rows.count) rule rows for \(Rules.all.count) rules")
         for rule in Rules.all {
-            let row = "| \(rule.id) | \(rule.name) | \(rule.severity.rawValue) | \(rule.summary) |"
+            let row = "| <a id=\"\(rule.id.lowercased())\"></a>\(rule.id) | \(rule.name) | \(rule.severity.rawValue) | \(rule.summary) |"
             #expect(rows.contains(row), "README.md lacks or misstates \(rule.id): \(row)")
         }
     }

@@ -83,10 +83,17 @@ enum InteropSessionCases {
         return .integer(JSONInteger(isNegative: negative, digits: negative ? String(text.dropFirst()) : text) ?? JSONInteger(0))
     }
 
-    static func message(_ index: Int, role: String = "user", content: String, extra: [(String, JSONValue)] = []) -> Session.Message {
-        var message = Session.Message(id: "msg-\(index)", role: role, content: content, timestamp: timestamp(60 * index))
-        for (key, value) in extra { message.object[key] = value }
-        return message
+    /// `timestamp(second, micro:)` as a `Date`.
+    static func date(_ second: Int, micro: Int = 123_456) -> Date {
+        Date(timeIntervalSince1970: TimeInterval(1_735_689_600 + second) + TimeInterval(micro) / 1_000_000)
+    }
+
+    static func message(_ index: Int, role: Session.Message.Role = .user, content: String, extra: [(String, JSONValue)] = []) -> Session.Message {
+        let message = Session.Message(id: "msg-\(index)", role: role, content: content, timestamp: date(60 * index))
+        guard !extra.isEmpty else { return message }
+        var object = message.object
+        for (key, value) in extra { object[key] = value }
+        return (try? Session.Message(validating: object)) ?? message
     }
 
     /// A full session document through the schema (`Session(document:)`), with any extra members.
@@ -97,7 +104,7 @@ enum InteropSessionCases {
             ("project_path", .string("/home/dev/projects/app")), ("config", .object(config)), ("language", .string("elixir")),
             ("created_at", .string(timestamp(0))), ("updated_at", .string(timestamp(3_600))), ("closed_at", .string(timestamp(3_660))),
             ("conversation", .array(messages.map { .object($0.object) })), ("todos", .array(todos)),
-            ("prompt_history", .array(messages.filter { $0.role == "user" }.map { .string(String($0.content.prefix(160))) })),
+            ("prompt_history", .array(messages.filter { $0.role == .user }.map { .string(String($0.content.prefix(160))) })),
         ]
         members += extra
         return try Session(document: JSONObject(members))
@@ -167,26 +174,26 @@ enum InteropSessionCases {
 
     static let all: [Case] = [
         Case(name: "new session") { store, id, rng in
-            let messages = (0..<3).map { message($0, role: $0 % 2 == 0 ? "user" : "assistant", content: words(&rng, bytes: 200)) }
-            _ = try store.save(session(id, config: config(&rng), messages: messages))
+            let messages = (0..<3).map { message($0, role: $0 % 2 == 0 ? .user : .assistant, content: words(&rng, bytes: 200)) }
+            try store.save(session(id, config: config(&rng), messages: messages))
         },
         Case(name: "appended messages (5 updates)") { store, id, rng in
-            _ = try store.save(session(id, config: config(&rng), messages: [message(0, content: words(&rng, bytes: 300))]))
+            try store.save(session(id, config: config(&rng), messages: [message(0, content: words(&rng, bytes: 300))]))
             for i in 1...5 {
                 let text = words(&rng, bytes: 100 + 80 * i)
-                _ = try store.update(id) { state in
-                    state?.append(message(i, role: i % 2 == 0 ? "user" : "assistant", content: text,
+                try store.update(id) { state in
+                    state?.append(message(i, role: i % 2 == 0 ? .user : .assistant, content: text,
                                           extra: [("usage", .object(JSONObject([("input_tokens", .integer(JSONInteger(1_000 + i))),
                                                                                 ("output_tokens", .integer(JSONInteger(i))),
                                                                                 ("total_cost", .float(0.1 * Double(i)))])))]))
-                    state?.set("updated_at", to: timestamp(60 * i))
+                    state?.markUpdated(at: date(60 * i))
                 }
             }
         },
         Case(name: "edited message") { store, id, rng in
-            let messages = (0..<6).map { message($0, role: $0 % 2 == 0 ? "user" : "assistant", content: words(&rng, bytes: 400)) }
-            _ = try store.save(session(id, config: config(&rng), messages: messages))
-            _ = try store.update(id) { state in
+            let messages = (0..<6).map { message($0, role: $0 % 2 == 0 ? .user : .assistant, content: words(&rng, bytes: 400)) }
+            try store.save(session(id, config: config(&rng), messages: messages))
+            try store.update(id) { state in
                 guard var document = state?.document else { return }
                 document.modifyValue(forKey: "conversation") { conversation in
                     guard case var .array(items) = conversation, items.count > 2, case var .object(edited) = items[2] else { return }
@@ -196,44 +203,44 @@ enum InteropSessionCases {
                 }
                 state = try Session(document: document)
             }
-            _ = try store.update(id) { state in state?.append(message(7, content: "after the edit")) }
+            try store.update(id) { state in state?.append(message(7, content: "after the edit")) }
         },
         Case(name: "replaced session") { store, id, rng in
-            _ = try store.save(session(id, name: "first", config: config(&rng), messages: [message(0, content: words(&rng, bytes: 2_000))]))
+            try store.save(session(id, name: "first", config: config(&rng), messages: [message(0, content: words(&rng, bytes: 2_000))]))
             let replacement = try session(id, name: "replacement 日本語", config: config(&rng),
                                           messages: (0..<4).map { message($0, content: words(&rng, bytes: 150)) },
                                           todos: [.object(JSONObject([("content", .string("Fix it")), ("status", .string("pending")),
                                                                       ("active_form", .string("Fixing it"))]))])
-            _ = try store.save(replacement)
+            try store.save(replacement)
         },
         Case(name: "config env with 33 keys") { store, id, rng in _ = try store.save(session(id, config: config(&rng, envKeys: 33))) },
         Case(name: "config env with 40 keys") { store, id, rng in _ = try store.save(session(id, config: config(&rng, envKeys: 40))) },
         Case(name: "config env with 47 keys") { store, id, rng in _ = try store.save(session(id, config: config(&rng, envKeys: 47))) },
         Case(name: "config env with 60 keys") { store, id, rng in _ = try store.save(session(id, config: config(&rng, envKeys: 60))) },
         Case(name: "config env with 32 keys (the last small map)") { store, id, rng in
-            _ = try store.save(session(id, config: config(&rng, envKeys: 32)))
+            try store.save(session(id, config: config(&rng, envKeys: 32)))
         },
         Case(name: "large maps nested in large maps, arrays and message members") { store, id, rng in
             var configuration = config(&rng)
             configuration["env"] = .object(largeMap(&rng, keys: 45, nested: true))
             configuration["servers"] = .array([.object(largeMap(&rng, keys: 38)), .object(JSONObject()), .object(largeMap(&rng, keys: 33))])
             let messages = [message(0, content: "x"),
-                            message(1, role: "tool", content: "result", extra: [("metadata", .object(largeMap(&rng, keys: 50)))])]
-            _ = try store.save(session(id, config: configuration, messages: messages))
-            _ = try store.update(id) { state in state?.append(message(2, content: "appended after a large map")) }
+                            message(1, role: .tool, content: "result", extra: [("metadata", .object(largeMap(&rng, keys: 50)))])]
+            try store.save(session(id, config: configuration, messages: messages))
+            try store.update(id) { state in state?.append(message(2, content: "appended after a large map")) }
         },
         Case(name: "top level of 31 members + signature (32)") { store, id, _ in
-            _ = try store.save(session(id, extra: topLevelExtras(31 - 12)))
+            try store.save(session(id, extra: topLevelExtras(31 - 12)))
         },
         Case(name: "top level of 32 members + signature (33: a large map only once signed)") { store, id, _ in
-            _ = try store.save(session(id, extra: topLevelExtras(32 - 12)))
+            try store.save(session(id, extra: topLevelExtras(32 - 12)))
         },
         Case(name: "top level of 33 members + signature") { store, id, _ in
-            _ = try store.save(session(id, extra: topLevelExtras(33 - 12)))
+            try store.save(session(id, extra: topLevelExtras(33 - 12)))
         },
         Case(name: "top level of 40 members + signature, then an append") { store, id, _ in
-            _ = try store.save(session(id, messages: [message(0, content: "first")], extra: topLevelExtras(40 - 12)))
-            _ = try store.update(id) { state in state?.append(message(1, content: "second")) }
+            try store.save(session(id, messages: [message(0, content: "first")], extra: topLevelExtras(40 - 12)))
+            try store.update(id) { state in state?.append(message(1, content: "second")) }
         },
         Case(name: "unicode torture") { store, id, rng in
             let messages = (0..<8).map { message($0, content: words(&rng, bytes: 600, pool: tortureWords + ordinaryWords)) }
@@ -245,23 +252,23 @@ enum InteropSessionCases {
                     .map { ($0.element, .integer(JSONInteger($0.offset))) }))
             }
             configuration["every_torture_word"] = .array(tortureWords.map { .string($0) })
-            _ = try store.save(session(id, name: "naïve 👩‍💻 \u{2028} e\u{301}", config: configuration, messages: messages,
+            try store.save(session(id, name: "naïve 👩‍💻 \u{2028} e\u{301}", config: configuration, messages: messages,
                                        todos: [.object(JSONObject([("content", .string("Fix \u{0}\u{1F}")), ("status", .string("in_progress")),
                                                                    ("active_form", .string("Fixing é\u{FEFF}"))]))]))
         },
         Case(name: "unicode keys in a large map (NFC and NFD spellings side by side)") { store, id, _ in
             var configuration = JSONObject()
             configuration["env"] = .object(JSONObject(tortureWords.enumerated().map { ("\($1)#\($0 % 3)", .string($1)) }))
-            _ = try store.save(session(id, config: configuration))
+            try store.save(session(id, config: configuration))
         },
         Case(name: "big integers (beyond 2^64)") { store, id, _ in
             var configuration = JSONObject()
             configuration["limits"] = .array(bigIntegers.map(int))
             configuration["max_tokens"] = int("18446744073709551617")
-            let messages = [message(0, role: "assistant", content: "usage", extra: [("usage", .object(JSONObject([
+            let messages = [message(0, role: .assistant, content: "usage", extra: [("usage", .object(JSONObject([
                 ("input_tokens", int("18446744073709551616")), ("output_tokens", int("0")), ("total_cost", .float(2.5e-5)),
             ])))])]
-            _ = try store.save(session(id, config: configuration, messages: messages,
+            try store.save(session(id, config: configuration, messages: messages,
                                        extra: [("cumulative_usage", .object(JSONObject([("input_tokens", int(bigIntegers[7])),
                                                                                         ("output_tokens", int("-1")),
                                                                                         ("total_cost", .float(1e21))])))]))
@@ -282,23 +289,23 @@ enum InteropSessionCases {
             }
             configuration["random"] = .array(random)
             configuration["temperature"] = .float(-0.0)
-            _ = try store.save(session(id, config: configuration))
+            try store.save(session(id, config: configuration))
         },
         Case(name: "empty containers and strings") { store, id, _ in
             let configuration = JSONObject([("a", .object(JSONObject())), ("b", .array([])), ("c", .string("")), ("d", .array([.array([])])),
                                             ("e", .array([.object(JSONObject())])), ("", .object(JSONObject([("", .string(""))])))])
-            _ = try store.save(session(id, name: "", config: configuration, messages: [message(0, content: "")]))
+            try store.save(session(id, name: "", config: configuration, messages: [message(0, content: "")]))
         },
         Case(name: "empty session (Session.new)") { store, id, _ in
-            _ = try store.save(Session.new(id: id, name: "new", projectPath: "/p", createdAt: timestamp(0)))
+            try store.save(Session(id: id, name: "new", projectPath: "/p", createdAt: date(0)))
         },
         Case(name: "100 KB messages (plain, escape-heavy, control characters)") { store, id, rng in
             let plain = words(&rng, bytes: 100_000)
             let escapes = words(&rng, bytes: 100_000, pool: ["\"", "\\", "\n", "\t", "/", "é", "🚀", "a"])
             let controls = String((0..<100_000).map { Character(UnicodeScalar(UInt8($0 % 32 == 0 ? 65 : $0 % 32))) })
-            let messages = [message(0, content: plain), message(1, role: "assistant", content: escapes), message(2, content: controls)]
-            _ = try store.save(session(id, config: JSONObject(), messages: messages))
-            _ = try store.update(id) { state in state?.append(message(3, content: "and one more")) }
+            let messages = [message(0, content: plain), message(1, role: .assistant, content: escapes), message(2, content: controls)]
+            try store.save(session(id, config: JSONObject(), messages: messages))
+            try store.update(id) { state in state?.append(message(3, content: "and one more")) }
         },
         Case(name: "tool calls, metadata and usage on messages") { store, id, rng in
             let call = JSONValue.object(JSONObject([
@@ -309,13 +316,13 @@ enum InteropSessionCases {
             ]))
             let messages = [
                 message(0, content: words(&rng, bytes: 100)),
-                message(1, role: "assistant", content: "calling", extra: [("tool_calls", .array([call, call]))]),
-                message(2, role: "tool", content: "ok", extra: [("tool_call_id", .string("toolu_01")),
+                message(1, role: .assistant, content: "calling", extra: [("tool_calls", .array([call, call]))]),
+                message(2, role: .tool, content: "ok", extra: [("tool_call_id", .string("toolu_01")),
                                                               ("metadata", .object(JSONObject([("exit_status", .integer(JSONInteger(0))),
                                                                                                ("duration_s", .float(1e-3))])))]),
-                message(3, role: "system", content: "system prompt"),
+                message(3, role: .system, content: "system prompt"),
             ]
-            _ = try store.save(session(id, config: config(&rng), messages: messages))
+            try store.save(session(id, config: config(&rng), messages: messages))
         },
     ]
 

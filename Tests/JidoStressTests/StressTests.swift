@@ -65,14 +65,14 @@ import Testing
 
         // A message nobody attempted, and a message of the other session: unexpected.
         var session = try context.store.load(ids[0])
-        session.append(Session.Message(id: "w0.99", role: "user", content: "m", timestamp: WriterPlan.timestamp))
+        session.append(Session.Message(id: "w0.99", role: .user, content: "m", timestamp: WriterPlan.timestamp))
         let stranger = ledger.logs[0]?.firstIndex { $0.key == second } ?? 0
-        session.append(Session.Message(id: "w0.\(stranger)", role: "user", content: "m", timestamp: WriterPlan.timestamp))
-        _ = try context.store.save(session)
+        session.append(Session.Message(id: "w0.\(stranger)", role: .user, content: "m", timestamp: WriterPlan.timestamp))
+        try context.store.save(session)
         #expect(context.check(ledger).unexpected.count == 2)
 
         // A dropped acknowledged message: lost.
-        _ = try context.store.save(WriterPlan.newSession(ids[0]))
+        try context.store.save(WriterPlan.newSession(ids[0]))
         let acknowledged = ledger.logs.values.reduce(0) { $0 + $1.filter { $0.key == first && $0.acknowledged }.count }
         #expect(context.check(ledger).lost.count == acknowledged && acknowledged > 0)
 

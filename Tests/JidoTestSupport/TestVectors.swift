@@ -6,6 +6,9 @@ import Foundation
 /// `shared/vectors/jidocode-v1`), so a fresh clone tests with nothing beside it. A missing folder is a test
 /// failure (thrown), never a skip.
 public enum TestVectors {
+    /// 2026-01-01T00:00:00Z, the time of the sessions and messages tests make.
+    public static let january1 = Date(timeIntervalSince1970: 1_767_225_600)
+
     public struct Missing: Error, CustomStringConvertible {
         let path: String
         public var description: String { "JidoCode vectors not found at \(path)" }

@@ -1,14 +1,22 @@
+import JidoAudit
+import JidoCore
 import JidoToolSupport
 
-/// A command-line option: a flag (`valueName == nil`) or an option that takes one value.
+/// A command-line option: a flag (`valueName == nil`) or an option that takes one value: text
+/// (UTF-8, refused otherwise) or a path (any bytes, kept as bytes).
 struct OptionSpec: Sendable {
     let name: String
     let valueName: String?
     let help: String
+    var isPath = false
 
     static func flag(_ name: String, _ help: String) -> OptionSpec { OptionSpec(name: name, valueName: nil, help: help) }
     static func value(_ name: String, _ valueName: String, _ help: String) -> OptionSpec {
         OptionSpec(name: name, valueName: valueName, help: help)
+    }
+    /// An option whose value is a file or directory: its bytes are passed to the kernel as they are.
+    static func path(_ name: String, _ valueName: String, _ help: String) -> OptionSpec {
+        OptionSpec(name: name, valueName: valueName, help: help, isPath: true)
     }
 }
 
@@ -43,58 +51,76 @@ struct CommandSpec: Sendable {
     }
 }
 
-/// The parsed command line of one subcommand.
+/// The parsed command line of one subcommand. Positionals are paths (kept as bytes).
 struct ParsedArguments: Sendable {
-    var values: [String: String] = [:]
+    /// Each option's values in command-line order (`value` is the last one).
+    var values: [String: [String]] = [:]
+    /// Path options, as bytes (the last one given).
+    var paths: [String: PathBytes] = [:]
     var flags: Set<String> = []
-    var positionals: [String] = []
+    var positionals: [PathBytes] = []
     var wantsHelp = false
 
-    func value(_ name: String) -> String? { values[name] }
+    func value(_ name: String) -> String? { values[name]?.last }
+    /// Every value of an option that may be repeated (`--ignore A --ignore B`).
+    func allValues(_ name: String) -> [String] { values[name] ?? [] }
+    func path(_ name: String) -> PathBytes? { paths[name] }
     func flag(_ name: String) -> Bool { flags.contains(name) }
 }
 
 enum ArgumentParser {
-    /// Parses `--name value`, `--name=value`, flags, `--` and positionals against `spec`.
-    static func parse(_ arguments: [String], spec: CommandSpec) throws(UsageError) -> ParsedArguments {
+    /// Parses `--name value`, `--name=value`, flags, `--` and positionals against `spec`. The
+    /// arguments are the bytes the process was given: option names and text values must be UTF-8;
+    /// paths (positionals, path options) are kept byte for byte.
+    static func parse(_ arguments: [[UInt8]], spec: CommandSpec) throws(UsageError) -> ParsedArguments {
+        let dash = UInt8(ascii: "-")
         var parsed = ParsedArguments()
         var index = 0
         var onlyPositionals = false
         while index < arguments.count {
             let argument = arguments[index]
             index += 1
-            if onlyPositionals || !argument.hasPrefix("-") || argument == "-" {
-                parsed.positionals.append(argument)
+            if onlyPositionals || argument.first != dash || argument == [dash] {
+                parsed.positionals.append(PathBytes(bytes: argument))
                 continue
             }
-            if argument == "--" {
+            if argument == [dash, dash] {
                 onlyPositionals = true
                 continue
             }
-            if argument == "-h" || argument == "--help" {
+            if argument == Array("-h".utf8) || argument == Array("--help".utf8) {
                 parsed.wantsHelp = true
                 continue
             }
-            var name = argument
-            var inlineValue: String?
-            if let equals = argument.firstIndex(of: "=") {
-                name = String(argument[..<equals])
-                inlineValue = String(argument[argument.index(after: equals)...])
+            var nameBytes = argument[...]
+            var inlineValue: [UInt8]?
+            if let equals = argument.firstIndex(of: UInt8(ascii: "=")) {
+                nameBytes = argument[..<equals]
+                inlineValue = Array(argument[(equals + 1)...])
             }
-            guard let option = spec.options.first(where: { $0.name == name }) else {
-                throw UsageError("unknown option '\(name)' for '\(spec.name)'")
+            guard let name = String(validating: nameBytes, as: UTF8.self),
+                  let option = spec.options.first(where: { $0.name == name }) else {
+                throw UsageError("unknown option '\(DisplayText.escape(bytes: nameBytes))' for '\(spec.name)'")
             }
             if option.valueName == nil {
                 guard inlineValue == nil else { throw UsageError("option '\(name)' takes no value") }
                 parsed.flags.insert(name)
                 continue
             }
+            let value: [UInt8]
             if let inlineValue {
-                parsed.values[name] = inlineValue
+                value = inlineValue
             } else {
                 guard index < arguments.count else { throw UsageError("option '\(name)' needs a value") }
-                parsed.values[name] = arguments[index]
+                value = arguments[index]
                 index += 1
+            }
+            if option.isPath {
+                parsed.paths[name] = PathBytes(bytes: value)
+            } else if let text = String(validating: value, as: UTF8.self) {
+                parsed.values[name, default: []].append(text)
+            } else {
+                throw UsageError("option '\(name)' needs UTF-8 text, not '\(DisplayText.escape(bytes: value))'")
             }
         }
         if parsed.wantsHelp { return parsed }
@@ -103,7 +129,7 @@ enum ArgumentParser {
         }
         guard parsed.positionals.count <= spec.maximumPositionals else {
             if spec.maximumPositionals == 0 {
-                throw UsageError("'\(spec.name)' takes no arguments, only options (unexpected '\(parsed.positionals[0])')")
+                throw UsageError("'\(spec.name)' takes no arguments, only options (unexpected '\(DisplayText.escape(bytes: parsed.positionals[0].bytes))')")
             }
             throw UsageError("'\(spec.name)' takes at most \(spec.maximumPositionals) \(spec.positionalName ?? "arguments")")
         }

@@ -2,63 +2,120 @@ import JidoCore
 import JidoAudit
 import JidoToolSupport
 
-/// `jido-audit canonical FILE`: the exact bytes JidoCode signs for FILE.
+/// `jido-audit canonical FILE`: the exact bytes JidoCode signs for FILE; with `--hmac`, their HMAC under this
+/// machine's key (what the file's `signature` must be), never the key itself.
 struct CanonicalCommand: Subcommand {
     static let spec = CommandSpec(
         name: "canonical",
-        summary: "Print the bytes that are signed for a file (its canonical form without the signature).",
-        options: [BeamOrderOption.spec], positionalName: "FILE|-", minimumPositionals: 1, maximumPositionals: 1,
+        summary: "Print the bytes that are signed for a file (its canonical form without the signature), or their HMAC.",
+        options: [BeamOrderOption.spec,
+                  .flag("--hmac", "Print the base64 HMAC-SHA256 of those bytes under the signing key (the key is never printed).")]
+            + KeyOptions.specs.map { OptionSpec(name: $0.name, valueName: $0.valueName, help: "With --hmac: " + $0.help, isPath: $0.isPath) },
+        positionalName: "FILE|-", minimumPositionals: 1, maximumPositionals: 1,
         discussion: """
-        Any JSON document is accepted. The bytes are those JidoCode signs on the given Erlang/OTP
-        family (--otp; they differ only in objects of more than 32 members, which JidoCode writes in
-        the BEAM's hash order). The output has no trailing newline. Exit status 1 (with the reason on
-        stderr) when FILE does not decode.
+        Any JSON document is accepted (- reads standard input). The bytes are those JidoCode signs on the
+        given Erlang/OTP family (--otp; they differ only in objects of more than 32 members, which JidoCode
+        writes in the BEAM's hash order). The output has no trailing newline. With --hmac the output is the
+        HMAC in base64 and a newline: a session is intact when it equals the file's "signature".
+        To check with other tools see README, "Checking a signature by hand": openssl kdf, then openssl mac
+        (never 'openssl dgst -hmac', which takes the key as text and gives another MAC).
+        Exit status: 0, 1 FILE does not decode or is larger than JidoCode's 10 MiB (the reason on stderr),
+        2 usage error, 3 FILE cannot be read or (with --hmac) no usable key.
         """)
 
-    let file: String
+    let file: PathBytes
     let order: BeamOrder
+    /// The key to authenticate the bytes with (`--hmac`), else nil: the bytes themselves are printed.
+    let keyOptions: KeyOptions?
 
     init(_ arguments: ParsedArguments, io: CommandIO) throws(UsageError) {
         file = arguments.positionals[0]
         order = try BeamOrderOption.parse(arguments, allowAny: false).first ?? .jidoCodeDefault
+        if arguments.flag("--hmac") {
+            keyOptions = try KeyOptions(arguments, io: io)
+        } else {
+            if let keyOption = KeyOptions.specs.first(where: { arguments.value($0.name) != nil }) {
+                throw UsageError("\(keyOption.name) goes with --hmac")
+            }
+            keyOptions = nil
+        }
     }
 
     func run(_ io: CommandIO) -> ExitCode {
         let limits = JSONLimits.default
-        let name = file == "-" ? "standard input" : file
+        let name = file == "-" ? "standard input" : DisplayText.escape(bytes: file.bytes)
+        // The key first: a missing secret is reported before the file is read (standard input is read once).
+        var signing: KeyOptions.SigningKey?
+        if let keyOptions {
+            switch keyOptions.sessionKey() {
+            case let .success(derived): signing = derived
+            case let .failure(error):
+                io.err("jido-audit canonical: \(error.message)\n")
+                return .cannotRun
+            }
+        }
         let bytes: [UInt8]
         switch Self.read(file, limit: limits.maxInputBytes) {
         case let .success(read): bytes = read
-        case let .failure(problem):
-            io.err("jido-audit canonical: \(DisplayText.escape(name)): \(problem)\n")
+        case let .failure(problem) where problem.tooLarge:
+            io.err("jido-audit canonical: \(name): \(DisplayText.escape(problem.description))\n")
             return .findings
+        case let .failure(problem):
+            io.err("jido-audit canonical: cannot read \(name): \(DisplayText.escape(problem.description))\n")
+            return .cannotRun
         }
         let value: JSONValue
         do throws(JSONDecodingError) {
             value = try StrictJSONDecoder(limits: limits).decode(bytes).value
         } catch {
-            io.err("jido-audit canonical: \(DisplayText.escape(name)): \(error)\n")
+            io.err("jido-audit canonical: \(name): \(DisplayText.escape(error.description))\n")
             return .findings
         }
+        let canonical: [UInt8]
         do throws(CanonicalEncodingError) {
-            io.out(String(decoding: try CanonicalJSON.encode(value, omittingTopLevelKey: SessionSignature.memberName, order: order), as: UTF8.self))
+            canonical = try CanonicalJSON.encode(value, omittingTopLevelKey: SessionSignature.memberName, order: order)
         } catch {
-            io.err("jido-audit canonical: \(DisplayText.escape(name)): \(error)\n")
+            io.err("jido-audit canonical: \(name): \(DisplayText.escape(error.description))\n")
             return .findings
         }
-        return .success
+        guard let signing else {
+            io.out(String(decoding: canonical, as: UTF8.self))
+            return .success
+        }
+        do {
+            io.out(Base64.encode(try HMACSHA256.authenticationCode(for: canonical, key: signing.key)) + "\n")
+            return .success
+        } catch {
+            io.err("jido-audit canonical: cannot compute the HMAC: \(error)\n")
+            return .cannotRun
+        }
     }
 
+    /// Why a file named on the command line could not be read (`verify` and `canonical` say it the same way).
     struct ReadProblem: Error, CustomStringConvertible {
         let description: String
+        /// The file is larger than JidoCode's limit: JidoCode refuses it too, so it is an answer about the
+        /// file (undecodable), not a failure to read it.
+        let tooLarge: Bool
+
+        init(description: String, tooLarge: Bool = false) {
+            self.description = description
+            self.tooLarge = tooLarge
+        }
+
+        /// A missing file is said as the shell says it.
+        init(_ error: FileReadError) {
+            description = error == .notFound ? "No such file or directory" : error.description
+            if case .tooLarge = error { tooLarge = true } else { tooLarge = false }
+        }
     }
 
     /// The bytes of `file`, or of standard input for `-`, at most `limit`.
-    static func read(_ file: String, limit: Int) -> Result<[UInt8], ReadProblem> {
+    static func read(_ file: PathBytes, limit: Int) -> Result<[UInt8], ReadProblem> {
         if file == "-" {
             do throws(SystemCallError) {
                 let (bytes, exceeded) = try FileDescriptor(rawValue: 0).readAll(limit: limit)
-                return exceeded ? .failure(ReadProblem(description: "larger than \(limit) bytes")) : .success(bytes)
+                return exceeded ? .failure(ReadProblem(description: "larger than \(limit) bytes", tooLarge: true)) : .success(bytes)
             } catch {
                 return .failure(ReadProblem(description: "\(error)"))
             }
@@ -66,7 +123,7 @@ struct CanonicalCommand: Subcommand {
         do throws(FileReadError) {
             return .success(try CheckedFileReader.read(path: file, policy: FilePolicy(maxBytes: limit)).bytes)
         } catch {
-            return .failure(ReadProblem(description: "\(error)"))
+            return .failure(ReadProblem(error))
         }
     }
 }

@@ -23,14 +23,18 @@ struct VerifyCommand: Subcommand {
         runs on; a file is valid when it verifies under an accepted family (--otp), and the family is
         reported. The hostname used is reported; when most files fail under it and another name
         JidoCode could have used on this machine makes them verify, that name is suggested.
+        A FILE larger than JidoCode's 10 MiB limit is undecodable (JidoCode refuses it too); a FILE that
+        cannot be read (missing, not a regular file, a symbolic link) gets no verdict: the reason goes to
+        stderr and the other files are still verified.
         Exit status: 0 when every file is valid without duplicated or ambiguous keys, 1 otherwise,
-        2 usage error, 3 when no key could be derived or the output could not be written.
+        2 usage error, 3 when a FILE could not be read, no key could be derived or the output could
+        not be written.
         """)
 
     let keyOptions: KeyOptions
     let json: Bool
     let orders: [BeamOrder]
-    let files: [String]
+    let files: [PathBytes]
 
     init(_ arguments: ParsedArguments, io: CommandIO) throws(UsageError) {
         keyOptions = try KeyOptions(arguments, io: io)
@@ -41,7 +45,7 @@ struct VerifyCommand: Subcommand {
 
     /// One file's answer: its verification and the keys other parsers would merge.
     struct FileResult {
-        var path: String
+        var path: PathBytes
         var verification: SignatureVerification
         var ambiguous = ReportedKeys()
 
@@ -49,9 +53,16 @@ struct VerifyCommand: Subcommand {
         var isClean: Bool { verification.verdict == .valid && verification.duplicateKeyCount == 0 && ambiguous.isEmpty }
     }
 
+    /// A FILE that could not be read: no verdict, an error.
+    struct Unreadable {
+        var path: PathBytes
+        var problem: CanonicalCommand.ReadProblem
+    }
+
     /// What one run found: per file, and the hostname it used (with a suggestion when most fail).
     struct Outcome {
         var results: [FileResult]
+        var unreadable: [Unreadable] = []
         var hostname: String
         var suggestion: String?
         var probe: HostnameProbe
@@ -67,22 +78,31 @@ struct VerifyCommand: Subcommand {
         }
         let limits = JSONLimits.default
         var probe = HostnameProbe()
-        let results = files.map { path -> FileResult in
+        var results: [FileResult] = []
+        var unreadable: [Unreadable] = []
+        for path in files {
             do throws(FileReadError) {
                 let (bytes, _) = try CheckedFileReader.read(path: path, policy: FilePolicy(maxBytes: limits.maxInputBytes))
                 // One reading of the file: a canonical session with ASCII keys only (none can be
                 // ambiguous) is not decoded; any other file is decoded once, for both answers.
                 let inspection = SessionFile.inspect(bytes: bytes, key: signing.key, limits: limits, orders: orders)
                 bytes.withUnsafeBytes { probe.record(inspection.verification.verdict, bytes: $0) }
-                return FileResult(path: path, verification: inspection.verification, ambiguous: inspection.content.ambiguous)
+                results.append(FileResult(path: path, verification: inspection.verification, ambiguous: inspection.content.ambiguous))
             } catch {
-                return FileResult(path: path, verification: SignatureVerification(verdict: .undecodable, detail: "cannot read: \(error)"))
+                let problem = CanonicalCommand.ReadProblem(error)
+                if problem.tooLarge {  // JidoCode refuses it too: undecodable, a verdict
+                    results.append(FileResult(path: path, verification: SignatureVerification(verdict: .undecodable, detail: problem.description)))
+                    continue
+                }
+                io.err("jido-audit verify: cannot read \(DisplayText.escape(bytes: path.bytes)): \(DisplayText.escape(problem.description))\n")
+                unreadable.append(Unreadable(path: path, problem: problem))
             }
         }
         let suggestion = probe.matchingHostname(candidates: HostnameProbe.machineCandidates(), used: signing.hostname,
                                                 key: signing.derive)
-        let outcome = Outcome(results: results, hostname: signing.hostname, suggestion: suggestion, probe: probe)
+        let outcome = Outcome(results: results, unreadable: unreadable, hostname: signing.hostname, suggestion: suggestion, probe: probe)
         io.out(json ? Self.renderJSON(outcome) : Self.renderText(outcome))
+        if !unreadable.isEmpty { return .cannotRun }
         return results.allSatisfy(\.isClean) ? .success : .findings
     }
 
@@ -99,7 +119,7 @@ struct VerifyCommand: Subcommand {
         var lines: [String] = []
         for file in results {
             let result = file.verification
-            var line = result.verdict.rawValue.padding(to: width + 1) + DisplayText.escape(file.path)
+            var line = result.verdict.rawValue.padding(to: width + 1) + DisplayText.escape(bytes: file.path.bytes)
             if let order = result.beamOrder { line += " [\(order.rawValue) order]" }
             if let detail = result.detail { line += ": " + DisplayText.escape(detail) }
             lines.append(line)
@@ -116,9 +136,10 @@ struct VerifyCommand: Subcommand {
         }
         let duplicated = results.filter { $0.verification.duplicateKeyCount > 0 }.count
         let ambiguous = results.filter { !$0.ambiguous.isEmpty }.count
-        var summary = "\(results.count) file\(results.count == 1 ? "" : "s"): " + counts.joined(separator: ", ")
+        var summary = "\(results.count) file\(results.count == 1 ? "" : "s")" + (counts.isEmpty ? "" : ": " + counts.joined(separator: ", "))
         if duplicated > 0 { summary += "; \(duplicated) with duplicated keys" }
         if ambiguous > 0 { summary += "; \(ambiguous) with ambiguous keys" }
+        if !outcome.unreadable.isEmpty { summary += "; \(outcome.unreadable.count) could not be read" }
         summary += " (hostname \(DisplayText.escape(outcome.hostname).debugDescription))"
         lines.append(summary)
         if let working = outcome.suggestion {
@@ -127,14 +148,16 @@ struct VerifyCommand: Subcommand {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// `{hostname, hostname_suggestion, files: [{file, verdict, duplicate_keys, duplicate_key_count,
-    /// ambiguous_keys, ambiguous_key_count, canonical, beam_order, detail}]}`; names and keys escaped
-    /// as in the text output.
+    /// `{hostname, hostname_suggestion, files: [{file, file_base64, verdict, duplicate_keys,
+    /// duplicate_key_count, ambiguous_keys, ambiguous_key_count, canonical, beam_order, detail}],
+    /// unreadable: [{file, file_base64, error}]}`; names and keys escaped as in the text output;
+    /// `file_base64` is the file's path byte for byte (base64).
     static func renderJSON(_ outcome: Outcome) -> String {
         let files = JSONValue.array(outcome.results.map { file in
             let result = file.verification
             return .object(JSONObject([
-                ("file", .string(DisplayText.escape(file.path))),
+                ("file", .string(DisplayText.escape(bytes: file.path.bytes))),
+                ("file_base64", .string(Base64.encode(file.path.bytes))),
                 ("verdict", .string(result.verdict.rawValue)),
                 ("duplicate_keys", .array(result.duplicateKeys.map { .string(DisplayText.escape($0)) })),
                 ("duplicate_key_count", .integer(JSONInteger(result.duplicateKeyCount))),
@@ -149,6 +172,11 @@ struct VerifyCommand: Subcommand {
             ("hostname", .string(DisplayText.escape(outcome.hostname))),
             ("hostname_suggestion", outcome.suggestion.map { .string(DisplayText.escape($0)) } ?? .null),
             ("files", files),
+            ("unreadable", .array(outcome.unreadable.map { file in
+                .object(JSONObject([("file", .string(DisplayText.escape(bytes: file.path.bytes))),
+                                    ("file_base64", .string(Base64.encode(file.path.bytes))),
+                                    ("error", .string(DisplayText.escape(file.problem.description)))]))
+            })),
         ])))
     }
 }

@@ -8,10 +8,52 @@ import JidoCore
 /// runs. Locations inside the home directory are relative to the base id `JIDO_HOME`, defined in
 /// `run.originalUriBaseIds` as the home's `file://` URI (with a trailing slash); other paths (ancestors of home,
 /// a baseline elsewhere) are absolute `file://` URIs. Relative paths are resolved against the working
-/// directory. Every byte outside `A-Z a-z 0-9 - . _ ~ /` is percent-encoded (UTF-8, upper-case hex).
+/// directory. A path is written in its printed form (`DisplayText`: the one escaping of every output, so a name
+/// that is not UTF-8 is `\xHH` there too), then every byte of that outside `A-Z a-z 0-9 - . _ ~ /` is
+/// percent-encoded (UTF-8, upper-case hex). Home, the working directory and the findings' paths are all taken in
+/// that form, so they compare alike.
 /// A result's `message.text` is the finding's message (made a sentence) followed by `Fix:` and the rule's help.
+/// A suppressed finding is still a result, with `suppressions: [{kind: "external", status: "accepted",
+/// justification: reason, properties: {source, expires}}]` (SARIF 2.1.0 §3.35): the suppression lives outside
+/// the audited files, in `--ignore` or the suppressions file.
+///
+/// For code-scanning services: each rule has a `helpUri` (its row of README's rules table) and
+/// `properties.security-severity` (GitHub's 0.0–10.0 scale, from the severity); each result has
+/// `partialFingerprints["jidoAudit/v1"]`, which is the same in every run that reports the same problem
+/// (see `fingerprint`), so a service tracks it across runs instead of opening a new alert each time.
 enum SARIFRenderer {
     static let homeBaseID = "JIDO_HOME"
+    /// Where README.md is published; a rule's `helpUri` is this with `#<id in lower case>` (the anchor of its
+    /// row in the rules table).
+    static let readmeURI = "https://github.com/jidoguard/jidoguard/blob/main/README.md"
+    /// The key of `partialFingerprints`; the version changes if the fingerprint's definition ever does.
+    static let fingerprintKey = "jidoAudit/v1"
+
+    static func helpURI(_ rule: Rule) -> String { readmeURI + "#" + rule.id.lowercased() }
+
+    /// GitHub code scanning's `security-severity` (critical ≥ 9.0, high ≥ 7.0, medium ≥ 4.0, low > 0).
+    static func securitySeverity(_ severity: Severity) -> String {
+        switch severity {
+        case .error: "8.0"
+        case .warning: "5.0"
+        case .note: "2.0"
+        }
+    }
+
+    /// Hex SHA-256 of the rule id, the path relative to the data directory (`.` for the directory itself; a path
+    /// outside it as the audit saw it) and the finding's rank among the findings of that rule and path, separated
+    /// by NUL bytes. Nothing that changes between runs (inode, time, size, message) is part of it.
+    static func fingerprint(_ finding: Finding, dataDirectory: String, occurrence: Int) -> String? {
+        let directory = Array(dataDirectory.utf8)
+        var path = finding.pathBytes
+        if path == directory {
+            path = Array(".".utf8)
+        } else if !directory.isEmpty, path.count > directory.count + 1, path.starts(with: directory + [UInt8(ascii: "/")]) {
+            path = Array(path[(directory.count + 1)...])
+        }
+        let input = Array(finding.rule.id.utf8) + [0] + path + [0] + Array(String(occurrence).utf8)
+        return (try? SHA256.hash(input)).map(Hex.lowercase)
+    }
 
     static func render(_ report: AuditReport) -> String {
         render(report, workingDirectory: currentDirectory())
@@ -22,7 +64,7 @@ enum SARIFRenderer {
         var invocation = JSONObject([("executionSuccessful", .bool(report.failure == nil))])
         if let failure = report.failure {
             invocation["toolExecutionNotifications"] = .array([.object(JSONObject([
-                ("level", .string("error")), ("message", text(DisplayText.escape(failure))),
+                ("level", .string("error")), ("message", text(failure)),
             ]))])
         }
         return invocation
@@ -30,8 +72,9 @@ enum SARIFRenderer {
 
     /// `workingDirectory` resolves relative paths; when nil they stay relative references.
     static func render(_ report: AuditReport, workingDirectory: String?) -> String {
-        let locator = FileLocator(home: report.home, workingDirectory: workingDirectory)
+        let locator = FileLocator(home: DisplayText.escape(bytes: report.homePath.bytes), workingDirectory: workingDirectory)
         let ruleIndex = Dictionary(Rules.all.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var occurrences: [[UInt8]: Int] = [:]
         let results = report.sortedFindings.map { finding -> JSONValue in
             var result = JSONObject([
                 ("ruleId", .string(finding.rule.id)),
@@ -42,6 +85,13 @@ enum SARIFRenderer {
                 ]))])),
             ])
             if let index = ruleIndex[finding.rule.id] { result["ruleIndex"] = .integer(JSONInteger(index)) }
+            if let suppression = finding.suppression { result["suppressions"] = .array([.object(Self.suppression(suppression))]) }
+            let key = Array(finding.rule.id.utf8) + [0] + finding.pathBytes
+            let occurrence = occurrences[key, default: 0]
+            occurrences[key] = occurrence + 1
+            if let fingerprint = fingerprint(finding, dataDirectory: report.dataDirectory, occurrence: occurrence) {
+                result["partialFingerprints"] = .object(JSONObject([(fingerprintKey, .string(fingerprint))]))
+            }
             return .object(result)
         }
         var run = JSONObject([
@@ -75,10 +125,25 @@ enum SARIFRenderer {
                     ("shortDescription", text(rule.summary)),
                     ("fullDescription", text(rule.summary + " Fix: " + rule.help)),
                     ("help", text(rule.help)),
+                    ("helpUri", .string(helpURI(rule))),
                     ("defaultConfiguration", .object(JSONObject([("level", .string(rule.severity.rawValue))]))),
-                    ("properties", .object(JSONObject([("tags", .array([.string("security")]))]))),
+                    ("properties", .object(JSONObject([
+                        ("tags", .array([.string("security")])),
+                        ("security-severity", .string(securitySeverity(rule.severity))),
+                    ]))),
                 ]))
             })),
+        ])
+    }
+
+    static func suppression(_ suppression: Suppression) -> JSONObject {
+        var properties = JSONObject([("source", .string(suppression.source))])
+        if let expires = suppression.expires { properties["expires"] = .string(expires) }
+        return JSONObject([
+            ("kind", .string("external")),
+            ("status", .string("accepted")),
+            ("justification", .string(DisplayText.escape(suppression.reason))),
+            ("properties", .object(properties)),
         ])
     }
 
@@ -90,10 +155,11 @@ enum SARIFRenderer {
         return message + "."
     }
 
+    /// The working directory in its printed form (`DisplayText`), like every path the locator compares.
     private static func currentDirectory() -> String? {
         guard let buffer = getcwd(nil, 0) else { return nil }
         defer { free(buffer) }
-        return String(cString: buffer)
+        return DisplayText.escape(bytes: UnsafeRawBufferPointer(start: buffer, count: strlen(buffer)))
     }
 }
 

@@ -1,6 +1,6 @@
 /// RFC 4648 §4 base64, standard alphabet, padded. Decoding accepts only the canonical encoding,
 /// so every accepted text is exactly `encode` of its result: a signature has one spelling.
-public enum Base64 {
+package enum Base64 {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
     private static let padding = UInt8(ascii: "=")
     private static let invalid: UInt8 = 0xFF
@@ -15,7 +15,7 @@ public enum Base64 {
     }()
 
     /// The padded standard-alphabet encoding of `bytes`.
-    public static func encode(_ bytes: some Collection<UInt8>) -> String {
+    package static func encode(_ bytes: some Collection<UInt8>) -> String {
         var output: [UInt8] = []
         output.reserveCapacity((bytes.count + 2) / 3 * 4)
         var iterator = bytes.makeIterator()
@@ -33,7 +33,7 @@ public enum Base64 {
 
     /// The bytes `text` encodes, or `nil` unless `text` is exactly `encode` of them: standard
     /// alphabet only, length a multiple of 4, `=` only as final padding, unused low bits zero.
-    public static func decodeStrict(_ text: some Collection<UInt8>) -> [UInt8]? {
+    package static func decodeStrict(_ text: some Collection<UInt8>) -> [UInt8]? {
         if let result = text.withContiguousStorageIfAvailable({ decodeStrict(buffer: $0) }) {
             return result
         }

@@ -1,34 +1,34 @@
 /// HMAC-SHA256 (RFC 2104) under a `SessionKey`, incremental, with value semantics: a copy
 /// continues independently of the original. Any use after `finalize()` throws
 /// `CryptoError.contextFinalized`. Compare tags only with `ConstantTime.equals`.
-public struct HMACSHA256: IncrementalDigest {
-    public static let byteCount = 32
+package struct HMACSHA256: IncrementalDigest {
+    package static let byteCount = 32
 
     private var context: LibCrypto.MACContext
 
     /// Starts from the key's pre-keyed template; the key bytes are not copied again.
-    public init(key: SessionKey) throws {
+    package init(key: SessionKey) throws {
         context = try key.hmacTemplate.makeContext()
     }
 
-    public mutating func update(_ bytes: UnsafeRawBufferPointer) throws {
+    package mutating func update(_ bytes: UnsafeRawBufferPointer) throws {
         try uniqueContext().update(bytes)
     }
 
     /// The 32-byte tag over everything passed to `update`.
-    public mutating func finalize() throws -> [UInt8] {
+    package mutating func finalize() throws -> [UInt8] {
         try uniqueContext().finalize()
     }
 
     /// The 32-byte tag of `bytes` under `key`.
-    public static func authenticationCode(for bytes: UnsafeRawBufferPointer, key: SessionKey) throws -> [UInt8] {
+    package static func authenticationCode(for bytes: UnsafeRawBufferPointer, key: SessionKey) throws -> [UInt8] {
         let context = try key.hmacTemplate.makeContext()
         try context.update(bytes)
         return try context.finalize()
     }
 
     /// The 32-byte tag of `bytes` under `key`.
-    public static func authenticationCode(for bytes: some Collection<UInt8>, key: SessionKey) throws -> [UInt8] {
+    package static func authenticationCode(for bytes: some Collection<UInt8>, key: SessionKey) throws -> [UInt8] {
         var mac = try HMACSHA256(key: key)
         try mac.update(bytes)
         return try mac.finalize()
@@ -43,15 +43,15 @@ public struct HMACSHA256: IncrementalDigest {
 }
 
 /// Comparison of secret-dependent values (MAC tags) whose timing does not reveal where they differ.
-public enum ConstantTime {
+package enum ConstantTime {
     /// `true` iff the contents are equal. Lengths are treated as public: unequal lengths return
     /// `false` at once; equal lengths are compared with `CRYPTO_memcmp`.
-    public static func equals(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+    package static func equals(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
         LibCrypto.constantTimeEquals(a, b)
     }
 
     /// `true` iff the contents are equal; see `equals(_:_:)` for raw buffers.
-    public static func equals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    package static func equals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         a.withUnsafeBytes { a in b.withUnsafeBytes { b in LibCrypto.constantTimeEquals(a, b) } }
     }
 }

@@ -14,6 +14,11 @@ public enum HostnameError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .unavailable(code): return "gethostname failed (errno \(code)); pass --hostname NAME"
         }
     }
+
+    /// What went wrong and what to do, for anyone.
+    public var userMessage: String { "This machine's host name cannot be read; give the host name JidoCode uses explicitly." }
+    /// Full detail for logs.
+    public var logDescription: String { description }
 }
 
 /// The host name exactly as JidoCode mixes it into the signing key.

@@ -10,6 +10,31 @@ public enum CryptoError: Error, Sendable, Equatable {
     case lengthOutOfRange(operation: String)
     /// A streaming context was used after `finalize()`.
     case contextFinalized
+
+    /// What went wrong, without detail, for anyone.
+    public var userMessage: String {
+        switch self {
+        case .randomUnavailable: return "No secure random bytes are available; nothing was created."
+        case .libcrypto, .lengthOutOfRange, .contextFinalized:
+            return "The cryptography library (OpenSSL) failed; nothing was signed or trusted. See the log for the call."
+        }
+    }
+
+    /// Full detail for logs.
+    public var logDescription: String {
+        switch self {
+        case let .libcrypto(operation): return "libcrypto call \(operation) failed"
+        case .randomUnavailable: return "RAND_bytes failed"
+        case let .lengthOutOfRange(operation): return "length out of range for \(operation)"
+        case .contextFinalized: return "digest context used after finalize()"
+        }
+    }
+
+    /// Runs `body`, whose calls throw only `CryptoError` (the internal layer's signatures are
+    /// untyped), with the error typed.
+    static func typed<R>(_ body: () throws -> R) throws(CryptoError) -> R {
+        do { return try body() } catch let error as CryptoError { throw error } catch { throw .libcrypto(operation: "\(error)") }
+    }
 }
 
 /// The only code that calls OpenSSL. Every return value is checked; every failure throws and

@@ -1,14 +1,14 @@
 /// SHA-256 (FIPS 180-4) through libcrypto.
-public enum SHA256 {
-    public static let byteCount = 32
+package enum SHA256 {
+    package static let byteCount = 32
 
     /// The 32-byte digest of `bytes`.
-    public static func hash(_ bytes: UnsafeRawBufferPointer) throws -> [UInt8] {
+    package static func hash(_ bytes: UnsafeRawBufferPointer) throws -> [UInt8] {
         try LibCrypto.sha256(bytes)
     }
 
     /// The 32-byte digest of `bytes`.
-    public static func hash(_ bytes: some Collection<UInt8>) throws -> [UInt8] {
+    package static func hash(_ bytes: some Collection<UInt8>) throws -> [UInt8] {
         if let digest = try bytes.withContiguousStorageIfAvailable({ try LibCrypto.sha256(UnsafeRawBufferPointer($0)) }) {
             return digest
         }
@@ -17,19 +17,19 @@ public enum SHA256 {
 
     /// Incremental SHA-256 with value semantics: a copy continues independently of the original.
     /// Any use after `finalize()` throws `CryptoError.contextFinalized`.
-    public struct Context: IncrementalDigest {
+    package struct Context: IncrementalDigest {
         private var context: LibCrypto.DigestContext
 
-        public init() throws {
+        package init() throws {
             context = try LibCrypto.DigestContext.sha256()
         }
 
-        public mutating func update(_ bytes: UnsafeRawBufferPointer) throws {
+        package mutating func update(_ bytes: UnsafeRawBufferPointer) throws {
             try uniqueContext().update(bytes)
         }
 
         /// The digest of everything passed to `update`.
-        public mutating func finalize() throws -> [UInt8] {
+        package mutating func finalize() throws -> [UInt8] {
             try uniqueContext().finalize()
         }
 
@@ -43,14 +43,14 @@ public enum SHA256 {
 }
 
 /// A MAC or hash fed in pieces; the collection overload is shared by every conformer.
-public protocol IncrementalDigest {
+package protocol IncrementalDigest {
     mutating func update(_ bytes: UnsafeRawBufferPointer) throws
     mutating func finalize() throws -> [UInt8]
 }
 
 extension IncrementalDigest {
     /// Feeds any byte collection (contiguous ones without a copy).
-    public mutating func update(_ bytes: some Collection<UInt8>) throws {
+    package mutating func update(_ bytes: some Collection<UInt8>) throws {
         if try bytes.withContiguousStorageIfAvailable({ try update(UnsafeRawBufferPointer($0)) }) != nil {
             return
         }

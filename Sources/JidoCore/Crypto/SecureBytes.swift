@@ -3,12 +3,12 @@
 ///
 /// `@unchecked Sendable`: the buffer is written only during `init` and is read-only afterwards;
 /// concurrent reads of immutable memory are safe.
-public final class SecureBytes: @unchecked Sendable {
+package final class SecureBytes: @unchecked Sendable {
     private let base: UnsafeMutableRawPointer
-    public let count: Int
+    package let count: Int
 
     /// Copies `bytes` into a fresh buffer. The source is left to the caller to wipe.
-    public convenience init(copying bytes: some Collection<UInt8>) {
+    package convenience init(copying bytes: some Collection<UInt8>) {
         self.init(count: bytes.count) { $0.copyBytes(from: bytes) }
     }
 
@@ -36,17 +36,17 @@ public final class SecureBytes: @unchecked Sendable {
 
     /// Lends the bytes for the duration of `body`; the pointer must not escape it.
     /// Overwrites `buffer` with zeros in a way the optimizer cannot remove (`OPENSSL_cleanse`).
-    public static func wipe(_ buffer: UnsafeMutableRawBufferPointer) {
+    package static func wipe(_ buffer: UnsafeMutableRawBufferPointer) {
         LibCrypto.cleanse(buffer)
     }
 
-    public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+    package func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try body(UnsafeRawBufferPointer(start: base, count: count))
     }
 }
 
 extension SecureBytes: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
-    public var description: String { "SecureBytes(<redacted>, \(count) bytes)" }
-    public var debugDescription: String { description }
-    public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .class) }
+    package var description: String { "SecureBytes(<redacted>, \(count) bytes)" }
+    package var debugDescription: String { description }
+    package var customMirror: Mirror { Mirror(self, children: [], displayStyle: .class) }
 }

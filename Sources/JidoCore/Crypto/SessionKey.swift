@@ -1,5 +1,5 @@
 /// The JidoCode v1 session-signing key derivation parameters, fixed by the file format.
-public enum SessionKeyDerivation {
+package enum SessionKeyDerivation {
     public static let appSalt = "jido_code_session_v1"
     public static let password = "jido_code_session_v1"
     public static let iterations = 100_000
@@ -22,7 +22,11 @@ public struct SessionKey: Sendable {
 
     /// JidoCode's key: PBKDF2-HMAC-SHA256(password, appSalt ‖ machineSecret ‖ UTF-8 hostname),
     /// 100,000 iterations, 32 bytes. `machineSecret` is the file's raw bytes, unparsed.
-    public static func derive(machineSecret: some Collection<UInt8>, hostname: String) throws -> SessionKey {
+    public static func derive(machineSecret: some Collection<UInt8>, hostname: String) throws(CryptoError) -> SessionKey {
+        try CryptoError.typed { try deriveUntyped(machineSecret: machineSecret, hostname: hostname) }
+    }
+
+    private static func deriveUntyped(machineSecret: some Collection<UInt8>, hostname: String) throws -> SessionKey {
         let prefix = SessionKeyDerivation.appSalt.utf8
         let host = hostname.utf8
         let secretCount = machineSecret.count
@@ -45,9 +49,11 @@ public struct SessionKey: Sendable {
 
     /// A fresh random key from the OpenSSL DRBG, for callers that explicitly want a key that
     /// lives only in memory. Throws if the generator fails; never falls back.
-    public static func ephemeral() throws -> SessionKey {
-        let key = try SecureBytes(count: SessionKeyDerivation.keyLength) { try LibCrypto.randomBytes(into: $0) }
-        return try SessionKey(material: key)
+    public static func ephemeral() throws(CryptoError) -> SessionKey {
+        try CryptoError.typed {
+            let key = try SecureBytes(count: SessionKeyDerivation.keyLength) { try LibCrypto.randomBytes(into: $0) }
+            return try SessionKey(material: key)
+        }
     }
 
     /// Lends the raw key bytes for the duration of `body`; the pointer must not escape it.

@@ -1,8 +1,8 @@
 /// Process-wide memo of derived session keys, so PBKDF2 runs once per (machine secret, hostname).
 /// Entries are indexed by a SHA-256 fingerprint, never by the raw secret; at most `capacity` keys
 /// are held, the least recently used dropped first (and wiped once no caller holds it).
-public final class SessionKeyCache: Sendable {
-    public static let shared = SessionKeyCache()
+package final class SessionKeyCache: Sendable {
+    package static let shared = SessionKeyCache()
 
     private let capacity: Int
     /// Guards the three properties below. Lock order: an entry's lock may be held while taking
@@ -19,13 +19,19 @@ public final class SessionKeyCache: Sendable {
 
     /// The key for these inputs, derived on first request. Concurrent first requests for the same
     /// inputs wait for one derivation; requests for other inputs are not blocked by it.
-    public func key(machineSecret: [UInt8], hostname: String) throws -> SessionKey {
+    /// The secret is read in place: it is never copied out of the caller's (wiped) storage.
+    package func key(machineSecret: UnsafeRawBufferPointer, hostname: String) throws -> SessionKey {
         let fingerprint = try Self.fingerprint(machineSecret: machineSecret, hostname: hostname)
         let slot = lock.withLock { entry(for: fingerprint) }
         return try slot.key {
             lock.withLock { derivations += 1 }
             return try SessionKey.derive(machineSecret: machineSecret, hostname: hostname)
         }
+    }
+
+    /// `key(machineSecret:hostname:)` for a secret in an array the caller owns (and wipes).
+    package func key(machineSecret: [UInt8], hostname: String) throws -> SessionKey {
+        try machineSecret.withUnsafeBytes { try key(machineSecret: $0, hostname: hostname) }
     }
 
     /// How many derivations have been started; for tests.
@@ -51,7 +57,7 @@ public final class SessionKeyCache: Sendable {
 
     /// SHA-256(UInt64 big-endian secret length ‖ secret ‖ UTF-8 hostname): unambiguous, and
     /// reveals nothing usable about a high-entropy secret.
-    private static func fingerprint(machineSecret: [UInt8], hostname: String) throws -> [UInt8] {
+    private static func fingerprint(machineSecret: UnsafeRawBufferPointer, hostname: String) throws -> [UInt8] {
         var context = try SHA256.Context()
         try withUnsafeBytes(of: UInt64(machineSecret.count).bigEndian) { try context.update($0) }
         try context.update(machineSecret)

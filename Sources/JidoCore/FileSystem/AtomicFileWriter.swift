@@ -5,7 +5,7 @@
 /// fsynced, renamed over the target, and the directory is fsynced. A crash at any instant leaves the
 /// old complete file or the new complete file. On any failure before the rename the temporary is
 /// removed and the target is untouched. Temporary names are `.<target>.<16 hex>.tmp`.
-public enum AtomicFileWriter {
+package enum AtomicFileWriter {
     public static let temporarySuffix = ".tmp"
 
     /// Whether `name` is a temporary this writer creates for `target`.
@@ -31,6 +31,17 @@ public enum AtomicFileWriter {
     /// Writes the concatenation of `parts` as `name` in `directory`, atomically and durably.
     public static func write(parts: [ArraySlice<UInt8>], as name: String, in directory: FileDescriptor,
                              permissions: FilePermissions = .ownerReadWrite) throws(SystemCallError) {
+        try write(parts: parts, as: PathBytes(name), in: directory, permissions: permissions)
+    }
+
+    /// Writes `bytes` as `name` (any bytes: a name need not be UTF-8) in `directory`, atomically and durably.
+    public static func write(_ bytes: [UInt8], as name: PathBytes, in directory: FileDescriptor,
+                             permissions: FilePermissions = .ownerReadWrite) throws(SystemCallError) {
+        try write(parts: [bytes[...]], as: name, in: directory, permissions: permissions)
+    }
+
+    public static func write(parts: [ArraySlice<UInt8>], as name: PathBytes, in directory: FileDescriptor,
+                             permissions: FilePermissions = .ownerReadWrite) throws(SystemCallError) {
         let temporary = try temporaryName(for: name)
         let fd = try directory.open(temporary, [.writeOnly, .create, .exclusiveCreate, .noFollow, .closeOnExec],
                                     permissions: permissions)
@@ -50,6 +61,10 @@ public enum AtomicFileWriter {
     }
 
     static func temporaryName(for name: String) throws(SystemCallError) -> String {
+        try temporaryName(for: PathBytes(name)).description
+    }
+
+    static func temporaryName(for name: PathBytes) throws(SystemCallError) -> PathBytes {
         var random = [UInt8](repeating: 0, count: 8)
         var filled = 0
         while filled < random.count {
@@ -61,6 +76,6 @@ public enum AtomicFileWriter {
             }
             filled += n
         }
-        return "." + name + "." + Hex.lowercase(random) + temporarySuffix
+        return PathBytes(bytes: Array(".".utf8) + name.bytes + Array(("." + Hex.lowercase(random) + temporarySuffix).utf8))
     }
 }

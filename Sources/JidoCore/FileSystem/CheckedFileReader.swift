@@ -1,5 +1,5 @@
 /// What a file must satisfy, checked on the open descriptor before a byte is read.
-public struct FilePolicy: Sendable {
+package struct FilePolicy: Sendable {
     /// Largest size accepted (from `fstat`; a read longer than `fstat` said is refused too).
     public var maxBytes: Int
     /// The trust rule the file must meet (`FileTrust`), or nil for a file the user named themselves
@@ -13,7 +13,7 @@ public struct FilePolicy: Sendable {
 }
 
 /// Why a checked read refused a file.
-public enum FileReadError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum FileReadError: Error, Sendable, Equatable, CustomStringConvertible {
     case notFound
     case symbolicLink
     /// Not a regular file, or it broke the policy's trust rule (the first violation its role refuses).
@@ -45,8 +45,12 @@ public enum FileReadError: Error, Sendable, Equatable, CustomStringConvertible {
 /// The open uses O_NOFOLLOW (a symlink is refused, not followed), O_NONBLOCK (a FIFO or device never
 /// blocks the reader) and O_CLOEXEC; the type, size, owner, link count and mode are checked on the
 /// descriptor before any read; the bytes read must match the size `fstat` gave.
-public enum CheckedFileReader {
+package enum CheckedFileReader {
     public static func read(_ name: String, in directory: FileDescriptor, policy: FilePolicy) throws(FileReadError) -> (bytes: [UInt8], status: FileStatus) {
+        try read(PathBytes(name), in: directory, policy: policy)
+    }
+
+    public static func read(_ name: PathBytes, in directory: FileDescriptor, policy: FilePolicy) throws(FileReadError) -> (bytes: [UInt8], status: FileStatus) {
         let fd: FileDescriptor
         do {
             fd = try directory.open(name, .hardenedRead)
@@ -62,7 +66,11 @@ public enum CheckedFileReader {
 
     /// Reads `path` (its directory part is resolved normally; the last component is never followed).
     public static func read(path: String, policy: FilePolicy) throws(FileReadError) -> (bytes: [UInt8], status: FileStatus) {
-        let (parent, name) = splitPath(path)
+        try read(path: PathBytes(path), policy: policy)
+    }
+
+    public static func read(path: PathBytes, policy: FilePolicy) throws(FileReadError) -> (bytes: [UInt8], status: FileStatus) {
+        let (parent, name) = path.split
         let directory: FileDescriptor
         do {
             directory = try FileDescriptor.open(parent, [.readOnly, .directory, .closeOnExec])
@@ -94,10 +102,9 @@ public enum CheckedFileReader {
         if let role = policy.role, let refusal = FileTrust(role).refusal(of: status) { throw FileReadError(refusal) }
     }
 
-    /// Splits a path into its directory (`.` when there is none) and last component.
+    /// Splits a UTF-8 path into its directory (`.` when there is none) and last component (`PathBytes.split`).
     public static func splitPath(_ path: String) -> (parent: String, name: String) {
-        guard let slash = path.lastIndex(of: "/") else { return (".", path) }
-        let parent = String(path[..<slash])
-        return (parent.isEmpty ? "/" : parent, String(path[path.index(after: slash)...]))
+        let (parent, name) = PathBytes(path).split
+        return (parent.description, name.description)
     }
 }

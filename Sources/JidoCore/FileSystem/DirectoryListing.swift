@@ -1,7 +1,7 @@
 import Glibc
 
 /// One entry of a directory, as `readdir` gives it.
-public struct DirectoryEntry: Sendable, Hashable {
+package struct DirectoryEntry: Sendable, Hashable {
     /// The name's raw bytes; file names need not be UTF-8.
     public let nameBytes: [UInt8]
     /// The name as text, or nil when its bytes are not valid UTF-8 (such a file is never opened by

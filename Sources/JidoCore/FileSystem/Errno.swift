@@ -38,14 +38,21 @@ public struct SystemCallError: Error, Sendable, Equatable, CustomStringConvertib
     /// The call's name, as in `man 2` (`openat`, `fsync`, ...).
     public let call: String
     /// The path or name the call was about, relative to its directory descriptor; may be empty.
-    public let path: String
+    public let pathBytes: PathBytes
     public let errno: Errno
 
-    public init(_ call: String, path: String = "", errno: Errno) {
+    public init(_ call: String, path: PathBytes, errno: Errno) {
         self.call = call
-        self.path = path
+        self.pathBytes = path
         self.errno = errno
     }
+
+    public init(_ call: String, path: String = "", errno: Errno) {
+        self.init(call, path: PathBytes(path), errno: errno)
+    }
+
+    /// The path as text (invalid UTF-8 as U+FFFD; `pathBytes` holds the exact bytes).
+    public var path: String { pathBytes.description }
 
     public var description: String {
         path.isEmpty ? "\(call): \(errno)" : "\(call) \(path): \(errno)"
@@ -54,11 +61,21 @@ public struct SystemCallError: Error, Sendable, Equatable, CustomStringConvertib
 
 /// Runs `body` until it returns something other than -1 with EINTR; -1 becomes a thrown error.
 @inline(__always)
-func retryingInterrupts<T: BinaryInteger>(_ call: String, path: String = "", _ body: () -> T) throws(SystemCallError) -> T {
+func retryingInterrupts<T: BinaryInteger>(_ call: String, path: PathBytes = "", _ body: () -> T) throws(SystemCallError) -> T {
     while true {
         let result = body()
         if result != -1 { return result }
         let error = Errno.current
         if error != .interrupted { throw SystemCallError(call, path: path, errno: error) }
     }
+}
+
+/// `retryingInterrupts` for a call on `path`, passed to `body` as a C string (EINVAL for a path
+/// holding a NUL byte, without a call).
+@inline(__always)
+func retryingInterrupts<T: BinaryInteger>(_ call: String, on path: PathBytes,
+                                          _ body: (UnsafePointer<CChar>) -> T) throws(SystemCallError) -> T {
+    try path.withCString(call) { pointer in
+        Result { () throws(SystemCallError) in try retryingInterrupts(call, path: path) { body(pointer) } }
+    }.get()
 }

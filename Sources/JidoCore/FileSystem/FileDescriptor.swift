@@ -1,7 +1,7 @@
 import Glibc
 
 /// Flags for `openat`; each maps to one `O_*` constant, named here and nowhere else.
-public struct OpenOptions: OptionSet, Sendable {
+package struct OpenOptions: OptionSet, Sendable {
     public let rawValue: CInt
     public init(rawValue: CInt) { self.rawValue = rawValue }
 
@@ -48,7 +48,7 @@ public struct FilePermissions: OptionSet, Sendable, Hashable, CustomStringConver
 /// An open file descriptor: a small value around the raw `CInt`.
 ///
 /// The owner closes it exactly once (`close()` or `closeAfter`). Calls retry EINTR except `close`.
-public struct FileDescriptor: Sendable, Hashable {
+package struct FileDescriptor: Sendable, Hashable {
     public let rawValue: CInt
     public init(rawValue: CInt) { self.rawValue = rawValue }
 
@@ -56,16 +56,22 @@ public struct FileDescriptor: Sendable, Hashable {
     public static let currentWorkingDirectory = FileDescriptor(rawValue: AT_FDCWD)
 
     /// Opens `path` relative to this directory descriptor. The corresponding C function is `openat`.
-    public func open(_ path: String, _ options: OpenOptions, permissions: FilePermissions = .ownerReadWrite) throws(SystemCallError) -> FileDescriptor {
-        let fd = try retryingInterrupts("openat", path: path) {
-            path.withCString { Syscall.openat(rawValue, $0, options.rawValue, mode_t(permissions.rawValue)) }
-        }
+    public func open(_ path: PathBytes, _ options: OpenOptions, permissions: FilePermissions = .ownerReadWrite) throws(SystemCallError) -> FileDescriptor {
+        let fd = try retryingInterrupts("openat", on: path) { Syscall.openat(rawValue, $0, options.rawValue, mode_t(permissions.rawValue)) }
         return FileDescriptor(rawValue: fd)
     }
 
+    public func open(_ path: String, _ options: OpenOptions, permissions: FilePermissions = .ownerReadWrite) throws(SystemCallError) -> FileDescriptor {
+        try open(PathBytes(path), options, permissions: permissions)
+    }
+
     /// Opens `path` (absolute, or relative to the working directory).
-    public static func open(_ path: String, _ options: OpenOptions, permissions: FilePermissions = .ownerReadWrite) throws(SystemCallError) -> FileDescriptor {
+    public static func open(_ path: PathBytes, _ options: OpenOptions, permissions: FilePermissions = .ownerReadWrite) throws(SystemCallError) -> FileDescriptor {
         try currentWorkingDirectory.open(path, options, permissions: permissions)
+    }
+
+    public static func open(_ path: String, _ options: OpenOptions, permissions: FilePermissions = .ownerReadWrite) throws(SystemCallError) -> FileDescriptor {
+        try currentWorkingDirectory.open(PathBytes(path), options, permissions: permissions)
     }
 
     /// Closes the descriptor; never retried (Linux frees the descriptor even on EINTR).
@@ -100,82 +106,41 @@ public struct FileDescriptor: Sendable, Hashable {
     }
 
     /// The status of `name` in this directory without following a symlink (`fstatat`, `AT_SYMLINK_NOFOLLOW`).
-    public func status(of name: String) throws(SystemCallError) -> FileStatus {
+    public func status(of name: PathBytes) throws(SystemCallError) -> FileStatus {
         var st = stat()
-        _ = try retryingInterrupts("fstatat", path: name) {
-            name.withCString { Syscall.fstatat(rawValue, $0, &st, AT_SYMLINK_NOFOLLOW) }
-        }
+        _ = try retryingInterrupts("fstatat", on: name) { Syscall.fstatat(rawValue, $0, &st, AT_SYMLINK_NOFOLLOW) }
         return FileStatus(st)
     }
 
-    /// Opens the entry `name` of this directory, given as the raw bytes `readdir` returned (a name
-    /// need not be UTF-8, and a repaired string would name another file).
-    public func open(_ name: [UInt8], _ options: OpenOptions, permissions: FilePermissions = .ownerReadWrite) throws(SystemCallError) -> FileDescriptor {
-        let fd = try withEntryName(name, "openat") { (cName) throws(SystemCallError) in
-            try retryingInterrupts("openat", path: Self.describe(name)) {
-                Syscall.openat(rawValue, cName, options.rawValue, mode_t(permissions.rawValue))
-            }
-        }
-        return FileDescriptor(rawValue: fd)
-    }
-
-    /// The status of the entry `name` (raw bytes) without following a symlink (`fstatat`, `AT_SYMLINK_NOFOLLOW`).
-    public func status(of name: [UInt8]) throws(SystemCallError) -> FileStatus {
-        var st = stat()
-        _ = try withEntryName(name, "fstatat") { (cName) throws(SystemCallError) in
-            try retryingInterrupts("fstatat", path: Self.describe(name)) { Syscall.fstatat(rawValue, cName, &st, AT_SYMLINK_NOFOLLOW) }
-        }
-        return FileStatus(st)
-    }
+    public func status(of name: String) throws(SystemCallError) -> FileStatus { try status(of: PathBytes(name)) }
 
     /// The longest symbolic link target `linkTarget(of:)` returns: Linux's PATH_MAX, which no
     /// target reaches (the kernel refuses longer ones).
     public static let maxLinkTargetBytes = 4096
 
-    /// The target of the symbolic link `name` (raw bytes) in this directory, as bytes; the link is
-    /// read, never followed. EINVAL when `name` is not a symbolic link, ENAMETOOLONG when the target
-    /// fills `maxLinkTargetBytes`. The corresponding C function is `readlinkat`.
-    public func linkTarget(of name: [UInt8]) throws(SystemCallError) -> [UInt8] {
-        try withEntryName(name, "readlinkat") { (cName) throws(SystemCallError) in
-            var failure: SystemCallError?
-            let target = [UInt8](unsafeUninitializedCapacity: Self.maxLinkTargetBytes) { buffer, initialized in
-                initialized = 0
-                do throws(SystemCallError) {
-                    initialized = try buffer.withMemoryRebound(to: CChar.self) { chars throws(SystemCallError) in
-                        guard let start = chars.baseAddress else { return 0 }
-                        return try retryingInterrupts("readlinkat", path: Self.describe(name)) {
-                            Syscall.readlinkat(rawValue, cName, start, chars.count)
-                        }
-                    }
-                } catch {
-                    failure = error
+    /// The target of the symbolic link `name` in this directory, as bytes (a target need not be
+    /// UTF-8); the link is read, never followed. EINVAL when `name` is not a symbolic link (or holds
+    /// a NUL byte, without a call), ENAMETOOLONG when the target fills `maxLinkTargetBytes`. The
+    /// corresponding C function is `readlinkat`.
+    public func linkTarget(of name: PathBytes) throws(SystemCallError) -> [UInt8] {
+        var failure: SystemCallError?
+        let target = [UInt8](unsafeUninitializedCapacity: Self.maxLinkTargetBytes) { buffer, initialized in
+            initialized = 0
+            do throws(SystemCallError) {
+                initialized = try buffer.withMemoryRebound(to: CChar.self) { chars throws(SystemCallError) in
+                    guard let start = chars.baseAddress else { return 0 }
+                    return try retryingInterrupts("readlinkat", on: name) { Syscall.readlinkat(rawValue, $0, start, chars.count) }
                 }
+            } catch {
+                failure = error
             }
-            if let failure { throw failure }
-            guard target.count < Self.maxLinkTargetBytes else {
-                throw SystemCallError("readlinkat", path: Self.describe(name), errno: .nameTooLong)
-            }
-            return target
         }
+        if let failure { throw failure }
+        guard target.count < Self.maxLinkTargetBytes else {
+            throw SystemCallError("readlinkat", path: name, errno: .nameTooLong)
+        }
+        return target
     }
-
-    /// Runs `body` with `name` as a C string; EINVAL for an empty name, one with a NUL byte, or
-    /// one with a `/` (an entry name is one component, never a path).
-    private func withEntryName<R>(_ name: [UInt8], _ call: String,
-                                  _ body: (UnsafePointer<CChar>) throws(SystemCallError) -> R) throws(SystemCallError) -> R {
-        guard !name.isEmpty, !name.contains(0), !name.contains(UInt8(ascii: "/")) else {
-            throw SystemCallError(call, path: Self.describe(name), errno: .invalidArgument)
-        }
-        let cName = name.map { CChar(bitPattern: $0) } + [0]
-        return try cName.withUnsafeBufferPointer { (buffer) throws(SystemCallError) in
-            guard let start = buffer.baseAddress else { throw SystemCallError(call, errno: .invalidArgument) }
-            return try body(start)
-        }
-    }
-
-    /// The name as error messages show it (bytes that are not UTF-8 become U+FFFD; the caller
-    /// knows the exact bytes and prints them its own way).
-    static func describe(_ name: [UInt8]) -> String { String(decoding: name, as: UTF8.self) }
 
     /// Reads up to `buffer.count` bytes; 0 at end of file. The corresponding C function is `read`.
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(SystemCallError) -> Int {
@@ -245,30 +210,40 @@ public struct FileDescriptor: Sendable, Hashable {
     }
 
     /// Creates directory `name` here with `permissions` (before the umask). The C function is `mkdirat`.
+    public func makeDirectory(_ name: PathBytes, permissions: FilePermissions = .ownerAll) throws(SystemCallError) {
+        _ = try retryingInterrupts("mkdirat", on: name) { Syscall.mkdirat(rawValue, $0, mode_t(permissions.rawValue)) }
+    }
+
     public func makeDirectory(_ name: String, permissions: FilePermissions = .ownerAll) throws(SystemCallError) {
-        _ = try retryingInterrupts("mkdirat", path: name) {
-            name.withCString { Syscall.mkdirat(rawValue, $0, mode_t(permissions.rawValue)) }
-        }
+        try makeDirectory(PathBytes(name), permissions: permissions)
     }
 
     /// Adds the hard link `newName` (in `directory`) for `name`; fails with EEXIST rather than replace.
     public func link(_ name: String, to newName: String, in directory: FileDescriptor) throws(SystemCallError) {
-        _ = try retryingInterrupts("linkat", path: newName) {
+        _ = try retryingInterrupts("linkat", path: PathBytes(newName)) {
             name.withCString { old in newName.withCString { new in Syscall.linkat(rawValue, old, directory.rawValue, new) } }
         }
     }
 
     /// Atomically replaces `newName` (in `directory`) with `name`. The C function is `renameat`.
+    public func rename(_ name: PathBytes, to newName: PathBytes, in directory: FileDescriptor) throws(SystemCallError) {
+        _ = try name.withCString("renameat") { old in
+            Result { () throws(SystemCallError) in
+                try retryingInterrupts("renameat", on: newName) { new in Syscall.renameat(rawValue, old, directory.rawValue, new) }
+            }
+        }.get()
+    }
+
     public func rename(_ name: String, to newName: String, in directory: FileDescriptor) throws(SystemCallError) {
-        _ = try retryingInterrupts("renameat", path: newName) {
-            name.withCString { old in newName.withCString { new in Syscall.renameat(rawValue, old, directory.rawValue, new) } }
-        }
+        try rename(PathBytes(name), to: PathBytes(newName), in: directory)
     }
 
     /// Removes `name` from this directory. The corresponding C function is `unlinkat`.
+    public func unlink(_ name: PathBytes, directory: Bool = false) throws(SystemCallError) {
+        _ = try retryingInterrupts("unlinkat", on: name) { Syscall.unlinkat(rawValue, $0, directory ? AT_REMOVEDIR : 0) }
+    }
+
     public func unlink(_ name: String, directory: Bool = false) throws(SystemCallError) {
-        _ = try retryingInterrupts("unlinkat", path: name) {
-            name.withCString { Syscall.unlinkat(rawValue, $0, directory ? AT_REMOVEDIR : 0) }
-        }
+        try unlink(PathBytes(name), directory: directory)
     }
 }

@@ -7,7 +7,7 @@ import Glibc
 /// threads of one process exclude each other as two processes do. After locking, the descriptor's
 /// inode is compared with the name's: if the lock file was unlinked or replaced meanwhile, the lock
 /// is retried on the new file, so deleting a lock file can never give two holders.
-public struct FileLock: ~Copyable {
+package struct FileLock: ~Copyable {
     private let descriptor: FileDescriptor
 
     private init(descriptor: FileDescriptor) { self.descriptor = descriptor }
@@ -94,7 +94,7 @@ public struct FileLock: ~Copyable {
 }
 
 /// CLOCK_MONOTONIC in seconds, for timeouts that wall-clock changes cannot stretch.
-public enum MonotonicClock {
+package enum MonotonicClock {
     public static var now: Double {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)

@@ -20,7 +20,7 @@ public enum FileType: String, Sendable, Hashable {
 }
 
 /// A point-in-time timestamp from `stat`, with nanoseconds.
-public struct FileTime: Sendable, Hashable, Comparable, Codable {
+package struct FileTime: Sendable, Hashable, Comparable, Codable {
     public let seconds: Int
     public let nanoseconds: Int
 
@@ -35,7 +35,7 @@ public struct FileTime: Sendable, Hashable, Comparable, Codable {
 }
 
 /// The attributes of an inode, as `fstat`/`fstatat` report them.
-public struct FileStatus: Sendable, Hashable {
+package struct FileStatus: Sendable, Hashable {
     public let device: UInt64
     public let inode: UInt64
     public let type: FileType
@@ -68,7 +68,7 @@ public struct FileStatus: Sendable, Hashable {
 }
 
 /// Device, inode, owner, group, type and mode: equal values mean the same, unchanged file.
-public struct FileIdentity: Sendable, Hashable, CustomStringConvertible {
+package struct FileIdentity: Sendable, Hashable, CustomStringConvertible {
     public let device: UInt64
     public let inode: UInt64
     public let owner: UInt32
@@ -94,7 +94,7 @@ public struct FileIdentity: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// The identity of the running process, for ownership checks.
-public enum ProcessIdentity {
+package enum ProcessIdentity {
     /// The effective user id (files we trust must be owned by it).
     public static var effectiveUser: UInt32 { geteuid() }
 

@@ -1,6 +1,6 @@
 /// What a file or directory is trusted for. Each role is one rule, stated in `FileTrust` and nowhere
 /// else; the store refuses on a role's first violation, the audit reports every one.
-public enum TrustRole: String, Sendable, Hashable, CaseIterable {
+package enum TrustRole: String, Sendable, Hashable, CaseIterable {
     /// Key material (`machine_secret`, an audit baseline): a regular file of the user's, one link, no
     /// permission at all for group or others.
     case secret
@@ -18,11 +18,15 @@ public enum TrustRole: String, Sendable, Hashable, CaseIterable {
     /// A directory above home: owned by the user or root, not writable by group or others unless
     /// the sticky bit is set (others then cannot rename or remove what is not theirs).
     case ancestor
+    /// A file that configures a security control (the audit's suppressions file): a regular file
+    /// owned by the user or root, one link, not writable by group or others (who could otherwise
+    /// hide findings). Anyone may read it.
+    case configuration
 
     /// The type of file the role requires.
     public var requiredType: FileType {
         switch self {
-        case .secret, .sessionFile: .regular
+        case .secret, .sessionFile, .configuration: .regular
         case .privateDirectory, .workingDirectory, .ancestor: .directory
         }
     }
@@ -35,14 +39,14 @@ public enum TrustRole: String, Sendable, Hashable, CaseIterable {
     }
 
     /// Whether root may own it as well as the user.
-    var acceptsRootOwner: Bool { self == .workingDirectory || self == .ancestor }
+    var acceptsRootOwner: Bool { self == .workingDirectory || self == .ancestor || self == .configuration }
 
     /// Group/other bits besides write that the role reports as `readableByOthers`.
     var readPermissions: FilePermissions {
         switch self {
         case .sessionFile: [.groupRead, .otherRead]
         case .secret, .privateDirectory: FilePermissions.groupAndOther.subtracting(FilePermissions.groupAndOtherWrite)
-        case .workingDirectory, .ancestor: []
+        case .workingDirectory, .ancestor, .configuration: []
         }
     }
 }
@@ -78,7 +82,7 @@ public enum TrustViolation: Sendable, Hashable, CustomStringConvertible {
 /// A status of the wrong type has that one violation: its owner, links and mode mean something else
 /// (a symbolic link's mode is always 0777). Otherwise every violation is returned, in this order:
 /// owner, links (regular files only), then write or else read permission for group and others.
-public struct FileTrust: Sendable, Hashable {
+package struct FileTrust: Sendable, Hashable {
     public let role: TrustRole
     /// The user the file must belong to.
     public let user: UInt32
@@ -121,21 +125,26 @@ public struct FileTrust: Sendable, Hashable {
     /// OpenSSH `safe_path`'s walk: `path` resolved with `realpath`, then every directory above it up
     /// to `/`, nearest first, each with its status taken without following a link (`lstat`); a
     /// directory that cannot be examined is left out. Evaluate them as `.ancestor`.
-    public static func directories(above path: String) throws(SystemCallError) -> [(path: String, status: FileStatus)] {
+    public static func directories(above path: PathBytes) throws(SystemCallError) -> [(path: PathBytes, status: FileStatus)] {
         var current = try FileDescriptor.resolvedPath(path)
-        var found: [(path: String, status: FileStatus)] = []
+        var found: [(path: PathBytes, status: FileStatus)] = []
         while current != "/" {
-            current = CheckedFileReader.splitPath(current).parent
+            current = current.split.parent
             if let status = try? FileDescriptor.currentWorkingDirectory.status(of: current) {
                 found.append((current, status))
             }
         }
         return found
     }
+
+    /// `directories(above:)` for a UTF-8 path, with the paths as text (`PathBytes.description`).
+    public static func directories(above path: String) throws(SystemCallError) -> [(path: String, status: FileStatus)] {
+        try directories(above: PathBytes(path)).map { ($0.path.description, $0.status) }
+    }
 }
 
 /// Why a directory could not be opened (`FileDescriptor.openDirectory`).
-public enum DirectoryOpenError: Error, Sendable, Equatable {
+package enum DirectoryOpenError: Error, Sendable, Equatable {
     /// Creating it failed (`mkdirat`, or the `fsync` of its parent after it).
     case creationFailed(SystemCallError)
     /// It is not a directory (`wrongType`; a symbolic link is never followed), or it broke its role's rule.
@@ -146,11 +155,16 @@ public enum DirectoryOpenError: Error, Sendable, Equatable {
 
 extension FileDescriptor {
     /// `path` with every symbolic link, `.` and `..` resolved. The corresponding C function is `realpath`.
-    public static func resolvedPath(_ path: String) throws(SystemCallError) -> String {
-        guard let resolved = path.withCString({ Syscall.realpath($0) }) else {
+    public static func resolvedPath(_ path: PathBytes) throws(SystemCallError) -> PathBytes {
+        guard let resolved = try path.withCString("realpath", { Syscall.realpath($0) }) else {
             throw SystemCallError("realpath", path: path, errno: .current)
         }
         return resolved
+    }
+
+    /// `resolvedPath` for a UTF-8 path, as text (`PathBytes.description`).
+    public static func resolvedPath(_ path: String) throws(SystemCallError) -> String {
+        try resolvedPath(PathBytes(path)).description
     }
 
     /// Opens directory `name` in this directory without following a symbolic link

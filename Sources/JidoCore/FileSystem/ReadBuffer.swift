@@ -3,7 +3,7 @@ internal import Glibc
 /// A growable byte buffer that whole-file reads reuse, so reading thousands of files allocates
 /// (and page-faults in) one buffer instead of one per file. Not thread-safe; one reader at a time.
 /// The bytes of the last read stay valid until the next read or `wipe`.
-public final class ReadBuffer {
+package final class ReadBuffer {
     private var storage: UnsafeMutableRawBufferPointer
     /// The number of bytes the last read left in the buffer.
     public private(set) var count = 0

@@ -131,11 +131,11 @@ enum Syscall {
     }
 
     /// `path` with every symbolic link, `.` and `..` resolved; nil with errno set on failure.
-    static func realpath(_ path: UnsafePointer<CChar>) -> String? {
+    static func realpath(_ path: UnsafePointer<CChar>) -> PathBytes? {
         if injected(.realpath) != nil { return nil }
         guard let resolved = Glibc.realpath(path, nil) else { return nil }
         defer { free(resolved) }
-        return String(cString: resolved)
+        return PathBytes(bytes: Array(UnsafeRawBufferPointer(start: resolved, count: strlen(resolved))))
     }
 }
 

@@ -1,7 +1,7 @@
 import Glibc
 
 /// Why a value was not canonically encoded.
-public enum CanonicalEncodingError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum CanonicalEncodingError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A float that is infinite or NaN; JSON (and JidoCode) cannot represent it.
     case nonFiniteFloat
     /// The encoding would exceed the output limit (pretty printing grows with nesting depth: a
@@ -10,7 +10,7 @@ public enum CanonicalEncodingError: Error, Sendable, Equatable, CustomStringConv
     /// The sink given to `stream` stopped the encoding.
     case stopped
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .nonFiniteFloat: return "a float that is infinite or NaN has no JSON form"
         case let .outputTooLarge(limit): return "the canonical encoding would exceed \(limit) bytes"
@@ -28,12 +28,12 @@ public enum CanonicalEncodingError: Error, Sendable, Equatable, CustomStringConv
 /// between members; `{}`/`[]` when empty; no trailing newline. Strings escape only `"`, `\`,
 /// `\b \f \n \r \t` and other bytes below 0x20 (as `\u00XX`, upper-case hex); floats in Erlang's
 /// short layout; integers as their digits. Iterative, so any nesting depth is safe.
-public enum CanonicalJSON {
+package enum CanonicalJSON {
     /// The largest encoding `encode` returns (256 MiB); `stream` has no limit and bounded memory.
-    public static let defaultMaxOutputBytes = 256 << 20
+    package static let defaultMaxOutputBytes = 256 << 20
 
     /// `order`: the BEAM release family whose large-object order to write (JidoCode's by default).
-    public static func encode(_ value: JSONValue, order: BeamOrder = .jidoCodeDefault,
+    package static func encode(_ value: JSONValue, order: BeamOrder = .jidoCodeDefault,
                               maxOutputBytes: Int = defaultMaxOutputBytes) throws(CanonicalEncodingError) -> [UInt8] {
         try collect(value, omitting: nil, order: order, maxOutputBytes: maxOutputBytes)
     }
@@ -41,7 +41,7 @@ public enum CanonicalJSON {
     /// The bytes JidoCode signs: `value` without its top-level member `key` (if it is an object).
     /// The member is removed before the others are ordered: an object of 33 members one of which is
     /// `key` is written as the 32-member object it becomes, in byte order (the BEAM flattens it).
-    public static func encode(_ value: JSONValue, omittingTopLevelKey key: String, order: BeamOrder = .jidoCodeDefault,
+    package static func encode(_ value: JSONValue, omittingTopLevelKey key: String, order: BeamOrder = .jidoCodeDefault,
                               maxOutputBytes: Int = defaultMaxOutputBytes) throws(CanonicalEncodingError) -> [UInt8] {
         try collect(value, omitting: key, order: order, maxOutputBytes: maxOutputBytes)
     }
@@ -49,7 +49,7 @@ public enum CanonicalJSON {
     /// Encodes in chunks of at most `chunkSize` bytes handed to `sink` in order; memory stays
     /// bounded by the chunk size and the nesting depth whatever the output size. `sink` returns
     /// false to stop early (`CanonicalEncodingError.stopped`).
-    public static func stream(_ value: JSONValue, omittingTopLevelKey key: String? = nil, order: BeamOrder = .jidoCodeDefault,
+    package static func stream(_ value: JSONValue, omittingTopLevelKey key: String? = nil, order: BeamOrder = .jidoCodeDefault,
                               chunkSize: Int = 1 << 16, into sink: (UnsafeRawBufferPointer) -> Bool) throws(CanonicalEncodingError) {
         var out: [UInt8] = []
         out.reserveCapacity(chunkSize + 4096)

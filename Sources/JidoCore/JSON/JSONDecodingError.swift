@@ -1,8 +1,8 @@
 /// Why a byte sequence is not a JSON document the decoder accepts.
 ///
 /// `offset` is the zero-based byte offset where the problem was found.
-public struct JSONDecodingError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Kind: Sendable, Equatable {
+package struct JSONDecodingError: Error, Sendable, Equatable, CustomStringConvertible {
+    package enum Kind: Sendable, Equatable {
         /// A byte that cannot stand where it stands (the byte is given).
         case unexpectedByte(UInt8)
         /// The input ended inside a value.
@@ -29,15 +29,15 @@ public struct JSONDecodingError: Error, Sendable, Equatable, CustomStringConvert
         case numberTooLong(limit: Int)
     }
 
-    public let kind: Kind
-    public let offset: Int
+    package let kind: Kind
+    package let offset: Int
 
-    public init(_ kind: Kind, at offset: Int) {
+    package init(_ kind: Kind, at offset: Int) {
         self.kind = kind
         self.offset = offset
     }
 
-    public var description: String {
+    package var description: String {
         switch kind {
         case let .unexpectedByte(byte):
             let hex = String(byte, radix: 16, uppercase: true)

@@ -4,11 +4,11 @@
 /// of levels deep; a report that built every pointer in full would cost memory proportional to their
 /// product. So a report names the first `maxReportedKeys` keys of a kind and counts the rest, and a
 /// pointer longer than `maxReportedBytes` is cut (at a character boundary) and ends with `…`.
-public enum JSONPointer {
+package enum JSONPointer {
     /// Longest pointer reported, in UTF-8 bytes before the closing `…`.
-    public static let maxReportedBytes = 1024
+    package static let maxReportedBytes = 1024
     /// How many keys of one kind (duplicated, ambiguous) one document's report lists.
-    public static let maxReportedKeys = 32
+    package static let maxReportedKeys = 32
 
     /// One reference token, escaped (`~` as `~0`, `/` as `~1`).
     package static func escape(_ token: String) -> String {
@@ -54,18 +54,18 @@ public enum JSONPointer {
 
 /// The keys of one kind a document holds: the first `JSONPointer.maxReportedKeys` as pointers, and
 /// how many there are in all.
-public struct ReportedKeys: Sendable, Equatable {
+package struct ReportedKeys: Sendable, Equatable {
     /// The first keys, in document order, as (possibly cut) JSON Pointers.
     public private(set) var pointers: [String] = []
     /// How many there are, listed or not.
     public private(set) var count = 0
 
-    public init() {}
+    package init() {}
 
     /// True when there is none.
-    public var isEmpty: Bool { count == 0 }
+    package var isEmpty: Bool { count == 0 }
     /// How many were counted but not listed.
-    public var unlisted: Int { count - pointers.count }
+    package var unlisted: Int { count - pointers.count }
 
     /// Counts one more key; `pointer` is evaluated only while the list has room.
     package mutating func add(_ pointer: () -> String) {

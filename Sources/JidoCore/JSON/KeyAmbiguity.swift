@@ -5,15 +5,15 @@
 /// dictionaries compare keys by Unicode canonical equivalence (`"é"` U+00E9 equals `"e\u{301}"`),
 /// and Foundation drops a U+FEFF at the start of a string: two such keys are one key there, and
 /// which value wins is up to that parser. Only keys with non-ASCII bytes can be ambiguous.
-public enum KeyAmbiguity {
+package enum KeyAmbiguity {
     /// The JSON Pointers of the keys that another parser would merge with an earlier key of the
     /// same object, in document order (the first `JSONPointer.maxReportedKeys`; see `report`).
-    public static func ambiguousKeys(in value: JSONValue) -> [String] { report(in: value).pointers }
+    package static func ambiguousKeys(in value: JSONValue) -> [String] { report(in: value).pointers }
 
     /// Every such key, counted, the first ones named. Iterative; time and memory linear in the size
     /// of `value`: the walk keeps one node per container (its parent and its token, no pointer
     /// string), and a pointer is built, bounded, only for a key that is listed.
-    public static func report(in value: JSONValue) -> ReportedKeys {
+    package static func report(in value: JSONValue) -> ReportedKeys {
         var found = ReportedKeys()
         // Containers seen so far: the parent's index and the token that leads here.
         var nodes: [(parent: Int, token: String)] = [(-1, "")]

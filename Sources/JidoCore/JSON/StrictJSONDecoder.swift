@@ -23,7 +23,7 @@ public struct JSONLimits: Sendable, Equatable {
 }
 
 /// A decoded document and the duplicated keys the decoder dropped.
-public struct JSONDocument: Sendable {
+package struct JSONDocument: Sendable {
     /// The value, with the FIRST occurrence of every duplicated key kept (JidoCode's semantics).
     public let value: JSONValue
     /// Every key that occurred more than once in its object, once per extra occurrence, in document
@@ -42,7 +42,7 @@ public struct JSONDocument: Sendable {
 /// a byte order mark, trailing data and numbers outside the double range; keeps the first of a
 /// duplicated key and reports the rest. Iterative (no recursion), so nesting never touches the
 /// stack; depth, input, string and number sizes are bounded by `limits`.
-public struct StrictJSONDecoder: Sendable {
+package struct StrictJSONDecoder: Sendable {
     public var limits: JSONLimits
 
     public init(limits: JSONLimits = .default) { self.limits = limits }

@@ -7,9 +7,9 @@
 /// when that scan proves the schema and every key is ASCII, nothing is decoded. Callers map the
 /// answer to their own terms: `SessionStore` to a `StoreError` (signature, then duplicated keys,
 /// then schema, then id), the audit to findings.
-public enum SessionFile {
+package enum SessionFile {
     /// What the caller needs beyond the verification.
-    public enum Needs: Sendable {
+    package enum Needs: Sendable {
         /// The id and `closed_at` (a file the fast path proves valid is not decoded).
         case facts
         /// The decoded `Session` of a valid file (the file is always decoded).
@@ -17,7 +17,7 @@ public enum SessionFile {
     }
 
     /// What JidoCode's schema says of the file's content.
-    public enum Schema: Sendable, Equatable {
+    package enum Schema: Sendable, Equatable {
         /// The content is a session: its id and `closed_at`, and the decoded session when the file
         /// was decoded (always with `Needs.session`).
         case valid(id: SessionID, closedAt: String?, session: Session?)
@@ -28,32 +28,32 @@ public enum SessionFile {
     }
 
     /// The content of a file: the schema's answer, and the document if the file was decoded.
-    public struct Content: Sendable {
-        public let schema: Schema
+    package struct Content: Sendable {
+        package let schema: Schema
         /// The decoded file; nil when it was not decoded (or could not be).
-        public let document: JSONDocument?
+        package let document: JSONDocument?
 
         /// The keys other parsers would merge with an earlier key of their object (`KeyAmbiguity`),
         /// in document order; empty when the file was not decoded (only non-ASCII keys can be
         /// ambiguous, and a file is left undecoded only when all of its keys are ASCII). Computed on
         /// each access.
-        public var ambiguousKeys: [String] { ambiguous.pointers }
+        package var ambiguousKeys: [String] { ambiguous.pointers }
         /// The ambiguous keys counted, the first ones named (one walk per access).
-        public var ambiguous: ReportedKeys { document.map { KeyAmbiguity.report(in: $0.value) } ?? ReportedKeys() }
+        package var ambiguous: ReportedKeys { document.map { KeyAmbiguity.report(in: $0.value) } ?? ReportedKeys() }
     }
 
     /// Everything a reader needs from a session file's bytes.
-    public struct Inspection: Sendable {
+    package struct Inspection: Sendable {
         /// The signature's verdict and evidence (canonical flag, BEAM order, duplicated keys).
-        public let verification: SignatureVerification
+        package let verification: SignatureVerification
         /// The schema's answer. For a file whose verdict is `undecodable` it is `undecodable` too,
         /// with the verification's detail, and the schema is not looked at.
-        public let content: Content
+        package let content: Content
     }
 
     /// Verifies `bytes` under `key` (accepting a signature over any of `orders`' member orders) and
     /// checks the schema; see the type's documentation. `limits` apply to the scan and the decoder.
-    public static func inspect(bytes: UnsafeRawBufferPointer, key: SessionKey, limits: JSONLimits = .default,
+    package static func inspect(bytes: UnsafeRawBufferPointer, key: SessionKey, limits: JSONLimits = .default,
                                orders: [BeamOrder] = SessionSignature.allOrders, needs: Needs = .facts) -> Inspection {
         var document: JSONDocument?
         let verification: SignatureVerification
@@ -81,17 +81,17 @@ public enum SessionFile {
         return Inspection(verification: verification, content: content(of: bytes, limits: limits, decoded: document))
     }
 
-    public static func inspect(bytes: [UInt8], key: SessionKey, limits: JSONLimits = .default,
+    package static func inspect(bytes: [UInt8], key: SessionKey, limits: JSONLimits = .default,
                                orders: [BeamOrder] = SessionSignature.allOrders, needs: Needs = .facts) -> Inspection {
         bytes.withUnsafeBytes { inspect(bytes: $0, key: key, limits: limits, orders: orders, needs: needs) }
     }
 
     /// The content of `bytes` when there is no key to verify them with: decoded, then checked.
-    public static func inspect(bytes: UnsafeRawBufferPointer, limits: JSONLimits = .default) -> Content {
+    package static func inspect(bytes: UnsafeRawBufferPointer, limits: JSONLimits = .default) -> Content {
         content(of: bytes, limits: limits, decoded: nil)
     }
 
-    public static func inspect(bytes: [UInt8], limits: JSONLimits = .default) -> Content {
+    package static func inspect(bytes: [UInt8], limits: JSONLimits = .default) -> Content {
         bytes.withUnsafeBytes { inspect(bytes: $0, limits: limits) }
     }
 
@@ -112,7 +112,7 @@ public enum SessionFile {
         }
         do throws(SchemaError) {
             let session = try Session(document: object)
-            return Content(schema: .valid(id: session.id, closedAt: session.closedAt, session: session), document: document)
+            return Content(schema: .valid(id: session.id, closedAt: session.document["closed_at"]?.stringValue, session: session), document: document)
         } catch {
             return Content(schema: .invalid(error), document: document)
         }

@@ -21,13 +21,13 @@ public struct SessionID: Sendable, Hashable, CustomStringConvertible, Comparable
     }
 
     /// A fresh random id.
-    public static func random() throws -> SessionID {
-        var bytes = try SecureRandom.bytes(count: 16)
+    public static func random() throws(CryptoError) -> SessionID {
+        var bytes = try CryptoError.typed { try SecureRandom.bytes(count: 16) }
         bytes[6] = (bytes[6] & 0x0F) | 0x40
         bytes[8] = (bytes[8] & 0x3F) | 0x80
         let hex = Hex.lowercase(bytes)
         let parts = [hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4), hex.dropFirst(16).prefix(4), hex.dropFirst(20)]
-        guard let id = SessionID(parts.joined(separator: "-")) else { throw CryptoError.randomUnavailable }
+        guard let id = SessionID(parts.joined(separator: "-")) else { throw .randomUnavailable }
         return id
     }
 

@@ -4,6 +4,10 @@ public struct SchemaError: Error, Sendable, Equatable, CustomStringConvertible {
     public let pointer: String
     public let reason: String
     public var description: String { "\(pointer.isEmpty ? "/" : pointer): \(reason)" }
+    /// What went wrong, for anyone: the member and the rule (no content of the session).
+    public var userMessage: String { "The session is not in JidoCode's format (\(description)); it was not changed." }
+    /// Full detail for logs.
+    public var logDescription: String { "schema: \(description)" }
 }
 
 /// JidoCode's v1 session schema, written once as a table.
@@ -17,7 +21,7 @@ public struct SchemaError: Error, Sendable, Equatable, CustomStringConvertible {
 /// as this library has always enforced them, somewhat stricter than JidoCode (`created_at` and
 /// `updated_at` must be strings, `closed_at` is optional, messages and todos are checked on load).
 /// Members the table does not name are kept and not checked, at any level.
-public enum SessionSchema {
+package enum SessionSchema {
     /// What one value must be.
     public enum Value: Sendable, Equatable {
         case string
@@ -69,10 +73,10 @@ public enum SessionSchema {
 
     /// The `version`s this library reads and writes.
     public static let supportedVersions = 1...1
-    /// A message's `role`, in the order error messages list them.
-    public static let roles = ["user", "assistant", "system", "tool"]
-    /// A todo's `status`, in the order error messages list them.
-    public static let todoStatuses = ["pending", "in_progress", "completed"]
+    /// A message's `role` (`Session.Message.Role`), in the order error messages list them.
+    public static let roles = Session.Message.Role.allCases.map(\.rawValue)
+    /// A todo's `status` (`Session.Todo.Status`), in the order error messages list them.
+    public static let todoStatuses = Session.Todo.Status.allCases.map(\.rawValue)
 
     /// A conversation message.
     public static let message: [Member] = [
@@ -134,21 +138,31 @@ public enum SessionSchema {
                 }
                 for (i, element) in elements.enumerated() {
                     guard case let .object(record) = element else { throw SchemaError(pointer: "/\(field.key)/\(i)", reason: "not an object") }
-                    for member in members {
-                        let reason: String?
-                        if let memberValue = record[member.key] {
-                            reason = problem(with: memberValue, member.value, required: member.isRequired, id: &id)
-                        } else {
-                            reason = member.isRequired ? member.value.problem(required: true) : nil
-                        }
-                        if let reason { throw SchemaError(pointer: "/\(field.key)/\(i)/\(member.key)", reason: reason) }
-                    }
+                    try validate(record: record, members, pointer: "/\(field.key)/\(i)", id: &id)
                 }
             }
         }
         // Unreachable while the table requires `id` as a `.sessionID`.
         guard let id else { throw SchemaError(pointer: "/id", reason: Value.sessionID.problem(required: true)) }
         return id
+    }
+
+    /// Checks one record (a message, a todo) against its members; `pointer` is the record's.
+    static func validate(record: JSONObject, _ members: [Member], pointer: String) throws(SchemaError) {
+        var id: SessionID?
+        try validate(record: record, members, pointer: pointer, id: &id)
+    }
+
+    private static func validate(record: JSONObject, _ members: [Member], pointer: String, id: inout SessionID?) throws(SchemaError) {
+        for member in members {
+            let reason: String?
+            if let memberValue = record[member.key] {
+                reason = problem(with: memberValue, member.value, required: member.isRequired, id: &id)
+            } else {
+                reason = member.isRequired ? member.value.problem(required: true) : nil
+            }
+            if let reason { throw SchemaError(pointer: "\(pointer)/\(member.key)", reason: reason) }
+        }
     }
 
     /// Why a present value breaks `rule`, or nil when it follows it; the first `.sessionID` met is

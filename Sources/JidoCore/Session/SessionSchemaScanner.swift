@@ -7,22 +7,22 @@ internal import Glibc
 /// holds: the id and `closed_at`. Any failed rule or anything unusual (an escaped value where a raw
 /// one is compared, an escaped `closed_at`) gives nil; callers then take the exact path (decode,
 /// then `Session(document:)`) for the precise error. Keys are compared as raw bytes, no hashing.
-public enum SessionSchemaScanner {
-    public struct Facts: Sendable, Equatable {
-        public let id: SessionID
-        public let closedAt: String?
+package enum SessionSchemaScanner {
+    package struct Facts: Sendable, Equatable {
+        package let id: SessionID
+        package let closedAt: String?
         /// Some key has a non-ASCII byte: only then can keys be ambiguous (`KeyAmbiguity`).
-        public var hasNonASCIIKeys = false
+        package var hasNonASCIIKeys = false
     }
 
     /// The facts of canonical session bytes, or nil (not canonical, or the exact path must decide).
-    public static func scan(_ bytes: UnsafeRawBufferPointer, limits: JSONLimits = .default) -> Facts? {
+    package static func scan(_ bytes: UnsafeRawBufferPointer, limits: JSONLimits = .default) -> Facts? {
         var observer = SessionSchemaObserver()
         guard CanonicalLayout.scan(bytes, limits: limits, observer: &observer) != nil else { return nil }
         return observer.facts
     }
 
-    public static func scan(_ bytes: [UInt8]) -> Facts? { bytes.withUnsafeBytes { scan($0) } }
+    package static func scan(_ bytes: [UInt8]) -> Facts? { bytes.withUnsafeBytes { scan($0) } }
 }
 
 /// The state machine behind `SessionSchemaScanner`: it walks `SessionSchema.fields` (compiled,

@@ -80,7 +80,7 @@ public enum SessionSignature {
     /// Verifies and, in the same pass over a canonical file, checks JidoCode's session schema: the
     /// facts are non-nil only when the file is canonical and the schema holds (see
     /// `SessionSchemaScanner`); otherwise callers decode for the exact answer.
-    public static func verifyWithSchema(fileBytes: UnsafeRawBufferPointer, key: SessionKey, limits: JSONLimits = .default,
+    package static func verifyWithSchema(fileBytes: UnsafeRawBufferPointer, key: SessionKey, limits: JSONLimits = .default,
                                         orders: [BeamOrder] = allOrders) -> (SignatureVerification, SessionSchemaScanner.Facts?) {
         var observer = SessionSchemaObserver()
         var document: JSONDocument?
@@ -161,7 +161,7 @@ public enum SessionSignature {
     }
 
     /// Verifies an already decoded document (re-encodes it canonically).
-    public static func verify(document: JSONDocument, key: SessionKey, orders: [BeamOrder] = allOrders) -> SignatureVerification {
+    package static func verify(document: JSONDocument, key: SessionKey, orders: [BeamOrder] = allOrders) -> SignatureVerification {
         verify(document: document, key: key, orders: orders.isEmpty ? [BeamOrder.jidoCodeDefault] : orders, fileBytes: nil)
     }
 
@@ -295,7 +295,7 @@ public enum SessionSignature {
 
     /// The file bytes JidoCode on the Erlang/OTP family `order` writes for `object`: its canonical
     /// encoding with a fresh `signature` member (any existing one is replaced).
-    public static func signedFileBytes(for object: JSONObject, key: SessionKey, order: BeamOrder = .jidoCodeDefault) throws -> [UInt8] {
+    package static func signedFileBytes(for object: JSONObject, key: SessionKey, order: BeamOrder = .jidoCodeDefault) throws -> [UInt8] {
         var noCache: SigningCache?
         return try signedFile(for: object, key: key, order: order, cache: &noCache).bytes
     }

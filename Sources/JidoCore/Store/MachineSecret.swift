@@ -7,8 +7,8 @@
 /// every problem is a `MachineSecretError` naming the fix, never a weaker key and never a silently
 /// regenerated secret.
 public struct MachineSecret: Sendable {
-    /// The file's exact bytes.
-    let bytes: SecureBytes
+    /// The file's exact bytes (`package`: for `SecretFingerprint`; never printed).
+    package let bytes: SecureBytes
 
     /// Fewer bytes than this is refused: the key would carry less than 256 bits.
     public static let minimumBytes = 32
@@ -28,29 +28,40 @@ public struct MachineSecret: Sendable {
     }
 
     /// The signing key for this secret and `hostname`, derived once per process and cached.
-    public func sessionKey(hostname: String) throws -> SessionKey {
-        try bytes.withUnsafeBytes { raw in try SessionKeyCache.shared.key(machineSecret: Array(raw), hostname: hostname) }
+    public func sessionKey(hostname: String) throws(CryptoError) -> SessionKey {
+        // In place: the secret is never copied out of its wiped storage (`SecureBytes`).
+        try CryptoError.typed { try bytes.withUnsafeBytes { raw in try SessionKeyCache.shared.key(machineSecret: raw, hostname: hostname) } }
     }
 
-    /// Hex SHA-256 of the secret: safe to print or compare (the secret itself never leaves memory).
-    public func fingerprint() throws -> String {
-        try bytes.withUnsafeBytes { raw in Hex.lowercase(try SHA256.hash(raw)) }
+    /// The secret's `SecretFingerprint`: safe to print or compare (the secret itself never leaves memory).
+    public func fingerprint() throws(CryptoError) -> String {
+        try CryptoError.typed { try SecretFingerprint.of(secret: self) }
     }
 
     // MARK: - Reading
 
     /// Reads the secret of the data directory under `home` (`<home>/.jido_code/machine_secret`).
     public static func load(home: String) throws(MachineSecretError) -> MachineSecret {
+        try load(home: PathBytes(home))
+    }
+
+    /// `load(home:)` for a home of any bytes.
+    public static func load(home: PathBytes) throws(MachineSecretError) -> MachineSecret {
         let directory = try openDataDirectory(home: home, create: false)
         return try directory.closeAfter { (fd) throws(MachineSecretError) in
-            try load(name: StoreLayout.secretFile, in: fd, displayPath: StoreLayout.secretPath(home: home))
+            try load(name: PathBytes(StoreLayout.secretFile), in: fd, displayPath: StoreLayout.dataPath(home: home).appending(StoreLayout.secretFile))
         }
     }
 
     /// Reads a secret from an explicit file path (for a store copied from another machine).
     /// The last component must not be a symlink; the same checks apply as for the default location.
     public static func load(file path: String) throws(MachineSecretError) -> MachineSecret {
-        let (parent, name) = CheckedFileReader.splitPath(path)
+        try load(file: PathBytes(path))
+    }
+
+    /// `load(file:)` for a path of any bytes.
+    public static func load(file path: PathBytes) throws(MachineSecretError) -> MachineSecret {
+        let (parent, name) = path.split
         let directory: FileDescriptor
         do throws(SystemCallError) {
             directory = try FileDescriptor.open(parent, [.readOnly, .directory, .closeOnExec])
@@ -60,7 +71,7 @@ public struct MachineSecret: Sendable {
         do throws(MachineSecretError) {
             return try directory.closeAfter { (fd) throws(MachineSecretError) in try load(name: name, in: fd, displayPath: path) }
         } catch {
-            throw MachineSecretError(error.problem, path: error.path, namedByUser: true)
+            throw MachineSecretError(error.problem, path: error.pathBytes, namedByUser: true)
         }
     }
 
@@ -68,7 +79,7 @@ public struct MachineSecret: Sendable {
     static var policy: FilePolicy { FilePolicy(maxBytes: maximumBytes, role: .secret) }
 
     /// Reads and checks `name` inside the open directory `directory`.
-    static func load(name: String, in directory: FileDescriptor, displayPath: String) throws(MachineSecretError) -> MachineSecret {
+    static func load(name: PathBytes, in directory: FileDescriptor, displayPath: PathBytes) throws(MachineSecretError) -> MachineSecret {
         var read: (bytes: [UInt8], status: FileStatus)
         do {
             read = try CheckedFileReader.read(name, in: directory, policy: policy)
@@ -101,19 +112,19 @@ public struct MachineSecret: Sendable {
     /// create at once, one link wins and every process reads and uses the winner's secret.
     /// An existing secret that fails a check is an error, never replaced.
     public static func loadOrCreate(home: String) throws(MachineSecretError) -> MachineSecret {
-        let displayPath = StoreLayout.secretPath(home: home)
-        let directory = try openDataDirectory(home: home, create: true)
+        let displayPath = PathBytes(StoreLayout.secretPath(home: home))
+        let directory = try openDataDirectory(home: PathBytes(home), create: true)
         return try directory.closeAfter { (dir) throws(MachineSecretError) in
             do throws(MachineSecretError) {
-                return try load(name: StoreLayout.secretFile, in: dir, displayPath: displayPath)
+                return try load(name: PathBytes(StoreLayout.secretFile), in: dir, displayPath: displayPath)
             } catch where error.problem == .missing {
                 try create(in: dir, displayPath: displayPath)
-                return try load(name: StoreLayout.secretFile, in: dir, displayPath: displayPath)
+                return try load(name: PathBytes(StoreLayout.secretFile), in: dir, displayPath: displayPath)
             }
         }
     }
 
-    private static func create(in dir: FileDescriptor, displayPath: String) throws(MachineSecretError) {
+    private static func create(in dir: FileDescriptor, displayPath: PathBytes) throws(MachineSecretError) {
         var random: [UInt8]
         do { random = try SecureRandom.bytes(count: 32) } catch { throw MachineSecretError(.randomUnavailable, path: displayPath) }
         var hex = Hex.lowercaseASCII(random)
@@ -156,7 +167,7 @@ public struct MachineSecret: Sendable {
     /// user's (a substituted secret fails the secret's own checks); creating a secret also needs one
     /// that group and others cannot write (`TrustRole.privateDirectory`), or they could replace or
     /// remove it.
-    static func openDataDirectory(home: String, create: Bool) throws(MachineSecretError) -> FileDescriptor {
+    static func openDataDirectory(home: PathBytes, create: Bool) throws(MachineSecretError) -> FileDescriptor {
         let dataPath = StoreLayout.dataPath(home: home)
         let homeFD: FileDescriptor
         do throws(SystemCallError) {
@@ -223,21 +234,32 @@ public struct MachineSecretError: Error, Sendable, CustomStringConvertible {
     }
 
     public let problem: Problem
-    /// The file or directory concerned.
-    public let path: String
+    /// The file or directory concerned, as bytes (a name need not be UTF-8).
+    public let pathBytes: PathBytes
     /// True for a file the user named (`--secret-file`), outside the store: the advice never says to
     /// remove or recreate it, or to pass the option that was passed.
     public let namedByUser: Bool
 
-    public init(_ problem: Problem, path: String, namedByUser: Bool = false) {
+    public init(_ problem: Problem, path: PathBytes, namedByUser: Bool = false) {
         self.problem = problem
-        self.path = path
+        self.pathBytes = path
         self.namedByUser = namedByUser
     }
 
+    public init(_ problem: Problem, path: String, namedByUser: Bool = false) {
+        self.init(problem, path: PathBytes(path), namedByUser: namedByUser)
+    }
+
+    /// The path as text (invalid UTF-8 as U+FFFD; `pathBytes` holds the exact bytes).
+    public var path: String { pathBytes.description }
+
     /// What is wrong and how to fix it, in one or two sentences.
-    public var description: String {
-        if namedByUser, let text = namedFileDescription { return text }
+    public var description: String { description(path: path) }
+
+    /// `description` with `path` written as given: a caller that prints the path its own way (escaped,
+    /// reversibly) passes a placeholder and substitutes it.
+    public func description(path: String) -> String {
+        if namedByUser, let text = namedFileDescription(path: path) { return text }
         switch problem {
         case .missing:
             return "\(path) does not exist. JidoCode creates it on first start; to check a copied store, pass --secret-file and --hostname."
@@ -271,7 +293,7 @@ public struct MachineSecretError: Error, Sendable, CustomStringConvertible {
     }
 
     /// The advice for a file given with `--secret-file`, where it differs from the store's.
-    private var namedFileDescription: String? {
+    private func namedFileDescription(path: String) -> String? {
         switch problem {
         case .missing:
             return "\(path) (given with --secret-file) does not exist; check the path."

@@ -6,8 +6,9 @@
 /// same directory (device, inode, owner, group, mode).
 public final class ProjectDirectory: Sendable {
     public let path: String
-    public let descriptor: FileDescriptor
-    public let identity: FileIdentity
+    /// Owned by this object and closed in `deinit`: never handed out (`withUnsafeFileDescriptor` lends it).
+    let descriptor: FileDescriptor
+    package let identity: FileIdentity
 
     /// Why a project directory cannot be used.
     public enum Problem: Error, Sendable, Equatable {
@@ -57,6 +58,12 @@ public final class ProjectDirectory: Sendable {
     }
 
     deinit { _ = try? descriptor.close() }
+
+    /// Lends the directory's descriptor (for `openat` and the like) for the duration of `body`; it
+    /// must not be closed or kept: the directory closes it when it is released.
+    public func withUnsafeFileDescriptor<R, E: Error>(_ body: (Int32) throws(E) -> R) throws(E) -> R {
+        try body(descriptor.rawValue)
+    }
 
     /// Throws `.changed` with the differing attributes if the open directory's identity changed,
     /// or if `path` now names another directory (a swap or rename since it was opened).

@@ -12,6 +12,8 @@ public final class RateLimiter: Sendable {
     public let maxTrackedKeys: Int
     private let state: LockedState
 
+    /// `@unchecked Sendable`: every property is read and written only inside `lock.withLock` (all
+    /// uses are in `allow`, `trackedKeys` and `evict`, the last called only from `allow`'s lock).
     private final class LockedState: @unchecked Sendable {
         let lock = PthreadMutex()
         var perKey: [String: [Double]] = [:]
@@ -40,8 +42,14 @@ public final class RateLimiter: Sendable {
         self.state = LockedState()
     }
 
-    /// Records an attempt for `key` at `now` (seconds, monotonic) if both windows allow it.
-    public func allow(_ key: String, now: Double = MonotonicClock.now) -> Bool {
+    /// Records an attempt for `key` now if both windows allow it.
+    public func allow(_ key: String) -> Bool {
+        allow(key, now: MonotonicClock.now)
+    }
+
+    /// Records an attempt for `key` at `now` (seconds on a monotonic clock, `CLOCK_MONOTONIC`) if
+    /// both windows allow it.
+    public func allow(_ key: String, now: Double) -> Bool {
         let cutoff = now - window
         return state.lock.withLock {
             state.expireGlobal(before: cutoff)

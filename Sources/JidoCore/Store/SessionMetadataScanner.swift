@@ -1,8 +1,8 @@
-/// Reads `id`, `name`, `project_path` and `closed_at` from a session file without building the
+/// Reads `id`, `name`, `project_path`, `updated_at` and `closed_at` from a session file without building the
 /// document: one pass over the top-level object that skips every other value (`RawJSONCursor`).
 /// It is not a validator and answers nil for anything it cannot make sense of; `load` checks.
 package enum SessionMetadataScanner {
-    static let wanted: Set<String> = ["id", "name", "project_path", "closed_at"]
+    static let wanted: Set<String> = ["id", "name", "project_path", "updated_at", "closed_at"]
 
     package static func scan(_ bytes: [UInt8], expected id: SessionID) -> SessionMetadata? {
         bytes.withUnsafeBytes { buffer in
@@ -22,7 +22,8 @@ package enum SessionMetadataScanner {
             }
             guard ok, let idText = found["id"], SessionID(idText) == id,
                   let name = found["name"], let projectPath = found["project_path"] else { return nil }
-            return SessionMetadata(id: id, name: name, projectPath: projectPath, closedAt: found["closed_at"])
+            return SessionMetadata(id: id, name: name, projectPath: projectPath, closedAt: found["closed_at"].flatMap(ISO8601.date),
+                                   updatedAt: found["updated_at"].flatMap(ISO8601.date))
         }
     }
 }

@@ -1,9 +1,16 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
+import Dispatch
+
 /// Settings of a `SessionStore`; the defaults are what a careful user would want.
 public struct StoreOptions: Sendable {
     /// Largest session file read or written.
     public var maxFileBytes = 10 << 20
     /// Longest wait for another writer of the same session before `StoreError.lockTimeout`.
-    public var lockTimeout: Double = 10
+    public var lockTimeout: Duration = .seconds(10)
     /// Most sessions kept; a save that would create one more fails with `limitReached`, or evicts
     /// the oldest when `evictOldest` is set. nil: no limit.
     public var maxSessions: Int?
@@ -22,6 +29,8 @@ public struct StoreOptions: Sendable {
     /// session signed over the other family's order is refused, as that JidoCode refuses it.
     /// Default: OTP 27/28 (JidoCode pins OTP 28).
     public var beamOrder: BeamOrder = .jidoCodeDefault
+    /// The time every write stamps into `updated_at` (a test may pin it).
+    public var clock: @Sendable () -> Date = { Date() }
 
     public init() {}
 }
@@ -37,12 +46,18 @@ public struct SaveOutcome: Sendable, Equatable {
     public var warnings: [SaveWarning] = []
 }
 
-/// The metadata `listPersisted` reads without decoding whole sessions.
+/// The metadata `list()` reads without decoding whole sessions (unverified: `load` before trusting it).
 public struct SessionMetadata: Sendable, Equatable {
     public let id: SessionID
     public let name: String
     public let projectPath: String
-    public let closedAt: String?
+    /// `closed_at`, nil when absent or not an ISO 8601 timestamp.
+    public let closedAt: Date?
+    /// `updated_at`, nil when absent or not an ISO 8601 timestamp.
+    public let updatedAt: Date?
+
+    /// The latest of `updatedAt` and `closedAt`: when the session was last used or saved.
+    public var lastActivity: Date? { [updatedAt, closedAt].compactMap { $0 }.max() }
 }
 
 /// JidoCode's session store, made safe: `<data>/sessions/<uuid>.json`, signed, with atomic durable
@@ -68,8 +83,14 @@ public final class SessionStore: Sendable {
     public static func open(home: String, hostname: String? = nil, options: StoreOptions = StoreOptions()) throws(StoreError) -> SessionStore {
         let secret: MachineSecret
         do { secret = try MachineSecret.loadOrCreate(home: home) } catch { throw .secret(error.description) }
+        let name: String
+        if let hostname {
+            name = hostname
+        } else {
+            do { name = try Hostname.current() } catch { throw .secret(error.description) }
+        }
         let key: SessionKey
-        do { key = try secret.sessionKey(hostname: hostname ?? Hostname.current()) } catch { throw .secret("\(error)") }
+        do { key = try secret.sessionKey(hostname: name) } catch { throw .secret("\(error)") }
         return try SessionStore(dataDirectory: StoreLayout.dataPath(home: home), key: key, options: options)
     }
 
@@ -130,12 +151,6 @@ public final class SessionStore: Sendable {
         return session
     }
 
-    /// Loads a session given as text, validating the id before any path is built.
-    public func load(id text: String) throws(StoreError) -> Session {
-        guard let id = SessionID(text) else { throw .invalidSessionID(text) }
-        return try load(id)
-    }
-
     func loadIfPresent(_ id: SessionID, primingSigningCache: Bool = false) throws(StoreError) -> Session? {
         let bytes: [UInt8]
         do {
@@ -187,7 +202,8 @@ public final class SessionStore: Sendable {
     /// Saves `session` (replacing what is stored), returning once that write is durable. A session
     /// the schema refuses (`SessionSchema`: say a message with an unknown role) is not written:
     /// `StoreError.invalidSession`, and the stored file is unchanged.
-    public func save(_ session: Session) throws -> SaveOutcome {
+    @discardableResult
+    public func save(_ session: Session) throws(StoreError) -> SaveOutcome {
         let work = SaveQueue.Work(replaces: true) { current in current = session }
         return try submit(work, id: session.id)
     }
@@ -197,11 +213,16 @@ public final class SessionStore: Sendable {
     /// thread or process are serialized (see `SaveQueue`), so none is lost. A transform that throws
     /// writes nothing for itself; setting the state to nil is not a delete and writes nothing; a
     /// result the schema refuses writes nothing for itself either (`StoreError.invalidSession`).
-    public func update(_ id: SessionID, _ transform: @escaping (inout Session?) throws -> Void) throws -> SaveOutcome {
+    ///
+    /// The transform may run on another caller's thread (the one writing the batch that includes
+    /// it), so it is `@Sendable`: it can read what it captured, not an actor's isolated state. Its
+    /// own error comes back as `StoreError.transformFailed` (a `StoreError` it throws, unchanged).
+    @discardableResult
+    public func update(_ id: SessionID, _ transform: @escaping @Sendable (inout Session?) throws -> Void) throws(StoreError) -> SaveOutcome {
         try submit(SaveQueue.Work(replaces: false, transform), id: id)
     }
 
-    private func submit(_ work: SaveQueue.Work, id: SessionID) throws -> SaveOutcome {
+    private func submit(_ work: SaveQueue.Work, id: SessionID) throws(StoreError) -> SaveOutcome {
         let outcome = queues.withQueue(id) { queue in
             queue.submit(work) { batch in self.writeBatch(batch, id: id) }
         }
@@ -209,7 +230,7 @@ public final class SessionStore: Sendable {
     }
 
     /// One batch under the kernel locks: read, apply each transform in order, write once.
-    private func writeBatch(_ batch: [SaveQueue.Work], id: SessionID) -> [Result<SaveOutcome, any Error>] {
+    private func writeBatch(_ batch: [SaveQueue.Work], id: SessionID) -> [SaveQueue.Outcome] {
         do throws(StoreError) {
             while true {
                 // Lock order is always: store lock (only to create a session), then session lock.
@@ -235,9 +256,9 @@ public final class SessionStore: Sendable {
     /// The part of a batch that runs with the locks held (they are released when this returns:
     /// `FileLock` closes its descriptor when it goes out of scope).
     private func writeLocked(_ batch: [SaveQueue.Work], id: SessionID, current: Result<Session?, StoreError>, creating: Bool,
-                             locks storeLock: borrowing FileLock?, _ sessionLock: borrowing FileLock) throws(StoreError) -> [Result<SaveOutcome, any Error>] {
+                             locks storeLock: borrowing FileLock?, _ sessionLock: borrowing FileLock) throws(StoreError) -> [SaveQueue.Outcome] {
         var state: Session? = try? current.get()
-        var outcomes: [Result<SaveOutcome, any Error>] = []
+        var outcomes: [SaveQueue.Outcome] = []
         var changed = false
         for work in batch {
             // A transform that reads the state cannot run on a file that failed its checks;
@@ -247,12 +268,13 @@ public final class SessionStore: Sendable {
                 continue
             }
             var next = state
-            do {
-                try work.apply(&next)
-                guard let result = next else { throw StoreError.notFound(id) }
-                guard result.id == id else { throw StoreError.idMismatch(file: id, document: result.id.rawValue) }
-                // Nothing the schema refuses is written: `append` and `set` can break it.
-                do throws(SchemaError) { _ = try SessionSchema.validate(result.document) } catch { throw StoreError.invalidSession(error) }
+            do throws(StoreError) {
+                do { try work.apply(&next) } catch let error as StoreError { throw error } catch { throw .transformFailed(TransformFailure(error)) }
+                guard let result = next else { throw .notFound(id) }
+                guard result.id == id else { throw .idMismatch(file: id, document: result.id.rawValue) }
+                // Nothing the schema refuses is written. `Session` keeps itself valid; this is the
+                // store's own check that no path around it exists.
+                do throws(SchemaError) { _ = try SessionSchema.validate(result.document) } catch { throw .invalidSession(error) }
                 state = result
                 changed = true
                 outcomes.append(.success(SaveOutcome()))
@@ -260,7 +282,12 @@ public final class SessionStore: Sendable {
                 outcomes.append(.failure(error))
             }
         }
-        guard changed, let final = state else { return outcomes }
+        guard changed, var final = state else { return outcomes }
+        let now = options.clock()
+        final.markUpdated(at: now)
+        // JidoCode refuses a file without `closed_at` (`Schema.validate_session/1`: missing_fields) and
+        // stamps it on every save; an open session is closed, for the file, at its first write.
+        if final.document["closed_at"] == nil { final.closedAt = now }
         let warnings = creating ? try enforceLimit(creating: id) : []
         let file: SessionSignature.SignedFile
         var cache = signingCaches.take(id, key: key, order: options.beamOrder)
@@ -275,10 +302,10 @@ public final class SessionStore: Sendable {
 
     private func lock(_ name: String) throws(StoreError) -> FileLock {
         do throws(FileLock.Failure) {
-            return try FileLock.acquire(name, in: locksDirectory, timeout: options.lockTimeout)
+            return try FileLock.acquire(name, in: locksDirectory, timeout: options.lockTimeout.seconds)
         } catch {
             switch error {
-            case .timedOut: throw .lockTimeout(seconds: options.lockTimeout)
+            case .timedOut: throw .lockTimeout(options.lockTimeout)
             case let .system(error): throw .from(error)
             }
         }
@@ -309,11 +336,12 @@ public final class SessionStore: Sendable {
         return warnings
     }
 
-    /// Session ids ordered oldest first by `closed_at` (then by id), for eviction.
+    /// Session ids ordered oldest first by last activity (`SessionMetadata.lastActivity`; none:
+    /// oldest), then by id, for eviction.
     private func oldestFirst(_ ids: [SessionID]) -> [SessionID] {
-        let metadata = (try? listPersisted()) ?? []
-        let closed = Dictionary(metadata.map { ($0.id, $0.closedAt ?? "") }, uniquingKeysWith: { a, _ in a })
-        return ids.sorted { (closed[$0] ?? "", $0) < (closed[$1] ?? "", $1) }
+        let metadata = (try? list()) ?? []
+        let activity = Dictionary(metadata.map { ($0.id, $0.lastActivity?.timeIntervalSince1970 ?? -.infinity) }, uniquingKeysWith: { a, _ in a })
+        return ids.sorted { (activity[$0] ?? -.infinity, $0) < (activity[$1] ?? -.infinity, $1) }
     }
 
     // MARK: - Deleting
@@ -344,27 +372,31 @@ public final class SessionStore: Sendable {
         }
     }
 
-    /// Metadata of every stored session, newest `closed_at` first, read without decoding whole
-    /// files (unreadable or malformed files are left out; `load` gives the reason). The metadata is
-    /// not verified: load a session before trusting its content.
-    public func listPersisted() throws(StoreError) -> [SessionMetadata] {
+    /// Metadata of every stored session, most recently closed first (as JidoCode lists them; those
+    /// without `closed_at` last), read without decoding whole files (unreadable or malformed files
+    /// are left out; `load` gives the reason). The metadata is not verified: load a session before
+    /// trusting its content.
+    public func list() throws(StoreError) -> [SessionMetadata] {
         var result: [SessionMetadata] = []
         for id in try sessionIDs() {
             guard let bytes = try? CheckedFileReader.read(StoreLayout.sessionFile(id), in: sessionsDirectory, policy: filePolicy).bytes,
                   let metadata = SessionMetadataScanner.scan(bytes, expected: id) else { continue }
             result.append(metadata)
         }
-        return result.sorted { ($0.closedAt ?? "", $0.id) > ($1.closedAt ?? "", $1.id) }
+        let never = -Double.infinity
+        return result.sorted {
+            ($0.closedAt?.timeIntervalSince1970 ?? never, $0.id) > ($1.closedAt?.timeIntervalSince1970 ?? never, $1.id)
+        }
     }
 
     /// Persisted sessions that are not active: neither their id nor their project path is in use.
     public func listResumable(activeIDs: Set<SessionID> = [], activeProjectPaths: Set<String> = []) throws(StoreError) -> [SessionMetadata] {
-        try listPersisted().filter { !activeIDs.contains($0.id) && !activeProjectPaths.contains($0.projectPath) }
+        try list().filter { !activeIDs.contains($0.id) && !activeProjectPaths.contains($0.projectPath) }
     }
 
     /// The newest persisted session of a project path.
     public func find(projectPath: String) throws(StoreError) -> SessionMetadata? {
-        try listPersisted().first { $0.projectPath.utf8.elementsEqual(projectPath.utf8) }
+        try list().first { $0.projectPath.utf8.elementsEqual(projectPath.utf8) }
     }
 
     // MARK: - Maintenance
@@ -380,23 +412,26 @@ public final class SessionStore: Sendable {
         }
     }
 
-    /// Deletes sessions whose `closed_at` is more than `days` days before `now` (seconds since the
-    /// epoch). Sessions without a parseable `closed_at` are skipped, with the reason. A session is
-    /// deleted only after it passed every check `load` makes (signature, keys, schema, id), on the
-    /// date it verifies with: a forged or damaged file is reported in `skipped`, never deleted.
-    public func cleanup(olderThanDays days: Int, now: Int, activeIDs: Set<SessionID> = []) throws(StoreError) -> CleanupReport {
+    /// Deletes sessions last active more than `age` before `now`: by the latest of `updated_at` and
+    /// `closed_at` (`SessionMetadata.lastActivity`; every write stamps `updated_at`, so a session saved
+    /// moments ago is never old). Sessions without a parseable timestamp are skipped, with the
+    /// reason. A session is deleted only after it passed every check `load` makes (signature, keys,
+    /// schema, id), on the date it verifies with: a forged or damaged file is reported in `skipped`,
+    /// never deleted.
+    @discardableResult
+    public func cleanup(olderThan age: Duration, now: Date = Date(), activeIDs: Set<SessionID> = []) throws(StoreError) -> CleanupReport {
         var report = CleanupReport()
-        let cutoff = now - days * 86_400
-        for metadata in try listPersisted() {
+        let cutoff = now.addingTimeInterval(-age.seconds)
+        for metadata in try list() {
             if activeIDs.contains(metadata.id) {
                 report.skipped.append((metadata.id, "active"))
                 continue
             }
-            guard let closedAt = metadata.closedAt, let seconds = ISO8601.epochSeconds(closedAt) else {
-                report.skipped.append((metadata.id, "no parseable closed_at"))
+            guard let activity = metadata.lastActivity else {
+                report.skipped.append((metadata.id, "no parseable updated_at or closed_at"))
                 continue
             }
-            guard seconds < cutoff else { continue }
+            guard activity < cutoff else { continue }
             // The metadata is unverified: the decision stands only on the verified session.
             let verified: Session
             do throws(StoreError) {
@@ -406,8 +441,7 @@ public final class SessionStore: Sendable {
                 report.skipped.append((metadata.id, "not deleted: it does not pass the checks (\(error.logDescription))"))
                 continue
             }
-            guard let verifiedClosedAt = verified.closedAt, let verifiedSeconds = ISO8601.epochSeconds(verifiedClosedAt),
-                  verifiedSeconds < cutoff else { continue }
+            guard let verifiedActivity = verified.lastActivity, verifiedActivity < cutoff else { continue }
             do throws(StoreError) {
                 try delete(metadata.id)
                 report.deleted.append(metadata.id)

@@ -7,6 +7,9 @@
 /// when it equals the element being encoded, the MAC state only when the bytes it absorbed are the
 /// new ones. An entry is taken out while a save uses it and put back after; a second save of the
 /// same session at that moment (`SaveQueue` prevents it within a store) would just start empty.
+///
+/// `@unchecked Sendable`: the three `var`s are read and written only inside `lock.withLock`; the
+/// caches handed out are values (moved out under the lock and back in under it), never shared.
 final class SigningCacheRegistry: @unchecked Sendable {
     static let memberKey = "conversation"
 

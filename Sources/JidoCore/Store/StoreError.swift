@@ -17,7 +17,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// a directory, or another user's: never followed or trusted.
     case untrustedDirectory(TrustViolation)
     case changedWhileReading
-    case lockTimeout(seconds: Double)
+    case lockTimeout(Duration)
     case limitReached(count: Int, limit: Int)
     case invalidSignature(SignatureVerdict)
     case unsigned
@@ -31,6 +31,10 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case idMismatch(file: SessionID, document: String)
     case secret(String)
     case io(SystemCallError)
+    /// `update`'s transform threw (an error other than a `StoreError`); nothing was written for it.
+    case transformFailed(TransformFailure)
+    /// The task of an `async` call was cancelled before the operation started; nothing was done.
+    case cancelled
 
     /// What went wrong and what to do, without paths, ids or key material.
     public var userMessage: String {
@@ -57,6 +61,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .encodingFailed: return "The session could not be encoded and was not saved; the saved copy is unchanged."
         case .secret: return "The machine secret cannot be used; run jido-audit for the fix."
         case .io: return "The session store could not be written or read; see the log for the cause."
+        case .transformFailed: return "The change to the session failed and was not saved; the saved copy is unchanged."
+        case .cancelled: return "The operation was cancelled before it started; nothing was changed."
         }
     }
 
@@ -75,7 +81,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .insecureDirectory(mode): return "store directory mode \(mode) is writable by group or others"
         case let .untrustedDirectory(violation): return "store directory is \(violation)"
         case .changedWhileReading: return "session file changed while being read"
-        case let .lockTimeout(seconds): return "could not lock the session within \(seconds) s"
+        case let .lockTimeout(duration): return "could not lock the session within \(duration)"
         case let .limitReached(count, limit): return "session count \(count) reached the limit of \(limit)"
         case let .invalidSignature(verdict): return "signature verdict: \(verdict.rawValue)"
         case .unsigned: return "session file has no signature"
@@ -87,6 +93,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .idMismatch(file, document): return "file \(file).json holds id \(document.debugDescription)"
         case let .secret(detail): return "machine secret: \(detail)"
         case let .io(error): return "I/O: \(error)"
+        case let .transformFailed(failure): return "the update's transform threw: \(failure)"
+        case .cancelled: return "cancelled before it started"
         }
     }
 
@@ -135,5 +143,21 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .creationFailed(error), let .system(error): return from(error)
         case let .untrusted(violation): return StoreError(violation, in: role)
         }
+    }
+}
+
+/// An error thrown by an `update` transform, carried in `StoreError.transformFailed`.
+public struct TransformFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The transform's own error.
+    public let underlying: any Error
+
+    init(_ underlying: any Error) { self.underlying = underlying }
+
+    public var description: String { String(reflecting: underlying) }
+
+    /// Equal when the underlying errors are of the same type and describe themselves alike (errors
+    /// are not `Equatable` in general; this is what `StoreError`'s equality needs).
+    public static func == (a: TransformFailure, b: TransformFailure) -> Bool {
+        type(of: a.underlying) == type(of: b.underlying) && a.description == b.description
     }
 }

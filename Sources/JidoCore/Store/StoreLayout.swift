@@ -10,45 +10,45 @@
 /// the machine secret, the audit, the tools all follow them), while `FileSystem/` knows nothing of
 /// JidoCode and only says how a name is opened. `.lock` files are ours (JidoCode has no locks
 /// directory); the rest is JidoCode's own layout.
-public enum StoreLayout {
+package enum StoreLayout {
     /// The data directory under the home directory.
-    public static let dataDirectory = ".jido_code"
+    package static let dataDirectory = ".jido_code"
     /// The machine secret, in the data directory.
-    public static let secretFile = "machine_secret"
+    package static let secretFile = "machine_secret"
     /// The sessions directory, in the data directory.
-    public static let sessionsDirectory = "sessions"
+    package static let sessionsDirectory = "sessions"
     /// The locks directory, in the data directory.
-    public static let locksDirectory = "locks"
+    package static let locksDirectory = "locks"
     /// JidoCode's global settings, in the data directory (not the store's: never read or written
     /// here; the audit only knows it belongs there).
-    public static let settingsFile = "settings.json"
+    package static let settingsFile = "settings.json"
     /// The lock a save holds while it creates a session (so the count limit holds), in `locks/`.
-    public static let storeLock = "store.lock"
+    package static let storeLock = "store.lock"
 
     static let sessionFileSuffix = ".json"
     static let lockFileSuffix = ".lock"
 
     /// A session's file name in `sessions/`: `<id>.json`.
-    public static func sessionFile(_ id: SessionID) -> String { id.rawValue + sessionFileSuffix }
+    package static func sessionFile(_ id: SessionID) -> String { id.rawValue + sessionFileSuffix }
 
     /// A session's lock file name in `locks/`: `<id>.lock`.
-    public static func lockFile(_ id: SessionID) -> String { id.rawValue + lockFileSuffix }
+    package static func lockFile(_ id: SessionID) -> String { id.rawValue + lockFileSuffix }
 
     /// The session a file name `<id>.json` is for, or nil for any other name.
-    public static func sessionID(fileName: String) -> SessionID? {
+    package static func sessionID(fileName: String) -> SessionID? {
         guard fileName.hasSuffix(sessionFileSuffix) else { return nil }
         return SessionID(String(fileName.dropLast(sessionFileSuffix.count)))
     }
 
     /// The session a lock file name `<id>.lock` is for, or nil for any other name.
-    public static func sessionID(lockName: String) -> SessionID? {
+    package static func sessionID(lockName: String) -> SessionID? {
         guard lockName.hasSuffix(lockFileSuffix) else { return nil }
         return SessionID(String(lockName.dropLast(lockFileSuffix.count)))
     }
 
     /// The session whose save JidoCode's fixed temporary name `<id>.json.tmp` is for, or nil for any
     /// other name (JidoCode writes that name, then renames it; one left behind is an interrupted save).
-    public static func sessionID(jidoCodeTemporary name: String) -> SessionID? {
+    package static func sessionID(jidoCodeTemporary name: String) -> SessionID? {
         guard name.hasSuffix(jidoCodeTemporarySuffix) else { return nil }
         return sessionID(fileName: String(name.dropLast(jidoCodeTemporarySuffix.count)))
     }
@@ -56,14 +56,17 @@ public enum StoreLayout {
     static let jidoCodeTemporarySuffix = ".tmp"
 
     /// `<home>/.jido_code`.
-    public static func dataPath(home: String) -> String { home + "/" + dataDirectory }
+    package static func dataPath(home: String) -> String { home + "/" + dataDirectory }
+
+    /// `<home>/.jido_code` for a home of any bytes.
+    public static func dataPath(home: PathBytes) -> PathBytes { home.appending(dataDirectory) }
 
     /// `<home>/.jido_code/machine_secret`.
-    public static func secretPath(home: String) -> String { dataPath(home: home) + "/" + secretFile }
+    package static func secretPath(home: String) -> String { dataPath(home: home) + "/" + secretFile }
 
     /// `<home>/.jido_code/sessions`.
-    public static func sessionsPath(home: String) -> String { dataPath(home: home) + "/" + sessionsDirectory }
+    package static func sessionsPath(home: String) -> String { dataPath(home: home) + "/" + sessionsDirectory }
 
     /// `<home>/.jido_code/locks`.
-    public static func locksPath(home: String) -> String { dataPath(home: home) + "/" + locksDirectory }
+    package static func locksPath(home: String) -> String { dataPath(home: home) + "/" + locksDirectory }
 }

@@ -83,7 +83,7 @@ enum CrashScenario {
         findings.merge(context.check(ledger, keys: Set(keys)))
         for key in keys {
             let ref = MessageRef(writer: probeWriter, iteration: ledger.logs[probeWriter]?.count ?? 0)
-            let message = Session.Message(id: ref.description, role: "user", content: "probe", timestamp: WriterPlan.timestamp)
+            let message = Session.Message(id: ref.description, role: .user, content: "probe", timestamp: WriterPlan.timestamp)
             let started = now
             do {
                 let id = try key.id(seed: context.seed)

@@ -19,9 +19,14 @@ final class OutputBuffer: @unchecked Sendable {
 
 /// Runs `jido-audit` in process with `arguments` and a controlled environment.
 func audit(_ arguments: [String], environment: [String: String] = [:]) -> CLIRun {
+    audit(bytes: arguments.map { Array($0.utf8) }, environment: environment)
+}
+
+/// `audit` with each argument given as bytes, as `argv` holds them (a path need not be UTF-8).
+func audit(bytes arguments: [[UInt8]], environment: [String: String] = [:]) -> CLIRun {
     let out = OutputBuffer(), err = OutputBuffer()
     let io = CommandIO(environment: environment, writeOut: { out.append($0) }, writeErr: { err.append($0) })
-    let code = JidoAuditCommand.main(arguments, io: io)
+    let code = JidoAuditCommand.main(arguments: arguments, io: io)
     return CLIRun(status: code.rawValue, stdout: out.value, stderr: err.value)
 }
 

@@ -71,14 +71,14 @@ import Testing
     @Test func theStoreReportsAListingFailure() throws {
         try withTemporaryDirectory { home in
             let store = try SessionStore.open(home: home, hostname: "listing-host")
-            _ = try store.save(Session.new(id: try SessionID.random(), name: "n", projectPath: "/p", createdAt: "2026-01-01T00:00:00Z"))
+            try store.save(Session(id: try SessionID.random(), name: "n", projectPath: "/p", createdAt: TestVectors.january1))
             let faults = SyscallFaults()
             faults.fail(.readdir, errno: EIO, times: 3)
             SyscallFaults.$current.withValue(faults) {
-                #expect(throws: StoreError.io(SystemCallError("readdir", errno: .ioError))) { try store.listPersisted() }
+                #expect(throws: StoreError.io(SystemCallError("readdir", errno: .ioError))) { try store.list() }
                 #expect(store.removeStaleTemporaryFiles() == 0)
             }
-            #expect(try store.listPersisted().count == 1)
+            #expect(try store.list().count == 1)
         }
     }
 }

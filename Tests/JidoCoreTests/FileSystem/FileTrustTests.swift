@@ -104,6 +104,19 @@ import Testing
         add("other-writable", .ancestor, directory(0o777, owner: 0), [.writableByOthers(mode(0o777))])
         add("group-writable", .ancestor, directory(0o2775, owner: 0), [.writableByOthers(mode(0o2775))])
         add("everything at once", .ancestor, directory(0o757, owner: s), [.wrongOwner(owner: s, expected: u), .writableByOthers(mode(0o757))])
+
+        // .configuration: a regular file of the user's or root's, one link, no group/other write; anyone may read it.
+        add("clean", .configuration, file(0o600), [])
+        add("readable by all", .configuration, file(0o644), [])
+        add("root's", .configuration, file(0o644, owner: 0), [])
+        add("a symlink", .configuration, status(S_IFLNK, 0o777, owner: 0), [.wrongType(.symbolicLink)])
+        add("a directory", .configuration, directory(0o755), [.wrongType(.directory)])
+        add("foreign", .configuration, file(0o644, owner: s), [.wrongOwner(owner: s, expected: u)])
+        add("hard-linked", .configuration, file(0o644, links: 2), [.hardLinked(2)])
+        add("group-writable", .configuration, file(0o664), [.writableByOthers(mode(0o664))])
+        add("other-writable, even root's", .configuration, file(0o646, owner: 0), [.writableByOthers(mode(0o646))])
+        add("everything at once", .configuration, file(0o666, owner: s, links: 2),
+            [.wrongOwner(owner: s, expected: u), .hardLinked(2), .writableByOthers(mode(0o666))])
         return all
     }()
 
@@ -133,6 +146,7 @@ import Testing
         case .secret, .sessionFile: Set(Kind.allCases)
         case .privateDirectory: [.wrongType, .wrongOwner, .writableByOthers, .readableByOthers]
         case .workingDirectory, .ancestor: [.wrongType, .wrongOwner, .writableByOthers]
+        case .configuration: [.wrongType, .wrongOwner, .hardLinked, .writableByOthers]
         }
     }
 

@@ -1,3 +1,4 @@
+import JidoTestSupport
 import Testing
 @testable import JidoCore
 
@@ -37,10 +38,10 @@ import Testing
     }
 
     @Test func theSchemaPassFlagsNonASCIIKeysOnly() throws {
-        var session = Session.new(id: try SessionID.random(), name: "n\u{E9}", projectPath: "/p", createdAt: "2026-01-01T00:00:00Z")
+        var session = Session(id: try SessionID.random(), name: "n\u{E9}", projectPath: "/p", createdAt: TestVectors.january1)
         let ascii = try CanonicalJSON.encode(.object(session.document))
         #expect(SessionSchemaScanner.scan(ascii)?.hasNonASCIIKeys == false, "non-ASCII values do not count")
-        session.set("caf\u{E9}", to: "x")
+        try session.set("caf\u{E9}", to: .string("x"))
         let accented = try CanonicalJSON.encode(.object(session.document))
         #expect(SessionSchemaScanner.scan(accented)?.hasNonASCIIKeys == true)
     }

@@ -88,7 +88,7 @@ import Testing
         documents.append(badRole)
         for document in documents {
             let expected: String
-            do { let session = try Session(document: document); expected = "valid \(session.id) \(session.closedAt ?? "-")" } catch {
+            do { let session = try Session(document: document); expected = "valid \(session.id) \(session.document["closed_at"]?.stringValue ?? "-")" } catch {
                 expected = "invalid \(error)"
             }
             let canonical = try signed(document)

@@ -15,7 +15,7 @@ import Testing
             if case let .object(o) = value { keys += o.keys; pending += o.members.map(\.value) }
             if case let .array(a) = value { pending += a }
         }
-        return SessionSchemaScanner.Facts(id: session.id, closedAt: session.closedAt,
+        return SessionSchemaScanner.Facts(id: session.id, closedAt: session.document["closed_at"]?.stringValue,
                                           hasNonASCIIKeys: keys.contains { !$0.utf8.allSatisfy { $0 < 0x80 } })
     }
 
@@ -39,8 +39,8 @@ import Testing
 
     /// Every single-field breakage: the fast pass must not accept what the exact check refuses.
     @Test func neverAcceptsWhatTheExactCheckRefuses() throws {
-        var session = Session.new(id: try SessionID.random(), name: "n", projectPath: "/p", createdAt: "2026-01-01T00:00:00Z")
-        session.append(Session.Message(id: "m", role: "user", content: "c", timestamp: "t"))
+        var session = Session(id: try SessionID.random(), name: "n", projectPath: "/p", createdAt: TestVectors.january1)
+        session.append(Session.Message(id: "m", role: .user, content: "c", timestamp: TestVectors.january1))
         let base = session.document
         var variants: [JSONObject] = []
         for key in base.keys {
@@ -83,8 +83,8 @@ import Testing
     /// the scan never reached, and missed the non-ASCII key after it; found by the `session` fuzz
     /// check: Corpus/regressions/session-schema-facts-from-a-scan-stopped-at-a-limit.json).
     @Test func aScanStoppedAtALimitHasNoFacts() throws {
-        var session = Session.new(id: try SessionID.random(), name: "n", projectPath: "/p", createdAt: "t")
-        session.set("closed_at", to: "t")
+        var session = Session(id: try SessionID.random(), name: "n", projectPath: "/p", createdAt: TestVectors.january1)
+        session.closedAt = TestVectors.january1
         var object = session.document
         object["version"] = .string(String(repeating: "\n", count: 30))
         object["zz\u{E9}"] = .integer(JSONInteger(1))
@@ -106,8 +106,8 @@ import Testing
     /// The fast pass knows the same roles and todo statuses as `Session` (each accepted, and a
     /// near miss of each refused).
     @Test func acceptsExactlyTheRolesAndStatusesOfSession() throws {
-        var session = Session.new(id: try SessionID.random(), name: "n", projectPath: "/p", createdAt: "2026-01-01T00:00:00Z")
-        session.append(Session.Message(id: "m", role: "user", content: "c", timestamp: "t"))
+        var session = Session(id: try SessionID.random(), name: "n", projectPath: "/p", createdAt: TestVectors.january1)
+        session.append(Session.Message(id: "m", role: .user, content: "c", timestamp: TestVectors.january1))
         let base = session.document
         func variant(role: String, status: String) throws -> [UInt8] {
             var object = base
@@ -117,11 +117,11 @@ import Testing
                                                           ("status", .string(status))]))])
             return try CanonicalJSON.encode(.object(object))
         }
-        for role in Session.roles {
+        for role in SessionSchema.roles {
             #expect(SessionSchemaScanner.scan(try variant(role: role, status: "pending")) != nil, "role \(role)")
             #expect(SessionSchemaScanner.scan(try variant(role: role + "s", status: "pending")) == nil, "role \(role)s")
         }
-        for status in Session.todoStatuses {
+        for status in SessionSchema.todoStatuses {
             #expect(SessionSchemaScanner.scan(try variant(role: "user", status: status)) != nil, "status \(status)")
             #expect(SessionSchemaScanner.scan(try variant(role: "user", status: String(status.dropLast()))) == nil, "status \(status)")
         }

@@ -10,8 +10,8 @@ import Testing
     }
 
     @Test func theFirstOccurrenceWins() throws {
-        let metadata = try scan(#"{"id":"\#(Self.id)","name":"first","project_path":"/p","name":"second","closed_at":"a","closed_at":"b"}"#)
-        #expect(metadata?.name == "first" && metadata?.closedAt == "a")
+        let metadata = try scan(#"{"id":"\#(Self.id)","name":"first","project_path":"/p","name":"second","closed_at":"2026-01-01T00:00:00Z","closed_at":"2027-01-01T00:00:00Z"}"#)
+        #expect(metadata?.name == "first" && metadata?.closedAt == ISO8601.date("2026-01-01T00:00:00Z"))
     }
 
     /// A first occurrence that is not a string is not replaced by a later string (found by the

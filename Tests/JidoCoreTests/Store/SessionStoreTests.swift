@@ -9,8 +9,23 @@ import Testing
 @Suite struct SessionStoreTests {
     static let hostname = "test-host"
 
+    /// The default options with the store's clock pinned to `TestVectors.january1`, so what a save
+    /// stamps into `updated_at` is known.
+    static var options: StoreOptions {
+        var options = StoreOptions()
+        options.clock = { TestVectors.january1 }
+        return options
+    }
+
+    /// Options whose clock reads `clock` (a test moves it between saves).
+    static func options(clock: Protected<Date>) -> StoreOptions {
+        var options = StoreOptions()
+        options.clock = { clock.withLock { $0 } }
+        return options
+    }
+
     @discardableResult
-    func withStore<R>(_ options: StoreOptions = StoreOptions(), _ body: (SessionStore, String) throws -> R) throws -> R {
+    func withStore<R>(_ options: StoreOptions = Self.options, _ body: (SessionStore, String) throws -> R) throws -> R {
         try withTemporaryDirectory { home in
             let store = try SessionStore.open(home: home, hostname: Self.hostname, options: options)
             return try body(store, home)
@@ -19,13 +34,13 @@ import Testing
 
     func newSession(_ id: SessionID? = nil, name: String = "demo", project: String = "/work/demo",
                     closedAt: String = "2026-01-01T00:00:00Z") throws -> Session {
-        var session = Session.new(id: try id ?? SessionID.random(), name: name, projectPath: project, createdAt: "2026-01-01T00:00:00Z")
-        session.set("closed_at", to: closedAt)
+        var session = Session(id: try id ?? SessionID.random(), name: name, projectPath: project, createdAt: TestVectors.january1)
+        session.closedAt = ISO8601.date(closedAt)
         return session
     }
 
     func message(_ n: Int, tag: String = "m") -> Session.Message {
-        Session.Message(id: "\(tag)-\(n)", role: n % 2 == 0 ? "user" : "assistant", content: "content \(n)", timestamp: "2026-01-01T00:00:00Z")
+        Session.Message(id: "\(tag)-\(n)", role: n % 2 == 0 ? .user : .assistant, content: "content \(n)", timestamp: TestVectors.january1)
     }
 
     func sessionsPath(_ home: String) -> String { home + "/.jido_code/sessions" }
@@ -36,7 +51,7 @@ import Testing
         try withStore { store, home in
             var session = try newSession()
             session.append(message(1))
-            _ = try store.save(session)
+            try store.save(session)
             #expect(try store.load(session.id) == session)
             #expect(fileMode(home + "/.jido_code") == 0o700)
             #expect(fileMode(sessionsPath(home)) == 0o700)
@@ -64,13 +79,13 @@ import Testing
                 try writeFile(data + "/sessions/" + name, TestVectors.readBytes(source.appendingPathComponent(name)), mode: 0o644)
             }
             let store = try SessionStore.open(home: home, hostname: "devbox")
-            let listed = try store.listPersisted()
+            let listed = try store.list()
             #expect(listed.count == 5)
             for metadata in listed {
                 let session = try store.load(metadata.id)
                 #expect(session.name == metadata.name && session.projectPath == metadata.projectPath)
             }
-            let big = try store.load(id: "e5f6a7b8-c9da-4ebf-a011-223344556677")
+            let big = try store.load(try #require(SessionID("e5f6a7b8-c9da-4ebf-a011-223344556677")))
             #expect(big.messageCount == 200)
             #expect(big.conversationPage(offset: 195, limit: 10).count == 5)
             #expect(big.conversationPage(offset: 10, limit: 3).map(\.id) == big.conversation[10..<13].map(\.id))
@@ -84,19 +99,19 @@ import Testing
         try await withTemporaryDirectoryAsync { home in
             let store = try SessionStore.open(home: home, hostname: Self.hostname)
             let id = try SessionID.random()
-            _ = try store.save(try newSession(id))
+            try await store.save(try newSession(id))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for task in 0..<16 {
                     group.addTask {
                         for n in 0..<5 {
                             let message = self.message(n, tag: "t\(task)")
-                            _ = try store.update(id) { session in session?.append(message) }
+                            try await store.update(id) { session in session?.append(message) }
                         }
                     }
                 }
                 try await group.waitForAll()
             }
-            let ids = Set(try store.load(id).conversation.map(\.id))
+            let ids = Set(try await store.load(id).conversation.map(\.id))
             #expect(ids.count == 80)
             for task in 0..<16 { for n in 0..<5 { #expect(ids.contains("t\(task)-\(n)")) } }
         }
@@ -106,7 +121,7 @@ import Testing
     @Test func fourProcessesLoseNoUpdate() throws {
         try withStore { store, home in
             let id = try SessionID.random()
-            _ = try store.save(try newSession(id))
+            try store.save(try newSession(id))
             let processes = try (0..<4).map { p in
                 try launchProduct("jido-test-helper", ["store-append", home, id.rawValue, "p\(p)", "25"])
             }
@@ -125,11 +140,11 @@ import Testing
     /// the writer acknowledged a random number (1-3) of saves, plus a random 0-3 ms into the next one,
     /// so every round has an acknowledged save to look for and no round depends on timing.
     @Test func writerKilledAtRandomPointsLeavesAValidFileAndNoStaleLock() throws {
-        var options = StoreOptions()
-        options.lockTimeout = 5
+        var options = Self.options
+        options.lockTimeout = .seconds(5)
         try withStore(options) { store, home in
             let id = try SessionID.random()
-            _ = try store.save(try newSession(id))
+            try store.save(try newSession(id))
             var generator = SystemRandomNumberGenerator()
             var acknowledged = 0
             for _ in 0..<100 {
@@ -157,7 +172,7 @@ import Testing
                     #expect(session.conversation.contains { $0.id == "k-\(lastAcknowledged)" })
                 }
                 // With the lock held this would fail with `lockTimeout` after 5 s.
-                _ = try store.update(id) { session in session?.append(self.message(0, tag: "probe")) }
+                try store.update(id) { session in session?.append(self.message(0, tag: "probe")) }
                 store.removeStaleTemporaryFiles()
                 let names = try FileManager.default.contentsOfDirectory(atPath: sessionsPath(home))
                 #expect(names == [StoreLayout.sessionFile(id)], "left: \(names)")
@@ -202,11 +217,11 @@ import Testing
 
     @Test(arguments: Planted.allCases)
     func refusesWhatIsNotAPrivateRegularFile(_ planted: Planted) throws {
-        var options = StoreOptions()
+        var options = Self.options
         options.maxFileBytes = 1 << 20
         try withStore(options) { store, home in
             let session = try newSession()
-            _ = try store.save(session)
+            try store.save(session)
             let path = sessionsPath(home) + "/" + StoreLayout.sessionFile(session.id)
             let saved = try TestVectors.readBytes(URL(fileURLWithPath: path))
             unlink(path)
@@ -237,7 +252,7 @@ import Testing
     @Test func unprivilegedReaderGetsPermissionDenied() throws {
         try withStore { store, home in
             let session = try newSession()
-            _ = try store.save(session)
+            try store.save(session)
             chmod(home, 0o755)
             let result = try runProduct("jido-test-helper", ["--as-user", "65534", "store-load", home, session.id.rawValue])
             #expect(result.status == 2)
@@ -251,15 +266,12 @@ import Testing
                       "5f0c6a52-1b7e-4c1e-9a3b-0d2f6e8a9b1", "5f0c6a521b7e4c1e9a3b0d2f6e8a9b10"])
     func rejectsBadIDsBeforeBuildingAPath(_ text: String) throws {
         #expect(SessionID(text) == nil)
-        try withStore { store, _ in
-            #expect(throws: StoreError.invalidSessionID(text)) { try store.load(id: text) }
-        }
     }
 
     @Test func tamperedUnsignedAndDuplicateKeyFilesAreRefused() throws {
         try withStore { store, home in
             let session = try newSession()
-            _ = try store.save(session)
+            try store.save(session)
             let path = sessionsPath(home) + "/" + StoreLayout.sessionFile(session.id)
             var bytes = try TestVectors.readBytes(URL(fileURLWithPath: path))
             let original = bytes
@@ -281,7 +293,7 @@ import Testing
             object["signature"] = .null
             try writeFile(path, try CanonicalJSON.encode(.object(object)))
             #expect(throws: StoreError.invalidSignature(.nullSignature)) { try store.load(session.id) }
-            var lenient = StoreOptions()
+            var lenient = Self.options
             lenient.acceptUnsigned = true
             let second = try SessionStore.open(home: home, hostname: Self.hostname, options: lenient)
             #expect(throws: StoreError.invalidSignature(.nullSignature)) { try second.load(session.id) }
@@ -321,35 +333,39 @@ import Testing
         }
     }
 
-    /// Saving runs the schema (`SessionSchema`) first: what it refuses is never written, the stored
-    /// file stays as it was, and the error is not the one for a damaged file.
-    @Test func invalidSessionsAreRefusedAtSaveAndThePreviousFileIsUntouched() throws {
+    /// A `Session` cannot be made invalid: a closed set is an enum (a role "bot" does not compile),
+    /// and `set(_:to:)` throws, leaving the session unchanged, for a value the schema refuses or a
+    /// reserved key (`id` is never silently ignored). An update whose transform throws writes
+    /// nothing; the stored file stays as it was and the error is not the one for a damaged file.
+    @Test func invalidChangesAreRefusedAndThePreviousFileIsUntouched() throws {
         try withStore { store, home in
             let session = try newSession()
-            _ = try store.save(session)
+            try store.save(session)
             let path = sessionsPath(home) + "/" + StoreLayout.sessionFile(session.id)
             let before = try TestVectors.readBytes(URL(fileURLWithPath: path))
-            var bot = session
-            bot.append(Session.Message(id: "m", role: "bot", content: "c", timestamp: "t"))
-            let badRole = StoreError.invalidSession(SchemaError(pointer: "/conversation/0/role", reason: "must be one of user, assistant, system, tool"))
-            #expect(throws: badRole) { try store.save(bot) }
             var oops = session
-            oops.set("conversation", to: "oops")
-            let notAnArray = StoreError.invalidSession(SchemaError(pointer: "/conversation", reason: "missing or not an array"))
-            #expect(throws: notAnArray) { try store.save(oops) }
-            #expect(throws: notAnArray) { try store.update(session.id) { $0?.set("conversation", to: "oops") } }
-            #expect(throws: badRole) { try store.update(session.id) { $0?.append(Session.Message(id: "m", role: "bot", content: "c", timestamp: "t")) } }
+            let notAnArray = SchemaError(pointer: "/conversation", reason: "missing or not an array")
+            #expect(throws: notAnArray) { try oops.set("conversation", to: .string("oops")) }
+            let badRole = JSONValue.array([.object(JSONObject([("id", .string("m")), ("role", .string("bot")), ("content", .string("c")),
+                                                               ("timestamp", .string("2026-01-01T00:00:00Z"))]))])
+            #expect(throws: SchemaError(pointer: "/conversation/0/role", reason: "must be one of user, assistant, system, tool")) {
+                try oops.set("conversation", to: badRole)
+            }
+            for key in ["id", "version", "signature"] {
+                #expect(throws: SchemaError(pointer: "/" + key, reason: "cannot be changed")) { try oops.set(key, to: .string("x")) }
+            }
+            #expect(oops == session, "a refused set changes nothing")
+            try oops.set("language", to: .string("elixir"))
+            #expect(oops.document["language"] == .string("elixir"))
+            let refused = StoreError.transformFailed(TransformFailure(notAnArray))
+            #expect(throws: refused) { try store.update(session.id) { try $0?.set("conversation", to: .string("oops")) } }
             #expect(try TestVectors.readBytes(URL(fileURLWithPath: path)) == before)
             #expect(try store.load(session.id) == session)
             // A valid update after a refused one still applies.
-            _ = try store.update(session.id) { $0?.append(message(1)) }
+            try store.update(session.id) { $0?.append(message(1)) }
             #expect(try store.load(session.id).messageCount == 1)
-            // A session that would be created invalid is not created.
-            var fresh = try newSession()
-            fresh.set("config", to: "x")
-            #expect(throws: StoreError.invalidSession(SchemaError(pointer: "/config", reason: "missing or not an object"))) { try store.save(fresh) }
-            #expect(!FileManager.default.fileExists(atPath: sessionsPath(home) + "/" + StoreLayout.sessionFile(fresh.id)))
-            #expect(badRole.userMessage != StoreError.undecodable("").userMessage)
+            #expect(refused.userMessage != StoreError.undecodable("").userMessage)
+            #expect(StoreError.invalidSession(notAnArray).userMessage != StoreError.undecodable("").userMessage)
         }
     }
 
@@ -357,7 +373,7 @@ import Testing
     /// as a damaged file; nothing is written.
     @Test func anEncodingFailureAtSaveIsNotADamagedFile() throws {
         try withStore { store, home in
-            let session = Session.new(id: try SessionID.random(), name: "n", projectPath: "/p", createdAt: "t",
+            let session = Session(id: try SessionID.random(), name: "n", projectPath: "/p", createdAt: TestVectors.january1,
                                       config: JSONObject([("temperature", .float(.infinity))]))
             #expect(throws: StoreError.encodingFailed(CanonicalEncodingError.nonFiniteFloat.description)) { try store.save(session) }
             #expect(!FileManager.default.fileExists(atPath: sessionsPath(home) + "/" + StoreLayout.sessionFile(session.id)))
@@ -369,16 +385,16 @@ import Testing
     /// order for objects of more than 32 members, as that JidoCode does; an append keeps it.
     @Test(arguments: BeamOrder.allCases)
     func largeObjectsFollowTheServedOTPFamily(_ order: BeamOrder) throws {
-        var options = StoreOptions()
+        var options = Self.options
         options.beamOrder = order
         let other: BeamOrder = order == .otp27 ? .otp25 : .otp27
         try withStore(options) { store, home in
             let env = JSONValue.object(JSONObject((0..<45).map { ("ENV_\($0)", .string("v\($0)")) }))
-            var session = Session.new(id: try SessionID.random(), name: "large", projectPath: "/p", createdAt: "2026-01-01T00:00:00Z",
+            var session = Session(id: try SessionID.random(), name: "large", projectPath: "/p", createdAt: TestVectors.january1,
                                       config: JSONObject([("env", env), ("model", .string("m"))]))
             session.append(message(1))
-            _ = try store.save(session)
-            _ = try store.update(session.id) { $0?.append(message(2)) }
+            try store.save(session)
+            try store.update(session.id) { $0?.append(message(2)) }
             let path = sessionsPath(home) + "/" + StoreLayout.sessionFile(session.id)
             let bytes = try TestVectors.readBytes(URL(fileURLWithPath: path))
             let key = try MachineSecret.load(home: home).sessionKey(hostname: Self.hostname)
@@ -390,7 +406,7 @@ import Testing
             #expect(try SessionSignature.signedFileBytes(for: object, key: key, order: order) == bytes)
             #expect(try store.load(session.id).messageCount == 2)
             // A store serving the other family refuses the file, as that JidoCode would.
-            var otherOptions = StoreOptions()
+            var otherOptions = Self.options
             otherOptions.beamOrder = other
             let foreign = try SessionStore.open(home: home, hostname: Self.hostname, options: otherOptions)
             #expect(throws: StoreError.invalidSignature(.invalid)) { try foreign.load(session.id) }
@@ -399,51 +415,60 @@ import Testing
 
     // MARK: - Listing, deleting, limits, cleanup
 
+    /// Saves `session` with the store's clock at its `closed_at` (as JidoCode saves on closing).
+    func saveWhenClosed(_ session: Session, _ store: SessionStore, _ clock: Protected<Date>) throws {
+        clock.withLock { $0 = session.closedAt ?? TestVectors.january1 }
+        try store.save(session)
+    }
+
     @Test func listFindResumableDeleteAndCleanup() throws {
-        try withStore { store, home in
+        let clock = Protected(TestVectors.january1)
+        try withStore(Self.options(clock: clock)) { store, home in
             let old = try newSession(name: "old", project: "/a", closedAt: "2025-01-01T00:00:00Z")
             let mid = try newSession(name: "mid", project: "/b", closedAt: "2025-06-01T00:00:00.123456Z")
             let new = try newSession(name: "new", project: "/a", closedAt: "2026-01-01T00:00:00Z")
-            for s in [old, mid, new] { _ = try store.save(s) }
+            for s in [old, mid, new] { try saveWhenClosed(s, store, clock) }
             try writeFile(sessionsPath(home) + "/notes.txt", Array("x".utf8))
-            #expect(try store.listPersisted().map(\.name) == ["new", "mid", "old"])
+            #expect(try store.list().map(\.name) == ["new", "mid", "old"])
             #expect(try store.find(projectPath: "/a")?.id == new.id)
             #expect(try store.listResumable(activeIDs: [mid.id], activeProjectPaths: ["/a"]).isEmpty)
             #expect(try store.listResumable(activeIDs: [new.id]).map(\.name) == ["mid", "old"])
-            let now = ISO8601.epochSeconds("2026-01-02T00:00:00Z") ?? 0
-            let report = try store.cleanup(olderThanDays: 100, now: now, activeIDs: [old.id])
+            let now = try #require(ISO8601.date("2026-01-02T00:00:00Z"))
+            let report = try store.cleanup(olderThan: .seconds(100 * 86_400), now: now, activeIDs: [old.id])
             #expect(report.deleted == [mid.id])
             #expect(report.skipped.map(\.0) == [old.id])
             try store.delete(new.id)
             try store.delete(new.id) // idempotent
             #expect(throws: StoreError.notFound(new.id)) { try store.load(new.id) }
-            #expect(try store.listPersisted().map(\.name) == ["old"])
+            #expect(try store.list().map(\.name) == ["old"])
         }
     }
 
     /// A forged file claiming an old `closed_at` (re-dated, signature no longer matching; or
     /// unsigned) is reported, never deleted, by cleanup and by eviction; valid sessions still go.
     @Test func cleanupAndEvictionDeleteOnlySessionsThatVerify() throws {
-        var options = StoreOptions()
+        let clock = Protected(TestVectors.january1)
+        var options = Self.options(clock: clock)
         options.maxSessions = 3
         options.evictOldest = true
         try withStore(options) { store, home in
             let valid = try newSession(name: "valid", closedAt: "2025-03-01T00:00:00Z")
             let forged = try newSession(name: "forged", closedAt: "2025-06-01T00:00:00Z")
             let recent = try newSession(name: "recent", closedAt: "2026-01-01T00:00:00Z")
-            for s in [valid, forged, recent] { _ = try store.save(s) }
+            for s in [valid, forged, recent] { try saveWhenClosed(s, store, clock) }
             let path = sessionsPath(home) + "/" + StoreLayout.sessionFile(forged.id)
             let bytes = try TestVectors.readBytes(URL(fileURLWithPath: path))
             let redated = String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "2025-06-01", with: "1971-01-01")
             try writeFile(path, Array(redated.utf8))
             // Eviction: the forged file claims to be the oldest; the oldest verified session goes instead.
             let newcomer = try newSession(name: "newcomer", closedAt: "2026-02-01T00:00:00Z")
+            clock.withLock { $0 = newcomer.closedAt ?? TestVectors.january1 }
             let outcome = try store.save(newcomer)
             #expect(outcome.warnings.contains(.evicted(valid.id)))
             #expect(FileManager.default.fileExists(atPath: path))
             // Cleanup: the forged file is old by its claim, and skipped with the reason.
-            let now = ISO8601.epochSeconds("2026-06-01T00:00:00Z") ?? 0
-            let report = try store.cleanup(olderThanDays: 30, now: now)
+            let now = try #require(ISO8601.date("2026-06-01T00:00:00Z"))
+            let report = try store.cleanup(olderThan: .seconds(30 * 86_400), now: now)
             #expect(report.deleted.sorted { $0.rawValue < $1.rawValue } == [recent.id, newcomer.id].sorted { $0.rawValue < $1.rawValue })
             #expect(report.skipped.map(\.0) == [forged.id])
             #expect(report.skipped.first?.1.contains("does not pass the checks") == true)
@@ -451,10 +476,45 @@ import Testing
         }
     }
 
+    /// Every write stamps `updated_at` with the store's clock, through `save` and `update` alike.
+    @Test func everyWriteStampsUpdatedAt() throws {
+        let clock = Protected(TestVectors.january1)
+        try withStore(Self.options(clock: clock)) { store, _ in
+            let session = try newSession()
+            let saved = TestVectors.january1.addingTimeInterval(60)
+            clock.withLock { $0 = saved }
+            try store.save(session)
+            #expect(try store.load(session.id).updatedAt == saved)
+            #expect(try store.list().first?.updatedAt == saved)
+            let updated = saved.addingTimeInterval(0.25)
+            clock.withLock { $0 = updated }
+            try store.update(session.id) { $0?.name = "renamed" }
+            let loaded = try store.load(session.id)
+            #expect(loaded.updatedAt == updated && loaded.name == "renamed")
+            #expect(loaded.document["updated_at"] == .string("2026-01-01T00:01:00.250000Z"))
+        }
+    }
+
+    /// The case of issue 15: a session created with an old date and closed long ago, saved a moment
+    /// ago, is not deleted by a cleanup of sessions older than 30 days (it was just used).
+    @Test func cleanupNeverDeletesASessionSavedMomentsAgo() throws {
+        try withStore(StoreOptions()) { store, _ in
+            var session = Session(id: try SessionID.random(), name: "n", projectPath: "/p", createdAt: Date(timeIntervalSince1970: 0))
+            session.closedAt = Date(timeIntervalSince1970: 0)
+            try store.save(session)
+            let report = try store.cleanup(olderThan: .seconds(30 * 86_400), now: Date())
+            #expect(report.deleted.isEmpty)
+            #expect(try store.load(session.id).name == "n")
+            // A month and a day later it is old.
+            let later = try store.cleanup(olderThan: .seconds(30 * 86_400), now: Date().addingTimeInterval(31 * 86_400))
+            #expect(later.deleted == [session.id])
+        }
+    }
+
     @Test func missingSessionsDirectoryListsEmptyAndUnreadableIsAnError() throws {
         try withStore { store, home in
-            #expect(try store.listPersisted().isEmpty)
-            _ = try store.save(try newSession())
+            #expect(try store.list().isEmpty)
+            try store.save(try newSession())
             #expect(rmdir(sessionsPath(home)) != 0) // not empty: still listable
             let result = try runProduct("jido-test-helper", ["--as-user", "65534", "store-load", home, "5f0c6a52-1b7e-4c1e-9a3b-0d2f6e8a9b10"])
             #expect(result.status == 2, "an unreadable store is an error, never an empty list")
@@ -462,7 +522,7 @@ import Testing
     }
 
     @Test func sessionCountLimitIsCheckedUnderTheLockAndCanEvict() throws {
-        var options = StoreOptions()
+        var options = Self.options
         options.maxSessions = 3
         options.warningThreshold = 2
         try withStore(options) { store, _ in
@@ -480,12 +540,12 @@ import Testing
             for s in sessions { _ = try store.save(s) }
             let outcome = try store.save(try newSession(name: "s3", closedAt: "2026-01-09T00:00:00Z"))
             #expect(outcome.warnings.contains(.evicted(sessions[0].id)))
-            #expect(try store.listPersisted().count == 3)
+            #expect(try store.list().count == 3)
         }
     }
 
     @Test func concurrentCreatorsNeverExceedTheLimit() async throws {
-        var options = StoreOptions()
+        var options = Self.options
         options.maxSessions = 5
         try await withTemporaryDirectoryAsync { home in
             let store = try SessionStore.open(home: home, hostname: Self.hostname, options: options)
@@ -496,7 +556,7 @@ import Testing
                 return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
             }
             #expect(created == 5)
-            #expect(try store.listPersisted().count == 5)
+            #expect(try await store.list().count == 5)
         }
     }
 
@@ -505,7 +565,7 @@ import Testing
     func failedWriteKeepsThePreviousFile(_ call: SyscallName) throws {
         try withStore { store, home in
             var session = try newSession()
-            _ = try store.save(session)
+            try store.save(session)
             let path = sessionsPath(home) + "/" + StoreLayout.sessionFile(session.id)
             let before = try TestVectors.readBytes(URL(fileURLWithPath: path))
             session.append(message(1))
@@ -515,7 +575,7 @@ import Testing
             #expect(failed)
             #expect(try TestVectors.readBytes(URL(fileURLWithPath: path)) == before)
             #expect(try FileManager.default.contentsOfDirectory(atPath: sessionsPath(home)) == [StoreLayout.sessionFile(session.id)])
-            _ = try store.save(session) // and the next save works
+            try store.save(session) // and the next save works
             #expect(try store.load(session.id).messageCount == 1)
         }
     }
@@ -523,7 +583,7 @@ import Testing
     @Test func staleTemporariesAreRemovedOnlyWhenTheirLockIsFree() throws {
         try withStore { store, home in
             let session = try newSession()
-            _ = try store.save(session)
+            try store.save(session)
             let stale = "." + StoreLayout.sessionFile(session.id) + ".0123456789abcdef.tmp"
             try writeFile(sessionsPath(home) + "/" + stale, Array("partial".utf8))
             // While someone holds the session's lock the temporary may be in use: left alone.
@@ -536,15 +596,15 @@ import Testing
     }
 
     @Test func lockWaitTimesOutWithATypedError() throws {
-        var options = StoreOptions()
-        options.lockTimeout = 0.2
+        var options = Self.options
+        options.lockTimeout = .milliseconds(200)
         try withStore(options) { store, _ in
             let session = try newSession()
-            _ = try store.save(session)
+            try store.save(session)
             let held = try FileLock.acquire(StoreLayout.lockFile(session.id), in: store.locksDirectory, timeout: 1)
-            #expect(throws: StoreError.lockTimeout(seconds: 0.2)) { try store.save(session) }
+            #expect(throws: StoreError.lockTimeout(.milliseconds(200))) { try store.save(session) }
             held.release()
-            _ = try store.save(session)
+            try store.save(session)
         }
     }
 }

@@ -6,10 +6,19 @@ import Testing
 /// The store's signing caches stay within their bounds, and saves through them write exactly the
 /// bytes of a fresh signing.
 @Suite struct SigningCacheRegistryTests {
+    /// Store options with the clock pinned to the sessions' time, so what a save stamps in
+    /// `updated_at` is what the test's own copy holds.
+    static var pinned: StoreOptions {
+        var options = StoreOptions()
+        options.clock = { TestVectors.january1 }
+        return options
+    }
+
     static func signed(_ cache: inout SigningCache?, key: SessionKey, messages: Int) throws {
-        var session = Session.new(id: try SessionID.random(), name: "n", projectPath: "/p", createdAt: "2026-01-01T00:00:00Z")
+        var session = Session(id: try SessionID.random(), name: "n", projectPath: "/p", createdAt: TestVectors.january1)
+        session.closedAt = TestVectors.january1
         for i in 0..<messages {
-            session.append(Session.Message(id: "m\(i)", role: "user", content: String(repeating: "x", count: 1000), timestamp: "t"))
+            session.append(Session.Message(id: "m\(i)", role: .user, content: String(repeating: "x", count: 1000), timestamp: TestVectors.january1))
         }
         _ = try SessionSignature.signedFile(for: session.document, key: key, cache: &cache)
     }
@@ -60,23 +69,24 @@ import Testing
     /// fresh signing of the session gives, and loads back equal.
     @Test(arguments: [32 << 20, 0])
     func storeSavesWriteFreshBytes(cacheBytes: Int) throws {
-        var options = StoreOptions()
+        var options = Self.pinned
         options.signingCacheBytes = cacheBytes
         try withTemporaryDirectory { home in
             let store = try SessionStore.open(home: home, hostname: "h", options: options)
             let key = try MachineSecret.load(home: home).sessionKey(hostname: "h")
-            var session = Session.new(id: try SessionID.random(), name: "n", projectPath: "/p", createdAt: "2026-01-01T00:00:00Z")
+            var session = Session(id: try SessionID.random(), name: "n", projectPath: "/p", createdAt: TestVectors.january1)
+            session.closedAt = TestVectors.january1
             for i in 0..<12 {
-                session.append(Session.Message(id: "m\(i)", role: i % 2 == 0 ? "user" : "assistant",
-                                               content: "turn \(i) \"quoted\"\n", timestamp: "t"))
-                if i == 6 { session.set("name", to: "renamed") }
-                _ = try store.save(session)
+                session.append(Session.Message(id: "m\(i)", role: i % 2 == 0 ? .user : .assistant,
+                                               content: "turn \(i) \"quoted\"\n", timestamp: TestVectors.january1))
+                if i == 6 { session.name = "renamed" }
+                try store.save(session)
                 let path = home + "/.jido_code/sessions/" + StoreLayout.sessionFile(session.id)
                 let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
                 #expect(bytes == (try SessionSignature.signedFileBytes(for: session.document, key: key)), "save \(i)")
                 #expect(try store.load(session.id) == session)
             }
-            _ = try store.update(session.id) { $0?.append(Session.Message(id: "u", role: "user", content: "via update", timestamp: "t")) }
+            try store.update(session.id) { $0?.append(Session.Message(id: "u", role: .user, content: "via update", timestamp: TestVectors.january1)) }
             #expect(try store.load(session.id).conversation.count == 13)
             #expect(store.signingCaches.count == (cacheBytes > 0 ? 1 : 0))
             try store.delete(session.id)
@@ -88,17 +98,18 @@ import Testing
     /// after that resumes the MAC and writes what a fresh signing writes.
     @Test func loadPrimesTheCacheForTheFirstSave() throws {
         try withTemporaryDirectory { home in
-            var session = Session.new(id: try SessionID.random(), name: "n", projectPath: "/p", createdAt: "2026-01-01T00:00:00Z")
-            for i in 0..<5 { session.append(Session.Message(id: "m\(i)", role: "user", content: "turn \(i)\n", timestamp: "t")) }
-            _ = try SessionStore.open(home: home, hostname: "h").save(session)
-            let store = try SessionStore.open(home: home, hostname: "h")
+            var session = Session(id: try SessionID.random(), name: "n", projectPath: "/p", createdAt: TestVectors.january1)
+            session.closedAt = TestVectors.january1
+            for i in 0..<5 { session.append(Session.Message(id: "m\(i)", role: .user, content: "turn \(i)\n", timestamp: TestVectors.january1)) }
+            try SessionStore.open(home: home, hostname: "h", options: Self.pinned).save(session)
+            let store = try SessionStore.open(home: home, hostname: "h", options: Self.pinned)
             #expect(store.signingCaches.count == 0)
             var loaded = try store.load(session.id)
             #expect(store.signingCaches.count == 1, "the load primed the cache")
             #expect(store.signingCaches.take(session.id, key: store.key)?.elements?.elements.count == 5)
             _ = try store.load(session.id)
-            loaded.append(Session.Message(id: "m5", role: "assistant", content: "after resume", timestamp: "t"))
-            _ = try store.save(loaded)
+            loaded.append(Session.Message(id: "m5", role: .assistant, content: "after resume", timestamp: TestVectors.january1))
+            try store.save(loaded)
             let path = home + "/.jido_code/sessions/" + StoreLayout.sessionFile(session.id)
             let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
             #expect(bytes == (try SessionSignature.signedFileBytes(for: loaded.document, key: store.key)))
