@@ -264,10 +264,10 @@ import Testing
             #expect(symlink(home, sessions + "/link-dir") == 0)
             try writeFile(sessions + "/plain", Array("p".utf8))
             let plan = SyscallFaults()
-            let opened = OpenedNames()
-            for name in ["fifo", "sock", "link-file", "link-dir", "plain"] { plan.perform(beforeOpening: name) { opened.add(name) } }
+            let opened = Protected<[String]>([])
+            for name in ["fifo", "sock", "link-file", "link-dir", "plain"] { plan.perform(beforeOpening: name) { opened.withLock { $0.append(name) } } }
             let report = try SyscallFaults.$current.withValue(plan) { try store.audit(home) { $0.hashContents = true } }
-            #expect(opened.names == ["plain"], "only the regular file was opened")
+            #expect(opened.withLock { $0 } == ["plain"], "only the regular file was opened")
             let types = Dictionary(report.entries.map { ($0.name, $0.type) }, uniquingKeysWith: { a, _ in a })
             #expect(types["sessions/fifo"] == .fifo && types["sessions/sock"] == .socket)
             #expect(types["sessions/link-file"] == .symbolicLink && types["sessions/link-dir"] == .symbolicLink)
@@ -328,10 +328,3 @@ import Testing
     }
 }
 
-/// The names `SyscallFaults` saw opened (actions run on the auditing thread; a lock keeps it honest).
-final class OpenedNames: @unchecked Sendable {
-    private let lock = NSLock()
-    private var list: [String] = []
-    func add(_ name: String) { lock.withLock { list.append(name) } }
-    var names: [String] { lock.withLock { list } }
-}
