@@ -9,14 +9,14 @@
 ///     { printf 'jido-audit secret fingerprint v1\0'; cat ~/.jido_code/machine_secret; } | sha256sum | cut -c1-16
 ///
 /// Two stores show the same fingerprint exactly when (up to a 2^-64 chance) they share the secret.
-public enum SecretFingerprint {
+package enum SecretFingerprint {
     /// The domain-separation prefix, NUL included.
-    public static let prefix: [UInt8] = Array("jido-audit secret fingerprint v1".utf8) + [0]
+    package static let prefix: [UInt8] = Array("jido-audit secret fingerprint v1".utf8) + [0]
     /// Hex digits kept.
-    public static let length = 16
+    package static let length = 16
 
     /// The fingerprint of the secret bytes `secret` (hashed in place: no copy of the secret is made).
-    public static func of(secret: UnsafeRawBufferPointer) throws -> String {
+    package static func of(secret: UnsafeRawBufferPointer) throws -> String {
         var context = try SHA256.Context()
         try prefix.withUnsafeBytes { try context.update($0) }
         try context.update(secret)
@@ -24,7 +24,7 @@ public enum SecretFingerprint {
     }
 
     /// The fingerprint of `secret`.
-    public static func of(secret: MachineSecret) throws -> String {
+    package static func of(secret: MachineSecret) throws -> String {
         try secret.bytes.withUnsafeBytes { try of(secret: $0) }
     }
 }

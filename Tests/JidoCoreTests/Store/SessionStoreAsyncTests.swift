@@ -10,9 +10,12 @@ import Testing
     static let hostname = "test-host"
 
     /// A store whose clock is pinned, so a saved session loads back equal.
+    /// `lockTimeout` is long: the whole suite runs in parallel on a loaded 2-core machine, and a wait
+    /// that expires would fail the lock test for the machine's sake, not the code's.
     static func store(_ home: String) throws -> SessionStore {
         var options = StoreOptions()
         options.clock = { TestVectors.january1 }
+        options.lockTimeout = .seconds(120)
         return try SessionStore.open(home: home, hostname: hostname, options: options)
     }
 
