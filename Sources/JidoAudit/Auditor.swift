@@ -305,23 +305,22 @@ struct AuditRun {
     /// verify), then derives the key once, from `--secret-file` if given.
     mutating func loadKey(dataFD: FileDescriptor) throws(AuditFailure) {
         let path = dataPath.appending(StoreLayout.secretFile)
-        var secretBytes: [UInt8]?
+        // The secret lives only in wiped storage: the read buffer, then one `SecureBytes` (never a
+        // plain array, whose copies nothing wipes).
+        var secret: SecureBytes?
         let secretBuffer = ReadBuffer(capacity: MachineSecret.maximumBytes + 1)
-        defer {
-            secretBuffer.wipe()
-            if var bytes = secretBytes { bytes.withUnsafeMutableBytes { SecureBytes.wipe($0) } }
-        }
+        defer { secretBuffer.wipe() }
         if let status = readEntry(StoreLayout.secretFile, in: dataFD, path: path, maxBytes: MachineSecret.maximumBytes,
                                   isSecret: true, into: secretBuffer) {
-            let bytes = secretBuffer.withBytes { Array($0) }
+            let count = secretBuffer.withBytes { $0.count }
             report.entries.append(EntryRecord(name: StoreLayout.secretFile, status: status,
-                                              sha256: configuration.hashContents ? bytes.withUnsafeBytes { Self.sha256Hex($0) } : nil, verdict: nil))
-            if bytes.count < MachineSecret.minimumBytes {
-                report.add(Rules.secretTooShort, path, "\(bytes.count) bytes; at least \(MachineSecret.minimumBytes) are required")
+                                              sha256: configuration.hashContents ? secretBuffer.withBytes { Self.sha256Hex($0) } : nil, verdict: nil))
+            if count < MachineSecret.minimumBytes {
+                report.add(Rules.secretTooShort, path, "\(count) bytes; at least \(MachineSecret.minimumBytes) are required")
             } else {
-                let standard = bytes.count == 64 && bytes.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
-                if !standard { report.add(Rules.secretNonStandard, path, "\(bytes.count) bytes, not 64 lower-case hex characters") }
-                secretBytes = bytes
+                let standard = count == 64 && secretBuffer.withBytes { $0.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) } }
+                if !standard { report.add(Rules.secretNonStandard, path, "\(count) bytes, not 64 lower-case hex characters") }
+                secret = secretBuffer.withBytes { SecureBytes(copying: $0) }
             }
         }
         let hostname: String
@@ -341,12 +340,11 @@ struct AuditRun {
             } catch {
                 throw AuditFailure(description: "--secret-file: \(error)")
             }
-        } else if let secretBytes {
-            key = try? SessionKeyCache.shared.key(machineSecret: secretBytes, hostname: hostname)
-            report.secretFingerprint = secretBytes.withUnsafeBytes { try? SecretFingerprint.of(secret: $0) }
+        } else if let secret {
+            key = secret.withUnsafeBytes { try? SessionKeyCache.shared.key(machineSecret: $0, hostname: hostname) }
+            report.secretFingerprint = secret.withUnsafeBytes { try? SecretFingerprint.of(secret: $0) }
             report.secretFile = path
-            let material = SecureBytes(copying: secretBytes)
-            keyFor = { name in material.withUnsafeBytes { try? SessionKeyCache.shared.key(machineSecret: $0, hostname: name) } }
+            keyFor = { name in secret.withUnsafeBytes { try? SessionKeyCache.shared.key(machineSecret: $0, hostname: name) } }
         }
     }
 
