@@ -4,10 +4,13 @@
 ///
 /// - `\` becomes `\\`, so every other backslash sequence below is an escape, never the name's own;
 /// - C0 controls and DEL become `\xHH` (two upper-case hex digits, `00`-`1F`, `7F`);
-/// - C1 controls (U+0080-U+009F) and characters that are invisible or reorder text become `\u{XXXX}`
-///   (upper-case hex, no leading zeros): zero-width and joiners (U+200B-U+200F, U+2060-U+2064,
-///   U+FEFF, U+180E), bidirectional controls (U+061C, U+202A-U+202E, U+2066-U+2069) and the line and
-///   paragraph separators (U+2028, U+2029);
+/// - C1 controls (U+0080-U+009F) and every character that is invisible or reorders text become
+///   `\u{XXXX}` (upper-case hex, no leading zeros): every format character (general category Cf:
+///   zero-width and joiners U+200B-U+200F, U+2060-U+2064, U+FEFF, U+180E, U+00AD; bidirectional
+///   controls U+061C, U+202A-U+202E, U+2066-U+2069; the tag characters U+E0001, U+E0020-U+E007F),
+///   every default-ignorable code point (Unicode's own list of what renders as nothing: U+2065,
+///   U+E0000-U+E0FFF, variation selectors, U+034F, Hangul fillers, assigned or not), and the line and
+///   paragraph separators (U+2028, U+2029), per the toolchain's Unicode data;
 /// - bytes that are not well-formed UTF-8 (a file name can be any bytes) become `\xHH` each (`80`-`FF`:
 ///   such a byte is never a character of its own), so such a name is shown reversibly instead of as U+FFFD.
 /// Everything else is printed as is. The output is reversible: `\\` is a backslash, `\xHH` the byte
@@ -70,11 +73,11 @@ public enum DisplayText {
     }
 
     static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x5C, 0x00...0x1F, 0x7F...0x9F, 0x061C, 0x180E, 0x200B...0x200F, 0x2028...0x202E, 0x2060...0x2064, 0x2066...0x2069, 0xFEFF:
-            true
-        default:
-            false
+        if scalar.isASCII { return scalar.value < 0x20 || scalar.value == 0x7F || scalar == "\\" }
+        let properties = scalar.properties
+        switch properties.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator: return true
+        default: return properties.isDefaultIgnorableCodePoint
         }
     }
 }

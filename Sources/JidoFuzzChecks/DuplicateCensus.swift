@@ -3,6 +3,12 @@
 /// An independent re-scan of a document the decoder accepted: the JSON Pointer of every key that
 /// occurs a second (third, …) time in the same object, in document order. Shares no code with the
 /// decoder: its own tokenizer, its own unescaping, one explicit stack (no recursion).
+///
+/// Not linear, on purpose: it builds the full pointer of every container and every duplicate (the
+/// decoder it checks builds them lazily and cuts them), so its cost is up to depth × key length per
+/// duplicate. Only `decode` and `differential` use it, whose inputs are at most 8 KiB (`fuzz_max_len`
+/// in Fuzz/common.sh): at most ~8 KiB × 8 Ki ≈ 64 MB of pointer bytes, far below the fuzzers'
+/// -malloc_limit_mb. `verify` and `session` (1 MiB inputs) must not call it.
 package enum DuplicateCensus {
     private struct Container {
         let isObject: Bool

@@ -12,27 +12,37 @@ enum AdversarialBenchmark {
     static let usage = """
         usage:
           jido-bench adversarial [--max-bytes N (10485760)] [--shape NAME]
+          jido-bench adversarial --write-seeds DIR --bytes N [--shape NAME]
 
         shapes: many-keys (one object, N keys), many-duplicates (one key N times), deep-long-keys (500 levels
         under keys of N/500 bytes, a duplicate at the bottom), many-containers (N small arrays and objects),
-        long-escapes (one string of \\u00e9 escapes), ambiguous-keys (NFC/NFD key pairs).
+        long-escapes (one string of \\u00e9 escapes), ambiguous-keys (NFC/NFD key pairs), deep-many-duplicates
+        (half the bytes nest up to 500 levels under long keys, the other half repeats one key at the bottom).
         Prints seconds and peak RSS above an idle child per size, then the 10 MiB / 1 MiB ratios.
+        --write-seeds writes each shape at about N bytes to DIR/<shape>.json instead (new files only): the
+        fuzzers' adversarial seeds, Corpus/adversarial/<N>/ (see Fuzz/README.md).
         """
 
-    static let shapes = ["many-keys", "many-duplicates", "deep-long-keys", "many-containers", "long-escapes", "ambiguous-keys"]
+    static let shapes = ["many-keys", "many-duplicates", "deep-long-keys", "many-containers", "long-escapes", "ambiguous-keys",
+                         "deep-many-duplicates"]
 
     static func run(_ argv: ArraySlice<String>) -> ExitCode {
         do {
-            let args = try ToolArguments(argv, values: ["max-bytes", "shape"], acceptsHelp: true)
+            let args = try ToolArguments(argv, values: ["max-bytes", "shape", "write-seeds", "bytes"], acceptsHelp: true)
             if args.wantsHelp {
                 print(usage)
                 return .success
             }
-            let maxBytes = try args.integer("max-bytes", default: 10 << 20, in: 1024...(10 << 20))
             let selected = try args.value("shape").map { shape throws(UsageError) -> [String] in
                 guard shapes.contains(shape) else { throw UsageError("unknown shape '\(shape)'") }
                 return [shape]
             } ?? shapes
+            if let directory = args.value("write-seeds") {
+                guard args.value("bytes") != nil else { throw UsageError("--write-seeds needs --bytes N") }
+                let bytes = try args.integer("bytes", default: 0, in: 1024...(10 << 20))
+                return writeSeeds(selected, bytes: bytes, to: directory)
+            }
+            let maxBytes = try args.integer("max-bytes", default: 10 << 20, in: 1024...(10 << 20))
             let sizes = [1 << 10, 16 << 10, 256 << 10, 1 << 20, 4 << 20, 10 << 20].filter { $0 <= maxBytes }
             let idle = try measure(shape: "idle", bytes: 0).rssBytes
             print("shape".padding(toLength: 18, withPad: " ", startingAt: 0) + "bytes".leftPadded(10) + "seconds".leftPadded(10)
@@ -61,6 +71,23 @@ enum AdversarialBenchmark {
             return .success
         } catch let error as UsageError {
             return usageFailure(error.message, usage: usage)
+        } catch {
+            writeError("jido-bench adversarial: \(error)")
+            return .cannotRun
+        }
+    }
+
+    /// Writes each shape at about `bytes` bytes to `directory/<shape>.json` (created if missing; the
+    /// files must not exist yet).
+    static func writeSeeds(_ selected: [String], bytes: Int, to directory: String) -> ExitCode {
+        do throws(StoreFiles.Failure) {
+            try StoreFiles.makeDirectories(directory)
+            for shape in selected {
+                let input = build(shape, bytes: bytes)
+                try StoreFiles.writeNewFile(directory + "/" + shape + ".json", input)
+                print("\(directory)/\(shape).json: \(input.count) bytes")
+            }
+            return .success
         } catch {
             writeError("jido-bench adversarial: \(error)")
             return .cannotRun
@@ -139,6 +166,15 @@ enum AdversarialBenchmark {
             let key = String(repeating: "k", count: max(1, (bytes - 64) / depth - 6))
             for _ in 0..<depth { add("{\"\(key)\":") }
             add("{\"x\":1,\"x\":2}")
+            for _ in 0..<depth { add("}") }
+        case "deep-many-duplicates":
+            // The memory bomb of one full pointer per duplicate: depth × key length × count.
+            let depth = min(500, max(1, bytes / 64))
+            let key = String(repeating: "k", count: max(1, bytes / 2 / depth - 6))
+            for _ in 0..<depth { add("{\"\(key)\":") }
+            add("{\"x\":0")
+            while out.count < bytes - depth - 8 { add(",\"x\":0") }
+            add("}")
             for _ in 0..<depth { add("}") }
         case "many-containers":
             add("[")

@@ -11,7 +11,7 @@ enum BenchCommand {
           jido-bench store-list --dir DIR [--sessions N] [--kb KB] [--rounds R]
           jido-bench store-save --dir DIR [--kb KB] [--iterations N]
           jido-bench store-audit --dir DIR [--hostname H] [--rounds R]
-          jido-bench adversarial [--max-bytes N] [--shape NAME]
+          jido-bench adversarial [--max-bytes N] [--shape NAME] | --write-seeds DIR --bytes N [--shape NAME]
           jido-bench help [generate|verify]
 
         generate  writes a signed JidoCode store under DIR/.jido_code (machine_secret and sessions/*.json)

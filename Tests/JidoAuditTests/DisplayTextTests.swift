@@ -20,6 +20,28 @@ import Testing
         #expect(DisplayText.escape(bytes: Array(input.utf8)) == expected)
     }
 
+    /// Every invisible or format character is escaped, tag characters included: a name carrying
+    /// U+E0041 ("tag A") after a visible name prints like that name otherwise. Each range is walked
+    /// whole, assigned or not (U+2065, U+E0000, U+E0002-U+E001F are reserved default-ignorables).
+    @Test func everyInvisibleAndFormatCharacterIsEscaped() {
+        let ranges: [ClosedRange<UInt32>] = [
+            0x00AD...0x00AD, 0x034F...0x034F, 0x061C...0x061C, 0x180B...0x180F, 0x200B...0x200F, 0x2028...0x202E,
+            0x2060...0x2069, 0x206A...0x206F, 0x3164...0x3164, 0xFE00...0xFE0F, 0xFEFF...0xFEFF, 0xFFF9...0xFFFB,
+            0xE0000...0xE007F, 0xE0100...0xE01EF,
+        ]
+        for value in ranges.joined() {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let name = "a" + String(Character(scalar)) + "b"
+            let expected = "a\\u{" + String(value, radix: 16, uppercase: true) + "}b"
+            #expect(DisplayText.escape(name) == expected, "U+\(String(value, radix: 16, uppercase: true))")
+            #expect(DisplayText.escape(bytes: Array(name.utf8)) == expected)
+            #expect(displayTextBytes(expected) == Array(name.utf8))
+        }
+        // A tagged name (a flag's tag sequence, or hidden ASCII) shows its tags; visible text stays.
+        #expect(DisplayText.escape("s.json\u{E0001}\u{E0041}\u{E007F}") == "s.json\\u{E0001}\\u{E0041}\\u{E007F}")
+        #expect(DisplayText.escape("caf\u{E9} \u{1F600} \u{4E2D} \u{00A0}") == "caf\u{E9} \u{1F600} \u{4E2D} \u{00A0}")
+    }
+
     /// Bytes that are not UTF-8 are shown one by one, so two different names never look alike.
     @Test func invalidUTF8IsShownByteByByte() {
         #expect(DisplayText.escape(bytes: [0x61, 0xFF, 0x62]) == "a\\xFFb")
