@@ -30,6 +30,31 @@ fuzz_max_len() {
     esac
 }
 
+# Limits of every fuzzer run (Fuzz/run, Fuzz/prove-limits), from measurement: one replay of each
+# adversarial seed (Corpus/adversarial/<max_len>/, written by `jido-bench adversarial --write-seeds`),
+# ASan + libFuzzer, release, 2 shared cores (December 2026; see Fuzz/README.md for the table):
+#   worst time: session 15.7 s (1 MiB ambiguous-keys), verify 8.9 s (many-keys), decode and
+#   differential 0.13 s (8 KiB); ~41 s for verify once under heavy load. The checks are linear:
+#   session on many-keys took 8.2 / 13.3 / 34.5 s at 0.5 / 1 / 2 MiB.
+#   worst peak RSS: 427 MB (verify, many-containers), 388 MB (session, many-keys), 113 MB (8 KiB).
+# -timeout=180: over 4x the worst loaded time, over 10x the unloaded one; a quadratic regression
+#   at 1 MiB (~95,000 keys: ~4.5e9 element copies or compares at a few ns each under ASan) takes
+#   many times that (Fuzz/prove-limits: the planted set copy per key runs into it).
+# -rss_limit_mb=2048 and -malloc_limit_mb=2048: ~5x the worst peak; a full pointer per duplicate
+#   (1 MiB deep-many-duplicates: 87,000 duplicates x a 520 KB pointer = 45 GB) crosses it at once.
+FUZZ_LIMIT_FLAGS=(-timeout=180 -rss_limit_mb=2048 -malloc_limit_mb=2048)
+
+# The adversarial seeds replayed before fuzzing TARGET (its size class, -max_len).
+fuzz_adversarial_dir() { echo "Corpus/adversarial/$(fuzz_max_len "$1")"; }
+
+# Replays TARGET's adversarial seeds once under FUZZ_LIMIT_FLAGS (stops at the first crash, timeout
+# or OOM; artifacts under ARTIFACT_PREFIX). Exit status: libFuzzer's.
+fuzz_replay_adversarial() {
+    local bin=$1 target=$2 prefix=$3
+    "$bin" "${FUZZ_LIMIT_FLAGS[@]}" -max_len="$(fuzz_max_len "$target")" -artifact_prefix="$prefix" \
+        "$(fuzz_adversarial_dir "$target")"/*.json
+}
+
 fuzz_check_target() {
     local t
     for t in "${FUZZ_TARGETS[@]}"; do [ "$t" = "$1" ] && return 0; done

@@ -42,5 +42,5 @@ for fuzzer in $fuzzers; do
         verify | session) max_len=1048576 ;;
         *) max_len=8192 ;;
     esac
-    printf '[libfuzzer]\nmax_len = %s\ntimeout = 10\n' "$max_len" > "$OUT/$fuzzer.options"
+    printf '[libfuzzer]\nmax_len = %s\ntimeout = 180\nrss_limit_mb = 2048\nmalloc_limit_mb = 2048\n' "$max_len" > "$OUT/$fuzzer.options"
 done

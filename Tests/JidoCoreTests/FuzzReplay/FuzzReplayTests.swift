@@ -7,7 +7,9 @@ import Testing
 /// Replays every committed fuzz input (Corpus/<target>/ and Corpus/regressions/) through the fuzzers'
 /// own invariant checks (the `JidoFuzzChecks` target, which Fuzz/ links into the fuzzers), without
 /// libFuzzer. Every file goes through all four checks, so a regression found by one fuzzer also
-/// guards the others.
+/// guards the others. Of the adversarial seeds (Corpus/adversarial/, `jido-bench adversarial
+/// --write-seeds`) only the 8 KiB ones are replayed here (cheap); the 1 MiB ones are replayed by
+/// Fuzz/run under FUZZ_LIMIT_FLAGS, where a timeout or an out-of-memory fails.
 @Suite struct FuzzReplayTests {
     /// The repository root: the nearest folder above this file with a Package.swift and a Corpus/.
     static let root: URL = {
@@ -23,7 +25,7 @@ import Testing
         return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
     }()
 
-    static let folders = FuzzChecks.targets.map(\.name) + ["regressions"]
+    static let folders = FuzzChecks.targets.map(\.name) + ["regressions", "adversarial/8192"]
 
     /// The files of `Corpus/<folder>/`, sorted (one test case per folder keeps the log short; a
     /// failure names the file).
