@@ -44,7 +44,11 @@ let package = Package(
         // Schemas/ holds the JSON Schemas of the report and the baseline (data, not sources; the tests validate
         // real output against them).
         .target(name: "JidoAudit", dependencies: ["JidoCore"], exclude: ["Schemas"], swiftSettings: strict),
-        .target(name: "JidoAuditCLI", dependencies: ["JidoAudit", "JidoCore", "JidoToolSupport"], swiftSettings: strict),
+        // What the command-line tools share: the option parser and command specs (help, usage, completions and
+        // man page generated from them), the key options (--home, --secret-file, --hostname), --otp, reading a
+        // FILE argument, and the root command's driver (standard streams, exit statuses).
+        .target(name: "JidoCommandLine", dependencies: ["JidoAudit", "JidoCore", "JidoToolSupport"], swiftSettings: strict),
+        .target(name: "JidoAuditCLI", dependencies: ["JidoAudit", "JidoCommandLine", "JidoCore", "JidoToolSupport"], swiftSettings: strict),
         .executableTarget(name: "jido-audit", dependencies: ["JidoAuditCLI"], swiftSettings: strict),
         // What the tools share: the exit statuses and the usage error (all three), a seeded generator and a
         // small option parser (jido-bench and jido-stress).
@@ -56,11 +60,11 @@ let package = Package(
         // Spawned by the tests for cross-process races and unprivileged access; not a product.
         .executableTarget(name: "jido-test-helper", dependencies: ["JidoCore"], swiftSettings: strict),
         // Helpers shared by the test targets (vectors, temporary directories, child processes).
-        .target(name: "JidoTestSupport", path: "Tests/JidoTestSupport", swiftSettings: testSettings),
+        .target(name: "JidoTestSupport", dependencies: ["JidoCommandLine"], path: "Tests/JidoTestSupport", swiftSettings: testSettings),
         .testTarget(name: "JidoCoreTests", dependencies: ["JidoCore", "JidoFuzzChecks", "JidoTestSupport", "jido-test-helper"],
                     exclude: ["PublicAPI.txt"], swiftSettings: testSettings),
         .testTarget(name: "JidoAuditTests", dependencies: ["JidoAudit", "JidoCore", "JidoTestSupport"], swiftSettings: testSettings),
-        .testTarget(name: "JidoAuditCLITests", dependencies: ["JidoAuditCLI", "JidoAudit", "JidoCore", "JidoTestSupport", "jido-audit"],
+        .testTarget(name: "JidoAuditCLITests", dependencies: ["JidoAuditCLI", "JidoAudit", "JidoCommandLine", "JidoCore", "JidoTestSupport", "jido-audit"],
                     swiftSettings: testSettings),
         .testTarget(name: "JidoToolSupportTests", dependencies: ["JidoToolSupport"], swiftSettings: testSettings),
         .testTarget(name: "JidoStressTests", dependencies: ["JidoStress", "JidoCore", "JidoTestSupport", "jido-stress"], swiftSettings: testSettings),
