@@ -20,6 +20,7 @@ let package = Package(
         // The fuzzers' invariant checks, for Fuzz/'s separate package (a product so it can depend on them).
         .library(name: "JidoFuzzChecks", targets: ["JidoFuzzChecks"]),
         .executable(name: "jido-audit", targets: ["jido-audit"]),
+        .executable(name: "jido-session", targets: ["jido-session"]),
         .executable(name: "jido-bench", targets: ["jido-bench"]),
         .executable(name: "jido-stress", targets: ["jido-stress"]),
     ],
@@ -50,6 +51,9 @@ let package = Package(
         .target(name: "JidoCommandLine", dependencies: ["JidoAudit", "JidoCore", "JidoToolSupport"], swiftSettings: strict),
         .target(name: "JidoAuditCLI", dependencies: ["JidoAudit", "JidoCommandLine", "JidoCore", "JidoToolSupport"], swiftSettings: strict),
         .executableTarget(name: "jido-audit", dependencies: ["JidoAuditCLI"], swiftSettings: strict),
+        // jido-session: list, show, export and import session files (the executable is one line).
+        .target(name: "JidoSessionCLI", dependencies: ["JidoAudit", "JidoCommandLine", "JidoCore", "JidoToolSupport"], swiftSettings: strict),
+        .executableTarget(name: "jido-session", dependencies: ["JidoSessionCLI"], swiftSettings: strict),
         // What the tools share: the exit statuses and the usage error (all three), a seeded generator and a
         // small option parser (jido-bench and jido-stress).
         .target(name: "JidoToolSupport", swiftSettings: strict),
@@ -66,11 +70,13 @@ let package = Package(
         .testTarget(name: "JidoAuditTests", dependencies: ["JidoAudit", "JidoCore", "JidoTestSupport"], swiftSettings: testSettings),
         .testTarget(name: "JidoAuditCLITests", dependencies: ["JidoAuditCLI", "JidoAudit", "JidoCommandLine", "JidoCore", "JidoTestSupport", "jido-audit"],
                     swiftSettings: testSettings),
+        .testTarget(name: "JidoSessionCLITests", dependencies: ["JidoSessionCLI", "JidoCommandLine", "JidoCore", "JidoTestSupport"],
+                    swiftSettings: testSettings),
         .testTarget(name: "JidoToolSupportTests", dependencies: ["JidoToolSupport"], swiftSettings: testSettings),
         .testTarget(name: "JidoStressTests", dependencies: ["JidoStress", "JidoCore", "JidoTestSupport", "jido-stress"], swiftSettings: testSettings),
         // JidoGuard against JidoCode's real code (../shared/oracle; the only tests that read ../shared): skipped
         // with one line when the oracle is not beside the checkout.
-        .testTarget(name: "JidoInteropTests", dependencies: ["JidoCore", "JidoTestSupport", "JidoToolSupport", "jido-audit"],
+        .testTarget(name: "JidoInteropTests", dependencies: ["JidoCore", "JidoTestSupport", "JidoToolSupport", "jido-audit", "JidoSessionCLI"],
                     swiftSettings: testSettings),
     ]
 )
