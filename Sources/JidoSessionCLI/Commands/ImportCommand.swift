@@ -13,14 +13,14 @@ struct ImportCommand: SessionSubcommand {
         argument: "FILE|-",
         discussion: """
         FILE (- reads standard input) must be one JSON object that JidoCode's schema accepts, without
-        duplicated or ambiguous keys; its signature, if any, is dropped (it is another machine's and cannot be
+        duplicated keys (ambiguous keys are kept as they are, with a note); its signature, if any, is dropped (it is another machine's and cannot be
         checked here). The session is stored through the store (its lock, an atomic durable write) with
         every member as it is in FILE: updated_at is not restamped (a missing closed_at is set, as JidoCode
         requires one). Every check runs before anything is written: on any refusal or error nothing is
         created or changed (no data, sessions or locks directory, no file). Signing vouches for what FILE
         says, not for where it came from: import only sessions you exported yourself (ThreatModel.md, P1).
         The machine secret must exist (run JidoCode once, or pass --secret-file); none is created.
-        Exit status: 0 stored, 1 FILE refused (not JSON, not a session, duplicated or ambiguous keys,
+        Exit status: 0 stored, 1 FILE refused (not JSON, not a session, duplicated keys,
         larger than JidoCode's 10 MiB, or the id exists without --replace), 2 usage error, 3 FILE cannot
         be read, no usable key, or the store cannot be written.
         """)
@@ -40,6 +40,11 @@ struct ImportCommand: SessionSubcommand {
 
     func execute(_ io: CommandIO) throws(SessionCommandError) -> ExitCode {
         let session = try Self.session(from: file)
+        let ambiguous = KeyAmbiguity.report(in: .object(session.document))
+        if let pointer = ambiguous.pointers.first {
+            io.err("jido-session import: note: \(ambiguous.count) ambiguous key\(ambiguous.count == 1 ? "" : "s") (first at \(DisplayText.escape(pointer))), "
+                + "distinct for JidoCode but merged by some other parsers: kept as they are\n")
+        }
         let signing = try context.signingKey()
         let existing = try context.directory().contains(session.id)
         if existing && !replace {
@@ -74,8 +79,10 @@ struct ImportCommand: SessionSubcommand {
         return .success
     }
 
-    /// FILE's session: read (at most JidoCode's 10 MiB), decoded strictly, without duplicated or ambiguous
-    /// keys, accepted by the schema; its `signature` member dropped.
+    /// FILE's session: read (at most JidoCode's 10 MiB), decoded strictly, without duplicated keys (the
+    /// decoder keeps the first, so the content could not be kept whole), accepted by the schema; its
+    /// `signature` member dropped. Ambiguous keys (distinct for JidoCode, merged by some other parsers) are
+    /// kept as they are: JidoCode writes them itself.
     static func session(from file: PathBytes) throws(SessionCommandError) -> Session {
         let name = file == "-" ? "standard input" : DisplayText.escape(bytes: file.bytes)
         let bytes: [UInt8]
@@ -94,9 +101,6 @@ struct ImportCommand: SessionSubcommand {
         }
         if let pointer = document.duplicateKeys.first {
             throw SessionCommandError(.findings, "\(name) has a duplicated key at \(DisplayText.escape(pointer)) (readers disagree on its value): fix the file")
-        }
-        if let pointer = KeyAmbiguity.report(in: document.value).pointers.first {
-            throw SessionCommandError(.findings, "\(name) has an ambiguous key at \(DisplayText.escape(pointer)) (a key other parsers merge with an earlier one): fix the file")
         }
         guard case let .object(object) = document.value else {
             throw SessionCommandError(.findings, "\(name) is not a session: not a JSON object")

@@ -110,4 +110,22 @@ import Testing
             #expect(back.stdout.contains("\"closed_at\": \"2025-01-02T03:04:06Z\""))
         }
     }
+
+    /// Keys JidoCode reads as distinct (NFC and NFD spellings) are kept, with a note: JidoCode writes such files.
+    @Test func ambiguousKeysAreKeptWithANote() throws {
+        try withTemporaryDirectory { root in
+            let b = try machineB(root)
+            let text = SessionFixture.hostileJSON.replacingOccurrences(of: #""config":{}"#, with: #""config":{"é":1,"é":2}"#)
+            try writeFile(root + "/s.json", Array(text.utf8))
+            let run = session(["import", root + "/s.json"] + b)
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(run.stderr.contains("note: 1 ambiguous key (first at /config/"))
+            let back = session(["export", SessionFixture.hostileID] + b)
+            // Byte comparison: Swift strings (and Foundation's parser) would merge the two spellings.
+            let bytes = Array(back.stdout.utf8)
+            let nfc: [UInt8] = [0x22, 0xC3, 0xA9, 0x22], nfd: [UInt8] = [0x22, 0x65, 0xCC, 0x81, 0x22]
+            let contains = { (needle: [UInt8]) in bytes.indices.contains { bytes[$0...].starts(with: needle) } }
+            #expect(back.status == 0 && contains(nfc) && contains(nfd), "both keys kept")
+        }
+    }
 }
