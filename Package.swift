@@ -20,6 +20,7 @@ let package = Package(
         // The fuzzers' invariant checks, for Fuzz/'s separate package (a product so it can depend on them).
         .library(name: "JidoFuzzChecks", targets: ["JidoFuzzChecks"]),
         .executable(name: "jido-audit", targets: ["jido-audit"]),
+        .executable(name: "jido-session", targets: ["jido-session"]),
         .executable(name: "jido-bench", targets: ["jido-bench"]),
         .executable(name: "jido-stress", targets: ["jido-stress"]),
     ],
@@ -44,8 +45,15 @@ let package = Package(
         // Schemas/ holds the JSON Schemas of the report and the baseline (data, not sources; the tests validate
         // real output against them).
         .target(name: "JidoAudit", dependencies: ["JidoCore"], exclude: ["Schemas"], swiftSettings: strict),
-        .target(name: "JidoAuditCLI", dependencies: ["JidoAudit", "JidoCore", "JidoToolSupport"], swiftSettings: strict),
+        // What the command-line tools share: the option parser and command specs (help, usage, completions and
+        // man page generated from them), the key options (--home, --secret-file, --hostname), --otp, reading a
+        // FILE argument, and the root command's driver (standard streams, exit statuses).
+        .target(name: "JidoCommandLine", dependencies: ["JidoAudit", "JidoCore", "JidoToolSupport"], swiftSettings: strict),
+        .target(name: "JidoAuditCLI", dependencies: ["JidoAudit", "JidoCommandLine", "JidoCore", "JidoToolSupport"], swiftSettings: strict),
         .executableTarget(name: "jido-audit", dependencies: ["JidoAuditCLI"], swiftSettings: strict),
+        // jido-session: list, show, export and import session files (the executable is one line).
+        .target(name: "JidoSessionCLI", dependencies: ["JidoAudit", "JidoCommandLine", "JidoCore", "JidoToolSupport"], swiftSettings: strict),
+        .executableTarget(name: "jido-session", dependencies: ["JidoSessionCLI"], swiftSettings: strict),
         // What the tools share: the exit statuses and the usage error (all three), a seeded generator and a
         // small option parser (jido-bench and jido-stress).
         .target(name: "JidoToolSupport", swiftSettings: strict),
@@ -56,17 +64,19 @@ let package = Package(
         // Spawned by the tests for cross-process races and unprivileged access; not a product.
         .executableTarget(name: "jido-test-helper", dependencies: ["JidoCore"], swiftSettings: strict),
         // Helpers shared by the test targets (vectors, temporary directories, child processes).
-        .target(name: "JidoTestSupport", path: "Tests/JidoTestSupport", swiftSettings: testSettings),
+        .target(name: "JidoTestSupport", dependencies: ["JidoCommandLine"], path: "Tests/JidoTestSupport", swiftSettings: testSettings),
         .testTarget(name: "JidoCoreTests", dependencies: ["JidoCore", "JidoFuzzChecks", "JidoTestSupport", "jido-test-helper"],
                     exclude: ["PublicAPI.txt"], swiftSettings: testSettings),
         .testTarget(name: "JidoAuditTests", dependencies: ["JidoAudit", "JidoCore", "JidoTestSupport"], swiftSettings: testSettings),
-        .testTarget(name: "JidoAuditCLITests", dependencies: ["JidoAuditCLI", "JidoAudit", "JidoCore", "JidoTestSupport", "jido-audit"],
+        .testTarget(name: "JidoAuditCLITests", dependencies: ["JidoAuditCLI", "JidoAudit", "JidoCommandLine", "JidoCore", "JidoTestSupport", "jido-audit"],
+                    swiftSettings: testSettings),
+        .testTarget(name: "JidoSessionCLITests", dependencies: ["JidoSessionCLI", "JidoCommandLine", "JidoCore", "JidoTestSupport"],
                     swiftSettings: testSettings),
         .testTarget(name: "JidoToolSupportTests", dependencies: ["JidoToolSupport"], swiftSettings: testSettings),
         .testTarget(name: "JidoStressTests", dependencies: ["JidoStress", "JidoCore", "JidoTestSupport", "jido-stress"], swiftSettings: testSettings),
         // JidoGuard against JidoCode's real code (../shared/oracle; the only tests that read ../shared): skipped
         // with one line when the oracle is not beside the checkout.
-        .testTarget(name: "JidoInteropTests", dependencies: ["JidoCore", "JidoTestSupport", "JidoToolSupport", "jido-audit"],
+        .testTarget(name: "JidoInteropTests", dependencies: ["JidoCore", "JidoTestSupport", "JidoToolSupport", "jido-audit", "JidoSessionCLI"],
                     swiftSettings: testSettings),
     ]
 )

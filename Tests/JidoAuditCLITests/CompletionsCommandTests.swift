@@ -2,6 +2,7 @@ import Foundation
 import JidoTestSupport
 import Testing
 @testable import JidoAuditCLI
+import JidoCommandLine
 
 /// `jido-audit completions bash|zsh|fish` and `jido-audit man` are made from the specs `--help` prints; these
 /// tests fail if a subcommand or an option is ever missing from one of them, and run bash's completion for real.

@@ -4,6 +4,7 @@ import JidoTestSupport
 import Testing
 @testable import JidoAudit
 @testable import JidoAuditCLI
+import JidoCommandLine
 
 /// The three report formats: grouping and colour for people, the JSON schema, SARIF 2.1.0 validity and URIs.
 @Suite struct RenderTests {

@@ -7,7 +7,7 @@ import Testing
 //
 // One parameterized test (one case per check and OTP family, run in parallel) rather than a suite of tests, so that
 // without the oracle the whole suite is skipped with exactly one line (a disabled suite repeats the skip for each of
-// its tests). JIDO_INTEROP_CHECKS=store,ours,mutants,numbers runs only the named checks.
+// its tests). JIDO_INTEROP_CHECKS=store,ours,mutants,numbers,moved runs only the named checks.
 @Test("JidoCode interop (JidoGuard against JidoCode's real code, ../shared/oracle)",
       .enabled(if: InteropOracle.isAvailable, "JidoCode oracle not found at \(InteropOracle.path): interop suite skipped"),
       arguments: InteropCheck.selected)
@@ -26,6 +26,8 @@ struct InteropCheck: Sendable, CustomTestStringConvertible {
         case mutants
         /// Number edges: canonical bytes (InteropNumberEdgeTests).
         case numbers
+        /// Sessions exported on machine A and imported on machine B verify under B (InteropSessionMoveTests).
+        case moved
     }
 
     let kind: Kind
@@ -37,6 +39,7 @@ struct InteropCheck: Sendable, CustomTestStringConvertible {
         case .ours: "sessions written by our SessionStore are valid, load, and are JidoCode's exact bytes, \(family)"
         case .mutants: "mutants of JidoCode's files: jido-audit verify agrees with JidoCode's verify, \(family)"
         case .numbers: "number edges: jido-audit canonical equals the bytes JidoCode signs, \(family)"
+        case .moved: "jido-session export on machine A, import on machine B: valid under B for JidoCode and jido-audit, same content, \(family)"
         }
     }
 
@@ -46,6 +49,7 @@ struct InteropCheck: Sendable, CustomTestStringConvertible {
         case .ours: try InteropChecks.ourStoreIsJidoCodes(family: family)
         case .mutants: try InteropChecks.mutantVerdictsAgree(family: family)
         case .numbers: try InteropChecks.numberEdgesAgree(family: family)
+        case .moved: try InteropChecks.movedSessionsVerifyOnB(family: family)
         }
     }
 

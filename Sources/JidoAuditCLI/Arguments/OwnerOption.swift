@@ -1,3 +1,4 @@
+import JidoCommandLine
 import JidoCore
 import JidoToolSupport
 

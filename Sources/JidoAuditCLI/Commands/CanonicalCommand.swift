@@ -1,3 +1,4 @@
+import JidoCommandLine
 import JidoCore
 import JidoAudit
 import JidoToolSupport
@@ -55,7 +56,7 @@ struct CanonicalCommand: Subcommand {
             }
         }
         let bytes: [UInt8]
-        switch Self.read(file, limit: limits.maxInputBytes) {
+        switch FileArgument.read(file, limit: limits.maxInputBytes) {
         case let .success(read): bytes = read
         case let .failure(problem) where problem.tooLarge:
             io.err("jido-audit canonical: \(name): \(DisplayText.escape(problem.description))\n")
@@ -88,42 +89,6 @@ struct CanonicalCommand: Subcommand {
         } catch {
             io.err("jido-audit canonical: cannot compute the HMAC: \(error)\n")
             return .cannotRun
-        }
-    }
-
-    /// Why a file named on the command line could not be read (`verify` and `canonical` say it the same way).
-    struct ReadProblem: Error, CustomStringConvertible {
-        let description: String
-        /// The file is larger than JidoCode's limit: JidoCode refuses it too, so it is an answer about the
-        /// file (undecodable), not a failure to read it.
-        let tooLarge: Bool
-
-        init(description: String, tooLarge: Bool = false) {
-            self.description = description
-            self.tooLarge = tooLarge
-        }
-
-        /// A missing file is said as the shell says it.
-        init(_ error: FileReadError) {
-            description = error == .notFound ? "No such file or directory" : error.description
-            if case .tooLarge = error { tooLarge = true } else { tooLarge = false }
-        }
-    }
-
-    /// The bytes of `file`, or of standard input for `-`, at most `limit`.
-    static func read(_ file: PathBytes, limit: Int) -> Result<[UInt8], ReadProblem> {
-        if file == "-" {
-            do throws(SystemCallError) {
-                let (bytes, exceeded) = try FileDescriptor(rawValue: 0).readAll(limit: limit)
-                return exceeded ? .failure(ReadProblem(description: "larger than \(limit) bytes", tooLarge: true)) : .success(bytes)
-            } catch {
-                return .failure(ReadProblem(description: "\(error)"))
-            }
-        }
-        do throws(FileReadError) {
-            return .success(try CheckedFileReader.read(path: file, policy: FilePolicy(maxBytes: limit)).bytes)
-        } catch {
-            return .failure(ReadProblem(error))
         }
     }
 }

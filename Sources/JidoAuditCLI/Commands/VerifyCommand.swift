@@ -1,3 +1,4 @@
+import JidoCommandLine
 import JidoAudit
 import JidoCore
 import JidoToolSupport
@@ -56,7 +57,7 @@ struct VerifyCommand: Subcommand {
     /// A FILE that could not be read: no verdict, an error.
     struct Unreadable {
         var path: PathBytes
-        var problem: CanonicalCommand.ReadProblem
+        var problem: FileReadProblem
     }
 
     /// What one run found: per file, and the hostname it used (with a suggestion when most fail).
@@ -89,7 +90,7 @@ struct VerifyCommand: Subcommand {
                 bytes.withUnsafeBytes { probe.record(inspection.verification.verdict, bytes: $0) }
                 results.append(FileResult(path: path, verification: inspection.verification, ambiguous: inspection.content.ambiguous))
             } catch {
-                let problem = CanonicalCommand.ReadProblem(error)
+                let problem = FileReadProblem(error)
                 if problem.tooLarge {  // JidoCode refuses it too: undecodable, a verdict
                     results.append(FileResult(path: path, verification: SignatureVerification(verdict: .undecodable, detail: problem.description)))
                     continue

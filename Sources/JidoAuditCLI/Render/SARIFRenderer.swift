@@ -1,3 +1,4 @@
+import JidoCommandLine
 import Glibc
 import JidoAudit
 import JidoCore

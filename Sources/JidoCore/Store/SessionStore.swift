@@ -31,6 +31,11 @@ public struct StoreOptions: Sendable {
     public var beamOrder: BeamOrder = .jidoCodeDefault
     /// The time every write stamps into `updated_at` (a test may pin it).
     public var clock: @Sendable () -> Date = { Date() }
+    /// Whether a write stamps `updated_at` with `clock` (JidoCode's behaviour, the default). Off, the
+    /// session is written with the `updated_at` it holds: `jido-session import` stores a session from
+    /// another machine with its content exactly as exported (a missing `closed_at` is still stamped,
+    /// as JidoCode refuses a file without one).
+    package var stampsUpdatedAt = true
 
     public init() {}
 }
@@ -284,7 +289,7 @@ public final class SessionStore: Sendable {
         }
         guard changed, var final = state else { return outcomes }
         let now = options.clock()
-        final.markUpdated(at: now)
+        if options.stampsUpdatedAt { final.markUpdated(at: now) }
         // JidoCode refuses a file without `closed_at` (`Schema.validate_session/1`: missing_fields) and
         // stamps it on every save; an open session is closed, for the file, at its first write.
         if final.document["closed_at"] == nil { final.closedAt = now }

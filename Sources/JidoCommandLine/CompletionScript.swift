@@ -1,12 +1,12 @@
 /// Shell completion scripts for bash, zsh and fish, generated from the subcommands' `CommandSpec`s (the
 /// declarations `--help` prints), so an option cannot be missing from them. Without a subcommand, the
 /// options are `audit`'s, as on the command line.
-enum CompletionScript {
-    enum Shell: String, CaseIterable {
+package enum CompletionScript {
+    package enum Shell: String, CaseIterable {
         case bash, zsh, fish
     }
 
-    static func render(_ shell: Shell, program: String, specs: [CommandSpec], defaultCommand: String) -> String {
+    package static func render(_ shell: Shell, program: String, specs: [CommandSpec], defaultCommand: String) -> String {
         switch shell {
         case .bash: bash(program: program, specs: specs, defaultCommand: defaultCommand)
         case .zsh: zsh(program: program, specs: specs, defaultCommand: defaultCommand)
@@ -26,7 +26,7 @@ enum CompletionScript {
 
     // MARK: bash
 
-    static func bash(program: String, specs: [CommandSpec], defaultCommand: String) -> String {
+    package static func bash(program: String, specs: [CommandSpec], defaultCommand: String) -> String {
         let function = functionName(program)
         let names = specs.map(\.name)
         func reply(_ completion: ValueCompletion) -> String {
@@ -85,7 +85,7 @@ enum CompletionScript {
         zshQuoted(text.escaping(["\\": "\\\\", "[": "\\[", "]": "\\]"]))
     }
 
-    static func zsh(program: String, specs: [CommandSpec], defaultCommand: String) -> String {
+    package static func zsh(program: String, specs: [CommandSpec], defaultCommand: String) -> String {
         let function = functionName(program)
         func action(_ completion: ValueCompletion) -> String {
             switch completion {
@@ -142,7 +142,7 @@ enum CompletionScript {
         "'" + text.escaping(["\\": "\\\\", "'": "\\'"]) + "'"
     }
 
-    static func fish(program: String, specs: [CommandSpec], defaultCommand: String) -> String {
+    package static func fish(program: String, specs: [CommandSpec], defaultCommand: String) -> String {
         let all = specs.map(\.name).joined(separator: " ")
         func arguments(_ completion: ValueCompletion) -> String {
             switch completion {

@@ -1,20 +1,20 @@
 import JidoAudit
-import JidoCore
-import JidoToolSupport
+package import JidoCore
+package import JidoToolSupport
 
 /// The options that choose the signing key, shared by every subcommand that verifies.
-struct KeyOptions {
-    static let specs: [OptionSpec] = [
+package struct KeyOptions {
+    package static let specs: [OptionSpec] = [
         .path("--home", "DIR", "Home directory whose .jido_code/ holds the data (default: $JIDO_HOME, then $HOME)."),
         .path("--secret-file", "FILE", "Machine secret to use instead of <home>/.jido_code/machine_secret."),
         .value("--hostname", "NAME", "Hostname the store was signed on (default: this machine's, as JidoCode reads it: up to the first dot)."),
     ]
 
-    let home: PathBytes
-    let secretFile: PathBytes?
-    let hostname: String?
+    package let home: PathBytes
+    package let secretFile: PathBytes?
+    package let hostname: String?
 
-    init(_ parsed: ParsedArguments, io: CommandIO) throws(UsageError) {
+    package init(_ parsed: ParsedArguments, io: CommandIO) throws(UsageError) {
         // An empty variable counts as unset (an empty JIDO_HOME must not hide HOME). The bytes of a
         // path variable when the process has them (`pathVariables`), else its text.
         let environment = { (name: String) in
@@ -30,21 +30,21 @@ struct KeyOptions {
     }
 
     /// The data directory `<home>/.jido_code`.
-    var dataDirectory: PathBytes { StoreLayout.dataPath(home: home) }
+    package var dataDirectory: PathBytes { StoreLayout.dataPath(home: home) }
 
     /// The key, the hostname it was derived with, and a way to derive the key of the same secret
     /// for another hostname (to find the one a store was signed under).
-    struct SigningKey {
-        let key: SessionKey
-        let hostname: String
-        let derive: (String) -> SessionKey?
+    package struct SigningKey {
+        package let key: SessionKey
+        package let hostname: String
+        package let derive: (String) -> SessionKey?
     }
 
     /// The secret file used: `--secret-file`, else `<home>/.jido_code/machine_secret`.
-    var secretPath: PathBytes { secretFile ?? dataDirectory.appending(StoreLayout.secretFile) }
+    package var secretPath: PathBytes { secretFile ?? dataDirectory.appending(StoreLayout.secretFile) }
 
     /// Reads the secret (never creates one); the error text names the fix.
-    func machineSecret() -> Result<MachineSecret, KeyError> {
+    package func machineSecret() -> Result<MachineSecret, KeyError> {
         do throws(MachineSecretError) {
             if let secretFile { return .success(try MachineSecret.load(file: secretFile)) }
             return .success(try MachineSecret.load(home: home))
@@ -54,7 +54,7 @@ struct KeyOptions {
     }
 
     /// Reads the secret (never creates one) and derives the key; the error text names the fix.
-    func sessionKey() -> Result<SigningKey, KeyError> {
+    package func sessionKey() -> Result<SigningKey, KeyError> {
         let secret: MachineSecret
         switch machineSecret() {
         case let .success(loaded): secret = loaded
@@ -70,7 +70,7 @@ struct KeyOptions {
     }
 }
 
-struct KeyError: Error {
+package struct KeyError: Error {
     /// Printed as is: already escaped (`DisplayText`).
-    let message: String
+    package let message: String
 }

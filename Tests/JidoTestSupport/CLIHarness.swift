@@ -1,38 +1,35 @@
 import Foundation
-import JidoTestSupport
-import Testing
-@testable import JidoAuditCLI
+import Glibc
+import JidoCommandLine
 
-/// Captured output of one in-process `jido-audit` run.
-struct CLIRun {
-    let status: Int32
-    let stdout: String
-    let stderr: String
+/// Captured output of one in-process run of a command-line tool (`jido-audit`, `jido-session`).
+public struct CLIRun: Sendable {
+    public let status: Int32
+    public let stdout: String
+    public let stderr: String
 }
 
-final class OutputBuffer: @unchecked Sendable {
+public final class OutputBuffer: @unchecked Sendable {
     private let lock = NSLock()
     private var text = ""
-    func append(_ s: String) { lock.withLock { text += s } }
-    var value: String { lock.withLock { text } }
+    public init() {}
+    public func append(_ s: String) { lock.withLock { text += s } }
+    public var value: String { lock.withLock { text } }
 }
 
-/// Runs `jido-audit` in process with `arguments` and a controlled environment.
-func audit(_ arguments: [String], environment: [String: String] = [:]) -> CLIRun {
-    audit(bytes: arguments.map { Array($0.utf8) }, environment: environment)
-}
-
-/// `audit` with each argument given as bytes, as `argv` holds them (a path need not be UTF-8).
-func audit(bytes arguments: [[UInt8]], environment: [String: String] = [:]) -> CLIRun {
+/// Runs `Tool` in process with each argument given as bytes, as `argv` holds them (a path need not be
+/// UTF-8), and a controlled environment; standard output and error are captured.
+package func runInProcess<Tool: CommandLineTool>(_ tool: Tool.Type, bytes arguments: [[UInt8]],
+                                                 environment: [String: String] = [:]) -> CLIRun {
     let out = OutputBuffer(), err = OutputBuffer()
     let io = CommandIO(environment: environment, writeOut: { out.append($0) }, writeErr: { err.append($0) })
-    let code = JidoAuditCommand.main(arguments: arguments, io: io)
+    let code = Tool.run(arguments: arguments, io: io)
     return CLIRun(status: code.rawValue, stdout: out.value, stderr: err.value)
 }
 
 /// A copy of a vector store under a temporary home, with JidoCode's real modes (0755 dirs,
 /// 0644 sessions, 0600 secret); returns the home path.
-func copyVectorStore(_ store: String, into root: String) throws -> String {
+public func copyVectorStore(_ store: String, into root: String) throws -> String {
     let source = try TestVectors.directory().appendingPathComponent("\(store)/home/.jido_code")
     let data = root + "/.jido_code"
     try FileManager.default.createDirectory(atPath: data + "/sessions", withIntermediateDirectories: true)

@@ -1,14 +1,14 @@
 /// What a shell may offer for an option's value or a positional argument, read from its declared name (so
 /// completions follow `--help`): `a|b|c` in lower case lists the choices, `DIR` directories, `FILE...` files,
 /// `USER...` user names; any other name (`N`, `NAME`) offers nothing.
-enum ValueCompletion: Equatable {
+package enum ValueCompletion: Equatable {
     case choices([String])
     case directories
     case files
     case users
     case nothing
 
-    init(_ valueName: String) {
+    package init(_ valueName: String) {
         let parts = valueName.split(separator: "|").map(String.init)
         if parts.count > 1, parts.allSatisfy({ part in !part.isEmpty && part.allSatisfy { $0.isLowercase || $0.isNumber } }) {
             self = .choices(parts)
@@ -26,7 +26,7 @@ enum ValueCompletion: Equatable {
 
 extension CommandSpec {
     /// What the positional arguments complete to (nothing when the command takes none).
-    var positionalCompletion: ValueCompletion {
+    package var positionalCompletion: ValueCompletion {
         guard maximumPositionals > 0, let positionalName else { return .nothing }
         return ValueCompletion(positionalName)
     }

@@ -1,45 +1,64 @@
 import JidoAudit
-import JidoCore
-import JidoToolSupport
+package import JidoCore
+package import JidoToolSupport
 
 /// A command-line option: a flag (`valueName == nil`) or an option that takes one value: text
 /// (UTF-8, refused otherwise) or a path (any bytes, kept as bytes).
-struct OptionSpec: Sendable {
-    let name: String
-    let valueName: String?
-    let help: String
-    var isPath = false
+package struct OptionSpec: Sendable {
+    package let name: String
+    package let valueName: String?
+    package let help: String
+    package var isPath = false
 
-    static func flag(_ name: String, _ help: String) -> OptionSpec { OptionSpec(name: name, valueName: nil, help: help) }
-    static func value(_ name: String, _ valueName: String, _ help: String) -> OptionSpec {
+    package init(name: String, valueName: String?, help: String, isPath: Bool = false) {
+        self.name = name
+        self.valueName = valueName
+        self.help = help
+        self.isPath = isPath
+    }
+
+    package static func flag(_ name: String, _ help: String) -> OptionSpec { OptionSpec(name: name, valueName: nil, help: help) }
+    package static func value(_ name: String, _ valueName: String, _ help: String) -> OptionSpec {
         OptionSpec(name: name, valueName: valueName, help: help)
     }
     /// An option whose value is a file or directory: its bytes are passed to the kernel as they are.
-    static func path(_ name: String, _ valueName: String, _ help: String) -> OptionSpec {
+    package static func path(_ name: String, _ valueName: String, _ help: String) -> OptionSpec {
         OptionSpec(name: name, valueName: valueName, help: help, isPath: true)
     }
 }
 
 /// What a subcommand accepts; usage and help text are generated from it, so they cannot drift.
-struct CommandSpec: Sendable {
-    let name: String
-    let summary: String
-    let options: [OptionSpec]
+package struct CommandSpec: Sendable {
+    package let name: String
+    package let summary: String
+    package let options: [OptionSpec]
     /// The positional arguments' name for the usage line (`FILE...`), and how many are required.
-    let positionalName: String?
-    let minimumPositionals: Int
-    let maximumPositionals: Int
-    let discussion: String
+    package let positionalName: String?
+    package let minimumPositionals: Int
+    package let maximumPositionals: Int
+    package let discussion: String
 
-    var usage: String {
-        var parts = ["jido-audit", name]
+    package init(name: String, summary: String, options: [OptionSpec], positionalName: String?, minimumPositionals: Int,
+                 maximumPositionals: Int, discussion: String) {
+        self.name = name
+        self.summary = summary
+        self.options = options
+        self.positionalName = positionalName
+        self.minimumPositionals = minimumPositionals
+        self.maximumPositionals = maximumPositionals
+        self.discussion = discussion
+    }
+
+    /// `program name [options] POSITIONALS`.
+    package func usage(program: String) -> String {
+        var parts = [program, name]
         for option in options { parts.append(option.valueName.map { "[\(option.name) \($0)]" } ?? "[\(option.name)]") }
         if let positionalName { parts.append(positionalName) }
         return parts.joined(separator: " ")
     }
 
-    var help: String {
-        var lines = ["\(summary)", "", "Usage: \(usage)", "", "Options:"]
+    package func help(program: String) -> String {
+        var lines = ["\(summary)", "", "Usage: \(usage(program: program))", "", "Options:"]
         let labels = options.map { option in option.valueName.map { "\(option.name) \($0)" } ?? option.name }
         let width = max(labels.map(\.count).max() ?? 0, "-h, --help".count) + 2
         for (label, option) in zip(labels, options) {
@@ -52,27 +71,27 @@ struct CommandSpec: Sendable {
 }
 
 /// The parsed command line of one subcommand. Positionals are paths (kept as bytes).
-struct ParsedArguments: Sendable {
+package struct ParsedArguments: Sendable {
     /// Each option's values in command-line order (`value` is the last one).
-    var values: [String: [String]] = [:]
+    package var values: [String: [String]] = [:]
     /// Path options, as bytes (the last one given).
-    var paths: [String: PathBytes] = [:]
-    var flags: Set<String> = []
-    var positionals: [PathBytes] = []
-    var wantsHelp = false
+    package var paths: [String: PathBytes] = [:]
+    package var flags: Set<String> = []
+    package var positionals: [PathBytes] = []
+    package var wantsHelp = false
 
-    func value(_ name: String) -> String? { values[name]?.last }
+    package func value(_ name: String) -> String? { values[name]?.last }
     /// Every value of an option that may be repeated (`--ignore A --ignore B`).
-    func allValues(_ name: String) -> [String] { values[name] ?? [] }
-    func path(_ name: String) -> PathBytes? { paths[name] }
-    func flag(_ name: String) -> Bool { flags.contains(name) }
+    package func allValues(_ name: String) -> [String] { values[name] ?? [] }
+    package func path(_ name: String) -> PathBytes? { paths[name] }
+    package func flag(_ name: String) -> Bool { flags.contains(name) }
 }
 
-enum ArgumentParser {
+package enum ArgumentParser {
     /// Parses `--name value`, `--name=value`, flags, `--` and positionals against `spec`. The
     /// arguments are the bytes the process was given: option names and text values must be UTF-8;
     /// paths (positionals, path options) are kept byte for byte.
-    static func parse(_ arguments: [[UInt8]], spec: CommandSpec) throws(UsageError) -> ParsedArguments {
+    package static func parse(_ arguments: [[UInt8]], spec: CommandSpec) throws(UsageError) -> ParsedArguments {
         let dash = UInt8(ascii: "-")
         var parsed = ParsedArguments()
         var index = 0
@@ -137,7 +156,7 @@ enum ArgumentParser {
     }
 
     /// The value of an integer option within `range`.
-    static func integer(_ parsed: ParsedArguments, _ name: String, default value: Int, in range: ClosedRange<Int>) throws(UsageError) -> Int {
+    package static func integer(_ parsed: ParsedArguments, _ name: String, default value: Int, in range: ClosedRange<Int>) throws(UsageError) -> Int {
         guard let text = parsed.value(name) else { return value }
         guard let number = Int(text), range.contains(number) else {
             throw UsageError("\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
@@ -146,7 +165,7 @@ enum ArgumentParser {
     }
 
     /// The value of an option restricted to `choices`.
-    static func choice(_ parsed: ParsedArguments, _ name: String, _ choices: [String], default value: String) throws(UsageError) -> String {
+    package static func choice(_ parsed: ParsedArguments, _ name: String, _ choices: [String], default value: String) throws(UsageError) -> String {
         let chosen = parsed.value(name) ?? value
         guard choices.contains(chosen) else {
             throw UsageError("\(name) must be one of \(choices.joined(separator: ", ")), not '\(chosen)'")
@@ -156,5 +175,5 @@ enum ArgumentParser {
 }
 
 extension String {
-    func padding(to width: Int) -> String { count >= width ? self + " " : self + String(repeating: " ", count: width - count) }
+    package func padding(to width: Int) -> String { count >= width ? self + " " : self + String(repeating: " ", count: width - count) }
 }

@@ -1,5 +1,5 @@
 public import JidoCore
-import JidoToolSupport
+package import JidoToolSupport
 
 /// Where a command writes: data to `out`, diagnostics to `err`; captured in tests.
 public struct CommandIO: Sendable {
@@ -23,12 +23,12 @@ public struct CommandIO: Sendable {
         self.stderrIsTerminal = stderrIsTerminal
     }
 
-    func out(_ text: String) { writeOut(text) }
-    func err(_ text: String) { writeErr(text) }
+    package func out(_ text: String) { writeOut(text) }
+    package func err(_ text: String) { writeErr(text) }
 }
 
 /// One subcommand: its spec (options, help), parsing into the command's own properties, and `run`.
-protocol Subcommand {
+package protocol Subcommand {
     static var spec: CommandSpec { get }
     init(_ arguments: ParsedArguments, io: CommandIO) throws(UsageError)
     func run(_ io: CommandIO) -> ExitCode

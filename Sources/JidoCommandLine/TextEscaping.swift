@@ -1,6 +1,6 @@
 extension String {
     /// This text with each character that `replacements` names replaced by its text (quoting for shells and roff).
-    func escaping(_ replacements: [Character: String]) -> String {
+    package func escaping(_ replacements: [Character: String]) -> String {
         var out = ""
         out.reserveCapacity(utf8.count)
         for character in self {
