@@ -6,7 +6,7 @@ public import JidoToolSupport
 public enum JidoAuditCommand {
     static var commands: [any Subcommand.Type] {
         [AuditCommand.self, VerifyCommand.self, CanonicalCommand.self, BaselineCommand.self, KeyCommand.self,
-         CompletionsCommand.self, ManCommand.self]
+         CompletionsCommand.self, ManCommand.self, RotateSecretCommand.self]
     }
 
     static let program = "jido-audit"
