@@ -7,7 +7,7 @@ import Testing
 //
 // One parameterized test (one case per check and OTP family, run in parallel) rather than a suite of tests, so that
 // without the oracle the whole suite is skipped with exactly one line (a disabled suite repeats the skip for each of
-// its tests). JIDO_INTEROP_CHECKS=store,ours,mutants,numbers runs only the named checks.
+// its tests). JIDO_INTEROP_CHECKS=store,ours,mutants,numbers,rotation runs only the named checks.
 @Test("JidoCode interop (JidoGuard against JidoCode's real code, ../shared/oracle)",
       .enabled(if: InteropOracle.isAvailable, "JidoCode oracle not found at \(InteropOracle.path): interop suite skipped"),
       arguments: InteropCheck.selected)
@@ -26,6 +26,8 @@ struct InteropCheck: Sendable, CustomTestStringConvertible {
         case mutants
         /// Number edges: canonical bytes (InteropNumberEdgeTests).
         case numbers
+        /// JidoCode's store after `jido-audit rotate-secret`: valid, loaded, JidoCode's bytes (InteropRotationTests).
+        case rotation
     }
 
     let kind: Kind
@@ -37,6 +39,7 @@ struct InteropCheck: Sendable, CustomTestStringConvertible {
         case .ours: "sessions written by our SessionStore are valid, load, and are JidoCode's exact bytes, \(family)"
         case .mutants: "mutants of JidoCode's files: jido-audit verify agrees with JidoCode's verify, \(family)"
         case .numbers: "number edges: jido-audit canonical equals the bytes JidoCode signs, \(family)"
+        case .rotation: "JidoCode's store after rotate-secret: every re-signed session is valid, loads and is JidoCode's bytes, \(family)"
         }
     }
 
@@ -46,6 +49,7 @@ struct InteropCheck: Sendable, CustomTestStringConvertible {
         case .ours: try InteropChecks.ourStoreIsJidoCodes(family: family)
         case .mutants: try InteropChecks.mutantVerdictsAgree(family: family)
         case .numbers: try InteropChecks.numberEdgesAgree(family: family)
+        case .rotation: try InteropChecks.rotatedStoreIsJidoCodes(family: family)
         }
     }
 
