@@ -228,7 +228,14 @@ struct Rotation {
         let old = try loadSecret(StoreLayout.secretFile)
         let oldKey = try key(old, hostname)
         report.oldFingerprint = try Self.fingerprint(old)
-        let retiredName = StoreLayout.retiredSecretPrefix + compactUTC(options.now())
+        // Unique: two rotations within a second must not share (and so skip writing) a retired copy.
+        let stamp = StoreLayout.retiredSecretPrefix + compactUTC(options.now())
+        var retiredName = stamp
+        var suffix = 1
+        while exists(retiredName) {
+            suffix += 1
+            retiredName = stamp + "-\(suffix)"
+        }
         report.retiredName = retiredName
         guard !options.dryRun else {
             try resignAll(oldKey: oldKey, newKey: nil, locks: nil)
