@@ -59,7 +59,7 @@ let package = Package(
         .target(name: "JidoToolSupport", swiftSettings: strict),
         .executableTarget(name: "jido-bench", dependencies: ["JidoCore", "JidoAudit", "JidoToolSupport"], swiftSettings: strict),
         // The stress harness: scenarios in a library (testable), a one-line executable.
-        .target(name: "JidoStress", dependencies: ["JidoCore", "JidoToolSupport"], swiftSettings: strict),
+        .target(name: "JidoStress", dependencies: ["JidoCore", "JidoAudit", "JidoToolSupport"], swiftSettings: strict),
         .executableTarget(name: "jido-stress", dependencies: ["JidoStress"], swiftSettings: strict),
         // Spawned by the tests for cross-process races and unprivileged access; not a product.
         .executableTarget(name: "jido-test-helper", dependencies: ["JidoCore"], swiftSettings: strict),

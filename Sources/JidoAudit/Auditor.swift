@@ -44,6 +44,10 @@ public struct AuditConfiguration: Sendable {
     /// Findings accepted by `--ignore` or the suppressions file: still reported, marked, not counted.
     public var suppressions = Suppressions()
 
+    /// Node names (beside `nonode@nohost`) tried for JidoCode's fallback key (JG080, JG081): a
+    /// JidoCode run distributed as `--node NAME`.
+    public var fallbackNodes: [String] = []
+
     public init(home: String) { self.init(home: PathBytes(home)) }
     public init(home: PathBytes) { homePath = home }
 }
@@ -104,6 +108,8 @@ struct AuditRun {
     /// Derives the key of the secret in use for another hostname (for `suggestHostname`).
     var keyFor: (@Sendable (String) -> SessionKey?)?
     var hostnameProbe = HostnameProbe()
+    /// JidoCode's fallback keys for the hostnames it could use here, derived on first need (`FallbackKeys`).
+    var fallbackKeys: FallbackKeys?
     /// The user the store must belong to (see `AuditConfiguration.owner`).
     var user: UInt32
     /// Every session file is read into this one buffer (the secret into its own, wiped after).
@@ -179,6 +185,18 @@ struct AuditRun {
                 continue
             }
             guard !known.contains(name) else { continue }
+            if name == StoreLayout.rotationJournal {
+                report.add(Rules.rotationUnfinished, path, "a secret rotation was interrupted: run jido-audit rotate-secret --resume before starting JidoCode")
+                continue
+            }
+            if name == StoreLayout.stagedSecretFile {
+                let journal = (try? dataFD.status(of: StoreLayout.rotationJournal)) != nil
+                report.add(journal ? Rules.rotationUnfinished : Rules.strayFile, path, journal
+                    ? "the new secret of the unfinished rotation (it replaces machine_secret when the rotation finishes)"
+                    : "the new secret of a rotation interrupted before it began; the next rotate-secret removes it")
+                continue
+            }
+            if StoreLayout.isRetiredSecret(name) { continue } // kept by rotate-secret: old copies of sessions verify with it
             let what = (try? dataFD.status(of: name)).map { "a \($0.type.rawValue)" } ?? "an entry"
             if AtomicFileWriter.target(ofTemporary: name) == StoreLayout.secretFile {
                 report.add(Rules.strayFile, path, "\(what): a temporary of the machine secret's creation, left behind or in progress")
@@ -308,6 +326,7 @@ struct AuditRun {
         // The secret lives only in wiped storage: the read buffer, then one `SecureBytes` (never a
         // plain array, whose copies nothing wipes).
         var secret: SecureBytes?
+        var fallbackForm = false
         let secretBuffer = ReadBuffer(capacity: MachineSecret.maximumBytes + 1)
         defer { secretBuffer.wipe() }
         if let status = readEntry(StoreLayout.secretFile, in: dataFD, path: path, maxBytes: MachineSecret.maximumBytes,
@@ -319,7 +338,11 @@ struct AuditRun {
                 report.add(Rules.secretTooShort, path, "\(count) bytes; at least \(MachineSecret.minimumBytes) are required")
             } else {
                 let standard = count == 64 && secretBuffer.withBytes { $0.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) } }
-                if !standard { report.add(Rules.secretNonStandard, path, "\(count) bytes, not 64 lower-case hex characters") }
+                if secretBuffer.withBytes({ FallbackSecret.hasFallbackForm($0) }) {
+                    fallbackForm = true // JG081, once the hostname is known
+                } else if !standard {
+                    report.add(Rules.secretNonStandard, path, "\(count) bytes, not 64 lower-case hex characters")
+                }
                 secret = secretBuffer.withBytes { SecureBytes(copying: $0) }
             }
         }
@@ -328,6 +351,7 @@ struct AuditRun {
             throw AuditFailure(description: "cannot read this machine's hostname (\(error)); pass --hostname")
         }
         report.hostname = hostname
+        if fallbackForm { reportFallbackFormSecret(secretBuffer, path: path) }
         if let secretFile = configuration.secretFilePath {
             do {
                 let secret = try MachineSecret.load(file: secretFile)

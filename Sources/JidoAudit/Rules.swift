@@ -84,7 +84,7 @@ public enum Rules {
         "The machine secret has fewer than 32 bytes: the signing key is weaker than 256 bits.",
         help: "Replace it with 64 random hex characters; existing sessions will then fail verification.")
     public static let secretNonStandard = Rule("JG017", "secret-non-standard-form", .note,
-        "The machine secret is not 64 lower-case hex characters, the form JidoCode writes.",
+        "The machine secret is not 64 lower-case hex characters, the form JidoCode writes (32 hex characters, the fallback's form, is JG081).",
         help: "Nothing is wrong if you made it on purpose; its exact bytes are used.")
     public static let hostnameMismatch = Rule("JG018", "hostname-mismatch", .warning,
         "Most signatures fail under the hostname used, and verify under another name JidoCode could have keyed with on this machine (the key mixes in the hostname: JidoCode uses what precedes its first dot).",
@@ -170,6 +170,17 @@ public enum Rules {
         "A session was closed longer ago than the cleanup age.",
         help: "If it is no longer needed, delete it in JidoCode or with SessionStore.cleanup; the audit never deletes (the age is --cleanup-days).")
 
+    // Key lifecycle
+    public static let fallbackSigned = Rule("JG080", "signed-with-fallback-key", .error,
+        "A session verifies under JidoCode's fallback key, md5(\"HOSTNAME-NODE\") used as the secret when JidoCode could not read machine_secret: anyone who knows the hostname can forge it.",
+        help: "Treat the content as untrusted; make machine_secret readable (mode 0600, yours), then, if you trust the session, re-sign it: jido-audit rotate-secret --include-fallback.")
+    public static let secretFallbackForm = Rule("JG081", "secret-has-fallback-form", .error,
+        "The machine secret is exactly 32 lower-case hex characters, the form of JidoCode's fallback value md5(\"HOSTNAME-NODE\"): a key of at most 128 bits, and computable by anyone when it is that value.",
+        help: "Rotate it: stop JidoCode, then jido-audit rotate-secret (a new 64-character secret; sessions are re-signed).")
+    public static let rotationUnfinished = Rule("JG082", "rotation-unfinished", .error,
+        "A secret rotation was interrupted: its journal is in the data directory, and sessions may be signed with either the old or the new key until it finishes.",
+        help: "Run jido-audit rotate-secret --resume before starting JidoCode.")
+
     // Baseline drift
     public static let baselineAdded = Rule("JG060", "baseline-entry-added", .warning,
         "An entry exists that the baseline does not have.", help: "Accept it by writing a new baseline if expected.")
@@ -225,6 +236,7 @@ public enum Rules {
         baselineAdded, baselineRemoved, baselineInodeReplaced, baselineMetadataChanged, baselineContentChangedValid,
         baselineContentChangedInvalid, baselineUnusable, baselineTypeChanged, baselineContentChanged, baselineLinkTargetChanged,
         baselineLinkCountChanged, baselineTimesChanged, baselineIncomplete,
+        fallbackSigned, secretFallbackForm, rotationUnfinished,
         suppressionExpired,
     ]
 }

@@ -73,7 +73,12 @@ extension AuditRun {
                     report.add(Rules.otpDependentSignature, path,
                                "signed over the member order of Erlang/OTP \(order.releases): JidoCode on another OTP family rejects it")
                 }
-            case .invalid: report.add(Rules.signatureInvalid, path, "the signature does not match the content")
+            case .invalid:
+                if let match = readBuffer.withBytes({ fallbackMatch($0) }) {
+                    report.add(Rules.fallbackSigned, path, match.message)
+                } else {
+                    report.add(Rules.signatureInvalid, path, "the signature does not match the content")
+                }
             case .unsigned: report.add(Rules.signatureMissing, path, "no signature member")
             case .nullSignature: report.add(Rules.signatureNull, path, result.detail ?? "the signature is null")
             case .malformed: report.add(Rules.signatureMalformed, path, result.detail ?? "malformed signature")
@@ -108,7 +113,9 @@ extension AuditRun {
         switch object[SessionSignature.memberName] {
         case nil: report.add(Rules.signatureMissing, path, "no signature member")
         case .null?: report.add(Rules.signatureNull, path, "\"signature\": null: JidoCode loads this file as legacy unsigned and verifies nothing")
-        case .string?: break // Only the key can tell whether it matches.
+        case .string?:
+            // Only a key can tell whether it matches; JidoCode's fallback key needs no secret.
+            if let match = readBuffer.withBytes({ fallbackMatch($0) }) { report.add(Rules.fallbackSigned, path, match.message) }
         default: report.add(Rules.signatureMalformed, path, "the signature member is not a string: JidoCode's load/1 raises (FunctionClauseError) on this file")
         }
     }

@@ -7,7 +7,7 @@ public import JidoToolSupport
 public enum JidoAuditCommand: CommandLineTool {
     package static var commands: [any Subcommand.Type] {
         [AuditCommand.self, VerifyCommand.self, CanonicalCommand.self, BaselineCommand.self, KeyCommand.self,
-         CompletionsCommand.self, ManCommand.self]
+         CompletionsCommand.self, ManCommand.self, RotateSecretCommand.self]
     }
 
     package static let program = "jido-audit"

@@ -2,7 +2,7 @@ public import JidoToolSupport
 
 /// The four scenarios.
 public enum Scenario: String, CaseIterable, Sendable {
-    case threads, processes, readers, crash
+    case threads, processes, readers, crash, rotate
 }
 
 /// How writers save.
@@ -35,6 +35,8 @@ public struct StressOptions: Sendable {
     public var kills: Int
     /// Seconds after which writers move to fresh sessions (0: never), to bound file growth in soaks.
     public var rotate: Double = 0
+    /// rotate: the deliberately non-crash-safe order (the negative control; the run must report violations).
+    public var unsafeRotation = false
     /// What the parent spawns as a worker; tests point it at the built `jido-stress`.
     public var workerExecutable = "/proc/self/exe"
 
@@ -46,6 +48,7 @@ public struct StressOptions: Sendable {
         case .processes: (2, 4, 4, 0, 0, 200)
         case .readers: (4, 1, 4, 4, 0, 250)
         case .crash: (2, 2, 4, 0, 100, nil)
+        case .rotate: (1, 1, 24, 0, 200, nil)
         }
     }
 
@@ -61,6 +64,13 @@ public struct StressOptions: Sendable {
           crash      --processes P [2] x --threads T [2] writers on S [4] sessions, each process
                      SIGKILLed 5-50 ms after it is ready, --kills K [100] in all (--duration: cycles
                      until then); after each kill the locks, temporaries, files and next save are checked
+
+          rotate     jido-audit rotate-secret's rotation of S [24] sessions (plus a tampered and a stray
+                     file) SIGKILLed at a random instant, --kills K [200] times, each followed by --resume;
+                     checked: every session valid before is valid under the final secret with its content,
+                     the rest is untouched, no journal is left. Kill times are drawn over a rotation's
+                     duration, re-measured every 20 kills. --unsafe-rotation: a deliberately non-crash-safe
+                     order (secret switched first, no journal) that the run must catch
 
           --seed N           reproduces a run's choices (sessions, kill delays); random by default, printed
           --rotate SECONDS   (threads, processes) move to fresh sessions every SECONDS, bounding file size
@@ -86,8 +96,10 @@ public struct StressOptions: Sendable {
         case .processes: ["processes", "threads", "sessions", "rotate", "iterations"]
         case .readers: ["threads", "readers", "sessions", "iterations"]
         case .crash: ["processes", "threads", "sessions", "kills"]
+        case .rotate: ["sessions", "kills"]
         }
-        let args = try ToolArguments(argv.dropFirst(), values: allowed.union(["seed", "duration", "dir", "policy"]), flags: ["json"])
+        let args = try ToolArguments(argv.dropFirst(), values: allowed.union(["seed", "duration", "dir", "policy"]),
+                                     flags: scenario == .rotate ? ["json", "unsafe-rotation"] : ["json"])
         var options = StressOptions(scenario, seed: try args.unsigned("seed"))
         options.threads = try args.integer("threads", default: options.threads, in: 1...256)
         options.processes = try args.integer("processes", default: options.processes, in: 1...64)
@@ -97,6 +109,7 @@ public struct StressOptions: Sendable {
         options.rotate = try args.seconds("rotate") ?? 0
         options.directory = args.value("dir")
         options.json = args.flag("json")
+        options.unsafeRotation = args.flag("unsafe-rotation")
         if let policy = args.value("policy") {
             guard let value = Policy(rawValue: policy) else { throw UsageError("--policy must be update or skip, not '\(policy)'") }
             options.policy = value

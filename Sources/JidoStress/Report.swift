@@ -74,12 +74,21 @@ public struct StressReport: Sendable {
     public var kills = 0
     /// Workers that failed on their own, and inconsistent worker reports.
     public var workerFailures = 0
+    /// rotate: sessions valid before a rotation that are gone or hold other content after it, and
+    /// those that no longer verify under the final secret; resumes that failed; runs that finished
+    /// before their kill; the calibrated rotation time (ms).
+    public var lostSessions = 0
+    public var unverifiableSessions = 0
+    public var resumeFailures = 0
+    public var rotationsFinished = 0
+    public var rotationMillis = 0
     public var saveLatency = LatencyHistogram()
     public var lockWait = LatencyHistogram()
     public var notes: [String] = []
 
     public var violations: Int {
         lostUpdates + unexpectedMessages + tornReads + staleLocks + leftoverTempFiles + saveErrors + workerFailures
+            + lostSessions + unverifiableSessions + resumeFailures
     }
 
     public var savesPerSecond: Double { elapsed > 0 ? Double(saves) / elapsed : 0 }
@@ -117,7 +126,12 @@ public struct StressReport: Sendable {
     mutating func note(_ line: String) { if notes.count < Notes.limit { notes.append(line) } }
 
     private var rows: [(String, Int)] {
-        [("saves", saves), ("skipped_saves", skippedSaves), ("save_errors", saveErrors), ("lost_updates", lostUpdates),
+        if scenario == .rotate {
+            return [("kills", kills), ("finished_before_kill", rotationsFinished), ("rotation_ms", rotationMillis),
+                    ("lost_sessions", lostSessions), ("unverifiable_sessions", unverifiableSessions), ("resume_failures", resumeFailures),
+                    ("worker_failures", workerFailures), ("violations", violations)]
+        }
+        return [("saves", saves), ("skipped_saves", skippedSaves), ("save_errors", saveErrors), ("lost_updates", lostUpdates),
          ("unexpected_messages", unexpectedMessages), ("reads", reads), ("torn_reads", tornReads), ("stale_locks", staleLocks),
          ("leftover_temp_files", leftoverTempFiles), ("stray_temp_files_removed", strayTempFilesRemoved), ("kills", kills),
          ("worker_failures", workerFailures), ("violations", violations)]
@@ -133,7 +147,7 @@ public struct StressReport: Sendable {
             if name == "saves" { text += String(format: "   (%.0f/s over %.2f s)", savesPerSecond, elapsed) }
             row(name.replacingOccurrences(of: "_", with: " "), text)
         }
-        for (name, histogram) in [("save latency ms", saveLatency), ("lock wait ms", lockWait)] {
+        for (name, histogram) in [("save latency ms", saveLatency), ("lock wait ms", lockWait)] where scenario != .rotate {
             row(name, String(format: "p50 %.2f  p99 %.2f  max %.2f  (%ld samples)", histogram.percentile(0.5), histogram.percentile(0.99),
                              histogram.maxMilliseconds, histogram.count))
         }

@@ -7,6 +7,9 @@ public enum StressCommand {
     /// The executable's main: runs a scenario (or, hidden, a worker) and returns the exit status:
     /// `.success` no violation, `.findings` violations, `.usage`, `.cannotRun` the harness failed.
     public static func main(_ arguments: [String]) -> ExitCode {
+        if arguments.first == "rotate-worker" {
+            return RotateScenario.worker(Array(arguments.dropFirst()))
+        }
         if arguments.first == "worker" {
             do { return try WorkerInvocation(arguments.dropFirst()).run() } catch {
                 return usageFailure(error.description)
@@ -41,6 +44,7 @@ public enum StressCommand {
         case .processes: try ProcessesScenario.run(options, context, &report)
         case .readers: try ReadersScenario.run(options, context, &report)
         case .crash: try CrashScenario.run(options, context, &report)
+        case .rotate: try RotateScenario.run(options, context, &report)
         }
         return report
     }

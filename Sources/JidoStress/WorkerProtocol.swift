@@ -143,6 +143,11 @@ final class WorkerProcess {
     /// Starts `executable` with `invocation`'s arguments; stdout is a pipe to the parent, stderr is
     /// shared (a worker that cannot start says why there).
     static func spawn(_ executable: String, _ invocation: WorkerInvocation) throws -> WorkerProcess {
+        try spawn(executable, arguments: invocation.arguments)
+    }
+
+    /// Starts `executable` with `arguments` (any worker: writers, a rotation).
+    static func spawn(_ executable: String, arguments: [String]) throws -> WorkerProcess {
         var fds: [Int32] = [-1, -1]
         guard pipe(&fds) == 0 else { throw StressError("pipe failed (errno \(errno))") }
         _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
@@ -151,7 +156,7 @@ final class WorkerProcess {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO)
-        let argv = ([executable] + invocation.arguments).map { strdup($0) } + [nil]
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let environment = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { for pointer in argv + environment { free(pointer) } }
         var pid = pid_t()

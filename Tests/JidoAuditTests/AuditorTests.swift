@@ -54,6 +54,7 @@ import Testing
         case sessionTooLarge, sessionUndecodable, sessionSchema, signatureInvalid, signatureMissing, signatureMalformed
         case duplicateKeys, notCanonical, strayJidoCodeTemp, strayTemp, strayFile, countLimit, cleanupEligible, secretUnreadable
         case staleLockFile, ambiguousKeys, signatureNull, otpDependentSignature, hostnameMismatch, lockNotRegular
+        case fallbackSigned, secretFallbackForm, rotationUnfinished
 
         var rule: Rule {
             switch self {
@@ -97,6 +98,9 @@ import Testing
             case .lockNotRegular: Rules.lockNotRegular
             case .countLimit: Rules.countLimit
             case .cleanupEligible: Rules.cleanupEligible
+            case .fallbackSigned: Rules.fallbackSigned
+            case .secretFallbackForm: Rules.secretFallbackForm
+            case .rotationUnfinished: Rules.rotationUnfinished
             }
         }
     }
@@ -189,6 +193,12 @@ import Testing
             // A FIFO where a lock file should be: reported, never opened (opening it used to be possible).
             unlink(data + "/locks/" + ids[1].rawValue + ".lock")
             #expect(mkfifo(data + "/locks/" + ids[1].rawValue + ".lock", 0o600) == 0)
+        case .fallbackSigned:
+            // Signed the way JidoCode signs when it cannot read its secret (Tests/Fixtures/fallback-v1 has JidoCode's own).
+            let object = try #require(StrictJSONDecoder().decode(bytes).value.objectValue)
+            try writeFile(first, try SessionSignature.signedFileBytes(for: object, key: FallbackSecret.sessionKey(hostname: Self.hostname)))
+        case .secretFallbackForm: try writeFile(secret, try FallbackSecret.value(hostname: Self.hostname))
+        case .rotationUnfinished: try writeFile(data + "/" + StoreLayout.rotationJournal, Array("jido-audit rotation journal v1\n".utf8))
         case .countLimit, .cleanupEligible: break
         }
     }

@@ -7,7 +7,7 @@ import Testing
 //
 // One parameterized test (one case per check and OTP family, run in parallel) rather than a suite of tests, so that
 // without the oracle the whole suite is skipped with exactly one line (a disabled suite repeats the skip for each of
-// its tests). JIDO_INTEROP_CHECKS=store,ours,mutants,numbers,moved runs only the named checks.
+// its tests). JIDO_INTEROP_CHECKS=store,ours,mutants,numbers,moved,rotation runs only the named checks.
 @Test("JidoCode interop (JidoGuard against JidoCode's real code, ../shared/oracle)",
       .enabled(if: InteropOracle.isAvailable, "JidoCode oracle not found at \(InteropOracle.path): interop suite skipped"),
       arguments: InteropCheck.selected)
@@ -28,6 +28,8 @@ struct InteropCheck: Sendable, CustomTestStringConvertible {
         case numbers
         /// Sessions exported on machine A and imported on machine B verify under B (InteropSessionMoveTests).
         case moved
+        /// JidoCode's store after `jido-audit rotate-secret`: valid, loaded, JidoCode's bytes (InteropRotationTests).
+        case rotation
     }
 
     let kind: Kind
@@ -40,6 +42,7 @@ struct InteropCheck: Sendable, CustomTestStringConvertible {
         case .mutants: "mutants of JidoCode's files: jido-audit verify agrees with JidoCode's verify, \(family)"
         case .numbers: "number edges: jido-audit canonical equals the bytes JidoCode signs, \(family)"
         case .moved: "jido-session export on machine A, import on machine B: valid under B for JidoCode and jido-audit, same content, \(family)"
+        case .rotation: "JidoCode's store after rotate-secret: every re-signed session is valid, loads and is JidoCode's bytes, \(family)"
         }
     }
 
@@ -50,6 +53,7 @@ struct InteropCheck: Sendable, CustomTestStringConvertible {
         case .mutants: try InteropChecks.mutantVerdictsAgree(family: family)
         case .numbers: try InteropChecks.numberEdgesAgree(family: family)
         case .moved: try InteropChecks.movedSessionsVerifyOnB(family: family)
+        case .rotation: try InteropChecks.rotatedStoreIsJidoCodes(family: family)
         }
     }
 

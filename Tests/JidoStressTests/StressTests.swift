@@ -53,6 +53,15 @@ import Testing
         #expect(report.unexpectedMessages == 0 && report.tornReads == 0)
     }
 
+    /// Rotations SIGKILLed at random instants and resumed lose no session and leave none unverifiable;
+    /// the deliberately unsafe order (secret switched first, no journal) is caught by the same checks.
+    @Test func killedRotationsResumeWithoutLosingASession() throws {
+        let report = try StressCommand.run(options(.rotate) { $0.kills = 6; $0.sessions = 8 })
+        #expect(report.kills == 6 && report.violations == 0, "\(report.text)")
+        let unsafe = try StressCommand.run(options(.rotate) { $0.kills = 6; $0.sessions = 8; $0.unsafeRotation = true })
+        #expect(unsafe.unverifiableSessions > 0 && unsafe.violations > 0, "\(unsafe.text)")
+    }
+
     /// Each of the other checks fires on planted damage.
     @Test func everyCheckCanFail() throws {
         let context = try StressContext(directory: nil, seed: 7)

@@ -24,6 +24,7 @@ struct AuditCommand: Subcommand {
             OwnerOption.spec,
             .value("--max-sessions", "N", "Session count reported as at the limit (default: 100)."),
             .value("--cleanup-days", "N", "Age in days after which a closed session is reported as cleanup-eligible (default: 30)."),
+            .value("--node", "NAME", "Node name of a distributed JidoCode, tried for its fallback key besides nonode@nohost (JG080); repeatable."),
         ],
         positionalName: nil, minimumPositionals: 0, maximumPositionals: 0,
         discussion: """
@@ -44,10 +45,13 @@ struct AuditCommand: Subcommand {
     let output: PathBytes?
     let textOptions: TextOptions
     let suppressions: Suppressions
+    let nodes: [String]
 
     init(_ arguments: ParsedArguments, io: CommandIO) throws(UsageError) {
         keyOptions = try KeyOptions(arguments, io: io)
         owner = try OwnerOption.parse(arguments)
+        nodes = arguments.allValues("--node")
+        if nodes.contains(where: \.isEmpty) { throw UsageError("--node needs a non-empty node name") }
         output = arguments.path("--output")
         if let output, output.isEmpty { throw UsageError("--output needs a file name") }
         format = try ArgumentParser.choice(arguments, "--format", ["text", "json", "sarif"], default: "text")
@@ -104,6 +108,7 @@ struct AuditCommand: Subcommand {
         configuration.owner = owner
         configuration.hashContents = baseline != nil
         configuration.suppressions = suppressions
+        configuration.fallbackNodes = nodes
         if io.stderrIsTerminal {
             configuration.progress = { done, total in
                 if done % 200 == 0 || done == total { io.err("\rjido-audit: \(done)/\(total) session files" + (done == total ? "\n" : "")) }

@@ -69,6 +69,8 @@ enum LibCrypto {
     /// `nil` if the fetch failed; the failure is then permanent for this process.
     private static let hmac = Algorithm(EVP_MAC_fetch(nil, "HMAC", nil))
     private static let sha256 = Algorithm(EVP_MD_fetch(nil, "SHA256", nil))
+    /// Only for `FallbackSecret` (JidoCode's weak key): nil on a FIPS-only build, where it fails.
+    private static let md5 = Algorithm(EVP_MD_fetch(nil, "MD5", nil))
 
     private static func sha256Digest() throws -> OpaquePointer {
         guard let sha256 else { throw failure("EVP_MD_fetch(SHA256)") }
@@ -134,6 +136,18 @@ enum LibCrypto {
             initialized = sha256Length
         }
         return digest
+    }
+
+    /// One-shot MD5, only to recompute JidoCode's fallback secret (`FallbackSecret`); never for integrity.
+    static func md5(_ bytes: UnsafeRawBufferPointer) throws -> [UInt8] {
+        guard let md5 else { throw failure("EVP_MD_fetch(MD5)") }
+        let length = 16
+        var size: UInt32 = 0
+        return try [UInt8](unsafeUninitializedCapacity: length) { out, initialized in
+            guard EVP_Digest(bytes.baseAddress, bytes.count, out.baseAddress, &size, md5.pointer, nil) == 1, Int(size) == length
+            else { throw failure("EVP_Digest(MD5)") }
+            initialized = length
+        }
     }
 
     // MARK: HMAC-SHA256 contexts

@@ -18,6 +18,29 @@ package enum Hex {
     }
 
     /// Two digits per byte, high nibble first: `[0x0f, 0xa0]` is `"0fa0"`.
+    /// The bytes of lower- or upper-case hex text of even length; nil for anything else.
+    package static func decode(_ text: String) -> [UInt8]? {
+        let digits = Array(text.utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        func value(_ c: UInt8) -> UInt8? {
+            switch c {
+            case 0x30...0x39: c - 0x30
+            case 0x61...0x66: c - 0x61 + 10
+            case 0x41...0x46: c - 0x41 + 10
+            default: nil
+            }
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(digits.count / 2)
+        var i = 0
+        while i < digits.count {
+            guard let high = value(digits[i]), let low = value(digits[i + 1]) else { return nil }
+            out.append(high << 4 | low)
+            i += 2
+        }
+        return out
+    }
+
     package static func lowercase(_ bytes: some Sequence<UInt8>) -> String {
         String(decoding: lowercaseASCII(bytes), as: UTF8.self)
     }

@@ -79,7 +79,7 @@ public struct MachineSecret: Sendable {
     static var policy: FilePolicy { FilePolicy(maxBytes: maximumBytes, role: .secret) }
 
     /// Reads and checks `name` inside the open directory `directory`.
-    static func load(name: PathBytes, in directory: FileDescriptor, displayPath: PathBytes) throws(MachineSecretError) -> MachineSecret {
+    package static func load(name: PathBytes, in directory: FileDescriptor, displayPath: PathBytes) throws(MachineSecretError) -> MachineSecret {
         var read: (bytes: [UInt8], status: FileStatus)
         do {
             read = try CheckedFileReader.read(name, in: directory, policy: policy)
@@ -125,6 +125,14 @@ public struct MachineSecret: Sendable {
     }
 
     private static func create(in dir: FileDescriptor, displayPath: PathBytes) throws(MachineSecretError) {
+        try create(named: StoreLayout.secretFile, in: dir, displayPath: displayPath)
+    }
+
+    /// Creates a new secret as `name` in `dir` exactly as `loadOrCreate` creates `machine_secret` (32
+    /// random bytes as 64 lower-case hex characters, a 0600 temporary created exclusively, fsynced,
+    /// hard-linked to `name`, the directory fsynced). An existing `name` is never replaced (the link
+    /// fails; the caller then reads the file that is there).
+    package static func create(named name: String, in dir: FileDescriptor, displayPath: PathBytes) throws(MachineSecretError) {
         var random: [UInt8]
         do { random = try SecureRandom.bytes(count: 32) } catch { throw MachineSecretError(.randomUnavailable, path: displayPath) }
         var hex = Hex.lowercaseASCII(random)
@@ -133,7 +141,7 @@ public struct MachineSecret: Sendable {
             hex.withUnsafeMutableBytes { SecureBytes.wipe($0) }
         }
         let temporary: String
-        do { temporary = try AtomicFileWriter.temporaryName(for: StoreLayout.secretFile) } catch {
+        do { temporary = try AtomicFileWriter.temporaryName(for: name) } catch {
             throw MachineSecretError(.creationFailed(error), path: displayPath)
         }
         do throws(SystemCallError) {
@@ -145,7 +153,7 @@ public struct MachineSecret: Sendable {
                     try fd.writeAll(hex)
                     try fd.sync()
                 }
-                try dir.link(temporary, to: StoreLayout.secretFile, in: dir)
+                try dir.link(temporary, to: name, in: dir)
                 linked = true
             } catch where error.errno == .fileExists {
                 // Another process linked its secret first; the caller reads the winner's.
@@ -167,7 +175,7 @@ public struct MachineSecret: Sendable {
     /// user's (a substituted secret fails the secret's own checks); creating a secret also needs one
     /// that group and others cannot write (`TrustRole.privateDirectory`), or they could replace or
     /// remove it.
-    static func openDataDirectory(home: PathBytes, create: Bool) throws(MachineSecretError) -> FileDescriptor {
+    package static func openDataDirectory(home: PathBytes, create: Bool) throws(MachineSecretError) -> FileDescriptor {
         let dataPath = StoreLayout.dataPath(home: home)
         let homeFD: FileDescriptor
         do throws(SystemCallError) {

@@ -5,6 +5,7 @@
 ///     <home>/.jido_code/locks/<id>.lock
 ///     <home>/.jido_code/locks/store.lock
 ///     <home>/.jido_code/settings.json
+///     <home>/.jido_code/rotation-journal, machine_secret.next, machine_secret.retired-<UTC>  (rotate-secret)
 ///
 /// It lives in `Store/`, not `FileSystem/`: these names are a fact about JidoCode's data (the store,
 /// the machine secret, the audit, the tools all follow them), while `FileSystem/` knows nothing of
@@ -24,6 +25,18 @@ package enum StoreLayout {
     package static let settingsFile = "settings.json"
     /// The lock a save holds while it creates a session (so the count limit holds), in `locks/`.
     package static let storeLock = "store.lock"
+    /// A secret rotation in progress (`jido-audit rotate-secret`), in the data directory: its presence
+    /// means the rotation must be finished (`--resume`). Ours; JidoCode never writes it.
+    package static let rotationJournal = "rotation-journal"
+    /// The new secret of a rotation in progress, in the data directory, until it replaces `machine_secret`.
+    package static let stagedSecretFile = "machine_secret.next"
+    /// A secret retired by a rotation is kept as `machine_secret.retired-<YYYYMMDDTHHMMSSZ>`.
+    package static let retiredSecretPrefix = "machine_secret.retired-"
+
+    /// True for the name of a secret a rotation retired.
+    package static func isRetiredSecret(_ name: String) -> Bool {
+        name.hasPrefix(retiredSecretPrefix) && name.utf8.count > retiredSecretPrefix.utf8.count
+    }
 
     static let sessionFileSuffix = ".json"
     static let lockFileSuffix = ".lock"
