@@ -1,8 +1,7 @@
-import Foundation
 import Glibc
 
 /// A blocking `flock(LOCK_EX)` with a deadline: the kernel queues the wait (fair across threads and
-/// processes, woken at the release), a helper thread makes the call, and the caller waits on a
+/// processes, woken at the release), a helper thread (`DetachedThread`) makes the call, and the caller waits on a
 /// condition until the helper reports or the deadline passes.
 ///
 /// Ownership of the descriptor: until `lock(_:until:)` returns, and afterwards unless it returns
@@ -50,7 +49,7 @@ enum LockWaiter {
         guard reserved else { return .noHelper }
         let request = Protected(State.waiting)
         let faults = SyscallFaults.current
-        let thread = Thread {
+        let started = DetachedThread.start {
             let failure: Errno? = SyscallFaults.$current.withValue(faults) {
                 while true {
                     if Syscall.flock(fd.rawValue, LOCK_EX) == 0 { return nil }
@@ -67,8 +66,10 @@ enum LockWaiter {
             if abandoned { _ = Syscall.close(fd.rawValue) }
             helpers.withLock { $0 -= 1 }
         }
-        thread.stackSize = 128 << 10
-        thread.start()
+        guard started else {
+            helpers.withLock { $0 -= 1 }
+            return .noHelper
+        }
         let failure: Errno?? = request.withLock(waitingUntil: { state in
             if case .waiting = state { return false }
             return true
