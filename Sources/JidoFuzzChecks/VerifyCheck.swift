@@ -74,13 +74,13 @@ extension FuzzChecks {
                 if let text = signature.stringValue, text.utf8.count == 44,
                    let raw = Data(base64Encoded: text), raw.count == 32, raw.base64EncodedString().utf8.elementsEqual(text.utf8) {
                     guard let content = try canonicalBytes(document.value, check, omittingSignature: true) else { return fast }
-                    let mac: [UInt8]
+                    let mac: MessageAuthenticationCode
                     do {
                         mac = try HMACSHA256.authenticationCode(for: content, key: key)
                     } catch {
                         throw InvariantViolation(check: check, message: "HMAC failed: \(error)")
                     }
-                    expected = Data(mac).base64EncodedString().utf8.elementsEqual(text.utf8) ? .valid : .invalid
+                    expected = MessageAuthenticationCode(base64: text) == mac ? .valid : .invalid
                 } else {
                     expected = .malformed
                 }

@@ -75,7 +75,7 @@ final class StressContext: Sendable {
         let names = [StoreLayout.storeLock] + keys.compactMap { try? StoreLayout.lockFile($0.id(seed: seed)) }
         return names.filter { name in
             do {
-                let lock = try FileLock.acquire(name, in: locks, timeout: 0)
+                let lock = try FileLock.acquire(name, in: locks, timeout: .zero)
                 lock.release()
                 return false
             } catch {
@@ -90,7 +90,7 @@ final class StressContext: Sendable {
         guard let id = try? key.id(seed: seed) else { return nil }
         let started = now
         do {
-            let lock = try FileLock.acquire(id.rawValue + ".lock", in: locks, timeout: timeout)
+            let lock = try FileLock.acquire(id.rawValue + ".lock", in: locks, timeout: .seconds(timeout))
             let waited = now - started
             lock.release()
             return waited

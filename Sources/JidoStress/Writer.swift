@@ -159,7 +159,7 @@ struct Writer {
         }
         let started = now
         let held: FileLock
-        do { held = try FileLock.acquire(id.rawValue + ".lock", in: skipLocks, timeout: timeout) } catch { return false }
+        do { held = try FileLock.acquire(id.rawValue + ".lock", in: skipLocks, timeout: .seconds(timeout)) } catch { return false }
         do {
             _ = try store.save(state)
             let micros = Int((now - started) * 1e6)

@@ -158,7 +158,7 @@ enum VerifyCommand {
         var sum = 0
         for bytes in files {
             let tag = try bytes.withUnsafeBytes { try HMACSHA256.authenticationCode(for: $0, key: key) }
-            sum &+= Int(tag.first ?? 0)
+            sum &+= Int(tag.bytes[0])
         }
         return sum
     }
@@ -169,7 +169,7 @@ enum VerifyCommand {
         let signed = try CanonicalJSON.encode(document.value, omittingTopLevelKey: SessionSignature.memberName)
         let tag = try signed.withUnsafeBytes { try HMACSHA256.authenticationCode(for: $0, key: key) }
         guard let stored = document.value.objectValue?[SessionSignature.memberName]?.stringValue else { return false }
-        return Base64.encode(tag) == stored
+        return MessageAuthenticationCode(base64: stored) == tag
     }
 
     static func leftAligned(_ text: String, _ width: Int) -> String {

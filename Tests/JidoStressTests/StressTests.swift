@@ -93,7 +93,7 @@ import Testing
         #expect(context.check(ledger).tornReads == 1)
 
         // A held lock is stale once no writer runs; a planted temporary is found.
-        let held = try FileLock.acquire(ids[1].rawValue + ".lock", in: context.locks, timeout: 1)
+        let held = try FileLock.acquire(ids[1].rawValue + ".lock", in: context.locks, timeout: .seconds(1))
         #expect(context.heldLocks([first, second]) == [ids[1].rawValue + ".lock"])
         #expect(context.lockWait(second, timeout: 0.05) == nil)
         held.release()

@@ -84,7 +84,7 @@ struct CanonicalCommand: Subcommand {
             return .success
         }
         do {
-            io.out(Base64.encode(try HMACSHA256.authenticationCode(for: canonical, key: signing.key)) + "\n")
+            io.out(try HMACSHA256.authenticationCode(for: canonical, key: signing.key).base64 + "\n")
             return .success
         } catch {
             io.err("jido-audit canonical: cannot compute the HMAC: \(error)\n")

@@ -45,7 +45,7 @@ struct KeyCommand: Subcommand {
             return .success
         }
         var hostname = keyOptions.hostname ?? ""
-        do throws(HostnameError) {
+        do throws(CryptoError) {
             if keyOptions.hostname == nil { hostname = try Hostname.current() }
         } catch {
             io.err("jido-audit key: \(error)\n")

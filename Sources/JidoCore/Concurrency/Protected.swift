@@ -26,6 +26,19 @@ package final class Protected<State: Sendable>: @unchecked Sendable {
         }
     }
 
+    /// `withLock(waitingUntil:_:)` that stops waiting at `deadline`: `body` runs with the lock held either
+    /// way and is told whether `isReady` holds.
+    package func withLock<R>(
+        waitingUntil isReady: (State) -> Bool, deadline: ContinuousClock.Instant, _ body: (inout State, _ ready: Bool) throws -> R
+    ) rethrows -> R {
+        try mutex.withLock {
+            while !isReady(state) {
+                if !condition.wait(on: mutex, until: deadline), !isReady(state) { return try body(&state, false) }
+            }
+            return try body(&state, true)
+        }
+    }
+
     /// Wakes every thread waiting in `withLock(waitingUntil:_:)`, which then rechecks its condition.
     package func broadcast() { condition.broadcast() }
 }

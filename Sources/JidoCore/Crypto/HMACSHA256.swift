@@ -1,6 +1,6 @@
 /// HMAC-SHA256 (RFC 2104) under a `SessionKey`, incremental, with value semantics: a copy
 /// continues independently of the original. Any use after `finalize()` throws
-/// `CryptoError.contextFinalized`. Compare tags only with `ConstantTime.equals`.
+/// `CryptoError.contextFinalized`. Tags are `MessageAuthenticationCode`s, compared in constant time.
 package struct HMACSHA256: IncrementalDigest {
     package static let byteCount = 32
 
@@ -16,22 +16,27 @@ package struct HMACSHA256: IncrementalDigest {
     }
 
     /// The 32-byte tag over everything passed to `update`.
-    package mutating func finalize() throws -> [UInt8] {
-        try uniqueContext().finalize()
+    package mutating func finalize() throws -> MessageAuthenticationCode {
+        try Self.tag(uniqueContext().finalize())
     }
 
     /// The 32-byte tag of `bytes` under `key`.
-    package static func authenticationCode(for bytes: UnsafeRawBufferPointer, key: SessionKey) throws -> [UInt8] {
+    package static func authenticationCode(for bytes: UnsafeRawBufferPointer, key: SessionKey) throws -> MessageAuthenticationCode {
         let context = try key.hmacTemplate.makeContext()
         try context.update(bytes)
-        return try context.finalize()
+        return try tag(context.finalize())
     }
 
     /// The 32-byte tag of `bytes` under `key`.
-    package static func authenticationCode(for bytes: some Collection<UInt8>, key: SessionKey) throws -> [UInt8] {
+    package static func authenticationCode(for bytes: some Collection<UInt8>, key: SessionKey) throws -> MessageAuthenticationCode {
         var mac = try HMACSHA256(key: key)
         try mac.update(bytes)
         return try mac.finalize()
+    }
+
+    private static func tag(_ bytes: [UInt8]) throws -> MessageAuthenticationCode {
+        guard let tag = MessageAuthenticationCode(bytes: bytes) else { throw CryptoError.libcrypto(operation: "EVP_MAC_final") }
+        return tag
     }
 
     private mutating func uniqueContext() throws -> LibCrypto.MACContext {

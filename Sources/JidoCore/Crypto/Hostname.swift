@@ -4,23 +4,6 @@ import Glibc
 import Darwin
 #endif
 
-/// Why the host name could not be read.
-public enum HostnameError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// `gethostname` failed with this errno, or (`ENAMETOOLONG`) returned no terminator.
-    case unavailable(errno: Int32)
-
-    public var description: String {
-        switch self {
-        case let .unavailable(code): return "gethostname failed (errno \(code)); pass --hostname NAME"
-        }
-    }
-
-    /// What went wrong and what to do, for anyone.
-    public var userMessage: String { "This machine's host name cannot be read; give the host name JidoCode uses explicitly." }
-    /// Full detail for logs.
-    public var logDescription: String { description }
-}
-
 /// The host name exactly as JidoCode mixes it into the signing key.
 ///
 /// JidoCode calls `:inet.gethostname/0` and `to_string/1` on the result (`Crypto.get_hostname/0`):
@@ -40,21 +23,21 @@ public enum Hostname {
     public static let errorFallback = "localhost"
 
     /// The name JidoCode keys with on this machine (the default everywhere: store, verify, audit).
-    public static func current() throws(HostnameError) -> String {
+    public static func current() throws(CryptoError) -> String {
         jidoCodeName(systemName: try systemName())
     }
 
     /// The bytes `gethostname(2)` returns, unaltered.
-    public static func systemName() throws(HostnameError) -> [UInt8] {
+    public static func systemName() throws(CryptoError) -> [UInt8] {
         var buffer = [CChar](repeating: 0, count: capacity + 1)
         let failure: Int32? = buffer.withUnsafeMutableBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return EFAULT }
             return gethostname(base, capacity) == 0 ? nil : errno
         }
-        if let failure { throw .unavailable(errno: failure) }
+        if let failure { throw .hostnameUnavailable(errno: failure) }
         // gethostname may leave the name unterminated on truncation; the final byte is never
         // handed to it, so a terminator only there means the name did not fit.
-        guard let end = buffer.firstIndex(of: 0), end < capacity else { throw .unavailable(errno: ENAMETOOLONG) }
+        guard let end = buffer.firstIndex(of: 0), end < capacity else { throw .hostnameUnavailable(errno: ENAMETOOLONG) }
         return buffer[..<end].map { UInt8(bitPattern: $0) }
     }
 

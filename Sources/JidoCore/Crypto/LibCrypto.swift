@@ -1,7 +1,8 @@
 import CLibCrypto
 
-/// A failure in the crypto layer. No case carries secret material.
-public enum CryptoError: Error, Sendable, Equatable {
+/// A failure in the crypto layer (the key's inputs and the computations on it). No case carries
+/// secret material.
+public enum CryptoError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A libcrypto call reported failure; `operation` names the call.
     case libcrypto(operation: String)
     /// The random generator could not supply bytes; nothing was returned.
@@ -10,11 +11,16 @@ public enum CryptoError: Error, Sendable, Equatable {
     case lengthOutOfRange(operation: String)
     /// A streaming context was used after `finalize()`.
     case contextFinalized
+    /// The host name, an input of the key, could not be read: `gethostname` failed with this errno,
+    /// or (`ENAMETOOLONG`) returned no terminator.
+    case hostnameUnavailable(errno: Int32)
 
     /// What went wrong, without detail, for anyone.
     public var userMessage: String {
         switch self {
         case .randomUnavailable: return "No secure random bytes are available; nothing was created."
+        case .hostnameUnavailable:
+            return "This machine's host name cannot be read; give the host name JidoCode uses explicitly (--hostname NAME)."
         case .libcrypto, .lengthOutOfRange, .contextFinalized:
             return "The cryptography library (OpenSSL) failed; nothing was signed or trusted. See the log for the call."
         }
@@ -27,8 +33,11 @@ public enum CryptoError: Error, Sendable, Equatable {
         case .randomUnavailable: return "RAND_bytes failed"
         case let .lengthOutOfRange(operation): return "length out of range for \(operation)"
         case .contextFinalized: return "digest context used after finalize()"
+        case let .hostnameUnavailable(code): return "gethostname failed (\(Errno(rawValue: code))); pass --hostname NAME"
         }
     }
+
+    public var description: String { logDescription }
 
     /// Runs `body`, whose calls throw only `CryptoError` (the internal layer's signatures are
     /// untyped), with the error typed.

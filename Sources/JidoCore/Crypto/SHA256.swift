@@ -44,8 +44,10 @@ package enum SHA256 {
 
 /// A MAC or hash fed in pieces; the collection overload is shared by every conformer.
 package protocol IncrementalDigest {
+    /// What `finalize()` returns: the digest's bytes, or a typed tag.
+    associatedtype Output
     mutating func update(_ bytes: UnsafeRawBufferPointer) throws
-    mutating func finalize() throws -> [UInt8]
+    mutating func finalize() throws -> Output
 }
 
 extension IncrementalDigest {

@@ -56,6 +56,12 @@ public struct SessionKey: Sendable {
         }
     }
 
+    /// HMAC-SHA256 of `message` under this key: what a session file's `signature` is the base64 of
+    /// (`message` being the file's canonical form without it).
+    public func authenticationCode(for message: some Collection<UInt8>) throws(CryptoError) -> MessageAuthenticationCode {
+        try CryptoError.typed { try HMACSHA256.authenticationCode(for: message, key: self) }
+    }
+
     /// Lends the raw key bytes for the duration of `body`; the pointer must not escape it.
     func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try material.withUnsafeBytes(body)

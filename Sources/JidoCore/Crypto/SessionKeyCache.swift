@@ -5,13 +5,32 @@ package final class SessionKeyCache: Sendable {
     package static let shared = SessionKeyCache()
 
     private let capacity: Int
-    /// Guards the three properties below. Lock order: an entry's lock may be held while taking
-    /// this one, never the reverse.
-    private let lock = PthreadMutex()
-    nonisolated(unsafe) private var entries: [[UInt8]: Entry] = [:]
-    /// Fingerprints, least recently used first.
-    nonisolated(unsafe) private var recency: [[UInt8]] = []
-    nonisolated(unsafe) private var derivations = 0
+    /// Lock order: an entry's lock may be held while taking this one, never the reverse.
+    private let state = Protected(State())
+
+    private struct State: Sendable {
+        var entries: [[UInt8]: Entry] = [:]
+        /// Fingerprints, least recently used first.
+        var recency: [[UInt8]] = []
+        var derivations = 0
+
+        mutating func entry(for fingerprint: [UInt8], capacity: Int) -> Entry {
+            if let entry = entries[fingerprint] {
+                if let index = recency.firstIndex(of: fingerprint) {
+                    recency.remove(at: index)
+                }
+                recency.append(fingerprint)
+                return entry
+            }
+            if entries.count >= capacity, !recency.isEmpty {
+                entries[recency.removeFirst()] = nil
+            }
+            let entry = Entry()
+            entries[fingerprint] = entry
+            recency.append(fingerprint)
+            return entry
+        }
+    }
 
     init(capacity: Int = 8) {
         self.capacity = Swift.max(capacity, 1)
@@ -22,9 +41,9 @@ package final class SessionKeyCache: Sendable {
     /// The secret is read in place: it is never copied out of the caller's (wiped) storage.
     package func key(machineSecret: UnsafeRawBufferPointer, hostname: String) throws -> SessionKey {
         let fingerprint = try Self.fingerprint(machineSecret: machineSecret, hostname: hostname)
-        let slot = lock.withLock { entry(for: fingerprint) }
+        let slot = state.withLock { $0.entry(for: fingerprint, capacity: capacity) }
         return try slot.key {
-            lock.withLock { derivations += 1 }
+            state.withLock { $0.derivations += 1 }
             return try SessionKey.derive(machineSecret: machineSecret, hostname: hostname)
         }
     }
@@ -35,25 +54,7 @@ package final class SessionKeyCache: Sendable {
     }
 
     /// How many derivations have been started; for tests.
-    var derivationCount: Int { lock.withLock { derivations } }
-
-    /// Must be called with `lock` held.
-    private func entry(for fingerprint: [UInt8]) -> Entry {
-        if let entry = entries[fingerprint] {
-            if let index = recency.firstIndex(of: fingerprint) {
-                recency.remove(at: index)
-            }
-            recency.append(fingerprint)
-            return entry
-        }
-        if entries.count >= capacity, !recency.isEmpty {
-            entries[recency.removeFirst()] = nil
-        }
-        let entry = Entry()
-        entries[fingerprint] = entry
-        recency.append(fingerprint)
-        return entry
-    }
+    var derivationCount: Int { state.withLock { $0.derivations } }
 
     /// SHA-256(UInt64 big-endian secret length ‖ secret ‖ UTF-8 hostname): unambiguous, and
     /// reveals nothing usable about a high-entropy secret.
@@ -66,13 +67,11 @@ package final class SessionKeyCache: Sendable {
     }
 
     /// One cache slot; its own lock makes the derivation happen at most once while it succeeds.
-    /// `@unchecked Sendable`: `cached` is read and written only with `lock` held.
-    private final class Entry: @unchecked Sendable {
-        private let lock = PthreadMutex()
-        private var cached: SessionKey?
+    private final class Entry: Sendable {
+        private let cached = Protected<SessionKey?>(nil)
 
         func key(derive: () throws -> SessionKey) rethrows -> SessionKey {
-            try lock.withLock {
+            try cached.withLock { cached in
                 if let cached { return cached }
                 let key = try derive()
                 cached = key

@@ -19,10 +19,16 @@ package struct FileLock: ~Copyable {
     }
 
     /// Takes the lock on `name` in `directory` (creating the file 0600 if needed), waiting at most
-    /// `timeout` seconds; a zero timeout tries once.
-    public static func acquire(_ name: String, in directory: FileDescriptor, timeout: Double) throws(Failure) -> FileLock {
-        let deadline = MonotonicClock.now + timeout
-        var pause = 0.000_1
+    /// `timeout`; a zero timeout tries once.
+    ///
+    /// Waits are fair: after one `flock(LOCK_NB)` attempt, the wait is the kernel's own blocking
+    /// `flock`, queued with every other waiter of every process and woken as soon as the lock is
+    /// released (no polling interval to lose the race by). It runs on a helper thread (`LockWaiter`)
+    /// so that the caller can stop at its deadline; a lock the helper gets after that is released at
+    /// once. When every helper is busy, the wait falls back to polling with backoff.
+    public static func acquire(_ name: String, in directory: FileDescriptor, timeout: Duration) throws(Failure) -> FileLock {
+        let deadline = ContinuousClock.now.advanced(by: max(timeout, .zero))
+        var pause = Duration.microseconds(100)
         while true {
             let fd: FileDescriptor
             do {
@@ -30,20 +36,32 @@ package struct FileLock: ~Copyable {
             } catch {
                 throw .system(error)
             }
-            var locked = false
+            var outcome: LockWaiter.Outcome
             do throws(SystemCallError) {
-                locked = try tryLock(fd)
-                if locked, try isStillNamed(fd, name, in: directory) { return FileLock(descriptor: fd) }
+                outcome = try tryLock(fd) ? .locked : .busy
+                if outcome == .busy, ContinuousClock.now < deadline {
+                    outcome = try LockWaiter.lock(fd, until: deadline)
+                }
+                if outcome == .locked, try isStillNamed(fd, name, in: directory) { return FileLock(descriptor: fd) }
             } catch {
                 _ = Syscall.close(fd.rawValue)
                 throw .system(error)
             }
-            _ = Syscall.close(fd.rawValue)
-            if locked { continue } // The name now points at another file: lock that one.
-            let now = MonotonicClock.now
+            switch outcome {
+            case .locked:
+                // The name now points at another file: lock that one.
+                _ = Syscall.close(fd.rawValue)
+                continue
+            case .abandoned:
+                // The helper owns `fd` now and closes it (releasing any lock it gets).
+                throw .timedOut
+            case .busy, .noHelper:
+                _ = Syscall.close(fd.rawValue)
+            }
+            let now = ContinuousClock.now
             if now >= deadline { throw .timedOut }
-            MonotonicClock.sleep(min(pause, deadline - now))
-            pause = min(pause * 2, 0.005)
+            MonotonicClock.sleep(min(pause, now.duration(to: deadline)))
+            pause = min(pause * 2, .milliseconds(5))
         }
     }
 
@@ -99,6 +117,11 @@ package enum MonotonicClock {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    public static func sleep(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        sleep(Double(seconds) + Double(attoseconds) / 1e18)
     }
 
     public static func sleep(_ seconds: Double) {

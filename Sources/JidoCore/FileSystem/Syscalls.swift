@@ -147,46 +147,49 @@ package enum SyscallName: String, Sendable, CaseIterable {
 /// Fault injection, scoped to the current task (tests running in parallel do not see each other's
 /// plans): `SyscallFaults.$current.withValue(plan) { ... }`. Package-only: no product can reach it,
 /// and with no plan set (always, outside the tests) every call goes straight to libc.
-package final class SyscallFaults: @unchecked Sendable {
+package final class SyscallFaults: Sendable {
     @TaskLocal package static var current: SyscallFaults?
 
-    private let lock = PthreadMutex()
-    private var rules: [(call: SyscallName, skip: Int, errno: CInt, times: Int)] = []
-    private var counts: [SyscallName: Int] = [:]
-    private var actions: [(name: String, action: @Sendable () -> Void)] = []
+    private struct Plan: Sendable {
+        var rules: [(call: SyscallName, skip: Int, errno: CInt, times: Int)] = []
+        var counts: [SyscallName: Int] = [:]
+        var actions: [(name: String, action: @Sendable () -> Void)] = []
+    }
+
+    private let plan = Protected(Plan())
 
     package init() {}
 
     /// Makes the call fail with `errno` after `skip` successful calls, `times` times (default once).
     package func fail(_ call: SyscallName, errno: CInt, after skip: Int = 0, times: Int = 1) {
-        lock.withLock { rules.append((call, skip, errno, times)) }
+        plan.withLock { $0.rules.append((call, skip, errno, times)) }
     }
 
     /// Runs `action` once, just before the next `openat` of exactly `name` (for example, to swap a
     /// file between an audit's scan and its open).
     package func perform(beforeOpening name: String, _ action: @escaping @Sendable () -> Void) {
-        lock.withLock { actions.append((name, action)) }
+        plan.withLock { $0.actions.append((name, action)) }
     }
 
     func runActions(beforeOpening name: String) {
-        let due: [@Sendable () -> Void] = lock.withLock {
-            let ready = actions.filter { $0.name == name }.map(\.action)
-            actions.removeAll { $0.name == name }
+        let due: [@Sendable () -> Void] = plan.withLock { plan in
+            let ready = plan.actions.filter { $0.name == name }.map(\.action)
+            plan.actions.removeAll { $0.name == name }
             return ready
         }
         for action in due { action() }
     }
 
     /// How many times `call` was attempted under this plan.
-    package func count(_ call: SyscallName) -> Int { lock.withLock { counts[call, default: 0] } }
+    package func count(_ call: SyscallName) -> Int { plan.withLock { $0.counts[call, default: 0] } }
 
     func consume(_ call: SyscallName) -> CInt? {
-        lock.withLock {
-            let seen = counts[call, default: 0]
-            counts[call] = seen + 1
-            guard let i = rules.firstIndex(where: { $0.call == call && seen >= $0.skip && $0.times > 0 }) else { return nil }
-            rules[i].times -= 1
-            return rules[i].errno
+        plan.withLock { plan in
+            let seen = plan.counts[call, default: 0]
+            plan.counts[call] = seen + 1
+            guard let i = plan.rules.firstIndex(where: { $0.call == call && seen >= $0.skip && $0.times > 0 }) else { return nil }
+            plan.rules[i].times -= 1
+            return plan.rules[i].errno
         }
     }
 }

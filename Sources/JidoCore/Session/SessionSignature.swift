@@ -337,14 +337,14 @@ public enum SessionSignature {
         var body = cache?.takeBuffer() ?? []
         let offsets = try CanonicalJSON.encodeRecordingMembers(unsigned, order: order, cache: &elements, into: &body)
         cache?.elements = elements
-        let mac: [UInt8]
+        let mac: MessageAuthenticationCode
         if var current = cache.take() {
             mac = try current.authenticationCode(for: body, snapshotAt: elements?.lastElementEnd, key: key)
             cache = current
         } else {
             mac = try body.withUnsafeBytes { try HMACSHA256.authenticationCode(for: $0, key: key) }
         }
-        let signature = Base64.encode(mac)
+        let signature = mac.base64
         let member = Array(("\"" + memberName + "\": \"" + signature + "\"").utf8)
         guard !unsigned.isEmpty else {
             // `{}` becomes `{\n  "signature": ...\n}`.
@@ -383,10 +383,11 @@ public enum SessionSignature {
         text.count == encodedLength && Base64.decodeStrict(text)?.count == 32
     }
 
-    private static func compare(_ mac: [UInt8], with text: UnsafeRawBufferPointer, duplicateKeys: [String], isCanonical: Bool,
+    /// `text` is a well-formed signature (`isWellFormed`): its strict decoding is the one tag it encodes.
+    private static func compare(_ mac: MessageAuthenticationCode, with text: UnsafeRawBufferPointer, duplicateKeys: [String], isCanonical: Bool,
                                 hasLargeObjects: Bool = false, beamOrder: BeamOrder? = nil) -> SignatureVerification {
-        let expected = Array(Base64.encode(mac).utf8)
-        let matches = expected.withUnsafeBytes { ConstantTime.equals($0, text) }
+        let received = Base64.decodeStrict(text).flatMap { MessageAuthenticationCode(bytes: $0) }
+        let matches = received.map { $0 == mac } ?? false
         return SignatureVerification(verdict: matches ? .valid : .invalid, duplicateKeys: duplicateKeys, isCanonical: isCanonical,
                                      hasLargeObjects: hasLargeObjects, beamOrder: beamOrder)
     }

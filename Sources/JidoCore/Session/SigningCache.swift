@@ -67,7 +67,7 @@ package struct SigningCache {
 
     /// HMAC(key, body), resuming the saved state when `body` starts with the bytes it absorbed.
     /// Saves the state after `body[..<snapshotAt]` for the next call (an append keeps those bytes).
-    mutating func authenticationCode(for body: [UInt8], snapshotAt: Int?, key: SessionKey) throws -> [UInt8] {
+    mutating func authenticationCode(for body: [UInt8], snapshotAt: Int?, key: SessionKey) throws -> MessageAuthenticationCode {
         var mac: HMACSHA256
         var fed = 0
         lastSigningResumed = false

@@ -209,7 +209,11 @@ public struct MachineSecret: Sendable {
 }
 
 /// A machine secret that cannot be used, with the file it concerns and what to do about it.
-public struct MachineSecretError: Error, Sendable, CustomStringConvertible {
+///
+/// The secret's own error rather than cases of `StoreError`: `MachineSecret` is used without a store
+/// (verification, the audit), and its errors carry what the store's do not (the path, whether the user
+/// named the file). `SessionStore.open` wraps it whole in `StoreError.secret`.
+public struct MachineSecretError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Problem: Sendable, Equatable {
         case missing
         case symbolicLink
@@ -263,6 +267,21 @@ public struct MachineSecretError: Error, Sendable, CustomStringConvertible {
 
     /// What is wrong and how to fix it, in one or two sentences.
     public var description: String { description(path: path) }
+
+    /// What is wrong and what to do, without the path (a path can name a user).
+    public var userMessage: String {
+        switch problem {
+        case .missing: return "There is no machine secret; JidoCode creates one on first start."
+        case .randomUnavailable: return "No secure random bytes are available to create the machine secret; nothing was written."
+        case .creationFailed: return "The machine secret could not be created; nothing was written in its place. See the log for the cause."
+        case .unreadable: return "The machine secret cannot be read. See the log for the cause."
+        case .changedWhileReading: return "The machine secret changed while it was read; run again."
+        default: return "The machine secret is not safe to use, so nothing is signed or trusted with it. Run jido-audit for the fix."
+        }
+    }
+
+    /// Full detail for logs: the path and the fix (`description`).
+    public var logDescription: String { description }
 
     /// `description` with `path` written as given: a caller that prints the path its own way (escaped,
     /// reversibly) passes a placeholder and substitutes it.

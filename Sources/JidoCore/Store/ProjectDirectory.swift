@@ -11,13 +11,39 @@ public final class ProjectDirectory: Sendable {
     package let identity: FileIdentity
 
     /// Why a project directory cannot be used.
-    public enum Problem: Error, Sendable, Equatable {
+    public enum Problem: Error, Sendable, Equatable, CustomStringConvertible {
         case notFound
         case notADirectory
         case notOwned(owner: UInt32)
         case writableByOthers(FilePermissions)
         case changed([String])
         case system(SystemCallError)
+
+        /// What is wrong and what to do, without the path.
+        public var userMessage: String {
+            switch self {
+            case .notFound: return "The project directory does not exist."
+            case .notADirectory: return "The project path is not a directory (or is a symbolic link); it was not used."
+            case .notOwned: return "The project directory belongs to another user; it was not used."
+            case .writableByOthers: return "Other users can write to the project directory; remove their write permission (chmod go-w)."
+            case .changed: return "The project path now names another directory; it was not used. Open the project again."
+            case .system: return "The project directory cannot be opened; see the log for the cause."
+            }
+        }
+
+        /// Full detail for logs.
+        public var logDescription: String {
+            switch self {
+            case .notFound: return "project directory not found"
+            case .notADirectory: return "project path is not a directory"
+            case let .notOwned(owner): return "project directory belongs to uid \(owner)"
+            case let .writableByOthers(mode): return "project directory mode \(mode) is writable by group or others"
+            case let .changed(attributes): return "project path names another directory (changed: \(attributes.joined(separator: ", ")))"
+            case let .system(error): return "project directory: \(error)"
+            }
+        }
+
+        public var description: String { logDescription }
 
         /// The one mapping from a trust violation of a working directory to a problem. (The role has
         /// no read rule, and only regular files, never directories, are `hardLinked`.)

@@ -1,57 +1,63 @@
 /// A sliding-window rate limiter for resume attempts: at most `perKeyLimit` per key and
-/// `globalLimit` overall within `window` seconds. Times are monotonic seconds (`MonotonicClock`).
+/// `globalLimit` overall within `window`. Times are `ContinuousClock` instants (monotonic: a change
+/// of the wall clock neither opens nor closes a window).
 ///
 /// Memory is bounded whatever keys an attacker tries: at most `maxTrackedKeys` keys are kept (the
 /// least recently used is forgotten first) and each key keeps at most `perKeyLimit` timestamps, so
 /// the limiter holds at most `maxTrackedKeys × perKeyLimit + globalLimit` timestamps. Forgetting a
 /// key can only let it try again early within the global limit, which still applies.
 public final class RateLimiter: Sendable {
-    public let window: Double
+    public let window: Duration
     public let perKeyLimit: Int
     public let globalLimit: Int
     public let maxTrackedKeys: Int
-    private let state: LockedState
+    private let state = Protected(State())
 
-    /// `@unchecked Sendable`: every property is read and written only inside `lock.withLock` (all
-    /// uses are in `allow`, `trackedKeys` and `evict`, the last called only from `allow`'s lock).
-    private final class LockedState: @unchecked Sendable {
-        let lock = PthreadMutex()
-        var perKey: [String: [Double]] = [:]
+    private struct State: Sendable {
+        var perKey: [String: [ContinuousClock.Instant]] = [:]
         var lastUse: [String: UInt64] = [:]
         var useCounter: UInt64 = 0
         /// Global attempt times, oldest first; entries before `globalHead` have expired.
-        var global: [Double] = []
+        var global: [ContinuousClock.Instant] = []
         var globalHead = 0
 
         var globalCount: Int { global.count - globalHead }
 
-        func expireGlobal(before cutoff: Double) {
+        mutating func expireGlobal(before cutoff: ContinuousClock.Instant) {
             while globalHead < global.count, global[globalHead] <= cutoff { globalHead += 1 }
             if globalHead > 1024, globalHead * 2 > global.count {
                 global.removeFirst(globalHead)
                 globalHead = 0
             }
         }
+
+        /// Forgets the least recently used tenth at once, so eviction is amortized O(1) per call.
+        mutating func evict(keeping maxTrackedKeys: Int) {
+            let excess = perKey.count - maxTrackedKeys + max(1, maxTrackedKeys / 10)
+            let victims = lastUse.sorted { $0.value < $1.value }.prefix(excess).map(\.key)
+            for key in victims {
+                perKey[key] = nil
+                lastUse[key] = nil
+            }
+        }
     }
 
-    public init(window: Double = 60, perKeyLimit: Int = 5, globalLimit: Int = 50, maxTrackedKeys: Int = 10_000) {
-        self.window = window
+    public init(window: Duration = .seconds(60), perKeyLimit: Int = 5, globalLimit: Int = 50, maxTrackedKeys: Int = 10_000) {
+        self.window = max(window, .zero)
         self.perKeyLimit = max(1, perKeyLimit)
         self.globalLimit = max(1, globalLimit)
         self.maxTrackedKeys = max(1, maxTrackedKeys)
-        self.state = LockedState()
     }
 
     /// Records an attempt for `key` now if both windows allow it.
     public func allow(_ key: String) -> Bool {
-        allow(key, now: MonotonicClock.now)
+        allow(key, now: ContinuousClock.now)
     }
 
-    /// Records an attempt for `key` at `now` (seconds on a monotonic clock, `CLOCK_MONOTONIC`) if
-    /// both windows allow it.
-    public func allow(_ key: String, now: Double) -> Bool {
+    /// Records an attempt for `key` at `now` if both windows allow it.
+    public func allow(_ key: String, now: ContinuousClock.Instant) -> Bool {
         let cutoff = now - window
-        return state.lock.withLock {
+        return state.withLock { state in
             state.expireGlobal(before: cutoff)
             var times = state.perKey[key, default: []]
             times.removeAll { $0 <= cutoff }
@@ -64,21 +70,11 @@ public final class RateLimiter: Sendable {
             state.perKey[key] = times
             state.useCounter += 1
             state.lastUse[key] = state.useCounter
-            if state.perKey.count > maxTrackedKeys { evict() }
+            if state.perKey.count > maxTrackedKeys { state.evict(keeping: maxTrackedKeys) }
             return true
         }
     }
 
     /// Keys currently tracked (for tests and monitoring).
-    public var trackedKeys: Int { state.lock.withLock { state.perKey.count } }
-
-    private func evict() {
-        // Forget the least recently used tenth at once, so eviction is amortized O(1) per call.
-        let excess = state.perKey.count - maxTrackedKeys + max(1, maxTrackedKeys / 10)
-        let victims = state.lastUse.sorted { $0.value < $1.value }.prefix(excess).map(\.key)
-        for key in victims {
-            state.perKey[key] = nil
-            state.lastUse[key] = nil
-        }
-    }
+    public var trackedKeys: Int { state.withLock { $0.perKey.count } }
 }

@@ -87,15 +87,15 @@ public final class SessionStore: Sendable {
     /// (created if missing) and this machine's hostname unless one is given.
     public static func open(home: String, hostname: String? = nil, options: StoreOptions = StoreOptions()) throws(StoreError) -> SessionStore {
         let secret: MachineSecret
-        do { secret = try MachineSecret.loadOrCreate(home: home) } catch { throw .secret(error.description) }
+        do { secret = try MachineSecret.loadOrCreate(home: home) } catch { throw .secret(error) }
         let name: String
         if let hostname {
             name = hostname
         } else {
-            do { name = try Hostname.current() } catch { throw .secret(error.description) }
+            do { name = try Hostname.current() } catch { throw .key(error) }
         }
         let key: SessionKey
-        do { key = try secret.sessionKey(hostname: name) } catch { throw .secret("\(error)") }
+        do { key = try secret.sessionKey(hostname: name) } catch { throw .key(error) }
         return try SessionStore(dataDirectory: StoreLayout.dataPath(home: home), key: key, options: options)
     }
 
@@ -307,7 +307,7 @@ public final class SessionStore: Sendable {
 
     private func lock(_ name: String) throws(StoreError) -> FileLock {
         do throws(FileLock.Failure) {
-            return try FileLock.acquire(name, in: locksDirectory, timeout: options.lockTimeout.seconds)
+            return try FileLock.acquire(name, in: locksDirectory, timeout: options.lockTimeout)
         } catch {
             switch error {
             case .timedOut: throw .lockTimeout(options.lockTimeout)
@@ -471,7 +471,7 @@ public final class SessionStore: Sendable {
             byID[id, default: []].append(name)
         }
         for (id, names) in byID {
-            guard let held = try? FileLock.acquire(StoreLayout.lockFile(id), in: locksDirectory, timeout: 0) else { continue }
+            guard let held = try? FileLock.acquire(StoreLayout.lockFile(id), in: locksDirectory, timeout: .zero) else { continue }
             for name in names where (try? sessionsDirectory.unlink(name)) != nil { removed += 1 }
             held.release()
         }

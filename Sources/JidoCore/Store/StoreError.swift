@@ -29,7 +29,10 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A save failed: the session could not be encoded (a limit of the encoder); nothing was written.
     case encodingFailed(String)
     case idMismatch(file: SessionID, document: String)
-    case secret(String)
+    /// `SessionStore.open`: the machine secret cannot be used (the secret's own error, with its path).
+    case secret(MachineSecretError)
+    /// `SessionStore.open`: the signing key could not be made (the host name unreadable, libcrypto failed).
+    case key(CryptoError)
     case io(SystemCallError)
     /// `update`'s transform threw (an error other than a `StoreError`); nothing was written for it.
     case transformFailed(TransformFailure)
@@ -60,6 +63,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidSession: return "The session is not in JidoCode's format and was not saved; the saved copy is unchanged."
         case .encodingFailed: return "The session could not be encoded and was not saved; the saved copy is unchanged."
         case .secret: return "The machine secret cannot be used; run jido-audit for the fix."
+        case let .key(error): return error.userMessage
         case .io: return "The session store could not be written or read; see the log for the cause."
         case .transformFailed: return "The change to the session failed and was not saved; the saved copy is unchanged."
         case .cancelled: return "The operation was cancelled before it started; nothing was changed."
@@ -91,7 +95,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .invalidSession(error): return "refused to save a session that breaks the schema: \(error)"
         case let .encodingFailed(detail): return "cannot encode the session: \(detail)"
         case let .idMismatch(file, document): return "file \(file).json holds id \(document.debugDescription)"
-        case let .secret(detail): return "machine secret: \(detail)"
+        case let .secret(error): return "machine secret: \(error.logDescription)"
+        case let .key(error): return "signing key: \(error.logDescription)"
         case let .io(error): return "I/O: \(error)"
         case let .transformFailed(failure): return "the update's transform threw: \(failure)"
         case .cancelled: return "cancelled before it started"

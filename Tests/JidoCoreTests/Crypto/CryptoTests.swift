@@ -9,6 +9,8 @@ import Testing
         bytes.map { String(format: "%02x", $0) }.joined()
     }
 
+    static func hex(_ tag: MessageAuthenticationCode) -> String { hex(tag.bytes) }
+
     static func bytes(hex: String) -> [UInt8] {
         let digits = Array(hex.utf8)
         return stride(from: 0, to: digits.count, by: 2).map {

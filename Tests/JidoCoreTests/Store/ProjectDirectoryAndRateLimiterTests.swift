@@ -49,18 +49,22 @@ import Testing
 
 @Suite struct RateLimiterTests {
     @Test func perKeyAndGlobalSlidingWindows() {
-        let limiter = RateLimiter(window: 10, perKeyLimit: 2, globalLimit: 3)
-        #expect(limiter.allow("a", now: 0))
-        #expect(limiter.allow("a", now: 1))
-        #expect(!limiter.allow("a", now: 2))
-        #expect(limiter.allow("b", now: 3))
-        #expect(!limiter.allow("c", now: 4), "global limit")
-        #expect(limiter.allow("a", now: 10.5), "the first attempt left the window")
+        let limiter = RateLimiter(window: .seconds(10), perKeyLimit: 2, globalLimit: 3)
+        let start = ContinuousClock.now
+        func at(_ seconds: Double) -> ContinuousClock.Instant { start + .seconds(seconds) }
+        #expect(limiter.allow("a", now: at(0)))
+        #expect(limiter.allow("a", now: at(1)))
+        #expect(!limiter.allow("a", now: at(2)))
+        #expect(limiter.allow("b", now: at(3)))
+        #expect(!limiter.allow("c", now: at(4)), "global limit")
+        #expect(!limiter.allow("a", now: at(9.9)), "the first attempt is still in the window")
+        #expect(limiter.allow("a", now: at(10.5)), "the first attempt left the window")
     }
 
     @Test func memoryStaysBoundedUnderAFloodOfKeys() {
-        let limiter = RateLimiter(window: 60, perKeyLimit: 3, globalLimit: 1_000_000, maxTrackedKeys: 1_000)
-        for n in 0..<100_000 { _ = limiter.allow("key-\(n)", now: Double(n) / 1000) }
+        let limiter = RateLimiter(window: .seconds(60), perKeyLimit: 3, globalLimit: 1_000_000, maxTrackedKeys: 1_000)
+        let start = ContinuousClock.now
+        for n in 0..<100_000 { _ = limiter.allow("key-\(n)", now: start + .milliseconds(n)) }
         #expect(limiter.trackedKeys <= 1_000)
     }
 }

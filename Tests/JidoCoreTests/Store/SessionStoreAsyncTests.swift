@@ -77,7 +77,7 @@ import Testing
             draft.closedAt = TestVectors.january1
             let session = draft
             try await store.save(session)
-            let held = try FileLock.acquire(StoreLayout.lockFile(session.id), in: store.locksDirectory, timeout: 1)
+            let held = try FileLock.acquire(StoreLayout.lockFile(session.id), in: store.locksDirectory, timeout: .seconds(1))
             let width = ProcessInfo.processInfo.activeProcessorCount
             // More waiting saves than the pool has threads: with blocking waits, nothing else would run.
             let waiting = Task {

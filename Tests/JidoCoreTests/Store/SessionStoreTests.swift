@@ -587,7 +587,7 @@ import Testing
             let stale = "." + StoreLayout.sessionFile(session.id) + ".0123456789abcdef.tmp"
             try writeFile(sessionsPath(home) + "/" + stale, Array("partial".utf8))
             // While someone holds the session's lock the temporary may be in use: left alone.
-            let held = try FileLock.acquire(StoreLayout.lockFile(session.id), in: store.locksDirectory, timeout: 1)
+            let held = try FileLock.acquire(StoreLayout.lockFile(session.id), in: store.locksDirectory, timeout: .seconds(1))
             #expect(store.removeStaleTemporaryFiles() == 0)
             held.release()
             #expect(store.removeStaleTemporaryFiles() == 1)
@@ -601,7 +601,7 @@ import Testing
         try withStore(options) { store, _ in
             let session = try newSession()
             try store.save(session)
-            let held = try FileLock.acquire(StoreLayout.lockFile(session.id), in: store.locksDirectory, timeout: 1)
+            let held = try FileLock.acquire(StoreLayout.lockFile(session.id), in: store.locksDirectory, timeout: .seconds(1))
             #expect(throws: StoreError.lockTimeout(.milliseconds(200))) { try store.save(session) }
             held.release()
             try store.save(session)
