@@ -182,9 +182,9 @@ import Testing
             let locks = try FileDescriptor.open(home + "/.jido_code/locks", [.readOnly, .directory, .closeOnExec])
             defer { _ = try? locks.close() }
             let held = try #require(StoreLayout.sessionID(fileName: store.valid.sorted()[1]))
-            let lock = try FileLock.acquire(StoreLayout.lockFile(held), in: locks, timeout: 1)
+            let lock = try FileLock.acquire(StoreLayout.lockFile(held), in: locks, timeout: .seconds(1))
             var options = options(home)
-            options.lockTimeout = 0.2
+            options.lockTimeout = .milliseconds(200)
             #expect(throws: RotationError.self) { try SecretRotation.run(options) }
             #expect(FileManager.default.fileExists(atPath: store.data + "/" + StoreLayout.rotationJournal))
             lock.release()

@@ -19,7 +19,7 @@ public struct RotationOptions: Sendable {
     /// Tests turn it off: the children other tests fork inherit descriptors that the scan would see.
     public var checkProcesses = true
     /// The longest wait for a session's lock (a writer of ours holding it).
-    public var lockTimeout: Double = 10
+    public var lockTimeout: Duration = .seconds(10)
     /// Seconds since the epoch, for the retired secret's name.
     public var now: @Sendable () -> Int = { Int(time(nil)) }
     /// Called after each durable step (`Checkpoint`): for tests that snapshot every intermediate state.
@@ -211,8 +211,8 @@ struct Rotation {
         }
     }
 
-    /// Runs `body` holding the lock `name` in `locks` (waiting at most `timeout` seconds).
-    static func locked<R>(_ name: String, in locks: FileDescriptor, timeout: Double, what: String,
+    /// Runs `body` holding the lock `name` in `locks` (waiting at most `timeout`).
+    static func locked<R>(_ name: String, in locks: FileDescriptor, timeout: Duration, what: String,
                           _ body: () throws(RotationError) -> R) throws(RotationError) -> R {
         let lock: FileLock
         do throws(FileLock.Failure) { lock = try FileLock.acquire(name, in: locks, timeout: timeout) } catch {

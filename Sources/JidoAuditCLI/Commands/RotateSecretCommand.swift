@@ -1,3 +1,4 @@
+import JidoCommandLine
 import JidoAudit
 import JidoCore
 import JidoToolSupport
