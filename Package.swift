@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "JidoAuditTests", dependencies: ["JidoAudit", "JidoCore", "JidoTestSupport"], swiftSettings: testSettings),
         .testTarget(name: "JidoAuditCLITests", dependencies: ["JidoAuditCLI", "JidoAudit", "JidoCommandLine", "JidoCore", "JidoTestSupport", "jido-audit"],
                     swiftSettings: testSettings),
-        .testTarget(name: "JidoSessionCLITests", dependencies: ["JidoSessionCLI", "JidoCommandLine", "JidoCore", "JidoTestSupport"],
+        .testTarget(name: "JidoSessionCLITests", dependencies: ["JidoSessionCLI", "JidoCommandLine", "JidoCore", "JidoTestSupport", "jido-session"],
                     swiftSettings: testSettings),
         .testTarget(name: "JidoToolSupportTests", dependencies: ["JidoToolSupport"], swiftSettings: testSettings),
         .testTarget(name: "JidoStressTests", dependencies: ["JidoStress", "JidoCore", "JidoTestSupport", "jido-stress"], swiftSettings: testSettings),
