@@ -53,7 +53,7 @@ let package = Package(
         .executableTarget(name: "jido-audit", dependencies: ["JidoAuditCLI"], swiftSettings: strict),
         // jido-session: list, show, export and import session files (the executable is one line).
         .target(name: "JidoSessionCLI", dependencies: ["JidoAudit", "JidoCommandLine", "JidoCore", "JidoToolSupport"], swiftSettings: strict),
-        .executableTarget(name: "jido-session", dependencies: ["JidoSessionCLI"], swiftSettings: strict),
+        .executableTarget(name: "jido-session", dependencies: ["JidoSessionCLI", "JidoCommandLine"], swiftSettings: strict),
         // What the tools share: the exit statuses and the usage error (all three), a seeded generator and a
         // small option parser (jido-bench and jido-stress).
         .target(name: "JidoToolSupport", swiftSettings: strict),
@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "JidoAuditTests", dependencies: ["JidoAudit", "JidoCore", "JidoTestSupport"], swiftSettings: testSettings),
         .testTarget(name: "JidoAuditCLITests", dependencies: ["JidoAuditCLI", "JidoAudit", "JidoCommandLine", "JidoCore", "JidoTestSupport", "jido-audit"],
                     swiftSettings: testSettings),
-        .testTarget(name: "JidoSessionCLITests", dependencies: ["JidoSessionCLI", "JidoCommandLine", "JidoCore", "JidoTestSupport"],
+        .testTarget(name: "JidoSessionCLITests", dependencies: ["JidoSessionCLI", "JidoCommandLine", "JidoCore", "JidoTestSupport", "jido-session"],
                     swiftSettings: testSettings),
         .testTarget(name: "JidoToolSupportTests", dependencies: ["JidoToolSupport"], swiftSettings: testSettings),
         .testTarget(name: "JidoStressTests", dependencies: ["JidoStress", "JidoCore", "JidoTestSupport", "jido-stress"], swiftSettings: testSettings),

@@ -1,6 +1,4 @@
 public import JidoCommandLine
-public import JidoCore
-public import JidoToolSupport
 
 /// `jido-session`'s root command: the session files themselves (list, read, move between machines). It
 /// holds only the list of subcommands; `jido-audit` checks the store.
@@ -31,16 +29,4 @@ public enum JidoSessionCommand: CommandLineTool {
 
     typealias CompletionsCommand = JidoCommandLine.CompletionsCommand<JidoSessionCommand>
     typealias ManCommand = JidoCommandLine.ManCommand<JidoSessionCommand>
-
-    /// The process entry point: the real standard streams and environment; a failed write to them is
-    /// status 3, never a trap.
-    public static func runAsProcess(_ arguments: [[UInt8]], environment: [String: String],
-                                    pathVariables: [String: PathBytes] = [:]) -> ExitCode {
-        runProcess(arguments, environment: environment, pathVariables: pathVariables)
-    }
-
-    /// Runs the command line `arguments` (each as bytes: paths need not be UTF-8) and returns the exit status.
-    public static func main(arguments: [[UInt8]], io: CommandIO) -> ExitCode {
-        run(arguments: arguments, io: io)
-    }
 }

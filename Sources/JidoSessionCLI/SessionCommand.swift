@@ -56,6 +56,26 @@ enum SessionCommandSpec {
     }
 }
 
+/// The `ID` of `show` and `export` with the key options: one stored session, read only once verified.
+struct SessionTarget {
+    let context: SessionKeyContext
+    let id: SessionID
+
+    init(_ arguments: ParsedArguments, io: CommandIO) throws(UsageError) {
+        context = try SessionKeyContext(arguments, io: io)
+        id = try SessionCommandSpec.id(arguments)
+    }
+
+    /// The session's exact bytes and content, verified (`SessionKeyContext.verifiedSession`).
+    func verified() throws(SessionCommandError) -> (bytes: [UInt8], session: Session) { try context.verifiedSession(id) }
+
+    /// The exit statuses of a command that reads one verified session.
+    static let exitStatus = """
+        Exit status: 0, 1 the session does not verify or breaks the schema, 2 usage error, 3 no such
+        session, no usable key, or output that could not be written.
+        """
+}
+
 /// The key options and the accepted OTP families, read once per command.
 struct SessionKeyContext {
     let keyOptions: KeyOptions

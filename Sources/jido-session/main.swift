@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import JidoCommandLine
 import JidoSessionCLI
 import JidoCore
 
@@ -12,4 +13,4 @@ var pathVariables: [String: PathBytes] = [:]
 for name in ["HOME", "JIDO_HOME"] {
     if let value = getenv(name) { pathVariables[name] = PathBytes(bytes: bytes(value)) }
 }
-exit(JidoSessionCommand.runAsProcess(arguments, environment: ProcessInfo.processInfo.environment, pathVariables: pathVariables).rawValue)
+exit(JidoSessionCommand.runProcess(arguments, environment: ProcessInfo.processInfo.environment, pathVariables: pathVariables).rawValue)

@@ -15,22 +15,19 @@ struct ExportCommand: SessionSubcommand {
         check): 'jido-session import' on the other machine signs it with that machine's key. Move a session
         this way, never by copying the file or the machine secret. In Markdown every control or invisible
         character is printed escaped (see README, "Output").
-        Exit status: 0, 1 the session does not verify or breaks the schema, 2 usage error, 3 no such
-        session, no usable key, or output that could not be written.
+        \(SessionTarget.exitStatus)
         """)
 
-    let context: SessionKeyContext
-    let id: SessionID
+    let target: SessionTarget
     let markdown: Bool
 
     init(_ arguments: ParsedArguments, io: CommandIO) throws(UsageError) {
-        context = try SessionKeyContext(arguments, io: io)
-        id = try SessionCommandSpec.id(arguments)
+        target = try SessionTarget(arguments, io: io)
         markdown = arguments.flag("--markdown")
     }
 
     func execute(_ io: CommandIO) throws(SessionCommandError) -> ExitCode {
-        let (bytes, session) = try context.verifiedSession(id)
+        let (bytes, session) = try target.verified()
         // A verified file decoded as strict UTF-8: the string is its bytes.
         io.out(markdown ? Self.markdown(session) : String(decoding: bytes, as: UTF8.self))
         return .success

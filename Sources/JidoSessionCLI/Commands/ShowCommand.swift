@@ -14,24 +14,21 @@ struct ShowCommand: SessionSubcommand {
         Every control or invisible character of the session (in names, paths, roles, timestamps and
         message text) is printed escaped as in every output of these tools (see README, "Output"); each line
         of a message is indented by four spaces, so no content can pass for a header.
-        Exit status: 0, 1 the session does not verify or breaks the schema, 2 usage error, 3 no such
-        session, no usable key, or output that could not be written.
+        \(SessionTarget.exitStatus)
         """)
 
-    let context: SessionKeyContext
-    let id: SessionID
+    let target: SessionTarget
     let offset: Int
     let limit: Int
 
     init(_ arguments: ParsedArguments, io: CommandIO) throws(UsageError) {
-        context = try SessionKeyContext(arguments, io: io)
-        id = try SessionCommandSpec.id(arguments)
+        target = try SessionTarget(arguments, io: io)
         offset = try ArgumentParser.integer(arguments, "--offset", default: 0, in: 0...Int(Int32.max))
         limit = try ArgumentParser.integer(arguments, "--limit", default: 100, in: 1...10_000)
     }
 
     func execute(_ io: CommandIO) throws(SessionCommandError) -> ExitCode {
-        let session = try context.verifiedSession(id).session
+        let session = try target.verified().session
         io.out(Self.render(session, offset: offset, limit: limit))
         return .success
     }
