@@ -39,4 +39,20 @@ import Testing
         #expect(done.wait(timeout: .now() + 10) == .success)
         #expect(counter.mutex.withLock { counter.value } == 3)
     }
+
+    /// A timed wait returns at its deadline when nothing changes, and `Protected` then runs the body told so.
+    @Test func aTimedWaitEndsAtItsDeadline() {
+        let state = Protected(false)
+        let started = ContinuousClock.now
+        let ready = state.withLock(waitingUntil: { $0 }, deadline: started + .milliseconds(100)) { _, ready in ready }
+        #expect(!ready)
+        #expect(started.duration(to: .now) >= .milliseconds(100))
+        // A deadline already passed does not wait; a change made before it is seen.
+        #expect(!state.withLock(waitingUntil: { $0 }, deadline: started) { _, ready in ready })
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.05) {
+            state.withLock { $0 = true }
+            state.broadcast()
+        }
+        #expect(state.withLock(waitingUntil: { $0 }, deadline: .now + .seconds(60)) { _, ready in ready })
+    }
 }

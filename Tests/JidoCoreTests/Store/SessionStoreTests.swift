@@ -248,6 +248,29 @@ import Testing
         }
     }
 
+    /// An unusable secret comes back as the secret's own typed error, whole (its problem and path), with a
+    /// user message that names no path.
+    @Test func anUnusableSecretIsTheSecretsTypedError() throws {
+        try withTemporaryDirectory { home in
+            _ = try SessionStore.open(home: home, hostname: Self.hostname)
+            let secretPath = home + "/.jido_code/machine_secret"
+            #expect(chmod(secretPath, 0o644) == 0)
+            do throws(StoreError) {
+                _ = try SessionStore.open(home: home, hostname: Self.hostname)
+                Issue.record("a secret readable by others was used")
+            } catch {
+                guard case let .secret(secretError) = error else {
+                    Issue.record("expected .secret, got \(error)")
+                    return
+                }
+                #expect(secretError.problem == .insecurePermissions(FilePermissions(rawValue: 0o644)))
+                #expect(secretError.path == secretPath)
+                #expect(error.logDescription.contains(secretPath) && error.logDescription.contains("chmod 600"))
+                #expect(!error.userMessage.contains(home))
+            }
+        }
+    }
+
     /// Permission denied for real: an unprivileged child (uid 65534) cannot read the store.
     @Test func unprivilegedReaderGetsPermissionDenied() throws {
         try withStore { store, home in
