@@ -59,20 +59,9 @@ struct RotationJournal: Equatable {
     }
 }
 
-/// `YYYYMMDDTHHMMSSZ` for seconds since the epoch (UTC), for a retired secret's name.
+/// `YYYYMMDDTHHMMSSZ` for seconds since the epoch (UTC), for a retired secret's name: JidoCode's
+/// timestamp (`ISO8601`, the one calendar conversion) without separators or fraction.
 func compactUTC(_ seconds: Int) -> String {
-    let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-    let rest = seconds - days * 86_400
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468
-    let era = (z >= 0 ? z : z - 146_096) / 146_097
-    let doe = z - era * 146_097
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-    let mp = (5 * doy + 2) / 153
-    let day = doy - (153 * mp + 2) / 5 + 1
-    let month = mp < 10 ? mp + 3 : mp - 9
-    let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-    func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-    return "\(year)\(two(month))\(two(day))T\(two(rest / 3600))\(two(rest % 3600 / 60))\(two(rest % 60))Z"
+    let text = ISO8601.string(microsecondsSinceEpoch: Int64(seconds) * 1_000_000)
+    return String(text.prefix(19).filter { $0 != "-" && $0 != ":" }) + "Z"
 }
