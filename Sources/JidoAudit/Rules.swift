@@ -76,7 +76,7 @@ public enum Rules {
         help: "Remove it after finding out who created it; sessions signed with it must be considered untrusted.")
     public static let secretPermissions = Rule("JG014", "secret-accessible-by-others", .error,
         "Group or others have permissions on the machine secret: anyone who read it can forge sessions.",
-        help: "chmod 600 the secret (jido-audit --fix), and replace it if other users may have read it.", fixable: true)
+        help: "chmod 600 the secret (jido-audit --fix), then, if other users may have read it, replace it: jido-audit rotate-secret re-signs the sessions.", fixable: true)
     public static let secretUnreadable = Rule("JG015", "secret-unreadable", .error,
         "The machine secret cannot be read; JidoCode would silently fall back to a weak key.",
         help: "Make the secret readable by its owner (mode 0600).")

@@ -26,7 +26,7 @@ public enum JidoAuditCommand: CommandLineTool {
                 "NO_COLOR: when set and not empty, text output has no colour.",
             ]),
             .init(title: "Files", paragraphs: [
-                "~/.jido_code/machine_secret, ~/.jido_code/sessions/<uuid>.json, ~/.jido_code/locks/: JidoCode's data, read, never written unless --fix.",
+                "~/.jido_code/machine_secret, ~/.jido_code/sessions/<uuid>.json, ~/.jido_code/locks/: JidoCode's data, read, never written unless --fix or rotate-secret (which also writes rotation-journal, machine_secret.next and machine_secret.retired-<UTC> there).",
             ]),
             .init(title: "See also", paragraphs: ["README.md of JidoGuard: the rules table (one anchor per rule id), output formats, baselines."]),
         ]

@@ -60,8 +60,8 @@ struct RotationJournal: Equatable {
 }
 
 /// `YYYYMMDDTHHMMSSZ` for seconds since the epoch (UTC), for a retired secret's name: JidoCode's
-/// timestamp form (`ISO8601`, the one civil-date conversion) without separators and fraction.
+/// timestamp (`ISO8601`, the one calendar conversion) without separators or fraction.
 func compactUTC(_ seconds: Int) -> String {
-    let stamp = ISO8601.string(microsecondsSinceEpoch: Int64(seconds) &* 1_000_000)
-    return String(stamp.prefix(while: { $0 != "." }).filter { $0 != "-" && $0 != ":" }) + "Z"
+    let text = ISO8601.string(microsecondsSinceEpoch: Int64(seconds) * 1_000_000)
+    return String(text.prefix(19).filter { $0 != "-" && $0 != ":" }) + "Z"
 }
