@@ -37,12 +37,19 @@ fuzz_max_len() {
 #   differential 0.13 s (8 KiB); ~41 s for verify once under heavy load. The checks are linear:
 #   session on many-keys took 8.2 / 13.3 / 34.5 s at 0.5 / 1 / 2 MiB.
 #   worst peak RSS: 427 MB (verify, many-containers), 388 MB (session, many-keys), 113 MB (8 KiB).
-# -timeout=180: over 4x the worst loaded time, over 10x the unloaded one; a quadratic regression
-#   at 1 MiB (~95,000 keys: ~4.5e9 element copies or compares at a few ns each under ASan) takes
-#   many times that (Fuzz/prove-limits: the planted set copy per key runs into it).
+# -timeout (fuzz_timeout, per size class): 180 s for the 1 MiB targets, over 4x the worst loaded
+#   time and over 10x the unloaded one; a quadratic regression at 1 MiB (~95,000 keys: ~4.5e9
+#   element copies or compares at a few ns each under ASan) takes many times that
+#   (Fuzz/prove-limits: the planted set copy per key runs into it). 10 s for the 8 KiB targets
+#   (worst 0.13 s, ~75x): an 8 KiB input that takes seconds is a hang worth a reproducer.
 # -rss_limit_mb=2048 and -malloc_limit_mb=2048: ~5x the worst peak; a full pointer per duplicate
 #   (1 MiB deep-many-duplicates: 87,000 duplicates x a 520 KB pointer = 45 GB) crosses it at once.
-FUZZ_LIMIT_FLAGS=(-timeout=180 -rss_limit_mb=2048 -malloc_limit_mb=2048)
+FUZZ_LIMIT_FLAGS=(-rss_limit_mb=2048 -malloc_limit_mb=2048)
+
+# libFuzzer's -timeout (seconds per input) for TARGET, from its size class (see above).
+fuzz_timeout() {
+    if [ "$(fuzz_max_len "$1")" -gt 8192 ]; then echo 180; else echo 10; fi
+}
 
 # The adversarial seeds replayed before fuzzing TARGET (its size class, -max_len).
 fuzz_adversarial_dir() { echo "Corpus/adversarial/$(fuzz_max_len "$1")"; }
@@ -51,7 +58,7 @@ fuzz_adversarial_dir() { echo "Corpus/adversarial/$(fuzz_max_len "$1")"; }
 # or OOM; artifacts under ARTIFACT_PREFIX). Exit status: libFuzzer's.
 fuzz_replay_adversarial() {
     local bin=$1 target=$2 prefix=$3
-    "$bin" "${FUZZ_LIMIT_FLAGS[@]}" -max_len="$(fuzz_max_len "$target")" -artifact_prefix="$prefix" \
+    "$bin" "${FUZZ_LIMIT_FLAGS[@]}" -timeout="$(fuzz_timeout "$target")" -max_len="$(fuzz_max_len "$target")" -artifact_prefix="$prefix" \
         "$(fuzz_adversarial_dir "$target")"/*.json
 }
 

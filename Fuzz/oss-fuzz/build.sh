@@ -39,8 +39,8 @@ for fuzzer in $fuzzers; do
     zip -q -j "$OUT/${fuzzer}_seed_corpus.zip" Corpus/"$fuzzer"/* Corpus/regressions/*
     cp Corpus/json.dict "$OUT/$fuzzer.dict"
     case "$fuzzer" in
-        verify | session) max_len=1048576 ;;
-        *) max_len=8192 ;;
+        verify | session) max_len=1048576 timeout=180 ;;
+        *) max_len=8192 timeout=10 ;;
     esac
-    printf '[libfuzzer]\nmax_len = %s\ntimeout = 180\nrss_limit_mb = 2048\nmalloc_limit_mb = 2048\n' "$max_len" > "$OUT/$fuzzer.options"
+    printf '[libfuzzer]\nmax_len = %s\ntimeout = %s\nrss_limit_mb = 2048\nmalloc_limit_mb = 2048\n' "$max_len" "$timeout" > "$OUT/$fuzzer.options"
 done
