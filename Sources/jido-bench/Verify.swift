@@ -15,6 +15,7 @@ enum VerifyCommand {
         All files are read into memory first. Two corpora: the store's files, and a slow-path corpus
         derived from them (a third each: one letter changed, indentation removed, a top-level key
         duplicated), files the fast path cannot decide. Each round times, one after the other:
+          scanning   SessionSignature.verifyScanning (verify without its MAC-first path: the previous figure)
           verify     SessionSignature.verify on every file
           hmac       bare HMACSHA256.authenticationCode over every whole file (the baseline)
           slow path  StrictJSONDecoder.decode + CanonicalJSON.encode(omitting "signature") + HMAC (store only)
@@ -132,6 +133,9 @@ enum VerifyCommand {
         let verify: Throughput
         let hmac: Throughput
         let slow: Throughput?
+        /// `verifyScanning`: verification without the MAC-first path (what `verify` was before it).
+        let scanning: Throughput
+        let scanningRatio: Double
         /// Median of the per-round ratios (verify MB/s) / (HMAC MB/s).
         let ratio: Double
         let ratioMin: Double
@@ -147,6 +151,8 @@ enum VerifyCommand {
             figures.add("verify_best_mb_s", verify.best, decimals: 1)
             figures.add("hmac_mb_s", hmac.median, decimals: 1)
             figures.add("hmac_best_mb_s", hmac.best, decimals: 1)
+            figures.add("scanning_mb_s", scanning.median, decimals: 1)
+            figures.add("scanning_ratio", scanningRatio)
             if let slow {
                 figures.add("slow_path_mb_s", slow.median, decimals: 1)
                 figures.add("slow_path_best_mb_s", slow.best, decimals: 1)
@@ -168,9 +174,15 @@ enum VerifyCommand {
             if result.isCanonical { canonical += 1 }
         }
         _ = try hmacAll(files, key: key)
-        var verifyTimes: [Double] = [], hmacTimes: [Double] = [], slowTimes: [Double] = []
+        var verifyTimes: [Double] = [], hmacTimes: [Double] = [], slowTimes: [Double] = [], scanningTimes: [Double] = []
         var sink = 0
         for _ in 0..<rounds {
+            scanningTimes.append(MonotonicTimer.measure {
+                for bytes in files {
+                    let result = bytes.withUnsafeBytes { SessionSignature.verifyScanning(fileBytes: $0, key: key) }
+                    sink &+= result.verdict == .valid ? 1 : 0
+                }
+            })
             verifyTimes.append(MonotonicTimer.measure {
                 for bytes in files {
                     let result = bytes.withUnsafeBytes { SessionSignature.verify(fileBytes: $0, key: key) }
@@ -191,9 +203,11 @@ enum VerifyCommand {
         // Each round's verify and HMAC passes ran back to back, so their ratio cancels drift (other
         // load, frequency changes); the reported ratio is the median of the per-round ratios.
         let roundRatios = zip(verifyTimes, hmacTimes).map { verifyTime, hmacTime in hmacTime / max(verifyTime, 1e-9) }.sorted()
+        let scanningRatios = zip(scanningTimes, hmacTimes).map { time, hmacTime in hmacTime / max(time, 1e-9) }.sorted()
         return CorpusResult(files: files.count, bytes: totalBytes, valid: valid, canonical: canonical,
                             verify: Throughput(bytes: totalBytes, seconds: verifyTimes), hmac: Throughput(bytes: totalBytes, seconds: hmacTimes),
                             slow: slowPath ? Throughput(bytes: totalBytes, seconds: slowTimes) : nil,
+                            scanning: Throughput(bytes: totalBytes, seconds: scanningTimes), scanningRatio: Throughput.median(scanningRatios),
                             ratio: Throughput.median(roundRatios), ratioMin: roundRatios.first ?? 0, ratioMax: roundRatios.last ?? 0)
     }
 
