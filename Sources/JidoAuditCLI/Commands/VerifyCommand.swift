@@ -84,11 +84,13 @@ struct VerifyCommand: Subcommand {
         for path in files {
             do throws(FileReadError) {
                 let (bytes, _) = try CheckedFileReader.read(path: path, policy: FilePolicy(maxBytes: limits.maxInputBytes))
-                // One reading of the file: a canonical session with ASCII keys only (none can be
-                // ambiguous) is not decoded; any other file is decoded once, for both answers.
-                let inspection = SessionFile.inspect(bytes: bytes, key: signing.key, limits: limits, orders: orders)
-                bytes.withUnsafeBytes { probe.record(inspection.verification.verdict, bytes: $0) }
-                results.append(FileResult(path: path, verification: inspection.verification, ambiguous: inspection.content.ambiguous))
+                // One reading of the file: a file JidoCode wrote with ASCII keys only (none can be
+                // ambiguous) is neither scanned nor decoded; any other file is decoded once, for both answers.
+                let (verification, ambiguous) = bytes.withUnsafeBytes {
+                    SessionFile.verifyWithAmbiguity(bytes: $0, key: signing.key, limits: limits, orders: orders)
+                }
+                bytes.withUnsafeBytes { probe.record(verification.verdict, bytes: $0) }
+                results.append(FileResult(path: path, verification: verification, ambiguous: ambiguous))
             } catch {
                 let problem = FileReadProblem(error)
                 if problem.tooLarge {  // JidoCode refuses it too: undecodable, a verdict

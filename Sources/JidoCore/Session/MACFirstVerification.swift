@@ -47,6 +47,13 @@ enum MACFirstVerification {
     /// The verdict when the file authenticates and its signature line is where JidoCode puts it; nil
     /// otherwise (the caller's scanning path decides).
     static func verify(_ bytes: UnsafeRawBufferPointer, key: SessionKey, limits: JSONLimits) -> SignatureVerification? {
+        verifyReportingKeys(bytes, key: key, limits: limits)?.verification
+    }
+
+    /// `verify`, and whether any key of the file has a byte of 0x80 or more (only those can be
+    /// ambiguous: `KeyAmbiguity`), found by the same line scan.
+    static func verifyReportingKeys(_ bytes: UnsafeRawBufferPointer, key: SessionKey,
+                                    limits: JSONLimits) -> (verification: SignatureVerification, hasNonASCIIKeys: Bool)? {
         guard let plan = locate(bytes, limits: limits) else { return nil }
         let signature = UnsafeRawBufferPointer(rebasing: bytes[plan.signature])
         guard let received = Base64.decodeStrict(signature).flatMap({ MessageAuthenticationCode(bytes: $0) }),
@@ -59,7 +66,7 @@ enum MACFirstVerification {
         } catch {
             return nil
         }
-        return SignatureVerification(verdict: .valid, isCanonical: true)
+        return (SignatureVerification(verdict: .valid, isCanonical: true), plan.hasNonASCIIKeys)
     }
 
     /// Where the signature's text is and which bytes the writer added with it (the line, its newline
@@ -67,6 +74,7 @@ enum MACFirstVerification {
     struct Plan: Equatable {
         let signature: Range<Int>
         let removed: Range<Int>
+        let hasNonASCIIKeys: Bool
     }
 
     private struct Line {
@@ -90,6 +98,7 @@ enum MACFirstVerification {
         var memberBeforeSignature: Line?
         var memberAfterSignature: Line?
         var lineAfterSignature: Line?
+        var hasNonASCIIKeys = false
         var start = 2
         while start < count {
             let end = memchr(base + start, Int32(ASCII.newline), count - start).map { base.distance(to: UnsafeRawPointer($0)) } ?? count
@@ -113,6 +122,7 @@ enum MACFirstVerification {
                 if open >= 0 {
                     guard first == ASCII.quote, open < BeamMapOrder.smallMapLimit else { return nil }
                     stack[depth - 1] = open + 1
+                    if !hasNonASCIIKeys { hasNonASCIIKeys = keyHasNonASCIIByte(bytes, from: start + indent + 1, to: end) }
                     if depth == 1 {
                         if isSignature(bytes, after: start + 3) {
                             guard signatureLine == nil else { return nil }
@@ -164,7 +174,8 @@ enum MACFirstVerification {
         // Sorted position: the top-level keys around it sort strictly before and after `signature`.
         if let before = memberBeforeSignature { guard compareToSignature(bytes, keyAt: before.start + 3) < 0 else { return nil } }
         if let after = memberAfterSignature { guard compareToSignature(bytes, keyAt: after.start + 3) > 0 else { return nil } }
-        return Plan(signature: valueStart..<(valueStart + SessionSignature.encodedLength), removed: removed)
+        return Plan(signature: valueStart..<(valueStart + SessionSignature.encodedLength), removed: removed,
+                    hasNonASCIIKeys: hasNonASCIIKeys)
     }
 
     /// `"signature": "` (after the line's `  "`).
@@ -191,6 +202,19 @@ enum MACFirstVerification {
         }
         guard offset + name.count < bytes.count else { return -1 }
         return bytes[offset + name.count] == ASCII.quote ? 0 : 1
+    }
+
+    /// True when the key starting at `offset` (after its opening quote) has a byte of 0x80 or more
+    /// before its closing quote (escapes skipped) or the line's end.
+    private static func keyHasNonASCIIByte(_ bytes: UnsafeRawBufferPointer, from offset: Int, to end: Int) -> Bool {
+        var i = offset
+        while i < end {
+            let byte = bytes[i]
+            if byte == ASCII.quote { return false }
+            if byte >= 0x80 { return true }
+            i += byte == ASCII.backslash ? 2 : 1
+        }
+        return false
     }
 
     private static func isNumberByte(_ byte: UInt8) -> Bool {

@@ -75,6 +75,24 @@ import Testing
         #expect(SessionSignature.verify(fileBytes: deep, key: other).verdict == .invalid)
     }
 
+    /// `jido-audit verify`'s reading: what `inspect` says of the verdict and the ambiguous keys, with
+    /// the ambiguity walk skipped only for ASCII keys (a non-ASCII byte in a value does not count).
+    @Test func verifyWithAmbiguityAnswersAsInspect() throws {
+        let key = try SessionKey.ephemeral()
+        let ambiguous = JSONObject([("caf\u{E9}", .null), ("cafe\u{301}", .null), ("n", .string("\u{E9}\\\""))])
+        let ascii = JSONObject([("a\"\\b", .string("\u{E9}t\u{E9}")), ("z", .null)])
+        for object in [ambiguous, ascii] {
+            let bytes = try SessionSignature.signedFileBytes(for: object, key: key)
+            let inspection = SessionFile.inspect(bytes: bytes, key: key)
+            let (verification, keys) = bytes.withUnsafeBytes { SessionFile.verifyWithAmbiguity(bytes: $0, key: key) }
+            #expect(verification == inspection.verification)
+            #expect(keys == inspection.content.ambiguous)
+            #expect(verification.verdict == .valid)
+        }
+        let bytes = try SessionSignature.signedFileBytes(for: ambiguous, key: key)
+        #expect(bytes.withUnsafeBytes { SessionFile.verifyWithAmbiguity(bytes: $0, key: key) }.1.count == 1)
+    }
+
     /// Keys as Jason escapes them compare with `signature` as their unescaped bytes do.
     @Test(arguments: [("signature", 0), ("signatur", -1), ("signaturf", 1), ("signaturd", -1), ("signature ", 1), ("signature0", 1),
                       ("sig\\\"", -1), ("signature\\u0000", 1), ("s", -1), ("t", 1), ("Z", -1), ("é", 1)])
