@@ -21,7 +21,7 @@ let mainPackage = URL(fileURLWithPath: Context.packageDirectory).deletingLastPat
 /// The main package's test settings.
 let settings: [SwiftSetting] = [.swiftLanguageMode(.v6), .enableUpcomingFeature("ExistentialAny")]
 
-let fuzzers = ["decode", "verify", "session", "differential"]
+let fuzzers = ["decode", "verify", "session", "differential", "fastpath"]
 let checks: Target.Dependency = .product(name: "JidoFuzzChecks", package: mainPackage)
 
 let package = Package(

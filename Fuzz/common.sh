@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Shared by the Fuzz/ scripts (sourced, not run). The caller has cd'ed to the repository root.
 
-FUZZ_TARGETS=(decode verify session differential)
+FUZZ_TARGETS=(decode verify session differential fastpath)
 
 # ASan + libFuzzer, release. `-sanitize=fuzzer,address` in ONE -Xswiftc: SwiftPM's
 # `--sanitize=fuzzer --sanitize=address` pair silently drops one instrumentation on this toolchain.

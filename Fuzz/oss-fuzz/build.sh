@@ -19,7 +19,7 @@ fi
 : "${SRC:?}" "${OUT:?}" "${SWIFTFLAGS:?set by precompile_swift}"
 
 cd "$SRC/jidoguard"
-fuzzers="decode verify session differential"
+fuzzers="decode verify session differential fastpath"
 
 # --sanitize=fuzzer: without it SwiftPM links each executable with `--defsym main=<target>_main` (its
 #   testable-executable entry point), which a fuzzer does not have ("undefined symbol 'verify_main'");

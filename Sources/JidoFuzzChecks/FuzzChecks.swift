@@ -21,7 +21,7 @@ public struct InvariantViolation: Error, CustomStringConvertible {
 public enum FuzzChecks {
     /// The fuzz targets by name, as `Corpus/<name>/` and the executables are called.
     public static let targets: [(name: String, check: @Sendable ([UInt8]) throws(InvariantViolation) -> Void)] = [
-        ("decode", decode), ("verify", verify), ("session", session), ("differential", differential),
+        ("decode", decode), ("verify", verify), ("session", session), ("differential", differential), ("fastpath", fastPath),
     ]
 
     // MARK: - Keys

@@ -11,7 +11,7 @@ import JidoToolSupport
 enum AdversarialBenchmark {
     static let usage = """
         usage:
-          jido-bench adversarial [--max-bytes N (10485760)] [--shape NAME]
+          jido-bench adversarial [--max-bytes N (10485760)] [--shape NAME] [--json]
           jido-bench adversarial --write-seeds DIR --bytes N [--shape NAME]
 
         shapes: many-keys (one object, N keys), many-duplicates (one key N times), deep-long-keys (500 levels
@@ -28,7 +28,8 @@ enum AdversarialBenchmark {
 
     static func run(_ argv: ArraySlice<String>) -> ExitCode {
         do {
-            let args = try ToolArguments(argv, values: ["max-bytes", "shape", "write-seeds", "bytes"], acceptsHelp: true)
+            let args = try ToolArguments(argv, values: ["max-bytes", "shape", "write-seeds", "bytes"], flags: ["json"],
+                                         acceptsHelp: true)
             if args.wantsHelp {
                 print(usage)
                 return .success
@@ -45,28 +46,48 @@ enum AdversarialBenchmark {
             let maxBytes = try args.integer("max-bytes", default: 10 << 20, in: 1024...(10 << 20))
             let sizes = [1 << 10, 16 << 10, 256 << 10, 1 << 20, 4 << 20, 10 << 20].filter { $0 <= maxBytes }
             let idle = try measure(shape: "idle", bytes: 0).rssBytes
-            print("shape".padding(toLength: 18, withPad: " ", startingAt: 0) + "bytes".leftPadded(10) + "seconds".leftPadded(10)
-                  + "peak MB".leftPadded(10) + "x input".leftPadded(10))
-            var ratios: [String] = []
+            let json = args.flag("json")
+            if !json {
+                print("shape".padding(toLength: 22, withPad: " ", startingAt: 0) + "bytes".leftPadded(10) + "seconds".leftPadded(10)
+                      + "peak MB".leftPadded(10) + "x input".leftPadded(10))
+            }
+            var rows: [Figures] = []
+            var ratios: [Figures] = []
             for shape in selected {
                 var bySize: [Int: Measurement] = [:]
                 for size in sizes {
                     let m = try measure(shape: shape, bytes: size)
                     bySize[size] = m
                     let above = max(m.rssBytes - idle, 0)
-                    print(shape.padding(toLength: 18, withPad: " ", startingAt: 0) + String(m.inputBytes).leftPadded(10)
-                          + String(format: "%.3f", m.seconds).leftPadded(10) + String(format: "%.1f", Double(above) / 1e6).leftPadded(10)
-                          + String(format: "%.2f", Double(above) / Double(max(m.inputBytes, 1))).leftPadded(10))
+                    var row = Figures()
+                    row.add("shape", shape)
+                    row.add("bytes", m.inputBytes)
+                    row.add("seconds", m.seconds)
+                    row.add("peak_bytes_above_idle", above)
+                    rows.append(row)
+                    if !json {
+                        print(shape.padding(toLength: 22, withPad: " ", startingAt: 0) + String(m.inputBytes).leftPadded(10)
+                              + format(m.seconds, 3).leftPadded(10) + format(Double(above) / 1e6, 1).leftPadded(10)
+                              + format(Double(above) / Double(max(m.inputBytes, 1)), 2).leftPadded(10))
+                    }
                 }
                 if let small = bySize[1 << 20], let large = bySize[10 << 20] {
-                    let time = large.seconds / max(small.seconds, 1e-6)
-                    let memory = Double(max(large.rssBytes - idle, 1)) / Double(max(small.rssBytes - idle, 1))
-                    ratios.append("\(shape): time \(String(format: "%.1f", time))x, memory \(String(format: "%.1f", memory))x")
+                    var ratio = Figures()
+                    ratio.add("shape", shape)
+                    ratio.add("time_10mib_over_1mib", large.seconds / max(small.seconds, 1e-6), decimals: 1)
+                    ratio.add("memory_10mib_over_1mib", Double(max(large.rssBytes - idle, 1)) / Double(max(small.rssBytes - idle, 1)), decimals: 1)
+                    ratios.append(ratio)
                 }
             }
-            if !ratios.isEmpty {
+            if json {
+                var figures = Figures()
+                figures.add("idle_peak_bytes", idle)
+                figures.add("measurements", rows: rows)
+                figures.add("ratios", rows: ratios)
+                figures.print(json: true)
+            } else if !ratios.isEmpty {
                 print("\n10 MiB / 1 MiB (linear is ~10x; memory also carries the runtime's own growth):")
-                for line in ratios { print("  " + line) }
+                for ratio in ratios { print(ratio.text(indent: "  ")) }
             }
             return .success
         } catch let error as UsageError {

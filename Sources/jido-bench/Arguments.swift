@@ -6,12 +6,12 @@ import JidoCore
 enum BenchCommand {
     static let usage = """
         usage:
-          jido-bench generate --dir DIR [--sessions N] [--seed S] [--min-kb KB] [--max-kb KB] [--hostname H]
+          jido-bench generate --dir DIR [--sessions N] [--seed S] [--min-kb KB] [--max-kb KB] [--hostname H] [--json]
           jido-bench verify --dir DIR [--hostname H] [--rounds R] [--json]
-          jido-bench store-list --dir DIR [--sessions N] [--kb KB] [--rounds R]
-          jido-bench store-save --dir DIR [--kb KB] [--iterations N]
-          jido-bench store-audit --dir DIR [--hostname H] [--rounds R]
-          jido-bench adversarial [--max-bytes N] [--shape NAME] | --write-seeds DIR --bytes N [--shape NAME]
+          jido-bench store-list --dir DIR [--sessions N] [--kb KB] [--rounds R] [--json]
+          jido-bench store-save --dir DIR [--kb KB] [--iterations N] [--json]
+          jido-bench store-audit --dir DIR [--hostname H] [--rounds R] [--json]
+          jido-bench adversarial [--max-bytes N] [--shape NAME] [--json] | --write-seeds DIR --bytes N [--shape NAME]
           jido-bench help [generate|verify]
 
         generate  writes a signed JidoCode store under DIR/.jido_code (machine_secret and sessions/*.json)

@@ -5,7 +5,7 @@ import JidoToolSupport
 /// `jido-bench generate`: writes a deterministic, signed JidoCode store.
 enum GenerateCommand {
     static let usage = """
-        usage: jido-bench generate --dir DIR [--sessions N] [--seed S] [--min-kb KB] [--max-kb KB] [--hostname H]
+        usage: jido-bench generate --dir DIR [--sessions N] [--seed S] [--min-kb KB] [--max-kb KB] [--hostname H] [--json]
 
           --dir DIR        home directory of the store; DIR/.jido_code must not exist yet
           --sessions N     number of session files (default 300)
@@ -13,6 +13,7 @@ enum GenerateCommand {
           --min-kb KB      smallest target session size in KiB (default 10)
           --max-kb KB      largest target session size in KiB (default 1024); sizes are log-uniform
           --hostname H     hostname mixed into the signing key (default bench-host)
+          --json           print the summary as one JSON object
 
         Writes DIR/.jido_code/machine_secret (64 hex chars, 0600) and DIR/.jido_code/sessions/<uuid>.json
         (0600, directories 0700), each signed with the key derived from that secret and hostname.
@@ -27,12 +28,14 @@ enum GenerateCommand {
         var minKB: Int
         var maxKB: Int
         var hostname: String
+        var json: Bool
     }
 
     static func run(_ argv: ArraySlice<String>) -> ExitCode {
         let options: Options
         do throws(UsageError) {
-            let args = try ToolArguments(argv, values: ["dir", "sessions", "seed", "min-kb", "max-kb", "hostname"], acceptsHelp: true)
+            let args = try ToolArguments(argv, values: ["dir", "sessions", "seed", "min-kb", "max-kb", "hostname"], flags: ["json"],
+                                         acceptsHelp: true)
             if args.wantsHelp {
                 print(usage)
                 return .success
@@ -43,7 +46,8 @@ enum GenerateCommand {
                 seed: try args.unsigned("seed") ?? 1,
                 minKB: try args.integer("min-kb", default: 10, in: 1...10_000),
                 maxKB: try args.integer("max-kb", default: 1024, in: 1...10_000),
-                hostname: args.value("hostname") ?? defaultHostname)
+                hostname: args.value("hostname") ?? defaultHostname,
+                json: args.flag("json"))
             guard options.minKB <= options.maxKB else { throw UsageError("--min-kb must not exceed --max-kb") }
         } catch {
             return usageFailure(error.message, usage: usage)
@@ -91,12 +95,19 @@ enum GenerateCommand {
             nonASCIIBytes += bytes.reduce(0) { $0 + ($1 >= 0x80 ? 1 : 0) }
         }
         sizes.sort()
-        let mb = Double(totalBytes) / 1e6
-        print("wrote \(options.sessions) session files, \(totalBytes) bytes (\(format(mb, 1)) MB) to \(sessionsDirectory)")
-        print("machine secret \(StoreLayout.secretPath(home: options.dir)), hostname \(options.hostname), seed \(options.seed)")
-        print("file sizes: min \(sizes.first ?? 0), median \(sizes[sizes.count / 2]), max \(sizes.last ?? 0) bytes; "
-              + "non-ASCII bytes \(format(100 * Double(nonASCIIBytes) / Double(max(totalBytes, 1)), 2))%; "
-              + "\(format(timer.elapsedSeconds, 1)) s")
+        var figures = Figures()
+        figures.add("sessions", options.sessions)
+        figures.add("bytes", totalBytes)
+        figures.add("directory", sessionsDirectory)
+        figures.add("machine_secret", StoreLayout.secretPath(home: options.dir))
+        figures.add("hostname", options.hostname)
+        figures.add("seed", String(options.seed))
+        figures.add("min_file_bytes", sizes.first ?? 0)
+        figures.add("median_file_bytes", sizes[sizes.count / 2])
+        figures.add("max_file_bytes", sizes.last ?? 0)
+        figures.add("non_ascii_percent", 100 * Double(nonASCIIBytes) / Double(max(totalBytes, 1)), decimals: 2)
+        figures.add("seconds", timer.elapsedSeconds, decimals: 1)
+        figures.print(json: options.json)
     }
 }
 

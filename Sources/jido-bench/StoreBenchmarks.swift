@@ -12,9 +12,9 @@ enum StoreBenchmarks {
 
     static let usage = """
         usage:
-          jido-bench store-list --dir DIR [--sessions N (10000)] [--kb KB (100)] [--rounds R (3)]
-          jido-bench store-save --dir DIR [--kb KB (100)] [--iterations N (300)]
-          jido-bench store-audit --dir DIR [--hostname H] [--rounds R (3)]
+          jido-bench store-list --dir DIR [--sessions N (10000)] [--kb KB (100)] [--rounds R (3)] [--json]
+          jido-bench store-save --dir DIR [--kb KB (100)] [--iterations N (300)] [--json]
+          jido-bench store-audit --dir DIR [--hostname H] [--rounds R (3)] [--json]
 
         store-list  lists N sessions (metadata only) against a full verified load of each, same run
         store-save  a turn appended and saved (and a cold save) against bare write+fsync+rename+fsync(dir) of the same bytes
@@ -24,7 +24,8 @@ enum StoreBenchmarks {
 
     static func run(_ command: String, _ argv: ArraySlice<String>) -> ExitCode {
         do {
-            let args = try ToolArguments(argv, values: ["dir", "sessions", "kb", "rounds", "iterations", "hostname"], acceptsHelp: true)
+            let args = try ToolArguments(argv, values: ["dir", "sessions", "kb", "rounds", "iterations", "hostname"], flags: ["json"],
+                                     acceptsHelp: true)
             if args.wantsHelp {
                 print(usage)
                 return .success
@@ -42,9 +43,7 @@ enum StoreBenchmarks {
                 figures = try save(home: dir, kilobytes: args.integer("kb", default: 100, in: 1...10_000),
                                    iterations: args.integer("iterations", default: 300, in: 2...1_000_000))
             }
-            for (name, value) in figures.sorted(by: { $0.key < $1.key }) {
-                print(name.padding(toLength: 16, withPad: " ", startingAt: 0) + String(format: "%.3f", value))
-            }
+            Figures(figures, counts: ["sessions", "files"]).print(json: args.flag("json"))
             return .success
         } catch let error as UsageError {
             return usageFailure(error.message, usage: usage)

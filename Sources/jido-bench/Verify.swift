@@ -12,12 +12,19 @@ enum VerifyCommand {
           --rounds R       timed rounds of each measurement (default 5)
           --json           print one JSON object instead of the table
 
-        All files are read into memory first. Each round times, one after the other:
+        All files are read into memory first. Two corpora: the store's files, and a slow-path corpus
+        derived from them (a third each: one letter changed, indentation removed, a top-level key
+        duplicated), files the fast path cannot decide. Each round times, one after the other:
+          scanning   SessionSignature.verifyScanning (verify without its MAC-first path: the previous figure)
           verify     SessionSignature.verify on every file
           hmac       bare HMACSHA256.authenticationCode over every whole file (the baseline)
-          slow path  StrictJSONDecoder.decode + CanonicalJSON.encode(omitting "signature") + HMAC
+          slow path  StrictJSONDecoder.decode + CanonicalJSON.encode(omitting "signature") + HMAC (store only)
         MB/s use MB = 10^6 bytes; the ratio is the median over rounds of (verify MB/s) / (hmac MB/s) of
-        the same round. Exits 1 unless every file verifies valid.
+        the same round. Exits 1 unless every file of the store verifies valid.
+
+        A store written by JidoCode's real writer (rich content, large objects; ~15 MB, not committed):
+          ../shared/oracle/jidocode write-store --home DIR --hostname bench-host --sessions 220 --seed 7
+          jido-bench verify --dir DIR
         """
 
     struct Options {
@@ -63,7 +70,7 @@ enum VerifyCommand {
         }
         let names: [String]
         do {
-            names = try StoreFiles.names(in: sessionsDirectory).filter { $0.hasSuffix(".json") }
+            names = try StoreFiles.names(in: sessionsDirectory).filter { $0.hasSuffix(".json") }.sorted()
         } catch {
             throw Failure(description: "cannot list \(sessionsDirectory): \(error)")
         }
@@ -75,25 +82,107 @@ enum VerifyCommand {
                 throw Failure(description: "cannot read \(error)")
             }
         }
-        let totalBytes = files.reduce(0) { $0 + $1.count }
         let key = try SessionKey.derive(machineSecret: secret, hostname: options.hostname)
 
-        // Untimed warm-up pass that also checks every file (fast path and slow path separately).
-        var fastValid = 0, canonical = 0, slowValid = 0
+        // Untimed check of every file of the store (fast path and slow path separately).
+        var slowValid = 0
         var firstFailure: String?
         for (name, bytes) in zip(names, files) {
             let result = SessionSignature.verify(fileBytes: bytes, key: key)
-            if result.verdict == .valid { fastValid += 1 } else if firstFailure == nil {
+            if result.verdict != .valid, firstFailure == nil {
                 firstFailure = "\(name): \(result.verdict.rawValue)" + (result.detail.map { " (\($0))" } ?? "")
             }
-            if result.isCanonical { canonical += 1 }
             if try slowPathVerify(bytes, key: key) { slowValid += 1 }
         }
-        _ = try hmacAll(files, key: key)
+        let store = try measure(files, key: key, rounds: options.rounds, slowPath: true)
+        let derived = SlowPathCorpus.derive(from: files)
+        let slowCorpus = try measure(derived, key: key, rounds: options.rounds, slowPath: false)
 
-        var verifyTimes: [Double] = [], hmacTimes: [Double] = [], slowTimes: [Double] = []
+        var figures = Figures()
+        figures.add("hostname", options.hostname)
+        figures.add("rounds", options.rounds)
+        var storeFigures = store.figures
+        storeFigures.add("slow_path_valid", slowValid)
+        figures.add("store", storeFigures)
+        figures.add("slow_path_corpus", slowCorpus.figures)
+        if options.json {
+            figures.print(json: true)
+        } else {
+            print("store: \(options.dir) (hostname \(options.hostname), \(options.rounds) rounds; MB = 10^6 bytes)")
+            print("slow-path corpus: derived from the store's files, a third each tampered (one letter changed), "
+                  + "re-encoded (indentation removed) and with a duplicated top-level key")
+            figures.print(json: false)
+            print("")
+            print("ratio verify/baseline, store: \(format(store.ratio, 3)) [goal >= 0.85: \(store.ratio >= 0.85 ? "met" : "NOT met")]; "
+                  + "slow-path corpus: \(format(slowCorpus.ratio, 3)), \(format(slowCorpus.verify.median, 1)) MB/s "
+                  + "[goal >= 300 MB/s: \(slowCorpus.verify.median >= 300 ? "met" : "NOT met")]")
+        }
+        guard store.valid == files.count, slowValid == files.count else {
+            writeError("jido-bench verify: not every file verified valid; first: \(firstFailure ?? "slow path disagreed")")
+            return .findings
+        }
+        return .success
+    }
+
+    /// One corpus's timings: verify against bare HMAC over the same bytes, interleaved per round.
+    struct CorpusResult {
+        let files: Int
+        let bytes: Int
+        let valid: Int
+        let canonical: Int
+        let verify: Throughput
+        let hmac: Throughput
+        let slow: Throughput?
+        /// `verifyScanning`: verification without the MAC-first path (what `verify` was before it).
+        let scanning: Throughput
+        let scanningRatio: Double
+        /// Median of the per-round ratios (verify MB/s) / (HMAC MB/s).
+        let ratio: Double
+        let ratioMin: Double
+        let ratioMax: Double
+
+        var figures: Figures {
+            var figures = Figures()
+            figures.add("files", files)
+            figures.add("bytes", bytes)
+            figures.add("valid", valid)
+            figures.add("canonical", canonical)
+            figures.add("verify_mb_s", verify.median, decimals: 1)
+            figures.add("verify_best_mb_s", verify.best, decimals: 1)
+            figures.add("hmac_mb_s", hmac.median, decimals: 1)
+            figures.add("hmac_best_mb_s", hmac.best, decimals: 1)
+            figures.add("scanning_mb_s", scanning.median, decimals: 1)
+            figures.add("scanning_ratio", scanningRatio)
+            if let slow {
+                figures.add("slow_path_mb_s", slow.median, decimals: 1)
+                figures.add("slow_path_best_mb_s", slow.best, decimals: 1)
+            }
+            figures.add("ratio", ratio)
+            figures.add("ratio_min", ratioMin)
+            figures.add("ratio_max", ratioMax)
+            return figures
+        }
+    }
+
+    /// Times `SessionSignature.verify` and bare HMAC (and, with `slowPath`, decode + re-encode + HMAC)
+    /// over `files`, one after the other in each round, after an untimed warm-up.
+    static func measure(_ files: [[UInt8]], key: SessionKey, rounds: Int, slowPath: Bool) throws -> CorpusResult {
+        var valid = 0, canonical = 0
+        for bytes in files {
+            let result = SessionSignature.verify(fileBytes: bytes, key: key)
+            if result.verdict == .valid { valid += 1 }
+            if result.isCanonical { canonical += 1 }
+        }
+        _ = try hmacAll(files, key: key)
+        var verifyTimes: [Double] = [], hmacTimes: [Double] = [], slowTimes: [Double] = [], scanningTimes: [Double] = []
         var sink = 0
-        for _ in 0..<options.rounds {
+        for _ in 0..<rounds {
+            scanningTimes.append(MonotonicTimer.measure {
+                for bytes in files {
+                    let result = bytes.withUnsafeBytes { SessionSignature.verifyScanning(fileBytes: $0, key: key) }
+                    sink &+= result.verdict == .valid ? 1 : 0
+                }
+            })
             verifyTimes.append(MonotonicTimer.measure {
                 for bytes in files {
                     let result = bytes.withUnsafeBytes { SessionSignature.verify(fileBytes: $0, key: key) }
@@ -103,54 +192,23 @@ enum VerifyCommand {
             var macSink = 0
             hmacTimes.append(try MonotonicTimer.measure { macSink = try hmacAll(files, key: key) })
             sink &+= macSink
-            slowTimes.append(try MonotonicTimer.measure {
-                for bytes in files { sink &+= try slowPathVerify(bytes, key: key) ? 1 : 0 }
-            })
+            if slowPath {
+                slowTimes.append(try MonotonicTimer.measure {
+                    for bytes in files { sink &+= try slowPathVerify(bytes, key: key) ? 1 : 0 }
+                })
+            }
         }
-
-        let verify = Throughput(bytes: totalBytes, seconds: verifyTimes)
-        let hmac = Throughput(bytes: totalBytes, seconds: hmacTimes)
-        let slow = Throughput(bytes: totalBytes, seconds: slowTimes)
+        if sink == Int.min { print("") }  // keeps the timed results observable
+        let totalBytes = files.reduce(0) { $0 + $1.count }
         // Each round's verify and HMAC passes ran back to back, so their ratio cancels drift (other
         // load, frequency changes); the reported ratio is the median of the per-round ratios.
         let roundRatios = zip(verifyTimes, hmacTimes).map { verifyTime, hmacTime in hmacTime / max(verifyTime, 1e-9) }.sorted()
-        let ratio = Throughput.median(roundRatios)
-        let allValid = fastValid == files.count && slowValid == files.count
-
-        if options.json {
-            print("{\"files\": \(files.count), \"bytes\": \(totalBytes), "
-                  + "\"verify_mb_s\": \(format(verify.median, 1)), \"hmac_mb_s\": \(format(hmac.median, 1)), "
-                  + "\"slow_path_mb_s\": \(format(slow.median, 1)), \"ratio\": \(format(ratio, 3)), "
-                  + "\"verify_best_mb_s\": \(format(verify.best, 1)), \"hmac_best_mb_s\": \(format(hmac.best, 1)), "
-                  + "\"slow_path_best_mb_s\": \(format(slow.best, 1)), \"rounds\": \(options.rounds), "
-                  + "\"ratio_min\": \(format(roundRatios.first ?? 0, 3)), \"ratio_max\": \(format(roundRatios.last ?? 0, 3)), "
-                  + "\"valid\": \(fastValid), \"canonical\": \(canonical), \"slow_path_valid\": \(slowValid)}")
-        } else {
-            print("\(files.count) files, \(totalBytes) bytes (\(format(Double(totalBytes) / 1e6, 1)) MB), "
-                  + "\(options.rounds) rounds, hostname \(options.hostname)")
-            print("valid: \(fastValid)/\(files.count) (canonical: \(canonical)); slow path valid: \(slowValid)/\(files.count)")
-            print("")
-            let rows: [(String, Throughput)] = [
-                ("SessionSignature.verify", verify),
-                ("bare HMAC-SHA256 (baseline)", hmac),
-                ("decode + re-encode + HMAC (slow path)", slow),
-            ]
-            let width = rows.map(\.0.count).max() ?? 0
-            print(leftAligned("path", width) + rightAligned("best MB/s", 12) + rightAligned("median MB/s", 14))
-            for (label, t) in rows {
-                print(leftAligned(label, width) + rightAligned(format(t.best, 1), 12) + rightAligned(format(t.median, 1), 14))
-            }
-            print("")
-            print("ratio verify/baseline (median of per-round ratios): \(format(ratio, 3)), rounds \(format(roundRatios.first ?? 0, 3))"
-                  + "..\(format(roundRatios.last ?? 0, 3))  [goal >= 0.5: \(ratio >= 0.5 ? "met" : "NOT met")]")
-            print("fast path vs slow path (median): \(format(verify.median / slow.median, 1))x")
-        }
-        if sink == Int.min { print("") }  // keeps the timed results observable
-        guard allValid else {
-            writeError("jido-bench verify: not every file verified valid; first: \(firstFailure ?? "slow path disagreed")")
-            return .findings
-        }
-        return .success
+        let scanningRatios = zip(scanningTimes, hmacTimes).map { time, hmacTime in hmacTime / max(time, 1e-9) }.sorted()
+        return CorpusResult(files: files.count, bytes: totalBytes, valid: valid, canonical: canonical,
+                            verify: Throughput(bytes: totalBytes, seconds: verifyTimes), hmac: Throughput(bytes: totalBytes, seconds: hmacTimes),
+                            slow: slowPath ? Throughput(bytes: totalBytes, seconds: slowTimes) : nil,
+                            scanning: Throughput(bytes: totalBytes, seconds: scanningTimes), scanningRatio: Throughput.median(scanningRatios),
+                            ratio: Throughput.median(roundRatios), ratioMin: roundRatios.first ?? 0, ratioMax: roundRatios.last ?? 0)
     }
 
     /// Bare HMAC over each whole file; returns the sum of the first tag bytes so the work is used.

@@ -37,6 +37,25 @@ import Testing
         }
     }
 
+    /// `--jobs`: the same output, in the order of the arguments, whatever the number of threads
+    /// (a missing file among them reported in its place, the others still verified).
+    @Test func outputIsTheSameForEveryJobCount() throws {
+        try withTemporaryDirectory { root in
+            let home = try copyVectorStore("mixed", into: root)
+            let sessions = home + "/.jido_code/sessions/"
+            var files = try mixedManifest().keys.sorted().map { sessions + $0 }
+            files.insert(root + "/missing.json", at: 5)
+            let base = ["verify", "--home", home, "--hostname", Self.mixedHost]
+            let one = audit(base + ["--jobs", "1"] + files)
+            #expect(one.status == 3 && one.stderr.contains("missing.json"))
+            for jobs in ["2", "5"] {
+                let many = audit(base + ["--jobs", jobs] + files)
+                #expect(many.stdout == one.stdout && many.stderr == one.stderr && many.status == one.status, "--jobs \(jobs)")
+            }
+            #expect(audit(base + ["--jobs", "0"] + files).status == 2)
+        }
+    }
+
     /// A file whose name is not UTF-8 is read by its bytes (not reported missing), and named
     /// reversibly: escaped in text and JSON, and byte for byte in JSON's `file_base64`.
     @Test func aFileNameThatIsNotUTF8IsVerifiedAndNamedReversibly() throws {

@@ -11,6 +11,7 @@ struct VerifyCommand: Subcommand {
         options: KeyOptions.specs + [
             .value("--otp", "25|27|any", "Erlang/OTP family whose JidoCode signed the files (default: any)."),
             .value("--format", "text|json", "Output format (default: text)."),
+            .value("--jobs", "N", "Files verified at once, on N threads (default: the processors online)."),
         ],
         positionalName: "FILE...", minimumPositionals: 1, maximumPositionals: .max,
         discussion: """
@@ -36,12 +37,14 @@ struct VerifyCommand: Subcommand {
     let json: Bool
     let orders: [BeamOrder]
     let files: [PathBytes]
+    let jobs: Int
 
     init(_ arguments: ParsedArguments, io: CommandIO) throws(UsageError) {
         keyOptions = try KeyOptions(arguments, io: io)
         json = try ArgumentParser.choice(arguments, "--format", ["text", "json"], default: "text") == "json"
         orders = try BeamOrderOption.parse(arguments, allowAny: true)
         files = arguments.positionals
+        jobs = try ArgumentParser.integer(arguments, "--jobs", default: ParallelMap.availableCores, in: 1...1024)
     }
 
     /// One file's answer: its verification and the keys other parsers would merge.
@@ -81,22 +84,24 @@ struct VerifyCommand: Subcommand {
         var probe = HostnameProbe()
         var results: [FileResult] = []
         var unreadable: [Unreadable] = []
-        for path in files {
-            do throws(FileReadError) {
-                let (bytes, _) = try CheckedFileReader.read(path: path, policy: FilePolicy(maxBytes: limits.maxInputBytes))
-                // One reading of the file: a canonical session with ASCII keys only (none can be
-                // ambiguous) is not decoded; any other file is decoded once, for both answers.
-                let inspection = SessionFile.inspect(bytes: bytes, key: signing.key, limits: limits, orders: orders)
-                bytes.withUnsafeBytes { probe.record(inspection.verification.verdict, bytes: $0) }
-                results.append(FileResult(path: path, verification: inspection.verification, ambiguous: inspection.content.ambiguous))
-            } catch {
-                let problem = FileReadProblem(error)
-                if problem.tooLarge {  // JidoCode refuses it too: undecodable, a verdict
-                    results.append(FileResult(path: path, verification: SignatureVerification(verdict: .undecodable, detail: problem.description)))
-                    continue
+        // Files are verified `jobs` at a time in windows, so that at most a window of files is in
+        // memory; the answers (and the probe's samples) are taken in the order of the arguments.
+        let window = max(1, jobs * 4)
+        let key = signing.key, orders = orders, files = files
+        var start = 0
+        while start < files.count {
+            let paths = Array(files[start..<min(files.count, start + window)])
+            start += paths.count
+            let answers = ParallelMap.map(paths.count, jobs: jobs) { index in Self.check(paths[index], key: key, limits: limits, orders: orders) }
+            for answer in answers {
+                switch answer {
+                case let .verified(result, bytes):
+                    bytes.withUnsafeBytes { probe.record(result.verification.verdict, bytes: $0) }
+                    results.append(result)
+                case let .unreadable(path, problem):
+                    io.err("jido-audit verify: cannot read \(DisplayText.escape(bytes: path.bytes)): \(DisplayText.escape(problem.description))\n")
+                    unreadable.append(Unreadable(path: path, problem: problem))
                 }
-                io.err("jido-audit verify: cannot read \(DisplayText.escape(bytes: path.bytes)): \(DisplayText.escape(problem.description))\n")
-                unreadable.append(Unreadable(path: path, problem: problem))
             }
         }
         let suggestion = probe.matchingHostname(candidates: HostnameProbe.machineCandidates(), used: signing.hostname,
@@ -105,6 +110,33 @@ struct VerifyCommand: Subcommand {
         io.out(json ? Self.renderJSON(outcome) : Self.renderText(outcome))
         if !unreadable.isEmpty { return .cannotRun }
         return results.allSatisfy(\.isClean) ? .success : .findings
+    }
+
+    /// One file's answer, computed on any thread.
+    enum Answer: Sendable {
+        /// A verdict, with the bytes when the hostname probe may sample them (an invalid file).
+        case verified(FileResult, bytes: [UInt8])
+        case unreadable(PathBytes, FileReadProblem)
+    }
+
+    /// Reads and verifies one file: one reading, a file JidoCode wrote with ASCII keys only (none can
+    /// be ambiguous) neither scanned nor decoded; any other file decoded once, for both answers.
+    static func check(_ path: PathBytes, key: SessionKey, limits: JSONLimits, orders: [BeamOrder]) -> Answer {
+        do throws(FileReadError) {
+            let (bytes, _) = try CheckedFileReader.read(path: path, policy: FilePolicy(maxBytes: limits.maxInputBytes))
+            let (verification, ambiguous) = bytes.withUnsafeBytes {
+                SessionFile.verifyWithAmbiguity(bytes: $0, key: key, limits: limits, orders: orders)
+            }
+            return .verified(FileResult(path: path, verification: verification, ambiguous: ambiguous),
+                             bytes: verification.verdict == .invalid ? bytes : [])
+        } catch {
+            let problem = FileReadProblem(error)
+            if problem.tooLarge {  // JidoCode refuses it too: undecodable, a verdict
+                return .verified(FileResult(path: path, verification: SignatureVerification(verdict: .undecodable, detail: problem.description)),
+                                 bytes: [])
+            }
+            return .unreadable(path, problem)
+        }
     }
 
     /// `none` without large objects, else the family, or `unknown`.

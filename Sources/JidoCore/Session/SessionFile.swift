@@ -81,6 +81,18 @@ package enum SessionFile {
         return Inspection(verification: verification, content: content(of: bytes, limits: limits, decoded: document))
     }
 
+    /// The verification and the ambiguous keys only (no schema): a file the MAC-first path decides
+    /// (`MACFirstVerification`) whose keys are all ASCII is neither scanned nor decoded; any other
+    /// file is inspected as `inspect` does.
+    package static func verifyWithAmbiguity(bytes: UnsafeRawBufferPointer, key: SessionKey, limits: JSONLimits = .default,
+                                            orders: [BeamOrder] = SessionSignature.allOrders) -> (SignatureVerification, ReportedKeys) {
+        if let (verification, nonASCII) = MACFirstVerification.verifyReportingKeys(bytes, key: key, limits: limits), !nonASCII {
+            return (verification, ReportedKeys())
+        }
+        let inspection = inspect(bytes: bytes, key: key, limits: limits, orders: orders)
+        return (inspection.verification, inspection.content.ambiguous)
+    }
+
     package static func inspect(bytes: [UInt8], key: SessionKey, limits: JSONLimits = .default,
                                orders: [BeamOrder] = SessionSignature.allOrders, needs: Needs = .facts) -> Inspection {
         bytes.withUnsafeBytes { inspect(bytes: $0, key: key, limits: limits, orders: orders, needs: needs) }

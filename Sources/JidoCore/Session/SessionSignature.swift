@@ -64,8 +64,10 @@ public enum SessionSignature {
 
     /// Verifies a session file's bytes.
     ///
-    /// A file that is already canonical (every file JidoCode or this library writes) is verified in
-    /// one scan plus one HMAC pass over slices of the file; any other file is decoded and re-encoded.
+    /// A file JidoCode wrote is authenticated first, in one HMAC pass over the file minus its signature
+    /// line, then the line's place is checked (`MACFirstVerification`); any other canonical file is
+    /// verified in one scan plus one HMAC pass over slices of the file; any other file is decoded and
+    /// re-encoded.
     /// Both paths give the same verdict. The comparison is constant-time on the base64 text, exactly
     /// what JidoCode compares. `orders`: the Erlang/OTP families whose JidoCode may have signed the
     /// file (they differ only for objects of more than 32 members); the file is `valid` when it
@@ -75,6 +77,15 @@ public enum SessionSignature {
         var none = NoObserver()
         var document: JSONDocument?
         return verify(fileBytes: fileBytes, key: key, limits: limits, orders: orders, observer: &none, document: &document)
+    }
+
+    /// `verify(fileBytes:key:limits:orders:)` without the MAC-first path (`MACFirstVerification`): the
+    /// scanning path alone, which the fuzz checks compare it with.
+    package static func verifyScanning(fileBytes: UnsafeRawBufferPointer, key: SessionKey, limits: JSONLimits = .default,
+                                       orders: [BeamOrder] = allOrders) -> SignatureVerification {
+        var none = NoObserver()
+        var document: JSONDocument?
+        return verify(fileBytes: fileBytes, key: key, limits: limits, orders: orders, observer: &none, document: &document, macFirst: false)
     }
 
     /// Verifies and, in the same pass over a canonical file, checks JidoCode's session schema: the
@@ -93,7 +104,12 @@ public enum SessionSignature {
     /// caller needing it, `SessionFile.inspect`, never decodes twice).
     static func verify<Observer: CanonicalScanObserver>(fileBytes: UnsafeRawBufferPointer, key: SessionKey, limits: JSONLimits,
                                                         orders: [BeamOrder] = allOrders, observer: inout Observer,
-                                                        document: inout JSONDocument?) -> SignatureVerification {
+                                                        document: inout JSONDocument?, macFirst: Bool = true) -> SignatureVerification {
+        // Authenticate first (see `MACFirstVerification`): a file JidoCode wrote costs one HMAC pass
+        // and a line scan. Only when nothing needs the scan's facts (the schema observer does).
+        if macFirst, Observer.self == NoObserver.self, let verdict = MACFirstVerification.verify(fileBytes, key: key, limits: limits) {
+            return verdict
+        }
         let orders = orders.isEmpty ? [BeamOrder.jidoCodeDefault] : orders
         var slowOrders = orders
         var fastInvalid: SignatureVerification?

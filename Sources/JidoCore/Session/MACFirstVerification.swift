@@ -1,0 +1,223 @@
+internal import Glibc
+
+/// Verification at the cost of the HMAC: authenticate first, then check the signature line's place.
+///
+/// JidoCode signs `Jason.encode!(unsigned, pretty: true, maps: :strict)` (`unsigned`: the session
+/// map without `"signature"`) and writes the pretty encoding of the signed map. In that output every
+/// line's indentation is twice its depth, no string holds a raw newline, and the signature member is
+/// one line, `  "signature": "<44 base64 bytes>"`, followed by `,` unless it is the last member. So the
+/// signed bytes are the file minus that line: this path finds the line among the top-level members,
+/// feeds the HMAC the two slices around it (no copy), and only when the MAC matches checks that the line
+/// sits where JidoCode puts it. Anything it cannot decide (no or several such lines, a line out of
+/// place, a MAC that does not match, an object of more than 32 members, a long number or string, a
+/// depth over the limit) returns nil and goes to `SessionSignature`'s scanning path, unchanged.
+///
+/// Why a match decides `valid` and `canonical` (the slow path's verdict):
+/// 1. Unforgeability: without the key, bytes whose HMAC matches are bytes a key holder MACed. The key
+///    (PBKDF2 of the machine secret and the hostname) MACs exactly one kind of byte string, in every
+///    program that holds it: the canonical encoding of a JSON object without its top-level `signature`
+///    — JidoCode's `persistence.ex` (`Jason.encode!(unsigned, pretty: true)`, on write and verify),
+///    this library's writer (`SessionSignature.signedFile`, whose bytes equal Jason's: the interop
+///    suite pins them), the oracle's `sign-raw` (it signs what JidoCode verifies: Jason's encoding of
+///    the decoded object) and `canonical --hmac` (the MAC of the canonical bytes). If the key ever
+///    MACed other bytes (a program signing a file's raw bytes), this path could accept a file the slow
+///    path rejects: that is the assumption, stated, not a property checked here.
+/// 2. So `S` (the file minus the line) is Jason's pretty output of an object without `signature`:
+///    duplicate-free, valid UTF-8, every line's indentation its depth. A line at indentation 2 that
+///    ends with `,` ends a top-level member and a line at indentation 2 that is not a closer starts
+///    one; so the checks below (previous line the opening `{` or an indentation-2 line ending with `,`;
+///    next line an indentation-2 member, or the closing `}` when the signature is last and carried the
+///    previous member's comma) place the line between two top-level members of `S`, and the
+///    neighbouring keys sorting strictly around `signature` place it at its sorted position. A second
+///    top-level `signature` line is refused before the MAC is computed.
+/// 3. With at most 32 members in every object (counted here, the signature included), Jason writes
+///    each object in sorted key order, so the file is exactly Jason's pretty encoding of `S`'s object
+///    plus the signature: what JidoCode writes, byte for byte, hence `canonical`, with no duplicates
+///    and no large object; the slow path, decoding it and re-encoding without the signature, gets `S`
+///    back and the same MAC. Larger objects are laid out in an Erlang/OTP release's hash order, which
+///    must be one of the accepted `orders`: those files take the scanning path.
+/// 4. What the decoder refuses although Jason writes it (a number of more than `maxNumberLength`
+///    characters, a depth over `maxDepth`, a string over `maxStringBytes`) is excluded: the number at
+///    a line's end is measured, the nesting counted, a line longer than the string limit refused.
+///    Jason writes integers as digits (our decoder keeps every digit) and floats in Erlang's shortest
+///    form, both re-encoded to the same bytes.
+/// The `fastpath` fuzz check (`FuzzChecks.fastPath`) compares this path with the scanning one on moved,
+/// duplicated, nested and re-indented signature lines and comma games around it.
+enum MACFirstVerification {
+    /// The verdict when the file authenticates and its signature line is where JidoCode puts it; nil
+    /// otherwise (the caller's scanning path decides).
+    static func verify(_ bytes: UnsafeRawBufferPointer, key: SessionKey, limits: JSONLimits) -> SignatureVerification? {
+        verifyReportingKeys(bytes, key: key, limits: limits)?.verification
+    }
+
+    /// `verify`, and whether any key of the file has a byte of 0x80 or more (only those can be
+    /// ambiguous: `KeyAmbiguity`), found by the same line scan.
+    static func verifyReportingKeys(_ bytes: UnsafeRawBufferPointer, key: SessionKey,
+                                    limits: JSONLimits) -> (verification: SignatureVerification, hasNonASCIIKeys: Bool)? {
+        guard let plan = locate(bytes, limits: limits) else { return nil }
+        let signature = UnsafeRawBufferPointer(rebasing: bytes[plan.signature])
+        guard let received = Base64.decodeStrict(signature).flatMap({ MessageAuthenticationCode(bytes: $0) }),
+              signature.count == SessionSignature.encodedLength else { return nil }
+        do {
+            var mac = try HMACSHA256(key: key)
+            try mac.update(UnsafeRawBufferPointer(rebasing: bytes[..<plan.removed.lowerBound]))
+            try mac.update(UnsafeRawBufferPointer(rebasing: bytes[plan.removed.upperBound...]))
+            guard try mac.finalize() == received else { return nil }
+        } catch {
+            return nil
+        }
+        return (SignatureVerification(verdict: .valid, isCanonical: true), plan.hasNonASCIIKeys)
+    }
+
+    /// Where the signature's text is and which bytes the writer added with it (the line, its newline
+    /// and the comma of its own or of the previous member's).
+    struct Plan: Equatable {
+        let signature: Range<Int>
+        let removed: Range<Int>
+        let hasNonASCIIKeys: Bool
+    }
+
+    private struct Line {
+        var start: Int
+        var end: Int  // the newline's offset, or the file's end
+        var indent: Int
+    }
+
+    /// The line scan: structure of a pretty-printed object, the signature line and its neighbours;
+    /// nil when anything is not as Jason writes it (the MAC is not computed then).
+    static func locate(_ bytes: UnsafeRawBufferPointer, limits: JSONLimits) -> Plan? {
+        let count = bytes.count
+        guard count >= 4, count <= limits.maxInputBytes, bytes[0] == ASCII.openBrace, bytes[1] == ASCII.newline,
+              bytes[count - 1] == ASCII.closeBrace, bytes[count - 2] == ASCII.newline, let base = bytes.baseAddress else { return nil }
+        // Open containers: member count for an object, -1 for an array.
+        var stack: [Int] = [0]
+        var previousLine = Line(start: 0, end: 1, indent: 0)  // the opening `{`
+        var previousMember: Line?  // the last top-level member line seen
+        var signatureLine: Line?
+        var lineBeforeSignature: Line?
+        var memberBeforeSignature: Line?
+        var memberAfterSignature: Line?
+        var lineAfterSignature: Line?
+        var hasNonASCIIKeys = false
+        var start = 2
+        while start < count {
+            let end = memchr(base + start, Int32(ASCII.newline), count - start).map { base.distance(to: UnsafeRawPointer($0)) } ?? count
+            guard end - start <= limits.maxStringBytes else { return nil }
+            var indent = 0
+            while start + indent < end, bytes[start + indent] == ASCII.space { indent += 1 }
+            let line = Line(start: start, end: end, indent: indent)
+            guard start + indent < end else { return nil }
+            let first = bytes[start + indent]
+            let last = bytes[end - 1]
+            if signatureLine != nil, lineAfterSignature == nil { lineAfterSignature = line }
+            if first == ASCII.closeBrace || first == ASCII.closeBracket {
+                // `}` or `]`, with a comma unless it closes the last element.
+                guard let open = stack.popLast(), (open >= 0) == (first == ASCII.closeBrace), indent == 2 * stack.count,
+                      end - start - indent == 1 || (end - start - indent == 2 && last == ASCII.comma) else { return nil }
+                if stack.isEmpty {
+                    guard end == count else { return nil }
+                }
+            } else {
+                guard let depth = Optional(stack.count), indent == 2 * depth, let open = stack.last else { return nil }
+                if open >= 0 {
+                    guard first == ASCII.quote, open < BeamMapOrder.smallMapLimit else { return nil }
+                    stack[depth - 1] = open + 1
+                    if !hasNonASCIIKeys { hasNonASCIIKeys = keyHasNonASCIIByte(bytes, from: start + indent + 1, to: end) }
+                    if depth == 1 {
+                        if isSignature(bytes, after: start + 3) {
+                            guard signatureLine == nil else { return nil }
+                            signatureLine = line
+                            lineBeforeSignature = previousLine
+                            memberBeforeSignature = previousMember
+                        } else if signatureLine != nil, memberAfterSignature == nil {
+                            memberAfterSignature = line
+                        }
+                        previousMember = line
+                    }
+                }
+                // The value's last byte, before the comma that separates it from the next element.
+                var i = last == ASCII.comma && end - 1 > start + indent ? end - 2 : end - 1
+                let valueLast = bytes[i]
+                if valueLast == ASCII.openBrace || valueLast == ASCII.openBracket {
+                    guard stack.count < limits.maxDepth else { return nil }
+                    stack.append(valueLast == ASCII.openBrace ? 0 : -1)
+                } else if valueLast >= ASCII.zero && valueLast <= ASCII.nine {
+                    var digits = 0
+                    while i > start, isNumberByte(bytes[i]) { digits += 1; i -= 1 }
+                    guard digits <= limits.maxNumberLength else { return nil }
+                }
+            }
+            previousLine = line
+            start = end + 1
+        }
+        guard stack.isEmpty, let signatureLine, let lineBeforeSignature, let lineAfterSignature else { return nil }
+        // The text: `  "signature": "` then 44 bytes, `"` and an optional comma.
+        let valueStart = signatureLine.start + 2 + prefix.count
+        let length = signatureLine.end - valueStart
+        guard length == SessionSignature.encodedLength + 1 || length == SessionSignature.encodedLength + 2,
+              bytes[valueStart + SessionSignature.encodedLength] == ASCII.quote else { return nil }
+        let hasComma = length == SessionSignature.encodedLength + 2
+        if hasComma { guard bytes[signatureLine.end - 1] == ASCII.comma else { return nil } }
+        let previousEndsMember = lineBeforeSignature.indent == 2 && bytes[lineBeforeSignature.end - 1] == ASCII.comma
+        let removed: Range<Int>
+        if hasComma {
+            // `\n  "signature": "...",` before another top-level member.
+            let previousIsOpening = lineBeforeSignature.end == 1
+            guard previousIsOpening || previousEndsMember, lineAfterSignature.indent == 2,
+                  bytes[lineAfterSignature.start + 2] == ASCII.quote else { return nil }
+            removed = (signatureLine.start - 1)..<signatureLine.end
+        } else {
+            // `,\n  "signature": "..."` then the closing `}`: the comma was the previous member's.
+            guard previousEndsMember, lineAfterSignature.end == count, lineAfterSignature.indent == 0 else { return nil }
+            removed = (lineBeforeSignature.end - 1)..<signatureLine.end
+        }
+        // Sorted position: the top-level keys around it sort strictly before and after `signature`.
+        if let before = memberBeforeSignature { guard compareToSignature(bytes, keyAt: before.start + 3) < 0 else { return nil } }
+        if let after = memberAfterSignature { guard compareToSignature(bytes, keyAt: after.start + 3) > 0 else { return nil } }
+        return Plan(signature: valueStart..<(valueStart + SessionSignature.encodedLength), removed: removed,
+                    hasNonASCIIKeys: hasNonASCIIKeys)
+    }
+
+    /// `"signature": "` (after the line's `  "`).
+    private static let prefix = Array("\"signature\": \"".utf8)
+    private static let name = Array(SessionSignature.memberName.utf8)
+
+    /// True when the member line's text from `offset` (just after its opening quote) is `signature": "`.
+    private static func isSignature(_ bytes: UnsafeRawBufferPointer, after offset: Int) -> Bool {
+        let text = prefix.dropFirst()
+        guard offset + text.count <= bytes.count else { return false }
+        return UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + text.count)]).elementsEqual(text)
+    }
+
+    /// The order of the key written from `offset` (just after its opening quote, as Jason escapes it)
+    /// against `signature`: bytes of Jason's escapes (`\`, `"`) and the characters they stand for
+    /// (`"`, `\`, controls) all sort below every letter of `signature`, so the first difference within
+    /// its 9 bytes decides; a key equal over them is `signature` itself only if its closing quote follows.
+    static func compareToSignature(_ bytes: UnsafeRawBufferPointer, keyAt offset: Int) -> Int {
+        for (i, expected) in name.enumerated() {
+            guard offset + i < bytes.count else { return -1 }
+            let byte = bytes[offset + i]
+            if byte == ASCII.quote { return -1 }  // a proper prefix
+            if byte != expected { return byte < expected ? -1 : 1 }
+        }
+        guard offset + name.count < bytes.count else { return -1 }
+        return bytes[offset + name.count] == ASCII.quote ? 0 : 1
+    }
+
+    /// True when the key starting at `offset` (after its opening quote) has a byte of 0x80 or more
+    /// before its closing quote (escapes skipped) or the line's end.
+    private static func keyHasNonASCIIByte(_ bytes: UnsafeRawBufferPointer, from offset: Int, to end: Int) -> Bool {
+        var i = offset
+        while i < end {
+            let byte = bytes[i]
+            if byte == ASCII.quote { return false }
+            if byte >= 0x80 { return true }
+            i += byte == ASCII.backslash ? 2 : 1
+        }
+        return false
+    }
+
+    private static func isNumberByte(_ byte: UInt8) -> Bool {
+        (byte >= ASCII.zero && byte <= ASCII.nine) || byte == ASCII.dot || byte == ASCII.minus || byte == ASCII.plus || byte | 0x20 == ASCII.lowerE
+    }
+}

@@ -1,0 +1,101 @@
+// The `fastpath` fuzz target's invariant: `SessionSignature.verify` (MAC-first path, then scanning)
+// gives exactly the scanning path's result, on the input and on signature lines moved, duplicated,
+// nested, re-indented and with their commas changed in a freshly signed file.
+
+internal import JidoCore
+
+extension FuzzChecks {
+    /// Bytes as a session file: `verify` equals `verifyScanning` (verdict, duplicates, canonical flag,
+    /// large objects, order, detail). If the input decodes to an object, it is signed with the fixed
+    /// key and every `SignatureLineMutations` variant (a hash of the input picks the moves) must also
+    /// give both paths' same result.
+    public static func fastPath(_ input: [UInt8]) throws(InvariantViolation) {
+        let check = "fastpath"
+        try sameVerdicts(input, check, "input")
+        guard let document = try? StrictJSONDecoder().decode(input), case let .object(object) = document.value,
+              let signed = try signedFile(object, check) else { return }
+        try sameVerdicts(signed, check, "re-signed")
+        for (name, variant) in SignatureLineMutations.variants(of: signed, seed: fnv1a(input)) {
+            try sameVerdicts(variant, check, name)
+        }
+    }
+
+    /// Fails unless both paths agree on `bytes`.
+    static func sameVerdicts(_ bytes: [UInt8], _ check: String, _ what: @autoclosure () -> String) throws(InvariantViolation) {
+        let key = try keys(check).key
+        let (fast, scanning) = bytes.withUnsafeBytes {
+            (SessionSignature.verify(fileBytes: $0, key: key), SessionSignature.verifyScanning(fileBytes: $0, key: key))
+        }
+        try require(fast == scanning, check, "\(what()): MAC-first \(fast) vs scanning \(scanning)")
+    }
+}
+
+/// Variants of a signed file around its top-level signature line, the moves an attacker holding a
+/// valid file can make without the key: moved to other line boundaries, duplicated, nested deeper or
+/// shallower, re-indented, its comma removed or added, the previous member's comma removed, swapped
+/// with a neighbour. Deterministic for a `seed`; at most about 60 variants.
+package enum SignatureLineMutations {
+    package static func variants(of file: [UInt8], seed: UInt64) -> [(String, [UInt8])] {
+        let lines = file.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map(Array.init)
+        let marker = Array("  \"signature\": \"".utf8)
+        guard let p = lines.firstIndex(where: { $0.starts(with: marker) }) else { return [] }
+        func join(_ lines: [[UInt8]]) -> [UInt8] { Array(lines.joined(separator: [UInt8(ascii: "\n")])) }
+        let line = lines[p]
+        let bare = line.last == UInt8(ascii: ",") ? Array(line.dropLast()) : line
+        let withComma = bare + [UInt8(ascii: ",")]
+        let indentStripped = Array(bare.drop(while: { $0 == UInt8(ascii: " ") }))
+        var out: [(String, [UInt8])] = []
+        var without = lines
+        without.remove(at: p)
+        // Positions: a hash-chosen sample of line boundaries (all of them for short files).
+        var rng = seed | 1
+        func next() -> Int { rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17; return Int(truncatingIfNeeded: rng >> 1) }
+        let positions = without.count <= 12 ? Array(0...without.count) : (0..<12).map { _ in next() % (without.count + 1) }
+        for q in positions {
+            for (label, moved) in [("moved", line), ("moved, comma", withComma), ("moved, no comma", bare)] {
+                var copy = without
+                copy.insert(moved, at: q)
+                out.append(("\(label) to line \(q)", join(copy)))
+            }
+            var duplicated = lines
+            duplicated.insert(withComma, at: min(q, duplicated.count))
+            out.append(("duplicated at line \(q)", join(duplicated)))
+            for indent in [0, 1, 3, 4, 6] {
+                var nested = without
+                nested.insert(Array(repeating: UInt8(ascii: " "), count: indent) + indentStripped + [UInt8(ascii: ",")], at: q)
+                out.append(("indented \(indent) at line \(q)", join(nested)))
+            }
+        }
+        // Comma games in place.
+        var copy = lines
+        copy[p] = line.last == UInt8(ascii: ",") ? bare : withComma
+        out.append(("comma toggled", join(copy)))
+        if p > 0, lines[p - 1].last == UInt8(ascii: ",") {
+            copy = lines
+            copy[p - 1].removeLast()
+            out.append(("previous comma removed", join(copy)))
+            copy[p] = withComma
+            out.append(("comma moved onto the signature", join(copy)))
+        }
+        if p + 1 < lines.count - 1 {
+            copy = lines
+            copy.swapAt(p, p + 1)
+            out.append(("swapped with the next line", join(copy)))
+        }
+        if p > 1 {
+            copy = lines
+            copy.swapAt(p, p - 1)
+            out.append(("swapped with the previous line", join(copy)))
+        }
+        copy = lines
+        copy[p] = [UInt8(ascii: " ")] + line
+        out.append(("indented one more", join(copy)))
+        copy = lines
+        copy[p] = line + [UInt8(ascii: " ")]
+        out.append(("trailing space", join(copy)))
+        copy = lines
+        copy[p] = Array("\t".utf8) + indentStripped + (line.last == UInt8(ascii: ",") ? [UInt8(ascii: ",")] : [])
+        out.append(("tab indentation", join(copy)))
+        return out
+    }
+}
