@@ -337,7 +337,7 @@ struct AuditRun {
             if count < MachineSecret.minimumBytes {
                 report.add(Rules.secretTooShort, path, "\(count) bytes; at least \(MachineSecret.minimumBytes) are required")
             } else {
-                let standard = count == 64 && secretBuffer.withBytes { $0.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) } }
+                let standard = count == 64 && secretBuffer.withBytes { $0.allSatisfy(Hex.isLowercaseDigit) }
                 if secretBuffer.withBytes({ FallbackSecret.hasFallbackForm($0) }) {
                     fallbackForm = true // JG081, once the hostname is known
                 } else if !standard {

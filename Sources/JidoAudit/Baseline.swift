@@ -162,7 +162,7 @@ public struct Baseline: Sendable {
 
     /// 64 lower-case hex digits, as `sha256` is written.
     static func isDigest(_ text: String) -> Bool {
-        text.utf8.count == 64 && text.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
+        text.utf8.count == 64 && text.utf8.allSatisfy(Hex.isLowercaseDigit)
     }
 
     static func time(_ text: String) -> FileTime? {

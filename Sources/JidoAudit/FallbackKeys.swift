@@ -24,9 +24,13 @@ struct FallbackKeys {
         }
     }
 
-    /// The first candidate under whose key `bytes` verify.
-    func match(_ bytes: UnsafeRawBufferPointer) -> Candidate? {
-        candidates.first { SessionSignature.verify(fileBytes: bytes, key: $0.key).verdict == .valid }
+    /// The first candidate under whose key `bytes` verify, with that verification (verified once).
+    func match(_ bytes: UnsafeRawBufferPointer) -> (candidate: Candidate, verification: SignatureVerification)? {
+        for candidate in candidates {
+            let verification = SessionSignature.verify(fileBytes: bytes, key: candidate.key)
+            if verification.verdict == .valid { return (candidate, verification) }
+        }
+        return nil
     }
 
     /// The first candidate whose fallback value is `secret`.
@@ -49,7 +53,7 @@ extension AuditRun {
 
     /// When `bytes` verify under a fallback key: the finding's message.
     mutating func fallbackMatch(_ bytes: UnsafeRawBufferPointer) -> (candidate: FallbackKeys.Candidate, message: String)? {
-        guard let candidate = fallback().match(bytes) else { return nil }
+        guard let candidate = fallback().match(bytes)?.candidate else { return nil }
         return (candidate, "signed with JidoCode's fallback key \(candidate.formula) (hostname \(candidate.hostname.debugDescription)): "
             + "anyone who knows the hostname can forge it")
     }

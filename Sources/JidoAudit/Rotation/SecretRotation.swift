@@ -138,6 +138,9 @@ struct Rotation {
     let options: RotationOptions
     let data: FileDescriptor
     var report = RotationReport()
+    /// JidoCode's fallback keys, derived on first need (a hostname probe and a PBKDF2 per candidate),
+    /// once per rotation.
+    var fallbackKeys: FallbackKeys?
     var dataPath: PathBytes { StoreLayout.dataPath(home: options.home) }
 
     init(options: RotationOptions, data: FileDescriptor) {
@@ -350,29 +353,34 @@ struct Rotation {
         do { entries = try sessions.entries().entries.sorted { $0.nameBytes.lexicographicallyPrecedes($1.nameBytes) } } catch {
             throw .system("the sessions directory cannot be listed: \(error)")
         }
-        let fallback = options.includeFallback
-            ? FallbackKeys(hostname: report.hostname, nodes: options.fallbackNodes) : nil
         for entry in entries {
             guard let name = entry.name, let id = StoreLayout.sessionID(fileName: name) else {
                 report.leftAlone.append(.init(name: DisplayText.escape(bytes: entry.nameBytes), reason: "not a session file"))
                 continue
             }
-            try resign(id, name: name, in: sessions, oldKey: oldKey, newKey: newKey, fallback: fallback, locks: locks)
+            try resign(id, name: name, in: sessions, oldKey: oldKey, newKey: newKey, locks: locks)
             options.checkpoint?(.session(name))
         }
     }
 
     mutating func resign(_ id: SessionID, name: String, in sessions: FileDescriptor, oldKey: SessionKey, newKey: SessionKey?,
-                         fallback: FallbackKeys?, locks: FileDescriptor?) throws(RotationError) {
-        guard let locks else { return try resignLocked(id, name: name, in: sessions, oldKey: oldKey, newKey: newKey, fallback: fallback) }
+                         locks: FileDescriptor?) throws(RotationError) {
+        guard let locks else { return try resignLocked(id, name: name, in: sessions, oldKey: oldKey, newKey: newKey) }
         try Self.locked(StoreLayout.lockFile(id), in: locks, timeout: options.lockTimeout, what: "session \(id.rawValue)") { () throws(RotationError) in
-            try resignLocked(id, name: name, in: sessions, oldKey: oldKey, newKey: newKey, fallback: fallback)
+            try resignLocked(id, name: name, in: sessions, oldKey: oldKey, newKey: newKey)
         }
     }
 
+    /// The fallback keys, derived on first use.
+    mutating func fallback() -> FallbackKeys {
+        if let fallbackKeys { return fallbackKeys }
+        let keys = FallbackKeys(hostname: report.hostname, nodes: options.fallbackNodes)
+        fallbackKeys = keys
+        return keys
+    }
+
     /// `resign` with the session's lock held (or in a dry run, none).
-    mutating func resignLocked(_ id: SessionID, name: String, in sessions: FileDescriptor, oldKey: SessionKey, newKey: SessionKey?,
-                               fallback: FallbackKeys?) throws(RotationError) {
+    mutating func resignLocked(_ id: SessionID, name: String, in sessions: FileDescriptor, oldKey: SessionKey, newKey: SessionKey?) throws(RotationError) {
         let bytes: [UInt8]
         do { bytes = try CheckedFileReader.read(name, in: sessions, policy: FilePolicy(maxBytes: 10 << 20, role: .sessionFile)).bytes } catch {
             report.leftAlone.append(.init(name: name, reason: "not read: \(error)"))
@@ -384,14 +392,22 @@ struct Rotation {
         }
         var verification = SessionSignature.verify(fileBytes: bytes, key: oldKey)
         var fromFallback = false
-        if verification.verdict != .valid, let candidate = bytes.withUnsafeBytes({ fallback?.match($0) }) {
-            verification = SessionSignature.verify(fileBytes: bytes, key: candidate.key)
-            fromFallback = true
+        // Under a fallback key: re-signed with --include-fallback; otherwise only named in the reason.
+        var fallbackSigned = false
+        if verification.verdict != .valid, options.includeFallback || verification.verdict == .invalid {
+            let keys = fallback()
+            if let match = bytes.withUnsafeBytes({ keys.match($0) }) {
+                if options.includeFallback {
+                    verification = match.verification
+                    fromFallback = true
+                } else {
+                    fallbackSigned = true
+                }
+            }
         }
         guard verification.verdict == .valid else {
             var reason = "\(verification.verdict.rawValue) under the old key"
-            if verification.verdict == .invalid, fallback == nil,
-               bytes.withUnsafeBytes({ FallbackKeys(hostname: report.hostname, nodes: options.fallbackNodes).match($0) }) != nil {
+            if fallbackSigned {
                 reason += "; it verifies under JidoCode's fallback key (JG080): --include-fallback re-signs it if you trust its content"
             }
             report.leftAlone.append(.init(name: name, reason: reason))

@@ -28,7 +28,7 @@ package enum FallbackSecret {
 
     /// True when `secret` has the exact form of a fallback value: 32 lower-case hex characters.
     package static func hasFallbackForm(_ secret: UnsafeRawBufferPointer) -> Bool {
-        secret.count == byteCount && secret.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
+        secret.count == byteCount && secret.allSatisfy(Hex.isLowercaseDigit)
     }
 
     /// The (hostname, node) pairs to try: every hostname in order, each with every node (without repeats).

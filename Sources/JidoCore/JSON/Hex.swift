@@ -17,30 +17,28 @@ package enum Hex {
         return out
     }
 
-    /// Two digits per byte, high nibble first: `[0x0f, 0xa0]` is `"0fa0"`.
     /// The bytes of lower- or upper-case hex text of even length; nil for anything else.
     package static func decode(_ text: String) -> [UInt8]? {
         let digits = Array(text.utf8)
         guard digits.count % 2 == 0 else { return nil }
-        func value(_ c: UInt8) -> UInt8? {
-            switch c {
-            case 0x30...0x39: c - 0x30
-            case 0x61...0x66: c - 0x61 + 10
-            case 0x41...0x46: c - 0x41 + 10
-            default: nil
-            }
-        }
         var out: [UInt8] = []
         out.reserveCapacity(digits.count / 2)
         var i = 0
         while i < digits.count {
-            guard let high = value(digits[i]), let low = value(digits[i + 1]) else { return nil }
-            out.append(high << 4 | low)
+            guard let high = ASCII.hexValue(digits[i]), let low = ASCII.hexValue(digits[i + 1]) else { return nil }
+            out.append(UInt8(high << 4 | low))
             i += 2
         }
         return out
     }
 
+    /// True for a digit of this encoder's alphabet: `0`-`9` or `a`-`f` (the form of JidoCode's
+    /// secret, its fallback value, digests and session ids).
+    @inline(__always) package static func isLowercaseDigit(_ byte: UInt8) -> Bool {
+        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x66)
+    }
+
+    /// Two digits per byte, high nibble first: `[0x0f, 0xa0]` is `"0fa0"`.
     package static func lowercase(_ bytes: some Sequence<UInt8>) -> String {
         String(decoding: lowercaseASCII(bytes), as: UTF8.self)
     }

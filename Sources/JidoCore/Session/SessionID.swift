@@ -14,7 +14,7 @@ public struct SessionID: Sendable, Hashable, CustomStringConvertible, Comparable
             case 8, 13, 18, 23: guard b == UInt8(ascii: "-") else { return nil }
             case 14: guard b == UInt8(ascii: "4") else { return nil }
             case 19: guard [UInt8(ascii: "8"), UInt8(ascii: "9"), UInt8(ascii: "a"), UInt8(ascii: "b")].contains(b) else { return nil }
-            default: guard (b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x66) else { return nil }
+            default: guard Hex.isLowercaseDigit(b) else { return nil }
             }
         }
         rawValue = text

@@ -23,7 +23,7 @@ public struct MachineSecret: Sendable {
     /// True when the secret has the form JidoCode writes: 64 lower-case hexadecimal characters.
     public var isStandardForm: Bool {
         bytes.withUnsafeBytes { raw in
-            raw.count == 64 && raw.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
+            raw.count == 64 && raw.allSatisfy(Hex.isLowercaseDigit)
         }
     }
 
