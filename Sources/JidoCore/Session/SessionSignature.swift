@@ -68,8 +68,9 @@ public enum SessionSignature {
     /// line, then the line's place is checked (`MACFirstVerification`); any other canonical file is
     /// verified in one scan plus one HMAC pass over slices of the file; any other file is decoded and
     /// re-encoded.
-    /// Both paths give the same verdict. The comparison is constant-time on the base64 text, exactly
-    /// what JidoCode compares. `orders`: the Erlang/OTP families whose JidoCode may have signed the
+    /// Every path gives the same verdict. The signature text is decoded strictly (one text per tag, so
+    /// this decides exactly what JidoCode's comparison of the base64 texts decides) and compared with
+    /// the computed tag in constant time (`MessageAuthenticationCode`). `orders`: the Erlang/OTP families whose JidoCode may have signed the
     /// file (they differ only for objects of more than 32 members); the file is `valid` when it
     /// verifies under one of them, and `beamOrder` says which.
     public static func verify(fileBytes: UnsafeRawBufferPointer, key: SessionKey, limits: JSONLimits = .default,
