@@ -82,6 +82,8 @@ public final class SessionStore: Sendable {
     let locksDirectory: FileDescriptor
     private let queues = SaveQueueRegistry()
     let signingCaches: SigningCacheRegistry
+    /// The files this store last wrote or accepted, with their sessions (`KnownFileRegistry`).
+    let knownFiles: KnownFileRegistry
 
     /// Opens (creating if needed) the store of `<home>/.jido_code`, with the machine secret there
     /// (created if missing) and this machine's hostname unless one is given.
@@ -104,6 +106,7 @@ public final class SessionStore: Sendable {
     public init(dataDirectory path: String, key: SessionKey, options: StoreOptions = StoreOptions()) throws(StoreError) {
         self.options = options
         self.signingCaches = SigningCacheRegistry(maxBytes: options.signingCacheBytes)
+        self.knownFiles = KnownFileRegistry(maxBytes: options.signingCacheBytes)
         self.key = key
         let (parent, name) = CheckedFileReader.splitPath(path)
         let parentFD: FileDescriptor
@@ -147,10 +150,13 @@ public final class SessionStore: Sendable {
 
     /// The policy every session file must pass on its descriptor before it is read.
     var filePolicy: FilePolicy { FilePolicy(maxBytes: options.maxFileBytes, role: .sessionFile) }
+    /// The decoder's limits for session files.
+    var decodingLimits: JSONLimits { JSONLimits(maxInputBytes: options.maxFileBytes) }
 
     /// Loads, verifies and validates a session. A session read from JidoCode's canonical bytes also
     /// primes its signing cache (`SigningCache.primed`), so the first save after a resume is as
-    /// cheap as the next ones.
+    /// cheap as the next ones. Bytes exactly equal to the ones this store last wrote or accepted for
+    /// `id` are answered from `KnownFileRegistry` (the same answer, without decoding again).
     public func load(_ id: SessionID) throws(StoreError) -> Session {
         guard let session = try loadIfPresent(id, primingSigningCache: true) else { throw .notFound(id) }
         return session
@@ -165,7 +171,13 @@ public final class SessionStore: Sendable {
         } catch {
             throw .from(error, id: id)
         }
-        let (session, canonical) = try decodeSession(bytes, expected: id)
+        let session: Session, canonical: Bool
+        if let known = knownFiles.session(id, ifBytesAre: bytes) {
+            (session, canonical) = known
+        } else {
+            (session, canonical) = try decodeSession(bytes, expected: id)
+            knownFiles.putLoaded(bytes, session: session, isCanonical: canonical, for: id)
+        }
         if primingSigningCache, canonical, signingCaches.maxBytes > 0,
            let cache = try? SigningCache.primed(fromCanonicalFile: bytes, conversation: session.document["conversation"]?.arrayValue ?? [],
                                                 key: key, order: options.beamOrder, memberKey: SigningCacheRegistry.memberKey) {
@@ -178,8 +190,7 @@ public final class SessionStore: Sendable {
     /// for the first problem in this order: the signature, duplicated keys, the schema, the id. Also
     /// whether the bytes verified as JidoCode's canonical form.
     func decodeSession(_ bytes: [UInt8], expected id: SessionID) throws(StoreError) -> (Session, isCanonical: Bool) {
-        let limits = JSONLimits(maxInputBytes: options.maxFileBytes)
-        let inspection = SessionFile.inspect(bytes: bytes, key: key, limits: limits, orders: [options.beamOrder], needs: .session)
+        let inspection = SessionFile.inspect(bytes: bytes, key: key, limits: decodingLimits, orders: [options.beamOrder], needs: .session)
         let verification = inspection.verification
         switch verification.verdict {
         case .valid: break
@@ -234,34 +245,47 @@ public final class SessionStore: Sendable {
         return try outcome.get()
     }
 
-    /// One batch under the kernel locks: read, apply each transform in order, write once.
+    /// What a batch did: an outcome per work item, and the file it wrote with the session it holds.
+    private struct BatchResult {
+        var outcomes: [SaveQueue.Outcome]
+        var written: (file: SessionSignature.SignedFile, session: Session)?
+    }
+
+    /// One batch under the kernel locks: read, apply each transform in order, write once. The
+    /// written file is recorded in `knownFiles` after the locks are released (an entry is keyed by
+    /// the file's bytes, so a file another writer replaced since is a miss, never a wrong answer).
     private func writeBatch(_ batch: [SaveQueue.Work], id: SessionID) -> [SaveQueue.Outcome] {
-        do throws(StoreError) {
-            while true {
-                // Lock order is always: store lock (only to create a session), then session lock.
-                let existed = (try? sessionsDirectory.status(of: StoreLayout.sessionFile(id))) != nil
-                let storeLock: FileLock? = existed ? nil : try lock(StoreLayout.storeLock)
-                let sessionLock = try lock(StoreLayout.lockFile(id))
-                let creating = (try? sessionsDirectory.status(of: StoreLayout.sessionFile(id))) == nil
-                if creating && existed {
-                    continue // Deleted since the check: retry, so creation happens under the store lock.
-                }
-                // Plain replacements (save) do not read the stored state; transforms (update) do.
-                var current: Result<Session?, StoreError> = .success(nil)
-                if batch.contains(where: { !$0.replaces }) {
-                    do throws(StoreError) { current = .success(try loadIfPresent(id)) } catch { current = .failure(error) }
-                }
-                return try writeLocked(batch, id: id, current: current, creating: creating, locks: storeLock, sessionLock)
+        let result: BatchResult
+        do throws(StoreError) { result = try writeBatchLocked(batch, id: id) } catch { return batch.map { _ in .failure(error) } }
+        if let (file, session) = result.written {
+            knownFiles.putWritten(file.bytes, session: session, key: key, limits: decodingLimits)
+        }
+        return result.outcomes
+    }
+
+    private func writeBatchLocked(_ batch: [SaveQueue.Work], id: SessionID) throws(StoreError) -> BatchResult {
+        while true {
+            // Lock order is always: store lock (only to create a session), then session lock.
+            let existed = (try? sessionsDirectory.status(of: StoreLayout.sessionFile(id))) != nil
+            let storeLock: FileLock? = existed ? nil : try lock(StoreLayout.storeLock)
+            let sessionLock = try lock(StoreLayout.lockFile(id))
+            let creating = (try? sessionsDirectory.status(of: StoreLayout.sessionFile(id))) == nil
+            if creating && existed {
+                continue // Deleted since the check: retry, so creation happens under the store lock.
             }
-        } catch {
-            return batch.map { _ in .failure(error) }
+            // Plain replacements (save) do not read the stored state; transforms (update) do.
+            var current: Result<Session?, StoreError> = .success(nil)
+            if batch.contains(where: { !$0.replaces }) {
+                do throws(StoreError) { current = .success(try loadIfPresent(id)) } catch { current = .failure(error) }
+            }
+            return try writeLocked(batch, id: id, current: current, creating: creating, locks: storeLock, sessionLock)
         }
     }
 
     /// The part of a batch that runs with the locks held (they are released when this returns:
     /// `FileLock` closes its descriptor when it goes out of scope).
     private func writeLocked(_ batch: [SaveQueue.Work], id: SessionID, current: Result<Session?, StoreError>, creating: Bool,
-                             locks storeLock: borrowing FileLock?, _ sessionLock: borrowing FileLock) throws(StoreError) -> [SaveQueue.Outcome] {
+                             locks storeLock: borrowing FileLock?, _ sessionLock: borrowing FileLock) throws(StoreError) -> BatchResult {
         var state: Session? = try? current.get()
         var outcomes: [SaveQueue.Outcome] = []
         var changed = false
@@ -287,7 +311,7 @@ public final class SessionStore: Sendable {
                 outcomes.append(.failure(error))
             }
         }
-        guard changed, var final = state else { return outcomes }
+        guard changed, var final = state else { return BatchResult(outcomes: outcomes) }
         let now = options.clock()
         if options.stampsUpdatedAt { final.markUpdated(at: now) }
         // JidoCode refuses a file without `closed_at` (`Schema.validate_session/1`: missing_fields) and
@@ -302,7 +326,7 @@ public final class SessionStore: Sendable {
         guard file.count <= options.maxFileBytes else { throw .tooLarge(size: Int64(file.count), limit: options.maxFileBytes) }
         do { try AtomicFileWriter.write(parts: file.parts, as: StoreLayout.sessionFile(id), in: sessionsDirectory) } catch { throw .from(error) }
         if let cache { signingCaches.put(cache, for: id) }
-        return outcomes.map { $0.map { _ in SaveOutcome(warnings: warnings) } }
+        return BatchResult(outcomes: outcomes.map { $0.map { _ in SaveOutcome(warnings: warnings) } }, written: (file, final))
     }
 
     private func lock(_ name: String) throws(StoreError) -> FileLock {
@@ -354,6 +378,7 @@ public final class SessionStore: Sendable {
     /// Deletes a session; deleting one that does not exist succeeds (idempotent).
     public func delete(_ id: SessionID) throws(StoreError) {
         signingCaches.remove(id)
+        knownFiles.remove(id)
         let sessionLock = try lock(StoreLayout.lockFile(id))
         do {
             try sessionsDirectory.unlink(StoreLayout.sessionFile(id))

@@ -1,0 +1,94 @@
+import Foundation
+import JidoTestSupport
+import Testing
+@testable import JidoCore
+
+/// The store answers bytes it wrote or accepted from `KnownFileRegistry`, and only those exact
+/// bytes: any other file is checked in full, with the error it always got.
+@Suite struct KnownFileRegistryTests {
+    static func session(messages: Int) throws -> Session {
+        var session = Session(id: try SessionID.random(), name: "n", projectPath: "/p", createdAt: TestVectors.january1)
+        for i in 0..<messages {
+            session.append(Session.Message(id: "m\(i)", role: .user, content: "turn \(i) \"é\"\n", timestamp: TestVectors.january1))
+        }
+        return session
+    }
+
+    static func path(_ home: String, _ id: SessionID) -> String { home + "/.jido_code/sessions/" + StoreLayout.sessionFile(id) }
+
+    /// A save records its file; a load of those bytes returns the saved session (equal to what a
+    /// fresh store decodes from the file) without decoding.
+    @Test func aSavedFileIsKnownAndLoadsAsAFreshStoreLoadsIt() throws {
+        try withTemporaryDirectory { home in
+            let store = try SessionStore.open(home: home, hostname: "h")
+            let session = try Self.session(messages: 3)
+            try store.save(session)
+            #expect(store.knownFiles.count == 1)
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Self.path(home, session.id))))
+            let hit = try #require(store.knownFiles.session(session.id, ifBytesAre: bytes))
+            #expect(hit.isCanonical)
+            let fresh = try SessionStore.open(home: home, hostname: "h").load(session.id)
+            #expect(hit.0 == fresh)
+            #expect(try store.load(session.id) == fresh)
+            try store.update(session.id) { $0?.append(Session.Message(id: "u", role: .user, content: "x", timestamp: TestVectors.january1)) }
+            #expect(try store.load(session.id).messageCount == 4)
+            try store.delete(session.id)
+            #expect(store.knownFiles.count == 0)
+        }
+    }
+
+    /// A file replaced behind the store's back (same size, one byte of content changed, so the
+    /// signature no longer matches) is refused with the error a fresh store gives, although the
+    /// store knows the bytes it wrote there; an update on it fails the same way.
+    @Test func otherBytesAreCheckedInFull() throws {
+        try withTemporaryDirectory { home in
+            let store = try SessionStore.open(home: home, hostname: "h")
+            let session = try Self.session(messages: 3)
+            try store.save(session)
+            let path = Self.path(home, session.id)
+            var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+            let at = try #require(bytes.firstRange(of: Array("turn 1".utf8))).lowerBound
+            bytes[at] = UInt8(ascii: "T")
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            let expected = #expect(throws: StoreError.self) { try SessionStore.open(home: home, hostname: "h").load(session.id) }
+            let got = #expect(throws: StoreError.self) { try store.load(session.id) }
+            #expect(got?.logDescription == expected?.logDescription)
+            guard case .invalidSignature(.invalid)? = got else {
+                Issue.record("expected invalidSignature(.invalid), got \(String(describing: got))")
+                return
+            }
+            #expect(throws: StoreError.self) { try store.update(session.id) { $0?.name = "x" } }
+        }
+    }
+
+    /// Only bytes the MAC-first path decides are recorded for a write: a config object of more than
+    /// 32 members (laid out in BEAM hash order) is not, and the next load checks it in full.
+    @Test func aWrittenFileOutsideTheMACFirstPathIsNotRecorded() throws {
+        try withTemporaryDirectory { home in
+            let store = try SessionStore.open(home: home, hostname: "h")
+            var config = JSONObject()
+            for i in 0..<40 { config["k\(i)"] = .integer(JSONInteger(i)) }
+            let session = Session(id: try SessionID.random(), name: "n", projectPath: "/p", createdAt: TestVectors.january1, config: config)
+            try store.save(session)
+            #expect(store.knownFiles.count == 0)
+            _ = try store.load(session.id)
+            #expect(store.knownFiles.count == 1, "accepted by the full check, then known")
+        }
+    }
+
+    @Test func staysWithinItsBounds() throws {
+        let registry = KnownFileRegistry(maxSessions: 2, maxBytes: 100)
+        let sessions = try (0..<3).map { _ in try Self.session(messages: 0) }
+        for session in sessions { registry.putLoaded([UInt8](repeating: 1, count: 40), session: session, isCanonical: true, for: session.id) }
+        #expect(registry.count == 2)
+        #expect(registry.session(sessions[0].id, ifBytesAre: [UInt8](repeating: 1, count: 40)) == nil, "least recently used dropped")
+        #expect(registry.session(sessions[2].id, ifBytesAre: [UInt8](repeating: 1, count: 40)) != nil)
+        #expect(registry.session(sessions[2].id, ifBytesAre: [UInt8](repeating: 1, count: 39)) == nil)
+        #expect(registry.session(sessions[2].id, ifBytesAre: [UInt8](repeating: 2, count: 40)) == nil)
+        registry.putLoaded([UInt8](repeating: 1, count: 101), session: sessions[2], isCanonical: true, for: sessions[2].id)
+        #expect(registry.session(sessions[2].id, ifBytesAre: [UInt8](repeating: 1, count: 40)) == nil, "too large: forgotten, not kept stale")
+        let none = KnownFileRegistry(maxBytes: 0)
+        none.putLoaded([1], session: sessions[0], isCanonical: true, for: sessions[0].id)
+        #expect(none.count == 0)
+    }
+}
