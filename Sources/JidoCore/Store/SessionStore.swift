@@ -158,11 +158,24 @@ public final class SessionStore: Sendable {
     /// cheap as the next ones. Bytes exactly equal to the ones this store last wrote or accepted for
     /// `id` are answered from `KnownFileRegistry` (the same answer, without decoding again).
     public func load(_ id: SessionID) throws(StoreError) -> Session {
-        guard let session = try loadIfPresent(id, primingSigningCache: true) else { throw .notFound(id) }
+        guard let session = try loadIfPresent(id, priming: .always) else { throw .notFound(id) }
         return session
     }
 
-    func loadIfPresent(_ id: SessionID, primingSigningCache: Bool = false) throws(StoreError) -> Session? {
+    /// When a read primes the session's signing cache from the file (`SigningCache.primed`; only
+    /// canonical files can).
+    enum SigningCachePriming {
+        case never
+        /// `load`: the next save is the caller's, after a resume.
+        case always
+        /// `update` under the lock: when the file was decoded, i.e. another writer (or process)
+        /// wrote it. The cache then holds the very element values the transforms see, so the save
+        /// compares them by storage (`JSONValue ==`) instead of element by element, and resumes the
+        /// MAC after the unchanged bytes. A known file is this store's own: its cache is current.
+        case whenDecoded
+    }
+
+    func loadIfPresent(_ id: SessionID, priming: SigningCachePriming = .never) throws(StoreError) -> Session? {
         let bytes: [UInt8]
         do {
             bytes = try CheckedFileReader.read(StoreLayout.sessionFile(id), in: sessionsDirectory, policy: filePolicy).bytes
@@ -171,14 +184,16 @@ public final class SessionStore: Sendable {
         } catch {
             throw .from(error, id: id)
         }
-        let session: Session, canonical: Bool
+        let session: Session, canonical: Bool, primes: Bool
         if let known = knownFiles.session(id, ifBytesAre: bytes) {
             (session, canonical) = known
+            primes = priming == .always
         } else {
             (session, canonical) = try decodeSession(bytes, expected: id)
             knownFiles.putLoaded(bytes, session: session, isCanonical: canonical, for: id)
+            primes = priming != .never
         }
-        if primingSigningCache, canonical, signingCaches.maxBytes > 0,
+        if primes, canonical, signingCaches.maxBytes > 0,
            let cache = try? SigningCache.primed(fromCanonicalFile: bytes, conversation: session.document["conversation"]?.arrayValue ?? [],
                                                 key: key, order: options.beamOrder, memberKey: SigningCacheRegistry.memberKey) {
             signingCaches.put(cache, for: id)
@@ -276,7 +291,7 @@ public final class SessionStore: Sendable {
             // Plain replacements (save) do not read the stored state; transforms (update) do.
             var current: Result<Session?, StoreError> = .success(nil)
             if batch.contains(where: { !$0.replaces }) {
-                do throws(StoreError) { current = .success(try loadIfPresent(id)) } catch { current = .failure(error) }
+                do throws(StoreError) { current = .success(try loadIfPresent(id, priming: .whenDecoded)) } catch { current = .failure(error) }
             }
             return try writeLocked(batch, id: id, current: current, creating: creating, locks: storeLock, sessionLock)
         }

@@ -76,6 +76,31 @@ import Testing
         }
     }
 
+    /// An update that finds another writer's file decodes it and primes the signing cache from it:
+    /// the save resumes the MAC and writes exactly what a fresh signing writes; that file is then
+    /// known, so the next update of this store does not decode it.
+    @Test func anUpdateAfterAnotherWriterPrimesTheSigningCache() throws {
+        try withTemporaryDirectory { home in
+            var options = StoreOptions()
+            options.clock = { TestVectors.january1 }
+            let mine = try SessionStore.open(home: home, hostname: "h", options: options)
+            let other = try SessionStore.open(home: home, hostname: "h", options: options)
+            let session = try Self.session(messages: 5)
+            try mine.save(session)
+            let message = Session.Message(id: "o", role: .assistant, content: "other", timestamp: TestVectors.january1)
+            try other.update(session.id) { $0?.append(message) }
+            try mine.update(session.id) { $0?.append(Session.Message(id: "u", role: .user, content: "mine", timestamp: TestVectors.january1)) }
+            let cache = try #require(mine.signingCaches.take(session.id, key: mine.key))
+            #expect(cache.lastSigningResumed, "primed from the other writer's file")
+            #expect(cache.elements?.elements.count == 7)
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Self.path(home, session.id))))
+            let loaded = try SessionStore.open(home: home, hostname: "h", options: options).load(session.id)
+            #expect(loaded.conversation.map(\.id) == ["m0", "m1", "m2", "m3", "m4", "o", "u"])
+            #expect(bytes == (try SessionSignature.signedFileBytes(for: loaded.document, key: mine.key)))
+            #expect(mine.knownFiles.session(session.id, ifBytesAre: bytes)?.0 == loaded)
+        }
+    }
+
     @Test func staysWithinItsBounds() throws {
         let registry = KnownFileRegistry(maxSessions: 2, maxBytes: 100)
         let sessions = try (0..<3).map { _ in try Self.session(messages: 0) }
