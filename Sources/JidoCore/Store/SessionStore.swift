@@ -22,7 +22,9 @@ public struct StoreOptions: Sendable {
     /// Load files with duplicated keys (JidoCode does: it keeps the first); off by default.
     public var acceptDuplicateKeys = false
     /// Memory for the signing caches of recently saved sessions (`SigningCache`: a save after an
-    /// append encodes and authenticates the new messages only); 0 turns them off.
+    /// append encodes and authenticates the new messages only), and as much again for the file
+    /// bytes this store last wrote or accepted (`KnownFileRegistry`: reading them again is not
+    /// decoding them again); 0 turns both off.
     public var signingCacheBytes = 32 << 20
     /// The Erlang/OTP family of the JidoCode this store serves. It decides the member order of
     /// objects with more than 32 members, both in what the store writes and in what it accepts: a
