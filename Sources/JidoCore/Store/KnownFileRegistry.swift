@@ -25,82 +25,56 @@ internal import Glibc
 /// Bounded: at most `maxSessions` entries and `maxBytes` of file bytes (least recently used
 /// dropped first); 0 keeps nothing. Entries are immutable values: a hit hands out a copy.
 ///
-/// `@unchecked Sendable`: the three `var`s are read and written only inside `lock.withLock`.
+/// `@unchecked Sendable`: `entries` is read and written only inside `lock.withLock`.
 final class KnownFileRegistry: @unchecked Sendable {
     private struct Entry {
         let bytes: [UInt8]
         let session: Session
         /// What `decodeSession` answered for `isCanonical`.
         let isCanonical: Bool
-        var lastUse: UInt64
     }
 
     private let lock = PthreadMutex()
-    private var entries: [SessionID: Entry] = [:]
-    private var clock: UInt64 = 0
-    private var totalBytes = 0
-    let maxSessions: Int
-    let maxBytes: Int
+    private var entries: BoundedSessionMap<Entry>
 
     init(maxSessions: Int = 16, maxBytes: Int) {
-        self.maxSessions = maxSessions
-        self.maxBytes = maxBytes
+        entries = BoundedSessionMap(maxSessions: maxSessions, maxBytes: maxBytes)
     }
 
     /// The session of `id` (and whether its bytes are canonical) when `bytes` are exactly the bytes
     /// of its entry; nil otherwise.
     func session(_ id: SessionID, ifBytesAre bytes: [UInt8]) -> (Session, isCanonical: Bool)? {
         lock.withLock {
-            guard var entry = entries[id], Self.same(entry.bytes, bytes) else { return nil }
-            clock += 1
-            entry.lastUse = clock
-            entries[id] = entry
+            guard let entry = entries.use(id), Self.same(entry.bytes, bytes) else { return nil }
             return (entry.session, entry.isCanonical)
         }
     }
 
     /// Records bytes `SessionStore.decodeSession` accepted, with the session it returned for them.
     func putLoaded(_ bytes: [UInt8], session: Session, isCanonical: Bool, for id: SessionID) {
-        put(Entry(bytes: bytes, session: session, isCanonical: isCanonical, lastUse: 0), for: id)
+        put(Entry(bytes: bytes, session: session, isCanonical: isCanonical), for: id)
     }
 
     /// Records bytes this store wrote for `session` (validated by the schema, signed with `key`),
     /// when the MAC-first path decides them valid and canonical; otherwise forgets `id` (the next
     /// read checks everything).
     func putWritten(_ bytes: [UInt8], session: Session, key: SessionKey, limits: JSONLimits) {
-        guard maxBytes > 0, bytes.count <= maxBytes, session.document[SessionSignature.memberName] == nil,
-              let verdict = bytes.withUnsafeBytes({ MACFirstVerification.verify($0, key: key, limits: limits) }),
-              verdict.verdict == .valid, verdict.isCanonical else {
+        let decided = session.document[SessionSignature.memberName] == nil
+            && bytes.withUnsafeBytes({ MACFirstVerification.verify($0, key: key, limits: limits) }).map { $0.verdict == .valid && $0.isCanonical } == true
+        guard decided else {
             remove(session.id)
             return
         }
-        put(Entry(bytes: bytes, session: session, isCanonical: true, lastUse: 0), for: session.id)
+        put(Entry(bytes: bytes, session: session, isCanonical: true), for: session.id)
     }
 
     private func put(_ entry: Entry, for id: SessionID) {
-        guard maxBytes > 0, maxSessions > 0, entry.bytes.count <= maxBytes else {
-            remove(id)
-            return
-        }
-        lock.withLock {
-            clock += 1
-            var entry = entry
-            entry.lastUse = clock
-            if let old = entries.updateValue(entry, forKey: id) { totalBytes -= old.bytes.count }
-            totalBytes += entry.bytes.count
-            while entries.count > maxSessions || totalBytes > maxBytes {
-                guard let oldest = entries.min(by: { $0.value.lastUse < $1.value.lastUse }) else { break }
-                entries[oldest.key] = nil
-                totalBytes -= oldest.value.bytes.count
-            }
-        }
+        lock.withLock { entries.put(entry, size: entry.bytes.count, for: id) }
     }
 
     /// Forgets `id`.
     func remove(_ id: SessionID) {
-        lock.withLock {
-            if let old = entries.removeValue(forKey: id) { totalBytes -= old.bytes.count }
-        }
+        lock.withLock { _ = entries.remove(id) }
     }
 
     var count: Int { lock.withLock { entries.count } }
