@@ -50,3 +50,5 @@ struct BoundedSessionMap<Value> {
         return old.value
     }
 }
+
+extension BoundedSessionMap: Sendable where Value: Sendable {}

@@ -24,27 +24,24 @@ internal import Glibc
 ///
 /// Bounded: at most `maxSessions` entries and `maxBytes` of file bytes (least recently used
 /// dropped first); 0 keeps nothing. Entries are immutable values: a hit hands out a copy.
-///
-/// `@unchecked Sendable`: `entries` is read and written only inside `lock.withLock`.
-final class KnownFileRegistry: @unchecked Sendable {
-    private struct Entry {
+final class KnownFileRegistry: Sendable {
+    private struct Entry: Sendable {
         let bytes: [UInt8]
         let session: Session
         /// What `decodeSession` answered for `isCanonical`.
         let isCanonical: Bool
     }
 
-    private let lock = PthreadMutex()
-    private var entries: BoundedSessionMap<Entry>
+    private let entries: Protected<BoundedSessionMap<Entry>>
 
     init(maxSessions: Int = 16, maxBytes: Int) {
-        entries = BoundedSessionMap(maxSessions: maxSessions, maxBytes: maxBytes)
+        entries = Protected(BoundedSessionMap(maxSessions: maxSessions, maxBytes: maxBytes))
     }
 
     /// The session of `id` (and whether its bytes are canonical) when `bytes` are exactly the bytes
     /// of its entry; nil otherwise.
     func session(_ id: SessionID, ifBytesAre bytes: [UInt8]) -> (Session, isCanonical: Bool)? {
-        lock.withLock {
+        entries.withLock { entries in
             guard let entry = entries.use(id), Self.same(entry.bytes, bytes) else { return nil }
             return (entry.session, entry.isCanonical)
         }
@@ -69,15 +66,15 @@ final class KnownFileRegistry: @unchecked Sendable {
     }
 
     private func put(_ entry: Entry, for id: SessionID) {
-        lock.withLock { entries.put(entry, size: entry.bytes.count, for: id) }
+        entries.withLock { $0.put(entry, size: entry.bytes.count, for: id) }
     }
 
     /// Forgets `id`.
     func remove(_ id: SessionID) {
-        lock.withLock { _ = entries.remove(id) }
+        entries.withLock { _ = $0.remove(id) }
     }
 
-    var count: Int { lock.withLock { entries.count } }
+    var count: Int { entries.withLock { $0.count } }
 
     private static func same(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         guard a.count == b.count else { return false }
