@@ -198,7 +198,9 @@ enum ParallelCommand {
 
     /// The 1-, 5- and 15-minute load averages (`/proc/loadavg`), or `unknown`.
     static func loadAverage() -> String {
-        guard let text = try? StoreFiles.read("/proc/loadavg") else { return "unknown" }
+        // A /proc file reports size 0: read to end of file, not to the size fstat gives.
+        guard let fd = try? FileDescriptor.open(PathBytes("/proc/loadavg"), [.readOnly, .closeOnExec]),
+              let text = fd.closeAfter({ try? $0.readAll(limit: 4096).bytes }) else { return "unknown" }
         return String(decoding: text, as: UTF8.self).split(separator: " ").prefix(3).joined(separator: " ")
     }
 
