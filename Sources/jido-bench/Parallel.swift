@@ -20,7 +20,7 @@ enum ParallelCommand {
           verify    what `jido-audit verify --jobs J FILE...` does per file, from the page cache: open,
                     fstat, read, SessionFile.verifyWithAmbiguity, answers delivered in file order
           audit     Auditor.run with jobs J (the whole audit of DIR; the key comes from the cache)
-          read      the same reads without verification (what reading costs)
+          read      the same reads (into each thread's reused buffer) without verification: what reading costs
           hmac      bare HMAC over the in-memory files on J threads (what the machine gives)
         cpu = user+system seconds of the process / wall seconds (how many cores were busy). The key
         derivation (PBKDF2, one chained computation: it cannot be split over threads) is timed once
@@ -208,18 +208,22 @@ enum ParallelCommand {
     static func verifyAll(_ paths: [PathBytes], key: SessionKey, jobs: Int) -> Int {
         var valid = 0
         let limits = JSONLimits.default
-        ParallelMap.forEachInOrder(paths.count, jobs: jobs, { index -> Bool in
-            guard let (bytes, _) = try? CheckedFileReader.read(path: paths[index], policy: FilePolicy(maxBytes: limits.maxInputBytes)) else { return false }
-            return bytes.withUnsafeBytes { SessionFile.verifyWithAmbiguity(bytes: $0, key: key, limits: limits).0.verdict == .valid }
+        ParallelMap.forEachInOrder(paths.count, jobs: jobs, perThread: { ReadBuffer(capacity: 1 << 17) }, { buffer, index -> Bool in
+            guard (try? CheckedFileReader.read(path: paths[index], policy: FilePolicy(maxBytes: limits.maxInputBytes), into: buffer)) != nil
+            else { return false }
+            return buffer.withBytes { SessionFile.verifyWithAmbiguity(bytes: $0, key: key, limits: limits).0.verdict == .valid }
         }, deliver: { _, isValid in valid += isValid ? 1 : 0 })
         return valid
     }
 
     /// The same reads, without verification: the bytes read.
     static func readAll(_ paths: [PathBytes], jobs: Int) -> Int {
-        ParallelMap.map(paths.count, jobs: jobs) { index in
-            (try? CheckedFileReader.read(path: paths[index], policy: FilePolicy(maxBytes: JSONLimits.default.maxInputBytes)))?.bytes.count ?? 0
-        }.reduce(0, &+)
+        var total = 0
+        ParallelMap.forEachInOrder(paths.count, jobs: jobs, perThread: { ReadBuffer(capacity: 1 << 17) }, { buffer, index in
+            (try? CheckedFileReader.read(path: paths[index], policy: FilePolicy(maxBytes: JSONLimits.default.maxInputBytes), into: buffer))
+                .map { _ in buffer.count } ?? 0
+        }, deliver: { _, count in total += count })
+        return total
     }
 
     /// Bare HMAC over each in-memory file on `jobs` threads; the sum of the first tag bytes.

@@ -88,8 +88,8 @@ struct VerifyCommand: Subcommand {
         // arguments (the probe samples the first failing ones of that order), as soon as every earlier
         // file's has: a file's bytes are freed once verified, so at most a few files are in memory.
         let key = signing.key, orders = orders, files = files
-        ParallelMap.forEachInOrder(files.count, jobs: jobs, { index in
-            Self.check(files[index], key: key, limits: limits, orders: orders)
+        ParallelMap.forEachInOrder(files.count, jobs: jobs, perThread: { ReadBuffer(capacity: 1 << 17) }, { buffer, index in
+            Self.check(files[index], key: key, limits: limits, orders: orders, buffer: buffer)
         }, deliver: { _, answer in
             switch answer {
             case let .verified(result, bytes):
@@ -115,16 +115,17 @@ struct VerifyCommand: Subcommand {
         case unreadable(PathBytes, FileReadProblem)
     }
 
-    /// Reads and verifies one file: one reading, a file JidoCode wrote with ASCII keys only (none can
-    /// be ambiguous) neither scanned nor decoded; any other file decoded once, for both answers.
-    static func check(_ path: PathBytes, key: SessionKey, limits: JSONLimits, orders: [BeamOrder]) -> Answer {
+    /// Reads one file into `buffer` (the thread's own, reused) and verifies it: one reading, a file
+    /// JidoCode wrote with ASCII keys only (none can be ambiguous) neither scanned nor decoded; any other
+    /// file decoded once, for both answers.
+    static func check(_ path: PathBytes, key: SessionKey, limits: JSONLimits, orders: [BeamOrder], buffer: ReadBuffer) -> Answer {
         do throws(FileReadError) {
-            let (bytes, _) = try CheckedFileReader.read(path: path, policy: FilePolicy(maxBytes: limits.maxInputBytes))
-            let (verification, ambiguous) = bytes.withUnsafeBytes {
-                SessionFile.verifyWithAmbiguity(bytes: $0, key: key, limits: limits, orders: orders)
+            _ = try CheckedFileReader.read(path: path, policy: FilePolicy(maxBytes: limits.maxInputBytes), into: buffer)
+            return buffer.withBytes { bytes in
+                let (verification, ambiguous) = SessionFile.verifyWithAmbiguity(bytes: bytes, key: key, limits: limits, orders: orders)
+                return .verified(FileResult(path: path, verification: verification, ambiguous: ambiguous),
+                                 bytes: verification.verdict == .invalid ? Array(bytes) : [])
             }
-            return .verified(FileResult(path: path, verification: verification, ambiguous: ambiguous),
-                             bytes: verification.verdict == .invalid ? bytes : [])
         } catch {
             let problem = FileReadProblem(error)
             if problem.tooLarge {  // JidoCode refuses it too: undecodable, a verdict

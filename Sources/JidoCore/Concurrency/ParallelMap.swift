@@ -57,8 +57,12 @@ package enum ParallelMap {
                 }
                 guard let index else { return }
                 let result = body(&state, index)
-                shared.withLock { state in state.ring[index % slots] = result }
-                shared.broadcast()
+                // Only the caller waits for a result, and only for the next one to deliver.
+                let awaited = shared.withLock { state in
+                    state.ring[index % slots] = result
+                    return index == state.delivered
+                }
+                if awaited { shared.broadcast() }
             }
         }
         // A test's fault plan (a task-local value) holds on the workers too.
@@ -73,11 +77,11 @@ package enum ParallelMap {
             return
         }
         for index in 0..<count {
-            let result = shared.withLock(waitingUntil: { $0.ring[index % slots] != nil }) { state -> T? in
+            let (result, windowWasFull) = shared.withLock(waitingUntil: { $0.ring[index % slots] != nil }) { state -> (T?, Bool) in
                 defer { state.ring[index % slots] = nil; state.delivered += 1 }
-                return state.ring[index % slots]
+                return (state.ring[index % slots], state.next >= state.delivered + slots)
             }
-            shared.broadcast() // a slot is free: a worker waiting for the window may go on
+            if windowWasFull { shared.broadcast() } // a slot is free: a worker waiting for the window may go on
             if let result { deliver(index, result) }
         }
     }
