@@ -18,7 +18,8 @@ extension AuditRun {
         // empty report; the key and the fallback keys shared), and merged here in name order: the
         // report is the one a single thread makes, findings, entries and hostname samples in the same order.
         let worker = EntryAuditor(configuration: configuration, key: key, user: user, hostname: report.hostname, fallbackKeys: fallbackKeys)
-        ParallelMap.forEachInOrder(entries.count, jobs: configuration.jobs, perThread: { worker.makeRun() }, { run, index in
+        ParallelMap.forEachInOrder(entries.count, jobs: configuration.jobs, onEachThread: SyscallFaults.carriedToThreads(),
+                                   perThread: { worker.makeRun() }, { run, index in
             run.auditEntry(entries[index], in: sessionsFD, path: sessionsPath, locksFD: locksFD)
         }, deliver: { _, part in
             absorb(part)

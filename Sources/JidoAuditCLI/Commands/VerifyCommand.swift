@@ -88,7 +88,7 @@ struct VerifyCommand: Subcommand {
         // arguments (the probe samples the first failing ones of that order), as soon as every earlier
         // file's has: a file's bytes are freed once verified, so at most a few files are in memory.
         let key = signing.key, orders = orders, files = files
-        ParallelMap.forEachInOrder(files.count, jobs: jobs, perThread: { ReadBuffer(capacity: 1 << 17) }, { buffer, index in
+        ParallelMap.forEachInOrder(files.count, jobs: jobs, onEachThread: SyscallFaults.carriedToThreads(), perThread: { ReadBuffer(capacity: 1 << 17) }, { buffer, index in
             Self.check(files[index], key: key, limits: limits, orders: orders, buffer: buffer)
         }, deliver: { _, answer in
             switch answer {

@@ -30,11 +30,17 @@ package enum ParallelMap {
         forEachInOrder(count, jobs: jobs, window: window, perThread: {}, { _, index in body(index) }, deliver: deliver)
     }
 
+    /// Runs a worker thread's whole life (its argument) inside some context: task-local values, which
+    /// threads do not inherit, bound again (`SyscallFaults.carriedToThreads()`).
+    package typealias ThreadSetup = @Sendable (_ run: () -> Void) -> Void
+
     /// `forEachInOrder(_:jobs:window:_:deliver:)` where each thread first makes its own `State` with
     /// `perThread` (a reusable buffer, say) and lends it to `body` for every index it takes: the state is
-    /// made, used and released on that one thread, so it need not be `Sendable`.
+    /// made, used and released on that one thread, so it need not be `Sendable`. Each worker thread runs
+    /// inside `onEachThread`.
     package static func forEachInOrder<T: Sendable, State>(
-        _ count: Int, jobs: Int, window: Int? = nil, perThread: @escaping @Sendable () -> State,
+        _ count: Int, jobs: Int, window: Int? = nil, onEachThread: @escaping ThreadSetup = { $0() },
+        perThread: @escaping @Sendable () -> State,
         _ body: @escaping @Sendable (inout State, Int) -> T, deliver: (Int, T) -> Void
     ) {
         guard count > 0 else { return }
@@ -65,12 +71,8 @@ package enum ParallelMap {
                 if awaited { shared.broadcast() }
             }
         }
-        // A test's fault plan (a task-local value) holds on the workers too.
-        let faults = SyscallFaults.current
         var started = 0
-        for _ in 0..<workers where DetachedThread.start(stackSize: 8 << 20, { SyscallFaults.$current.withValue(faults) { work() } }) {
-            started += 1
-        }
+        for _ in 0..<workers where DetachedThread.start(stackSize: 8 << 20, { onEachThread { work() } }) { started += 1 }
         guard started > 0 else {
             var state = perThread()
             for index in 0..<count { deliver(index, body(&state, index)) }

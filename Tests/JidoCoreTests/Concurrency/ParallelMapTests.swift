@@ -38,15 +38,19 @@ import Testing
         #expect(states.withLock { $0 } >= 1 && states.withLock { $0 } <= jobs)
     }
 
-    /// A test's syscall fault plan (task-local) holds on the worker threads too.
+    /// A test's syscall fault plan (task-local) holds on the worker threads when carried to them.
     @Test func theCallersFaultPlanHoldsOnTheWorkers() {
         let faults = SyscallFaults()
         faults.fail(.open, errno: EACCES, times: 100)
         let opened = SyscallFaults.$current.withValue(faults) {
-            ParallelMap.map(4, jobs: 4) { _ in (try? FileDescriptor.open(PathBytes("/"), [.readOnly, .directory, .closeOnExec])).map { fd in
-                _ = try? fd.close()
-                return true
-            } ?? false }
+            var opened: [Bool] = []
+            ParallelMap.forEachInOrder(4, jobs: 4, onEachThread: SyscallFaults.carriedToThreads(), perThread: {}, { _, _ in
+                (try? FileDescriptor.open(PathBytes("/"), [.readOnly, .directory, .closeOnExec])).map { fd in
+                    _ = try? fd.close()
+                    return true
+                } ?? false
+            }, deliver: { _, result in opened.append(result) })
+            return opened
         }
         #expect(opened == [false, false, false, false])
         #expect(faults.count(.open) == 4)
