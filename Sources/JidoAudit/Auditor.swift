@@ -33,7 +33,11 @@ public struct AuditConfiguration: Sendable {
     /// The most entries recorded with `hashContents` (`Baseline.maxEntries`; past it the rest are
     /// reported as `baseline-incomplete`).
     public var maxRecordedEntries = Baseline.maxEntries
-    /// Called after each session file with (done, total); for progress on a terminal.
+    /// Entries of `sessions/` audited at once, on this many threads (default: the processors online).
+    /// The report is the same whatever the number: entries are merged in name order.
+    public var jobs = ParallelMap.availableCores
+    /// Called after each session file with (done, total), on the calling thread, in name order; for
+    /// progress on a terminal.
     public var progress: (@Sendable (Int, Int) -> Void)?
 
     /// The user whose store this is: the files must be theirs. nil: the effective user, or, when
@@ -108,16 +112,19 @@ struct AuditRun {
     /// Derives the key of the secret in use for another hostname (for `suggestHostname`).
     var keyFor: (@Sendable (String) -> SessionKey?)?
     var hostnameProbe = HostnameProbe()
-    /// JidoCode's fallback keys for the hostnames it could use here, derived on first need (`FallbackKeys`).
-    var fallbackKeys: FallbackKeys?
+    /// JidoCode's fallback keys for the hostnames it could use here, derived on first need (`FallbackKeys`),
+    /// once for every thread of the run.
+    let fallbackKeys: FallbackKeys.Lazy
     /// The user the store must belong to (see `AuditConfiguration.owner`).
     var user: UInt32
-    /// Every session file is read into this one buffer (the secret into its own, wiped after).
+    /// Every session file this run (or this thread of it) reads goes into this one buffer (the secret
+    /// into its own, wiped after).
     let readBuffer = ReadBuffer(capacity: 1 << 17)
 
-    init(_ configuration: AuditConfiguration) {
+    init(_ configuration: AuditConfiguration, fallbackKeys: FallbackKeys.Lazy = FallbackKeys.Lazy()) {
         user = configuration.owner ?? ProcessIdentity.effectiveUser
         self.configuration = configuration
+        self.fallbackKeys = fallbackKeys
         report = AuditReport(home: configuration.homePath, dataDirectory: StoreLayout.dataPath(home: configuration.homePath))
         report.suppressions = configuration.suppressions
         report.today = configuration.now >= 0 ? configuration.now / 86_400 : (configuration.now - 86_399) / 86_400

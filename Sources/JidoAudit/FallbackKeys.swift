@@ -3,8 +3,8 @@ import JidoCore
 /// JidoCode's fallback keys (`FallbackSecret`) for every hostname JidoCode could key with here and
 /// every node name given, derived once, on first need (a PBKDF2 each): only a store with a failing
 /// signature or a fallback-shaped secret pays for them.
-struct FallbackKeys {
-    struct Candidate {
+struct FallbackKeys: Sendable {
+    struct Candidate: Sendable {
         let hostname: String
         let node: String
         let key: SessionKey
@@ -42,13 +42,26 @@ struct FallbackKeys {
     }
 }
 
+extension FallbackKeys {
+    /// The keys of one audit, derived by the first thread that needs them (the others wait for them).
+    final class Lazy: Sendable {
+        private let keys = Protected<FallbackKeys?>(nil)
+
+        func get(hostname: String?, nodes: [String]) -> FallbackKeys {
+            keys.withLock { keys in
+                if let keys { return keys }
+                let derived = FallbackKeys(hostname: hostname, nodes: nodes)
+                keys = derived
+                return derived
+            }
+        }
+    }
+}
+
 extension AuditRun {
     /// The fallback keys, derived on first use.
-    mutating func fallback() -> FallbackKeys {
-        if let fallbackKeys { return fallbackKeys }
-        let keys = FallbackKeys(hostname: report.hostname ?? configuration.hostname, nodes: configuration.fallbackNodes)
-        fallbackKeys = keys
-        return keys
+    func fallback() -> FallbackKeys {
+        fallbackKeys.get(hostname: report.hostname ?? configuration.hostname, nodes: configuration.fallbackNodes)
     }
 
     /// When `bytes` verify under a fallback key: the finding's message.

@@ -33,6 +33,17 @@ public struct HostnameProbe: Sendable {
         }
     }
 
+    /// Adds what `other` counted and kept after what this probe did: recording files in turn into
+    /// several probes and adding them in the same order keeps what one probe would have.
+    package mutating func add(_ other: HostnameProbe) {
+        valid += other.valid
+        invalid += other.invalid
+        for sample in other.samples where samples.count < Self.maxSamples && sampleBytes + sample.count <= Self.maxSampleBytes {
+            samples.append(sample)
+            sampleBytes += sample.count
+        }
+    }
+
     /// True when more signed files failed than verified.
     public var mostSignaturesFail: Bool { invalid > valid }
 

@@ -14,23 +14,57 @@ extension AuditRun {
         // Progress counts session files only, so it ends at total/total.
         let total = entries.filter { $0.name.flatMap(StoreLayout.sessionID(fileName:)) != nil }.count
         var sessionCount = 0
-        for entry in entries {
-            guard let name = entry.name else {
-                report.add(Rules.strayFile, sessionsPath.appending(PathBytes(bytes: entry.nameBytes)), "name is not valid UTF-8; never opened")
-                continue
-            }
-            let path = sessionsPath.appending(name)
-            if let id = StoreLayout.sessionID(fileName: name) {
+        // Each entry is audited on one of `jobs` threads, by that thread's own run (its read buffer, an
+        // empty report; the key and the fallback keys shared), and merged here in name order: the
+        // report is the one a single thread makes, findings, entries and hostname samples in the same order.
+        let worker = EntryAuditor(configuration: configuration, key: key, user: user, hostname: report.hostname, fallbackKeys: fallbackKeys)
+        ParallelMap.forEachInOrder(entries.count, jobs: configuration.jobs, onEachThread: SyscallFaults.carriedToThreads(),
+                                   perThread: { worker.makeRun() }, { run, index in
+            run.auditEntry(entries[index], in: sessionsFD, path: sessionsPath, locksFD: locksFD)
+        }, deliver: { _, part in
+            absorb(part)
+            if part.isSession {
                 sessionCount += 1
-                auditSession(id, in: sessionsFD, path: path)
                 configuration.progress?(sessionCount, total)
-            } else {
-                classifyStray(name, path: path, in: sessionsFD, locksFD: locksFD)
             }
-        }
+        })
         if sessionCount >= configuration.maxSessions {
             report.add(Rules.countLimit, sessionsPath, "\(sessionCount) sessions; the limit is \(configuration.maxSessions)")
         }
+    }
+
+    /// One entry of `sessions/`, audited from an empty report: what it adds to the run's report.
+    mutating func auditEntry(_ entry: DirectoryEntry, in sessionsFD: FileDescriptor, path sessionsPath: PathBytes,
+                             locksFD: FileDescriptor?) -> EntryAudit {
+        var fresh = AuditReport(home: configuration.homePath, dataDirectory: dataPath)
+        fresh.hostname = report.hostname
+        report = fresh
+        hostnameProbe = HostnameProbe()
+        var isSession = false
+        if let name = entry.name {
+            let path = sessionsPath.appending(name)
+            if let id = StoreLayout.sessionID(fileName: name) {
+                isSession = true
+                auditSession(id, in: sessionsFD, path: path)
+            } else {
+                classifyStray(name, path: path, in: sessionsFD, locksFD: locksFD)
+            }
+        } else {
+            report.add(Rules.strayFile, sessionsPath.appending(PathBytes(bytes: entry.nameBytes)), "name is not valid UTF-8; never opened")
+        }
+        return EntryAudit(findings: report.findings, entries: report.entries, sessionFiles: report.sessionFiles, bytesRead: report.bytesRead,
+                          verdicts: report.verdicts, probe: hostnameProbe, isSession: isSession)
+    }
+
+    /// Adds what one entry gave to the report (its findings through `AuditReport.add` again, so the
+    /// suppressions and the listing limit apply in name order).
+    mutating func absorb(_ part: EntryAudit) {
+        for finding in part.findings { report.add(finding.rule, PathBytes(bytes: finding.pathBytes), finding.message) }
+        report.entries += part.entries
+        report.sessionFiles += part.sessionFiles
+        report.bytesRead += part.bytesRead
+        for (verdict, count) in part.verdicts { report.verdicts[verdict, default: 0] += count }
+        hostnameProbe.add(part.probe)
     }
 
     mutating func classifyStray(_ name: String, path: PathBytes, in sessionsFD: FileDescriptor, locksFD: FileDescriptor?) {
@@ -154,5 +188,35 @@ extension BeamOrder {
         case .otp25: return "25/26"
         case .otp27: return "27/28"
         }
+    }
+}
+
+/// What one entry of `sessions/` adds to the report, made on any thread.
+struct EntryAudit: Sendable {
+    var findings: [Finding]
+    var entries: [EntryRecord]
+    var sessionFiles: Int
+    var bytesRead: Int
+    var verdicts: [SignatureVerdict: Int]
+    var probe: HostnameProbe
+    /// A file named like a session (progress counts these).
+    var isSession: Bool
+}
+
+/// What each thread of the audit of `sessions/` needs to make its own run.
+struct EntryAuditor: Sendable {
+    let configuration: AuditConfiguration
+    let key: SessionKey?
+    let user: UInt32
+    let hostname: String?
+    let fallbackKeys: FallbackKeys.Lazy
+
+    /// A run for one thread: its own read buffer and report, this audit's key, user and fallback keys.
+    func makeRun() -> AuditRun {
+        var run = AuditRun(configuration, fallbackKeys: fallbackKeys)
+        run.key = key
+        run.user = user
+        run.report.hostname = hostname
+        return run
     }
 }

@@ -38,6 +38,46 @@ import Testing
         }
     }
 
+    /// `--jobs`: the same report in every format whatever the number of threads (only the measured
+    /// duration differs), on a store with valid, tampered, unsigned and fallback-signed files, a session
+    /// that is a FIFO, one that is a dangling symlink, one nobody may read, a lock of a missing session,
+    /// strays and a name that is not UTF-8.
+    @Test func theReportIsTheSameForEveryJobCount() throws {
+        try withTemporaryDirectory { root in
+            let home = try copyVectorStore("mixed", into: root)
+            let sessions = home + "/.jido_code/sessions/"
+            let names = try FileManager.default.contentsOfDirectory(atPath: sessions).filter { $0.hasSuffix(".json") }.sorted()
+            #expect(names.count >= 6)
+            var tampered = try [UInt8](Data(contentsOf: URL(fileURLWithPath: sessions + names[0])))
+            if let brace = tampered.lastIndex(of: UInt8(ascii: "}")) { tampered.insert(UInt8(ascii: " "), at: brace) }
+            try writeFile(sessions + names[0], tampered)
+            #expect(mkfifo(sessions + "6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b.json", 0o600) == 0)
+            #expect(symlink(root + "/missing.json", sessions + "7a1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b.json") == 0)
+            try writeFile(sessions + "8b1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b.json", Array("{}".utf8), mode: 0o000)
+            try writeFile(sessions + "notes.txt", Array("stray".utf8))
+            try writeFile(pathBytes: pathBytes(sessions, [0x76, 0xFF, 0x2E, 0x6A, 0x73, 0x6F, 0x6E]), Array("{}".utf8))
+            try FileManager.default.createDirectory(atPath: home + "/.jido_code/locks", withIntermediateDirectories: true)
+            try writeFile(home + "/.jido_code/locks/9c1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b.lock", [])
+            let base = ["--home", home, "--hostname", Self.host, "--cleanup-days", "100000", "--verbose"]
+            for format in ["text", "json", "sarif"] {
+                let one = audit(base + ["--format", format, "--jobs", "1"])
+                #expect(one.status == 1 && one.stdout.contains(names[0]), "\(format)")
+                for jobs in ["2", "5"] {
+                    let many = audit(base + ["--format", format, "--jobs", jobs])
+                    #expect(Self.withoutDuration(many.stdout) == Self.withoutDuration(one.stdout), "\(format) --jobs \(jobs)")
+                    #expect(many.stderr == one.stderr && many.status == one.status, "\(format) --jobs \(jobs)")
+                }
+            }
+            #expect(audit(base + ["--jobs", "0"]).status == 2)
+        }
+    }
+
+    /// The report without its measured duration (text `(N B, 0.12 s)`, JSON `duration_seconds`).
+    static func withoutDuration(_ report: String) -> String {
+        report.replacingOccurrences(of: #"[0-9]+\.[0-9]+ s\)"#, with: "DURATION", options: .regularExpression)
+            .replacingOccurrences(of: #""duration_seconds": [0-9.e+-]+"#, with: "DURATION", options: .regularExpression)
+    }
+
     @Test func failOnThresholdDecidesTheExitStatus() throws {
         try withTemporaryDirectory { root in
             let home = try copyVectorStore("basic", into: root)

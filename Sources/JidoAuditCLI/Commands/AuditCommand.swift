@@ -24,6 +24,7 @@ struct AuditCommand: Subcommand {
             OwnerOption.spec,
             .value("--max-sessions", "N", "Session count reported as at the limit (default: 100)."),
             .value("--cleanup-days", "N", "Age in days after which a closed session is reported as cleanup-eligible (default: 30)."),
+            JobsOption.spec("Session files audited"),
             .value("--node", "NAME", "Node name of a distributed JidoCode, tried for its fallback key besides nonode@nohost (JG080); repeatable."),
         ],
         positionalName: nil, minimumPositionals: 0, maximumPositionals: 0,
@@ -46,11 +47,13 @@ struct AuditCommand: Subcommand {
     let textOptions: TextOptions
     let suppressions: Suppressions
     let nodes: [String]
+    let jobs: Int
 
     init(_ arguments: ParsedArguments, io: CommandIO) throws(UsageError) {
         keyOptions = try KeyOptions(arguments, io: io)
         owner = try OwnerOption.parse(arguments)
         nodes = arguments.allValues("--node")
+        jobs = try JobsOption.parse(arguments)
         if nodes.contains(where: \.isEmpty) { throw UsageError("--node needs a non-empty node name") }
         output = arguments.path("--output")
         if let output, output.isEmpty { throw UsageError("--output needs a file name") }
@@ -109,6 +112,7 @@ struct AuditCommand: Subcommand {
         configuration.hashContents = baseline != nil
         configuration.suppressions = suppressions
         configuration.fallbackNodes = nodes
+        configuration.jobs = jobs
         if io.stderrIsTerminal {
             configuration.progress = { done, total in
                 if done % 200 == 0 || done == total { io.err("\rjido-audit: \(done)/\(total) session files" + (done == total ? "\n" : "")) }

@@ -11,7 +11,7 @@ struct VerifyCommand: Subcommand {
         options: KeyOptions.specs + [
             .value("--otp", "25|27|any", "Erlang/OTP family whose JidoCode signed the files (default: any)."),
             .value("--format", "text|json", "Output format (default: text)."),
-            .value("--jobs", "N", "Files verified at once, on N threads (default: the processors online)."),
+            JobsOption.spec("Files verified"),
         ],
         positionalName: "FILE...", minimumPositionals: 1, maximumPositionals: .max,
         discussion: """
@@ -44,7 +44,7 @@ struct VerifyCommand: Subcommand {
         json = try ArgumentParser.choice(arguments, "--format", ["text", "json"], default: "text") == "json"
         orders = try BeamOrderOption.parse(arguments, allowAny: true)
         files = arguments.positionals
-        jobs = try ArgumentParser.integer(arguments, "--jobs", default: ParallelMap.availableCores, in: 1...1024)
+        jobs = try JobsOption.parse(arguments)
     }
 
     /// One file's answer: its verification and the keys other parsers would merge.
@@ -84,26 +84,22 @@ struct VerifyCommand: Subcommand {
         var probe = HostnameProbe()
         var results: [FileResult] = []
         var unreadable: [Unreadable] = []
-        // Files are verified `jobs` at a time in windows, so that at most a window of files is in
-        // memory; the answers (and the probe's samples) are taken in the order of the arguments.
-        let window = max(1, jobs * 4)
+        // A fixed pool of `jobs` threads verifies the files; the answers come back in the order of the
+        // arguments (the probe samples the first failing ones of that order), as soon as every earlier
+        // file's has: a file's bytes are freed once verified, so at most a few files are in memory.
         let key = signing.key, orders = orders, files = files
-        var start = 0
-        while start < files.count {
-            let paths = Array(files[start..<min(files.count, start + window)])
-            start += paths.count
-            let answers = ParallelMap.map(paths.count, jobs: jobs) { index in Self.check(paths[index], key: key, limits: limits, orders: orders) }
-            for answer in answers {
-                switch answer {
-                case let .verified(result, bytes):
-                    bytes.withUnsafeBytes { probe.record(result.verification.verdict, bytes: $0) }
-                    results.append(result)
-                case let .unreadable(path, problem):
-                    io.err("jido-audit verify: cannot read \(DisplayText.escape(bytes: path.bytes)): \(DisplayText.escape(problem.description))\n")
-                    unreadable.append(Unreadable(path: path, problem: problem))
-                }
+        ParallelMap.forEachInOrder(files.count, jobs: jobs, onEachThread: SyscallFaults.carriedToThreads(), perThread: { ReadBuffer(capacity: 1 << 17) }, { buffer, index in
+            Self.check(files[index], key: key, limits: limits, orders: orders, buffer: buffer)
+        }, deliver: { _, answer in
+            switch answer {
+            case let .verified(result, bytes):
+                bytes.withUnsafeBytes { probe.record(result.verification.verdict, bytes: $0) }
+                results.append(result)
+            case let .unreadable(path, problem):
+                io.err("jido-audit verify: cannot read \(DisplayText.escape(bytes: path.bytes)): \(DisplayText.escape(problem.description))\n")
+                unreadable.append(Unreadable(path: path, problem: problem))
             }
-        }
+        })
         let suggestion = probe.matchingHostname(candidates: HostnameProbe.machineCandidates(), used: signing.hostname,
                                                 key: signing.derive)
         let outcome = Outcome(results: results, unreadable: unreadable, hostname: signing.hostname, suggestion: suggestion, probe: probe)
@@ -119,16 +115,17 @@ struct VerifyCommand: Subcommand {
         case unreadable(PathBytes, FileReadProblem)
     }
 
-    /// Reads and verifies one file: one reading, a file JidoCode wrote with ASCII keys only (none can
-    /// be ambiguous) neither scanned nor decoded; any other file decoded once, for both answers.
-    static func check(_ path: PathBytes, key: SessionKey, limits: JSONLimits, orders: [BeamOrder]) -> Answer {
+    /// Reads one file into `buffer` (the thread's own, reused) and verifies it: one reading, a file
+    /// JidoCode wrote with ASCII keys only (none can be ambiguous) neither scanned nor decoded; any other
+    /// file decoded once, for both answers.
+    static func check(_ path: PathBytes, key: SessionKey, limits: JSONLimits, orders: [BeamOrder], buffer: ReadBuffer) -> Answer {
         do throws(FileReadError) {
-            let (bytes, _) = try CheckedFileReader.read(path: path, policy: FilePolicy(maxBytes: limits.maxInputBytes))
-            let (verification, ambiguous) = bytes.withUnsafeBytes {
-                SessionFile.verifyWithAmbiguity(bytes: $0, key: key, limits: limits, orders: orders)
+            _ = try CheckedFileReader.read(path: path, policy: FilePolicy(maxBytes: limits.maxInputBytes), into: buffer)
+            return buffer.withBytes { bytes in
+                let (verification, ambiguous) = SessionFile.verifyWithAmbiguity(bytes: bytes, key: key, limits: limits, orders: orders)
+                return .verified(FileResult(path: path, verification: verification, ambiguous: ambiguous),
+                                 bytes: verification.verdict == .invalid ? Array(bytes) : [])
             }
-            return .verified(FileResult(path: path, verification: verification, ambiguous: ambiguous),
-                             bytes: verification.verdict == .invalid ? bytes : [])
         } catch {
             let problem = FileReadProblem(error)
             if problem.tooLarge {  // JidoCode refuses it too: undecodable, a verdict

@@ -51,17 +51,7 @@ package enum CheckedFileReader {
     }
 
     public static func read(_ name: PathBytes, in directory: FileDescriptor, policy: FilePolicy) throws(FileReadError) -> (bytes: [UInt8], status: FileStatus) {
-        let fd: FileDescriptor
-        do {
-            fd = try directory.open(name, .hardenedRead)
-        } catch {
-            switch error.errno {
-            case .noSuchFileOrDirectory: throw .notFound
-            case .tooManySymbolicLinks: throw .symbolicLink
-            default: throw .system(error)
-            }
-        }
-        return try fd.closeAfter { (fd) throws(FileReadError) in try read(fd, policy: policy) }
+        try open(name, in: directory).closeAfter { (fd) throws(FileReadError) in try read(fd, policy: policy) }
     }
 
     /// Reads `path` (its directory part is resolved normally; the last component is never followed).
@@ -70,6 +60,23 @@ package enum CheckedFileReader {
     }
 
     public static func read(path: PathBytes, policy: FilePolicy) throws(FileReadError) -> (bytes: [UInt8], status: FileStatus) {
+        try open(path: path).closeAfter { (fd) throws(FileReadError) in try read(fd, policy: policy) }
+    }
+
+    /// `read(path:policy:)` into `buffer`, reused from file to file (a thread reading many files then
+    /// allocates and page-faults one buffer, not one per file): the descriptor's status, the bytes in `buffer`.
+    public static func read(path: PathBytes, policy: FilePolicy, into buffer: ReadBuffer) throws(FileReadError) -> FileStatus {
+        try open(path: path).closeAfter { (fd) throws(FileReadError) in
+            let status = try checkedStatus(fd, policy: policy)
+            let exceededLimit: Bool
+            do throws(SystemCallError) { exceededLimit = try buffer.fill(from: fd, limit: policy.maxBytes, sizeHint: Int(status.size)) } catch { throw .system(error) }
+            guard !exceededLimit, buffer.count == Int(status.size) else { throw .changedWhileReading }
+            return status
+        }
+    }
+
+    /// Opens the last component of `path` (never followed) in its directory.
+    private static func open(path: PathBytes) throws(FileReadError) -> FileDescriptor {
         let (parent, name) = path.split
         let directory: FileDescriptor
         do {
@@ -77,14 +84,33 @@ package enum CheckedFileReader {
         } catch {
             throw error.errno == .noSuchFileOrDirectory ? .notFound : .system(error)
         }
-        return try directory.closeAfter { (dir) throws(FileReadError) in try read(name, in: dir, policy: policy) }
+        return try directory.closeAfter { (directory) throws(FileReadError) in try open(name, in: directory) }
+    }
+
+    /// Opens `name` in `directory` with `.hardenedRead`.
+    private static func open(_ name: PathBytes, in directory: FileDescriptor) throws(FileReadError) -> FileDescriptor {
+        do {
+            return try directory.open(name, .hardenedRead)
+        } catch {
+            switch error.errno {
+            case .noSuchFileOrDirectory: throw .notFound
+            case .tooManySymbolicLinks: throw .symbolicLink
+            default: throw .system(error)
+            }
+        }
+    }
+
+    /// The descriptor's status, once it passed `policy`.
+    private static func checkedStatus(_ fd: FileDescriptor, policy: FilePolicy) throws(FileReadError) -> FileStatus {
+        let status: FileStatus
+        do { status = try fd.status() } catch { throw .system(error) }
+        try check(status, policy: policy)
+        return status
     }
 
     /// Checks the open descriptor against `policy`, then reads it whole.
     public static func read(_ fd: FileDescriptor, policy: FilePolicy) throws(FileReadError) -> (bytes: [UInt8], status: FileStatus) {
-        let status: FileStatus
-        do { status = try fd.status() } catch { throw .system(error) }
-        try check(status, policy: policy)
+        let status = try checkedStatus(fd, policy: policy)
         let result: (bytes: [UInt8], exceededLimit: Bool)
         do {
             result = try fd.readAll(limit: policy.maxBytes, sizeHint: Int(status.size))

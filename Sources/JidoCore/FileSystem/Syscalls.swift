@@ -180,6 +180,13 @@ package final class SyscallFaults: Sendable {
         for action in due { action() }
     }
 
+    /// For `ParallelMap.forEachInOrder(onEachThread:)`: binds the calling task's plan (nil: none) on each
+    /// worker thread, so a test's plan holds on the threads a verification or an audit starts.
+    package static func carriedToThreads() -> ParallelMap.ThreadSetup {
+        let faults = current
+        return { run in $current.withValue(faults) { run() } }
+    }
+
     /// How many times `call` was attempted under this plan.
     package func count(_ call: SyscallName) -> Int { plan.withLock { $0.counts[call, default: 0] } }
 

@@ -228,6 +228,33 @@ import Testing
         }
     }
 
+    /// The read into a reused buffer refuses and answers as the array read does (a symlink, a missing
+    /// file, a file over the limit, a FIFO), and leaves exactly each file's bytes, a short file after a long one.
+    @Test func aReadIntoAReusedBufferAnswersAsTheArrayRead() throws {
+        try withTemporaryDirectory { root in
+            try writeFile(root + "/long.json", Array(repeating: UInt8(ascii: "x"), count: 300_000))
+            try writeFile(root + "/short.json", Array("{}".utf8))
+            #expect(symlink(root + "/short.json", root + "/link.json") == 0)
+            #expect(mkfifo(root + "/fifo.json", 0o600) == 0)
+            let buffer = ReadBuffer(capacity: 16)
+            let policy = FilePolicy(maxBytes: 400_000)
+            for name in ["long.json", "short.json", "link.json", "fifo.json", "none.json"] {
+                let path = PathBytes(root + "/" + name)
+                let expected = Result { () throws(FileReadError) in try CheckedFileReader.read(path: path, policy: policy) }
+                let got = Result { () throws(FileReadError) in try CheckedFileReader.read(path: path, policy: policy, into: buffer) }
+                switch (expected, got) {
+                case let (.success(array), .success(status)):
+                    #expect(buffer.withBytes { Array($0) } == array.bytes && status.size == array.status.size, "\(name)")
+                case let (.failure(arrayError), .failure(bufferError)): #expect(arrayError == bufferError, "\(name)")
+                default: Issue.record("\(name): \(expected) vs \(got)")
+                }
+            }
+            #expect(throws: FileReadError.tooLarge(size: 300_000, limit: 1_000)) {
+                try CheckedFileReader.read(path: PathBytes(root + "/long.json"), policy: FilePolicy(maxBytes: 1_000), into: buffer)
+            }
+        }
+    }
+
     // MARK: - Opening directories
 
     @Test func openDirectoryCreatesPrivatelyAndReportsWithoutRefusing() throws {
