@@ -108,7 +108,8 @@ public enum SessionSignature {
                                                         document: inout JSONDocument?, macFirst: Bool = true) -> SignatureVerification {
         // Authenticate first (see `MACFirstVerification`): a file JidoCode wrote costs one HMAC pass
         // and a line scan. Only when nothing needs the scan's facts (the schema observer does).
-        if macFirst, Observer.self == NoObserver.self, let verdict = MACFirstVerification.verify(fileBytes, key: key, limits: limits) {
+        if macFirst, Observer.self == NoObserver.self,
+           let verdict = MACFirstVerification.verify(fileBytes, key: key, limits: limits, orders: orders) {
             return verdict
         }
         let orders = orders.isEmpty ? [BeamOrder.jidoCodeDefault] : orders
