@@ -63,17 +63,24 @@ enum MACFirstVerification {
     /// an object to the scanning path.
     static func verify(_ bytes: UnsafeRawBufferPointer, key: SessionKey, limits: JSONLimits,
                        orders: [BeamOrder]? = nil) -> SignatureVerification? {
-        verifyReportingKeys(bytes, key: key, limits: limits, orders: orders)?.verification
+        decide(bytes, key: key, limits: limits, orders: orders, reportingKeys: false)?.verification
     }
 
     /// `verify`, and whether any key of the file has a byte of 0x80 or more (only those can be
     /// ambiguous: `KeyAmbiguity`), found by the same line scan.
     static func verifyReportingKeys(_ bytes: UnsafeRawBufferPointer, key: SessionKey, limits: JSONLimits,
                                     orders: [BeamOrder]? = nil) -> (verification: SignatureVerification, hasNonASCIIKeys: Bool)? {
+        decide(bytes, key: key, limits: limits, orders: orders, reportingKeys: true)
+    }
+
+    /// `verifyReportingKeys`; `hasNonASCIIKeys` is looked for only when `reportingKeys` (false otherwise).
+    private static func decide(_ bytes: UnsafeRawBufferPointer, key: SessionKey, limits: JSONLimits, orders: [BeamOrder]?,
+                               reportingKeys: Bool) -> (verification: SignatureVerification, hasNonASCIIKeys: Bool)? {
         let orders = orders.map { $0.isEmpty ? [BeamOrder.jidoCodeDefault] : $0 }
         do {
             var mac = try HMACSHA256(key: key)
-            guard let plan = try locate(bytes, limits: limits, largeObjectOrders: orders, feeding: &mac) else { return nil }
+            guard let plan = try locate(bytes, limits: limits, largeObjectOrders: orders, reportingKeys: reportingKeys, feeding: &mac)
+            else { return nil }
             let signature = UnsafeRawBufferPointer(rebasing: bytes[plan.signature])
             guard let received = Base64.decodeStrict(signature).flatMap({ MessageAuthenticationCode(bytes: $0) }),
                   signature.count == SessionSignature.encodedLength, try mac.finalize() == received else { return nil }
@@ -122,14 +129,22 @@ enum MACFirstVerification {
     /// the first that fits is reported) and a top level of exactly 33 members with the signature is
     /// refused (its signed bytes are a 32-member map, in byte order).
     static func locate(_ bytes: UnsafeRawBufferPointer, limits: JSONLimits, largeObjectOrders: [BeamOrder]?,
-                       feeding mac: inout HMACSHA256) throws -> Plan? {
+                       reportingKeys: Bool = true, feeding mac: inout HMACSHA256) throws -> Plan? {
         let count = bytes.count
         guard count >= 4, count <= limits.maxInputBytes, bytes[0] == ASCII.openBrace, bytes[1] == ASCII.newline,
               bytes[count - 1] == ASCII.closeBrace, bytes[count - 2] == ASCII.newline, let base = bytes.baseAddress else { return nil }
         let memberLimit = largeObjectOrders == nil ? BeamMapOrder.smallMapLimit : Int.max
-        var stack: [Level] = [Level(members: 0, firstKey: 0)]
-        // The opening quotes of the keys of the open objects (only with `largeObjectOrders`).
-        var keyQuotes: [Int] = []
+        // The open containers, outermost first (a nesting depth needs as many lines of 2 bytes at least,
+        // so `count / 2 + 1` levels are never short; the limit is checked anyway).
+        let capacity = min(limits.maxDepth, count / 2) + 1
+        let stack = UnsafeMutablePointer<Level>.allocate(capacity: capacity)
+        defer { stack.deallocate() }
+        stack[0] = Level(members: 0, firstKey: 0)
+        var depth = 1
+        // The opening quotes of the keys of the open objects (only with `largeObjectOrders`): a stack
+        // of `keyCount` offsets, each object's from its level's `firstKey`.
+        var keyQuotes = [Int](repeating: 0, count: largeObjectOrders == nil ? 0 : 256)
+        var keyCount = 0
         // Per accepted family: whether every closed large object follows it.
         var fits = largeObjectOrders.map { [Bool](repeating: true, count: $0.count) } ?? []
         var sawLargeObject = false
@@ -141,51 +156,75 @@ enum MACFirstVerification {
         var memberBeforeSignature: Line?
         var memberAfterSignature: Line?
         var lineAfterSignature: Line?
+        var awaitingLineAfterSignature = false
         var hasNonASCIIKeys = false
+        var lookForNonASCIIKeys = reportingKeys
         var fed = 0
         var removed = 0..<0
         var start = 2
         while start < count {
             let end = memchr(base + start, Int32(ASCII.newline), count - start).map { base.distance(to: UnsafeRawPointer($0)) } ?? count
             guard end - start <= limits.maxStringBytes else { return nil }
+            // The indentation, eight bytes at a time (the newline at `end` stops it).
             var indent = 0
+            while start + indent + 8 <= count {
+                let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: start + indent, as: UInt64.self)) ^ Self.eightSpaces
+                if word != 0 {
+                    indent += word.trailingZeroBitCount >> 3
+                    break
+                }
+                indent += 8
+            }
             while start + indent < end, bytes[start + indent] == ASCII.space { indent += 1 }
             let line = Line(start: start, end: end, indent: indent)
             guard start + indent < end else { return nil }
             let first = bytes[start + indent]
             let last = bytes[end - 1]
-            if signatureLine != nil, lineAfterSignature == nil { lineAfterSignature = line }
+            if awaitingLineAfterSignature {
+                lineAfterSignature = line
+                awaitingLineAfterSignature = false
+            }
             if first == ASCII.closeBrace || first == ASCII.closeBracket {
                 // `}` or `]`, with a comma unless it closes the last element.
-                guard let open = stack.popLast(), (open.members >= 0) == (first == ASCII.closeBrace), indent == 2 * stack.count,
+                guard depth > 0 else { return nil }
+                depth -= 1
+                let open = stack[depth]
+                guard (open.members >= 0) == (first == ASCII.closeBrace), indent == 2 * depth,
                       end - start - indent == 1 || (end - start - indent == 2 && last == ASCII.comma) else { return nil }
                 if open.members > BeamMapOrder.smallMapLimit, let largeObjectOrders {
                     // Jason wrote this map in `maps:to_list` order: it must be an accepted family's.
                     sawLargeObject = true
-                    let quotes = keyQuotes[open.firstKey...]
+                    let quotes = keyQuotes[open.firstKey..<keyCount]
                     for (i, order) in largeObjectOrders.enumerated() where fits[i] {
                         fits[i] = CanonicalKey.followLargeObjectOrder(bytes, quotes: quotes, order: order)
                     }
                     guard fits.contains(true) else { return nil }
                 }
-                if open.members >= 0, largeObjectOrders != nil { keyQuotes.removeLast(keyQuotes.count - open.firstKey) }
-                if stack.isEmpty {
+                if open.members >= 0 { keyCount = open.firstKey }
+                if depth == 0 {
                     guard end == count else { return nil }
                     topLevelMembers = open.members
                 }
             } else {
-                let depth = stack.count
                 guard indent == 2 * depth, depth > 0 else { return nil }
                 let open = stack[depth - 1].members
                 if open >= 0 {
                     guard first == ASCII.quote, open < memberLimit else { return nil }
                     stack[depth - 1].members = open + 1
-                    if largeObjectOrders != nil { keyQuotes.append(start + indent) }
-                    if !hasNonASCIIKeys { hasNonASCIIKeys = keyHasNonASCIIByte(bytes, from: start + indent + 1, to: end) }
+                    if largeObjectOrders != nil {
+                        if keyCount == keyQuotes.count { keyQuotes += repeatElement(0, count: keyCount) }
+                        keyQuotes[keyCount] = start + indent
+                        keyCount += 1
+                    }
+                    if lookForNonASCIIKeys, keyHasNonASCIIByte(bytes, from: start + indent + 1, to: end) {
+                        hasNonASCIIKeys = true
+                        lookForNonASCIIKeys = false
+                    }
                     if depth == 1 {
                         if isSignature(bytes, after: start + 3) {
                             guard signatureLine == nil else { return nil }
                             signatureLine = line
+                            awaitingLineAfterSignature = true
                             lineBeforeSignature = previousLine
                             memberBeforeSignature = previousMember
                             // The bytes the writer added: this line and its own comma, or the previous
@@ -203,8 +242,9 @@ enum MACFirstVerification {
                 var i = last == ASCII.comma && end - 1 > start + indent ? end - 2 : end - 1
                 let valueLast = bytes[i]
                 if valueLast == ASCII.openBrace || valueLast == ASCII.openBracket {
-                    guard stack.count < limits.maxDepth else { return nil }
-                    stack.append(Level(members: valueLast == ASCII.openBrace ? 0 : -1, firstKey: keyQuotes.count))
+                    guard depth < limits.maxDepth, depth < capacity else { return nil }
+                    stack[depth] = Level(members: valueLast == ASCII.openBrace ? 0 : -1, firstKey: keyCount)
+                    depth += 1
                 } else if valueLast >= ASCII.zero && valueLast <= ASCII.nine {
                     var digits = 0
                     while i > start, isNumberByte(bytes[i]) { digits += 1; i -= 1 }
@@ -220,7 +260,7 @@ enum MACFirstVerification {
             previousLine = line
             start = end + 1
         }
-        guard stack.isEmpty, let signatureLine, let lineBeforeSignature, let lineAfterSignature else { return nil }
+        guard depth == 0, let signatureLine, let lineBeforeSignature, let lineAfterSignature else { return nil }
         try feed(&mac, bytes, from: fed, to: count)
         // The text: `  "signature": "` then 44 bytes, `"` and an optional comma.
         let valueStart = signatureLine.start + 2 + prefix.count
@@ -254,6 +294,8 @@ enum MACFirstVerification {
         return Plan(signature: valueStart..<(valueStart + SessionSignature.encodedLength), removed: removed,
                     hasNonASCIIKeys: hasNonASCIIKeys, beamOrder: beamOrder)
     }
+
+    private static let eightSpaces: UInt64 = 0x2020_2020_2020_2020
 
     /// Feeds `mac` the bytes `from..<to` (nothing when the range is empty).
     @inline(__always)
