@@ -11,22 +11,35 @@ extension FuzzChecks {
     /// give both paths' same result.
     public static func fastPath(_ input: [UInt8]) throws(InvariantViolation) {
         let check = "fastpath"
-        try sameVerdicts(input, check, "input")
-        guard let document = try? StrictJSONDecoder().decode(input), case let .object(object) = document.value,
-              let signed = try signedFile(object, check) else { return }
-        try sameVerdicts(signed, check, "re-signed")
-        for (name, variant) in SignatureLineMutations.variants(of: signed, seed: fnv1a(input)) {
-            try sameVerdicts(variant, check, name)
+        try sameVerdicts(input, check, "input", everyOrderOption: true)
+        guard let document = try? StrictJSONDecoder().decode(input), case let .object(object) = document.value else { return }
+        let seed = fnv1a(input)
+        // Signed as JidoCode on each family writes it: the same file unless an object has more than
+        // 32 members (then each family's hash order, and each must be decided as the scanning path does).
+        let families: [BeamOrder] = SessionSignature.containsLargeObject(document.value) ? [.otp27, .otp25] : [.otp27]
+        for family in families {
+            guard let signed = try signedFile(object, check, order: family) else { return }
+            try sameVerdicts(signed, check, "re-signed on \(family)", everyOrderOption: true)
+            for (name, variant) in SignatureLineMutations.variants(of: signed, seed: seed) + SignatureLineMutations.memberSwaps(of: signed, seed: seed) {
+                try sameVerdicts(variant, check, "\(family), \(name)")
+            }
         }
     }
 
-    /// Fails unless both paths agree on `bytes`.
-    static func sameVerdicts(_ bytes: [UInt8], _ check: String, _ what: @autoclosure () -> String) throws(InvariantViolation) {
+    /// The order options `verify` is asked about: both families (the default), each alone, none.
+    static let orderOptions: [[BeamOrder]] = [SessionSignature.allOrders, [.otp25, .otp27], [.otp27], [.otp25], []]
+
+    /// Fails unless both paths agree on `bytes` (under every order option when asked).
+    static func sameVerdicts(_ bytes: [UInt8], _ check: String, _ what: @autoclosure () -> String,
+                             everyOrderOption: Bool = false) throws(InvariantViolation) {
         let key = try keys(check).key
-        let (fast, scanning) = bytes.withUnsafeBytes {
-            (SessionSignature.verify(fileBytes: $0, key: key), SessionSignature.verifyScanning(fileBytes: $0, key: key))
+        for orders in everyOrderOption ? orderOptions : [SessionSignature.allOrders] {
+            let (fast, scanning) = bytes.withUnsafeBytes {
+                (SessionSignature.verify(fileBytes: $0, key: key, orders: orders),
+                 SessionSignature.verifyScanning(fileBytes: $0, key: key, orders: orders))
+            }
+            try require(fast == scanning, check, "\(what()) (orders \(orders)): MAC-first \(fast) vs scanning \(scanning)")
         }
-        try require(fast == scanning, check, "\(what()): MAC-first \(fast) vs scanning \(scanning)")
     }
 }
 
@@ -96,6 +109,41 @@ package enum SignatureLineMutations {
         copy = lines
         copy[p] = Array("\t".utf8) + indentStripped + (line.last == UInt8(ascii: ",") ? [UInt8(ascii: ",")] : [])
         out.append(("tab indentation", join(copy)))
+        return out
+    }
+
+    /// Variants that swap two adjacent lines of the same indentation (members of one object, in a
+    /// large object a change of key order the MAC does not see once re-encoded), the last of an
+    /// object's members with the one before it fixing up the commas; a hash-chosen sample of at most
+    /// 8 swaps.
+    package static func memberSwaps(of file: [UInt8], seed: UInt64) -> [(String, [UInt8])] {
+        let lines = file.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map(Array.init)
+        func indent(_ line: [UInt8]) -> Int { line.prefix(while: { $0 == UInt8(ascii: " ") }).count }
+        /// A member whose value ends on its line.
+        func isMember(_ line: [UInt8]) -> Bool {
+            let n = indent(line)
+            return n >= 2 && n < line.count && line[n] == UInt8(ascii: "\"") && line.last != UInt8(ascii: "{") && line.last != UInt8(ascii: "[")
+        }
+        let candidates = lines.indices.dropLast().filter { i in
+            isMember(lines[i]) && isMember(lines[i + 1]) && indent(lines[i]) == indent(lines[i + 1]) && lines[i].last == UInt8(ascii: ",")
+        }
+        guard !candidates.isEmpty else { return [] }
+        var rng = seed | 1
+        func next() -> Int { rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17; return Int(truncatingIfNeeded: rng >> 1) }
+        var out: [(String, [UInt8])] = []
+        for _ in 0..<min(8, candidates.count) {
+            let i = candidates[next() % candidates.count]
+            var copy = lines
+            var a = copy[i], b = copy[i + 1]
+            if b.last != UInt8(ascii: ",") {
+                // `b` was the last member: it takes the comma, `a` gives it up.
+                a.removeLast()
+                b.append(UInt8(ascii: ","))
+            }
+            copy[i] = b
+            copy[i + 1] = a
+            out.append(("lines \(i) and \(i + 1) swapped", Array(copy.joined(separator: [UInt8(ascii: "\n")]))))
+        }
         return out
     }
 }

@@ -25,10 +25,10 @@ extension FuzzChecks {
     }
 
     /// `SessionSignature.signedFileBytes`; nil only when the encoding is too large.
-    static func signedFile(_ object: JSONObject, _ check: String) throws(InvariantViolation) -> [UInt8]? {
+    static func signedFile(_ object: JSONObject, _ check: String, order: BeamOrder = .jidoCodeDefault) throws(InvariantViolation) -> [UInt8]? {
         let key = try keys(check).key
         do {
-            return try SessionSignature.signedFileBytes(for: object, key: key)
+            return try SessionSignature.signedFileBytes(for: object, key: key, order: order)
         } catch CanonicalEncodingError.outputTooLarge {
             return nil
         } catch {

@@ -130,6 +130,8 @@ enum VerifyCommand {
         let bytes: Int
         let valid: Int
         let canonical: Int
+        /// Files `verify` decides on its MAC-first path (the others take the scanning path).
+        let macFirst: Int
         let verify: Throughput
         let hmac: Throughput
         let slow: Throughput?
@@ -147,6 +149,7 @@ enum VerifyCommand {
             figures.add("bytes", bytes)
             figures.add("valid", valid)
             figures.add("canonical", canonical)
+            figures.add("mac_first", macFirst)
             figures.add("verify_mb_s", verify.median, decimals: 1)
             figures.add("verify_best_mb_s", verify.best, decimals: 1)
             figures.add("hmac_mb_s", hmac.median, decimals: 1)
@@ -167,11 +170,12 @@ enum VerifyCommand {
     /// Times `SessionSignature.verify` and bare HMAC (and, with `slowPath`, decode + re-encode + HMAC)
     /// over `files`, one after the other in each round, after an untimed warm-up.
     static func measure(_ files: [[UInt8]], key: SessionKey, rounds: Int, slowPath: Bool) throws -> CorpusResult {
-        var valid = 0, canonical = 0
+        var valid = 0, canonical = 0, macFirst = 0
         for bytes in files {
             let result = SessionSignature.verify(fileBytes: bytes, key: key)
             if result.verdict == .valid { valid += 1 }
             if result.isCanonical { canonical += 1 }
+            if bytes.withUnsafeBytes({ SessionSignature.isDecidedMACFirst(fileBytes: $0, key: key) }) { macFirst += 1 }
         }
         _ = try hmacAll(files, key: key)
         var verifyTimes: [Double] = [], hmacTimes: [Double] = [], slowTimes: [Double] = [], scanningTimes: [Double] = []
@@ -204,7 +208,7 @@ enum VerifyCommand {
         // load, frequency changes); the reported ratio is the median of the per-round ratios.
         let roundRatios = zip(verifyTimes, hmacTimes).map { verifyTime, hmacTime in hmacTime / max(verifyTime, 1e-9) }.sorted()
         let scanningRatios = zip(scanningTimes, hmacTimes).map { time, hmacTime in hmacTime / max(time, 1e-9) }.sorted()
-        return CorpusResult(files: files.count, bytes: totalBytes, valid: valid, canonical: canonical,
+        return CorpusResult(files: files.count, bytes: totalBytes, valid: valid, canonical: canonical, macFirst: macFirst,
                             verify: Throughput(bytes: totalBytes, seconds: verifyTimes), hmac: Throughput(bytes: totalBytes, seconds: hmacTimes),
                             slow: slowPath ? Throughput(bytes: totalBytes, seconds: slowTimes) : nil,
                             scanning: Throughput(bytes: totalBytes, seconds: scanningTimes), scanningRatio: Throughput.median(scanningRatios),

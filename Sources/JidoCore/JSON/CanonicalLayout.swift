@@ -348,60 +348,24 @@ package struct CanonicalLayout {
 
         /// The rank of a key (the range of its body) by its unescaped bytes.
         func rank(_ key: Range<Int>, escaped: Bool, order: BeamOrder) -> BeamMapOrder.Rank {
-            if escaped { return unescaped(key).withUnsafeBytes { BeamMapOrder.Rank($0, order: order) } }
-            return BeamMapOrder.Rank(UnsafeRawBufferPointer(rebasing: bytes[key]), order: order)
+            CanonicalKey.rank(bytes, key, escaped: escaped, order: order)
         }
 
         /// Whether key `a` comes before key `b` in the `order` family, given their ranks.
         func precedes(_ a: (key: Range<Int>, escaped: Bool), _ rankA: BeamMapOrder.Rank,
                       _ b: (key: Range<Int>, escaped: Bool), _ rankB: BeamMapOrder.Rank, order: BeamOrder) -> Bool {
-            if rankA != rankB { return rankA < rankB }
-            // Equal primary hashes: the bytes decide (rare; an allocation is fine here).
-            let x = a.escaped ? unescaped(a.key) : Array(bytes[a.key])
-            let y = b.escaped ? unescaped(b.key) : Array(bytes[b.key])
-            return x.withUnsafeBytes { p in y.withUnsafeBytes { q in BeamMapOrder.collisionPrecedes(p, q, in: order) } }
+            CanonicalKey.precedes(bytes, (a.key, a.escaped), rankA, (b.key, b.escaped), rankB, order: order)
         }
 
         /// The body range of the (already checked) string whose opening quote is at `start`, and
         /// whether it holds an escape.
         func keyBody(startingAt start: Int) -> (Range<Int>, Bool) {
-            var i = start + 1
-            var hadEscape = false
-            while i < bytes.count, bytes[i] != ASCII.quote {
-                if bytes[i] == ASCII.backslash {
-                    hadEscape = true
-                    i += 2 // `\u00XX` continues with hex digits, never a quote or backslash
-                } else {
-                    i += 1
-                }
-            }
-            return ((start + 1)..<min(i, bytes.count), hadEscape)
+            let key = CanonicalKey.body(in: bytes, openingQuote: start)
+            return (key.range, key.escaped)
         }
 
         /// The bytes of a string body already checked by `scanString`, with its canonical escapes undone.
-        func unescaped(_ range: Range<Int>) -> [UInt8] {
-            var out: [UInt8] = []
-            out.reserveCapacity(range.count)
-            var i = range.lowerBound
-            while i < range.upperBound {
-                let b = bytes[i]
-                guard b == ASCII.backslash else {
-                    out.append(b)
-                    i += 1
-                    continue
-                }
-                switch bytes[i + 1] {
-                case let letter where ASCII.controlEscape(letter) != nil:
-                    out.append(ASCII.controlEscape(letter) ?? letter)
-                case UInt8(ascii: "u"):
-                    out.append(UInt8((ASCII.hexValue(bytes[i + 4]) ?? 0) << 4 | (ASCII.hexValue(bytes[i + 5]) ?? 0)))
-                    i += 4
-                default: out.append(bytes[i + 1])
-                }
-                i += 2
-            }
-            return out
-        }
+        func unescaped(_ range: Range<Int>) -> [UInt8] { CanonicalKey.unescaped(bytes, range) }
 
         /// Exactly `2 * depth` spaces.
         @inline(__always)

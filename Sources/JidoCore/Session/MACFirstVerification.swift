@@ -6,11 +6,13 @@ internal import Glibc
 /// map without `"signature"`) and writes the pretty encoding of the signed map. In that output every
 /// line's indentation is twice its depth, no string holds a raw newline, and the signature member is
 /// one line, `  "signature": "<44 base64 bytes>"`, followed by `,` unless it is the last member. So the
-/// signed bytes are the file minus that line: this path finds the line among the top-level members,
-/// feeds the HMAC the two slices around it (no copy), and only when the MAC matches checks that the line
-/// sits where JidoCode puts it. Anything it cannot decide (no or several such lines, a line out of
-/// place, a MAC that does not match, an object of more than 32 members, a long number or string, a
-/// depth over the limit) returns nil and goes to `SessionSignature`'s scanning path, unchanged.
+/// signed bytes are the file minus that line: this path finds the line among the top-level members in
+/// one line scan that feeds the HMAC the bytes around it a few KiB behind (no copy, while they are
+/// still in the cache), and accepts only when the MAC matches and the line sits where JidoCode puts it.
+/// Anything it cannot decide (no or several such lines, a line out of place, a MAC that does not
+/// match, an object of more than 32 members not in an accepted family's order, a long number or
+/// string, a depth over the limit) returns nil and goes to `SessionSignature`'s scanning path,
+/// unchanged.
 ///
 /// Why a match decides `valid` and `canonical` (the slow path's verdict):
 /// 1. Unforgeability: without the key, bytes whose HMAC matches are bytes a key holder MACed. The key
@@ -30,12 +32,21 @@ internal import Glibc
 ///    previous member's comma) place the line between two top-level members of `S`, and the
 ///    neighbouring keys sorting strictly around `signature` place it at its sorted position. A second
 ///    top-level `signature` line is refused before the MAC is computed.
-/// 3. With at most 32 members in every object (counted here, the signature included), Jason writes
-///    each object in sorted key order, so the file is exactly Jason's pretty encoding of `S`'s object
-///    plus the signature: what JidoCode writes, byte for byte, hence `canonical`, with no duplicates
-///    and no large object; the slow path, decoding it and re-encoding without the signature, gets `S`
-///    back and the same MAC. Larger objects are laid out in an Erlang/OTP release's hash order, which
-///    must be one of the accepted `orders`: those files take the scanning path.
+/// 3. An object of at most 32 members Jason writes in sorted key order (every release), so with only
+///    such objects (counted here, the signature included) the file is exactly Jason's pretty encoding
+///    of `S`'s object plus the signature: what JidoCode writes, byte for byte, hence `canonical`, with
+///    no duplicates; the slow path, decoding it and re-encoding without the signature, gets `S` back
+///    and the same MAC. A larger object Jason writes in `maps:to_list` order, which depends on the
+///    Erlang/OTP release; given accepted `orders`, each such object's keys (the lines at its
+///    members' indentation, read in the same scan) must follow one family's order, the same for all
+///    of them (a large top level includes the signature line, so its place is checked by that order,
+///    not by the sorted neighbours). Then the file is the encoding in that family `Y` of the
+///    document, the signed bytes are its encoding without the signature (a sub-sequence of a
+///    family's order is in that order), and the slow path, trying the families in `orders`' order,
+///    stops at the first whose encoding is the file: the first family that fits here, the one
+///    reported. A top level of exactly 33 members with the signature is left to the scanning path
+///    (without the signature it is a 32-member map, in byte order), and so is a file whose large
+///    objects follow no accepted family (it may still verify, not canonical, under another).
 /// 4. What the decoder refuses although Jason writes it (a number of more than `maxNumberLength`
 ///    characters, a depth over `maxDepth`, a string over `maxStringBytes`) is excluded: the number at
 ///    a line's end is measured, the nesting counted, a line longer than the string limit refused.
@@ -46,35 +57,49 @@ internal import Glibc
 enum MACFirstVerification {
     /// The verdict when the file authenticates and its signature line is where JidoCode puts it; nil
     /// otherwise (the caller's scanning path decides).
-    static func verify(_ bytes: UnsafeRawBufferPointer, key: SessionKey, limits: JSONLimits) -> SignatureVerification? {
-        verifyReportingKeys(bytes, key: key, limits: limits)?.verification
+    ///
+    /// `orders`: the Erlang/OTP families accepted for objects of more than 32 members, as for
+    /// `SessionSignature.verify` (empty: JidoCode's default family); nil leaves every file with such
+    /// an object to the scanning path.
+    static func verify(_ bytes: UnsafeRawBufferPointer, key: SessionKey, limits: JSONLimits,
+                       orders: [BeamOrder]? = nil) -> SignatureVerification? {
+        decide(bytes, key: key, limits: limits, orders: orders, reportingKeys: false)?.verification
     }
 
     /// `verify`, and whether any key of the file has a byte of 0x80 or more (only those can be
     /// ambiguous: `KeyAmbiguity`), found by the same line scan.
-    static func verifyReportingKeys(_ bytes: UnsafeRawBufferPointer, key: SessionKey,
-                                    limits: JSONLimits) -> (verification: SignatureVerification, hasNonASCIIKeys: Bool)? {
-        guard let plan = locate(bytes, limits: limits) else { return nil }
-        let signature = UnsafeRawBufferPointer(rebasing: bytes[plan.signature])
-        guard let received = Base64.decodeStrict(signature).flatMap({ MessageAuthenticationCode(bytes: $0) }),
-              signature.count == SessionSignature.encodedLength else { return nil }
+    static func verifyReportingKeys(_ bytes: UnsafeRawBufferPointer, key: SessionKey, limits: JSONLimits,
+                                    orders: [BeamOrder]? = nil) -> (verification: SignatureVerification, hasNonASCIIKeys: Bool)? {
+        decide(bytes, key: key, limits: limits, orders: orders, reportingKeys: true)
+    }
+
+    /// `verifyReportingKeys`; `hasNonASCIIKeys` is looked for only when `reportingKeys` (false otherwise).
+    private static func decide(_ bytes: UnsafeRawBufferPointer, key: SessionKey, limits: JSONLimits, orders: [BeamOrder]?,
+                               reportingKeys: Bool) -> (verification: SignatureVerification, hasNonASCIIKeys: Bool)? {
+        let orders = orders.map { $0.isEmpty ? [BeamOrder.jidoCodeDefault] : $0 }
         do {
             var mac = try HMACSHA256(key: key)
-            try mac.update(UnsafeRawBufferPointer(rebasing: bytes[..<plan.removed.lowerBound]))
-            try mac.update(UnsafeRawBufferPointer(rebasing: bytes[plan.removed.upperBound...]))
-            guard try mac.finalize() == received else { return nil }
+            guard let plan = try locate(bytes, limits: limits, largeObjectOrders: orders, reportingKeys: reportingKeys, feeding: &mac)
+            else { return nil }
+            let signature = UnsafeRawBufferPointer(rebasing: bytes[plan.signature])
+            guard let received = Base64.decodeStrict(signature).flatMap({ MessageAuthenticationCode(bytes: $0) }),
+                  signature.count == SessionSignature.encodedLength, try mac.finalize() == received else { return nil }
+            let verification = SignatureVerification(verdict: .valid, isCanonical: true, hasLargeObjects: plan.beamOrder != nil,
+                                                     beamOrder: plan.beamOrder)
+            return (verification, plan.hasNonASCIIKeys)
         } catch {
             return nil
         }
-        return (SignatureVerification(verdict: .valid, isCanonical: true), plan.hasNonASCIIKeys)
     }
 
     /// Where the signature's text is and which bytes the writer added with it (the line, its newline
-    /// and the comma of its own or of the previous member's).
+    /// and the comma of its own or of the previous member's); `beamOrder`: with objects of more than
+    /// 32 members, the first accepted family whose order all of them follow.
     struct Plan: Equatable {
         let signature: Range<Int>
         let removed: Range<Int>
         let hasNonASCIIKeys: Bool
+        let beamOrder: BeamOrder?
     }
 
     private struct Line {
@@ -83,14 +108,47 @@ enum MACFirstVerification {
         var indent: Int
     }
 
+    /// An open container of the line scan.
+    private struct Level {
+        /// Members so far for an object, -1 for an array.
+        var members: Int
+        /// Where the object's key offsets start in the scan's key list.
+        var firstKey: Int
+    }
+
+    /// How many bytes the scan runs ahead of the MAC: the MAC takes the bytes while they are still in
+    /// the cache.
+    static let feedChunk = 16 * 1024
+
     /// The line scan: structure of a pretty-printed object, the signature line and its neighbours;
-    /// nil when anything is not as Jason writes it (the MAC is not computed then).
-    static func locate(_ bytes: UnsafeRawBufferPointer, limits: JSONLimits) -> Plan? {
+    /// nil when anything is not as Jason writes it. On the way it feeds `mac` the file minus the
+    /// bytes the plan removes (complete when a plan is returned; partial when nil).
+    ///
+    /// `largeObjectOrders`: nil refuses any object of more than 32 members; otherwise such an object
+    /// must have its keys in the order of one of these families (the same one for every such object,
+    /// the first that fits is reported) and a top level of exactly 33 members with the signature is
+    /// refused (its signed bytes are a 32-member map, in byte order).
+    static func locate(_ bytes: UnsafeRawBufferPointer, limits: JSONLimits, largeObjectOrders: [BeamOrder]?,
+                       reportingKeys: Bool = true, feeding mac: inout HMACSHA256) throws -> Plan? {
         let count = bytes.count
         guard count >= 4, count <= limits.maxInputBytes, bytes[0] == ASCII.openBrace, bytes[1] == ASCII.newline,
               bytes[count - 1] == ASCII.closeBrace, bytes[count - 2] == ASCII.newline, let base = bytes.baseAddress else { return nil }
-        // Open containers: member count for an object, -1 for an array.
-        var stack: [Int] = [0]
+        let memberLimit = largeObjectOrders == nil ? BeamMapOrder.smallMapLimit : Int.max
+        // The open containers, outermost first (a nesting depth needs as many lines of 2 bytes at least,
+        // so `count / 2 + 1` levels are never short; the limit is checked anyway).
+        let capacity = min(limits.maxDepth, count / 2) + 1
+        let stack = UnsafeMutablePointer<Level>.allocate(capacity: capacity)
+        defer { stack.deallocate() }
+        stack[0] = Level(members: 0, firstKey: 0)
+        var depth = 1
+        // The opening quotes of the keys of the open objects (only with `largeObjectOrders`): a stack
+        // of `keyCount` offsets, each object's from its level's `firstKey`.
+        var keyQuotes = [Int](repeating: 0, count: largeObjectOrders == nil ? 0 : 256)
+        var keyCount = 0
+        // Per accepted family: whether every closed large object follows it.
+        var fits = largeObjectOrders.map { [Bool](repeating: true, count: $0.count) } ?? []
+        var sawLargeObject = false
+        var topLevelMembers = 0
         var previousLine = Line(start: 0, end: 1, indent: 0)  // the opening `{`
         var previousMember: Line?  // the last top-level member line seen
         var signatureLine: Line?
@@ -98,37 +156,82 @@ enum MACFirstVerification {
         var memberBeforeSignature: Line?
         var memberAfterSignature: Line?
         var lineAfterSignature: Line?
+        var awaitingLineAfterSignature = false
         var hasNonASCIIKeys = false
+        var lookForNonASCIIKeys = reportingKeys
+        var fed = 0
+        var removed = 0..<0
         var start = 2
         while start < count {
             let end = memchr(base + start, Int32(ASCII.newline), count - start).map { base.distance(to: UnsafeRawPointer($0)) } ?? count
             guard end - start <= limits.maxStringBytes else { return nil }
+            // The indentation, eight bytes at a time (the newline at `end` stops it).
             var indent = 0
+            while start + indent + 8 <= count {
+                let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: start + indent, as: UInt64.self)) ^ Self.eightSpaces
+                if word != 0 {
+                    indent += word.trailingZeroBitCount >> 3
+                    break
+                }
+                indent += 8
+            }
             while start + indent < end, bytes[start + indent] == ASCII.space { indent += 1 }
             let line = Line(start: start, end: end, indent: indent)
             guard start + indent < end else { return nil }
             let first = bytes[start + indent]
             let last = bytes[end - 1]
-            if signatureLine != nil, lineAfterSignature == nil { lineAfterSignature = line }
+            if awaitingLineAfterSignature {
+                lineAfterSignature = line
+                awaitingLineAfterSignature = false
+            }
             if first == ASCII.closeBrace || first == ASCII.closeBracket {
                 // `}` or `]`, with a comma unless it closes the last element.
-                guard let open = stack.popLast(), (open >= 0) == (first == ASCII.closeBrace), indent == 2 * stack.count,
+                guard depth > 0 else { return nil }
+                depth -= 1
+                let open = stack[depth]
+                guard (open.members >= 0) == (first == ASCII.closeBrace), indent == 2 * depth,
                       end - start - indent == 1 || (end - start - indent == 2 && last == ASCII.comma) else { return nil }
-                if stack.isEmpty {
+                if open.members > BeamMapOrder.smallMapLimit, let largeObjectOrders {
+                    // Jason wrote this map in `maps:to_list` order: it must be an accepted family's.
+                    sawLargeObject = true
+                    let quotes = keyQuotes[open.firstKey..<keyCount]
+                    for (i, order) in largeObjectOrders.enumerated() where fits[i] {
+                        fits[i] = CanonicalKey.followLargeObjectOrder(bytes, quotes: quotes, order: order)
+                    }
+                    guard fits.contains(true) else { return nil }
+                }
+                if open.members >= 0 { keyCount = open.firstKey }
+                if depth == 0 {
                     guard end == count else { return nil }
+                    topLevelMembers = open.members
                 }
             } else {
-                guard let depth = Optional(stack.count), indent == 2 * depth, let open = stack.last else { return nil }
+                guard indent == 2 * depth, depth > 0 else { return nil }
+                let open = stack[depth - 1].members
                 if open >= 0 {
-                    guard first == ASCII.quote, open < BeamMapOrder.smallMapLimit else { return nil }
-                    stack[depth - 1] = open + 1
-                    if !hasNonASCIIKeys { hasNonASCIIKeys = keyHasNonASCIIByte(bytes, from: start + indent + 1, to: end) }
+                    guard first == ASCII.quote, open < memberLimit else { return nil }
+                    stack[depth - 1].members = open + 1
+                    if largeObjectOrders != nil {
+                        if keyCount == keyQuotes.count { keyQuotes += repeatElement(0, count: keyCount) }
+                        keyQuotes[keyCount] = start + indent
+                        keyCount += 1
+                    }
+                    if lookForNonASCIIKeys, keyHasNonASCIIByte(bytes, from: start + indent + 1, to: end) {
+                        hasNonASCIIKeys = true
+                        lookForNonASCIIKeys = false
+                    }
                     if depth == 1 {
                         if isSignature(bytes, after: start + 3) {
                             guard signatureLine == nil else { return nil }
                             signatureLine = line
+                            awaitingLineAfterSignature = true
                             lineBeforeSignature = previousLine
                             memberBeforeSignature = previousMember
+                            // The bytes the writer added: this line and its own comma, or the previous
+                            // member's comma when it carries none (checked in full below).
+                            removed = last == ASCII.comma ? (start - 1)..<end : (previousLine.end - 1)..<end
+                            try feed(&mac, bytes, from: fed, to: removed.lowerBound)
+                            fed = removed.upperBound
                         } else if signatureLine != nil, memberAfterSignature == nil {
                             memberAfterSignature = line
                         }
@@ -139,18 +242,26 @@ enum MACFirstVerification {
                 var i = last == ASCII.comma && end - 1 > start + indent ? end - 2 : end - 1
                 let valueLast = bytes[i]
                 if valueLast == ASCII.openBrace || valueLast == ASCII.openBracket {
-                    guard stack.count < limits.maxDepth else { return nil }
-                    stack.append(valueLast == ASCII.openBrace ? 0 : -1)
+                    guard depth < limits.maxDepth, depth < capacity else { return nil }
+                    stack[depth] = Level(members: valueLast == ASCII.openBrace ? 0 : -1, firstKey: keyCount)
+                    depth += 1
                 } else if valueLast >= ASCII.zero && valueLast <= ASCII.nine {
                     var digits = 0
                     while i > start, isNumberByte(bytes[i]) { digits += 1; i -= 1 }
                     guard digits <= limits.maxNumberLength else { return nil }
                 }
             }
+            // Up to this line's start nothing more can be removed (a signature line on the next line
+            // removes at most this line's last byte).
+            if start - fed >= feedChunk {
+                try feed(&mac, bytes, from: fed, to: start)
+                fed = start
+            }
             previousLine = line
             start = end + 1
         }
-        guard stack.isEmpty, let signatureLine, let lineBeforeSignature, let lineAfterSignature else { return nil }
+        guard depth == 0, let signatureLine, let lineBeforeSignature, let lineAfterSignature else { return nil }
+        try feed(&mac, bytes, from: fed, to: count)
         // The text: `  "signature": "` then 44 bytes, `"` and an optional comma.
         let valueStart = signatureLine.start + 2 + prefix.count
         let length = signatureLine.end - valueStart
@@ -159,23 +270,38 @@ enum MACFirstVerification {
         let hasComma = length == SessionSignature.encodedLength + 2
         if hasComma { guard bytes[signatureLine.end - 1] == ASCII.comma else { return nil } }
         let previousEndsMember = lineBeforeSignature.indent == 2 && bytes[lineBeforeSignature.end - 1] == ASCII.comma
-        let removed: Range<Int>
         if hasComma {
             // `\n  "signature": "...",` before another top-level member.
             let previousIsOpening = lineBeforeSignature.end == 1
             guard previousIsOpening || previousEndsMember, lineAfterSignature.indent == 2,
-                  bytes[lineAfterSignature.start + 2] == ASCII.quote else { return nil }
-            removed = (signatureLine.start - 1)..<signatureLine.end
+                  bytes[lineAfterSignature.start + 2] == ASCII.quote,
+                  removed == (signatureLine.start - 1)..<signatureLine.end else { return nil }
         } else {
             // `,\n  "signature": "..."` then the closing `}`: the comma was the previous member's.
-            guard previousEndsMember, lineAfterSignature.end == count, lineAfterSignature.indent == 0 else { return nil }
-            removed = (lineBeforeSignature.end - 1)..<signatureLine.end
+            guard previousEndsMember, lineAfterSignature.end == count, lineAfterSignature.indent == 0,
+                  removed == (lineBeforeSignature.end - 1)..<signatureLine.end else { return nil }
         }
-        // Sorted position: the top-level keys around it sort strictly before and after `signature`.
-        if let before = memberBeforeSignature { guard compareToSignature(bytes, keyAt: before.start + 3) < 0 else { return nil } }
-        if let after = memberAfterSignature { guard compareToSignature(bytes, keyAt: after.start + 3) > 0 else { return nil } }
+        if topLevelMembers <= BeamMapOrder.smallMapLimit {
+            // Sorted position: the top-level keys around it sort strictly before and after `signature`.
+            if let before = memberBeforeSignature { guard compareToSignature(bytes, keyAt: before.start + 3) < 0 else { return nil } }
+            if let after = memberAfterSignature { guard compareToSignature(bytes, keyAt: after.start + 3) > 0 else { return nil } }
+        } else {
+            // A large top level: its order check above placed the signature. Without it the top level
+            // must still be large (33 members with it are 32 in byte order without it).
+            guard topLevelMembers > BeamMapOrder.smallMapLimit + 1 else { return nil }
+        }
+        let beamOrder = sawLargeObject ? largeObjectOrders.flatMap { orders in fits.firstIndex(of: true).map { orders[$0] } } : nil
         return Plan(signature: valueStart..<(valueStart + SessionSignature.encodedLength), removed: removed,
-                    hasNonASCIIKeys: hasNonASCIIKeys)
+                    hasNonASCIIKeys: hasNonASCIIKeys, beamOrder: beamOrder)
+    }
+
+    private static let eightSpaces: UInt64 = 0x2020_2020_2020_2020
+
+    /// Feeds `mac` the bytes `from..<to` (nothing when the range is empty).
+    @inline(__always)
+    private static func feed(_ mac: inout HMACSHA256, _ bytes: UnsafeRawBufferPointer, from: Int, to: Int) throws {
+        guard to > from else { return }
+        try mac.update(UnsafeRawBufferPointer(rebasing: bytes[from..<to]))
     }
 
     /// `"signature": "` (after the line's `  "`).

@@ -89,6 +89,13 @@ public enum SessionSignature {
         return verify(fileBytes: fileBytes, key: key, limits: limits, orders: orders, observer: &none, document: &document, macFirst: false)
     }
 
+    /// True when `verify` decides `fileBytes` on its MAC-first path (one HMAC pass and a line scan),
+    /// not on the scanning path; for benchmarks and tests.
+    package static func isDecidedMACFirst(fileBytes: UnsafeRawBufferPointer, key: SessionKey, limits: JSONLimits = .default,
+                                          orders: [BeamOrder] = allOrders) -> Bool {
+        MACFirstVerification.verify(fileBytes, key: key, limits: limits, orders: orders) != nil
+    }
+
     /// Verifies and, in the same pass over a canonical file, checks JidoCode's session schema: the
     /// facts are non-nil only when the file is canonical and the schema holds (see
     /// `SessionSchemaScanner`); otherwise callers decode for the exact answer.
@@ -108,7 +115,8 @@ public enum SessionSignature {
                                                         document: inout JSONDocument?, macFirst: Bool = true) -> SignatureVerification {
         // Authenticate first (see `MACFirstVerification`): a file JidoCode wrote costs one HMAC pass
         // and a line scan. Only when nothing needs the scan's facts (the schema observer does).
-        if macFirst, Observer.self == NoObserver.self, let verdict = MACFirstVerification.verify(fileBytes, key: key, limits: limits) {
+        if macFirst, Observer.self == NoObserver.self,
+           let verdict = MACFirstVerification.verify(fileBytes, key: key, limits: limits, orders: orders) {
             return verdict
         }
         let orders = orders.isEmpty ? [BeamOrder.jidoCodeDefault] : orders

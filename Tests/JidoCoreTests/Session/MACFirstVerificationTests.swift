@@ -9,8 +9,97 @@ import Testing
         bytes.withUnsafeBytes { MACFirstVerification.verify($0, key: key, limits: limits) }
     }
 
-    static func scanning(_ bytes: [UInt8], key: SessionKey) -> SignatureVerification {
-        bytes.withUnsafeBytes { SessionSignature.verifyScanning(fileBytes: $0, key: key) }
+    static func scanning(_ bytes: [UInt8], key: SessionKey, orders: [BeamOrder] = SessionSignature.allOrders) -> SignatureVerification {
+        bytes.withUnsafeBytes { SessionSignature.verifyScanning(fileBytes: $0, key: key, orders: orders) }
+    }
+
+    static func macFirst(_ bytes: [UInt8], key: SessionKey, orders: [BeamOrder]) -> SignatureVerification? {
+        bytes.withUnsafeBytes { MACFirstVerification.verify($0, key: key, limits: .default, orders: orders) }
+    }
+
+    /// The order options `verify` is asked about: both families (the default), each alone, none
+    /// (JidoCode's default family).
+    static let orderOptions: [[BeamOrder]] = [SessionSignature.allOrders, [.otp25, .otp27], [.otp27], [.otp25], []]
+
+    /// The families an order option accepts.
+    static func accepted(_ orders: [BeamOrder]) -> [BeamOrder] { orders.isEmpty ? [.jidoCodeDefault] : orders }
+
+    /// Every file of the stores JidoCode's real writer made (OTP 25 and 27, objects of more than 32
+    /// members, some altered on disk), under every order option: `verify` gives the scanning path's
+    /// result; the MAC-first path, when it decides, decides the same, and it decides every file
+    /// JidoCode wrote whose family is accepted.
+    @Test(arguments: JidoCodeStoreVectorTests.allFiles)
+    func writerStoresUnderEveryOrderOption(_ file: JidoCodeStoreVectorTests.StoreFile) throws {
+        let key = try JidoCodeStoreVectorTests.key(file.store)
+        let bytes = try JidoCodeStoreVectorTests.bytes(file)
+        let family = try #require(JidoCodeStoreVectorTests.family[file.store])
+        for orders in Self.orderOptions {
+            let scanning = Self.scanning(bytes, key: key, orders: orders)
+            #expect(SessionSignature.verify(fileBytes: bytes, key: key, orders: orders) == scanning, "\(orders)")
+            let decided = Self.macFirst(bytes, key: key, orders: orders)
+            if let decided { #expect(decided == scanning, "\(orders)") }
+            if file.jidoCodeBytes == true, file.tampered == nil, file.verdict == "valid", Self.accepted(orders).contains(family) {
+                #expect(decided != nil, "\(orders): JidoCode's own file left to the scanning path")
+                if scanning.hasLargeObjects { #expect(decided?.beamOrder == family) }
+            }
+        }
+    }
+
+    /// The large-object stores have files the MAC-first path decides with a family named.
+    @Test func writerLargeObjectFilesTakeTheMACFirstPath() throws {
+        for store in ["bigmap-otp25", "bigmap-otp27"] {
+            let key = try JidoCodeStoreVectorTests.key(store)
+            let decided = try JidoCodeStoreVectorTests.manifest(store).files.filter { file in
+                Self.macFirst(try JidoCodeStoreVectorTests.bytes(file), key: key, orders: SessionSignature.allOrders)?.hasLargeObjects == true
+            }
+            #expect(decided.count >= 2, "\(store)")
+        }
+    }
+
+    /// Objects of more than 32 members, signed on each family: decided with the family under every
+    /// option that accepts it, left to the scanning path otherwise; key order swapped, the signature
+    /// line moved into the large objects or elsewhere: always the scanning path's verdict, never
+    /// decided here.
+    @Test(arguments: [BeamOrder.otp27, .otp25])
+    func largeObjects(_ family: BeamOrder) throws {
+        let key = try SessionKey.ephemeral()
+        let wide = (0..<40).map { ("k\($0)", JSONValue.integer(JSONInteger($0))) }
+        let objects: [(JSONObject, decidable: Bool)] = [
+            (JSONObject(wide), true),  // a large top level, 41 members with the signature
+            (JSONObject([("env", .object(JSONObject(wide))), ("id", .string("x"))]), true),
+            (JSONObject([("a", .object(JSONObject(wide + [("signature", .string("inner"))])))] + (0..<35).map { ("t\($0)", JSONValue.null) }), true),
+            (JSONObject([("z", .array([.object(JSONObject(wide)), .object(JSONObject(Array(wide.reversed())))]))]), true),
+            (JSONObject((0..<32).map { ("k\($0)", JSONValue.null) }), false),  // 33 with the signature, 32 (byte order) without
+        ]
+        for (object, decidable) in objects {
+            let bytes = try SessionSignature.signedFileBytes(for: object, key: key, order: family)
+            for orders in Self.orderOptions {
+                let scanning = Self.scanning(bytes, key: key, orders: orders)
+                let decided = Self.macFirst(bytes, key: key, orders: orders)
+                #expect(SessionSignature.verify(fileBytes: bytes, key: key, orders: orders) == scanning)
+                #expect((decided != nil) == (decidable && Self.accepted(orders).contains(family)), "\(orders)")
+                if let decided { #expect(decided == scanning && decided.beamOrder == family && decided.isCanonical) }
+            }
+            #expect(Self.macFirst(bytes, key: key, limits: .default) == nil, "without orders, large objects go to the scanning path")
+            var variants = SignatureLineMutations.variants(of: bytes, seed: 11) + SignatureLineMutations.memberSwaps(of: bytes, seed: 11)
+            // The signature line at every line boundary, at the depth of the nested members.
+            var lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map(Array.init)
+            if let p = lines.firstIndex(where: { $0.starts(with: Array("  \"signature\": \"".utf8)) }) {
+                let line = Array("  ".utf8) + lines.remove(at: p).filter { $0 != UInt8(ascii: ",") } + Array(",".utf8)
+                for q in 1..<lines.count {
+                    var copy = lines
+                    copy.insert(line, at: q)
+                    variants.append(("nested at line \(q)", Array(copy.joined(separator: [UInt8(ascii: "\n")]))))
+                }
+            }
+            #expect(variants.count > 40)
+            for (name, variant) in variants where variant != bytes {
+                for orders in [SessionSignature.allOrders, [family]] {
+                    #expect(SessionSignature.verify(fileBytes: variant, key: key, orders: orders) == Self.scanning(variant, key: key, orders: orders), "\(name)")
+                }
+                #expect(Self.macFirst(variant, key: key, orders: SessionSignature.allOrders) == nil, "\(name) was decided by the MAC-first path")
+            }
+        }
     }
 
     /// Every stored JidoCode file: both paths agree, and the MAC-first path decides every signed,
