@@ -86,7 +86,7 @@ package enum SessionFile {
     /// file is inspected as `inspect` does.
     package static func verifyWithAmbiguity(bytes: UnsafeRawBufferPointer, key: SessionKey, limits: JSONLimits = .default,
                                             orders: [BeamOrder] = SessionSignature.allOrders) -> (SignatureVerification, ReportedKeys) {
-        if let (verification, nonASCII) = MACFirstVerification.verifyReportingKeys(bytes, key: key, limits: limits), !nonASCII {
+        if let (verification, nonASCII) = MACFirstVerification.verifyReportingKeys(bytes, key: key, limits: limits, orders: orders), !nonASCII {
             return (verification, ReportedKeys())
         }
         let inspection = inspect(bytes: bytes, key: key, limits: limits, orders: orders)

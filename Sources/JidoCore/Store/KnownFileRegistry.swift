@@ -53,11 +53,12 @@ final class KnownFileRegistry: Sendable {
     }
 
     /// Records bytes this store wrote for `session` (validated by the schema, signed with `key`),
-    /// when the MAC-first path decides them valid and canonical; otherwise forgets `id` (the next
-    /// read checks everything).
-    func putWritten(_ bytes: [UInt8], session: Session, key: SessionKey, limits: JSONLimits) {
+    /// when the MAC-first path decides them valid and canonical under `orders` (the store's, as its
+    /// reads use); otherwise forgets `id` (the next read checks everything).
+    func putWritten(_ bytes: [UInt8], session: Session, key: SessionKey, limits: JSONLimits, orders: [BeamOrder]) {
         let decided = session.document[SessionSignature.memberName] == nil
-            && bytes.withUnsafeBytes({ MACFirstVerification.verify($0, key: key, limits: limits) }).map { $0.verdict == .valid && $0.isCanonical } == true
+            && bytes.withUnsafeBytes({ MACFirstVerification.verify($0, key: key, limits: limits, orders: orders) })
+                .map { $0.verdict == .valid && $0.isCanonical } == true
         guard decided else {
             remove(session.id)
             return

@@ -275,7 +275,7 @@ public final class SessionStore: Sendable {
         let result: BatchResult
         do throws(StoreError) { result = try writeBatchLocked(batch, id: id) } catch { return batch.map { _ in .failure(error) } }
         if let (file, session) = result.written {
-            knownFiles.putWritten(file.bytes, session: session, key: key, limits: decodingLimits)
+            knownFiles.putWritten(file.bytes, session: session, key: key, limits: decodingLimits, orders: [options.beamOrder])
         }
         return result.outcomes
     }

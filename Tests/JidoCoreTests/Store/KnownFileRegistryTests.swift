@@ -61,18 +61,27 @@ import Testing
         }
     }
 
-    /// Only bytes the MAC-first path decides are recorded for a write: a config object of more than
-    /// 32 members (laid out in BEAM hash order) is not, and the next load checks it in full.
-    @Test func aWrittenFileOutsideTheMACFirstPathIsNotRecorded() throws {
+    /// Only bytes the MAC-first path decides under the store's order are recorded for a write: a
+    /// config object of more than 32 members (BEAM hash order) is, since that path checks large
+    /// objects' order; the same file with one byte changed is not, and recording it forgets the entry.
+    @Test func onlyWrittenBytesTheMACFirstPathDecidesAreRecorded() throws {
         try withTemporaryDirectory { home in
             let store = try SessionStore.open(home: home, hostname: "h")
             var config = JSONObject()
             for i in 0..<40 { config["k\(i)"] = .integer(JSONInteger(i)) }
             let session = Session(id: try SessionID.random(), name: "n", projectPath: "/p", createdAt: TestVectors.january1, config: config)
             try store.save(session)
-            #expect(store.knownFiles.count == 0)
-            _ = try store.load(session.id)
-            #expect(store.knownFiles.count == 1, "accepted by the full check, then known")
+            #expect(store.knownFiles.count == 1, "a large object in the store's order is decided MAC-first")
+            let path = "\(home)/.jido_code/sessions/\(session.id.rawValue).json"
+            var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+            let stored = try store.load(session.id)
+            guard let at = bytes.firstIndex(of: UInt8(ascii: "n")) else {
+                Issue.record("no letter n in the file")
+                return
+            }
+            bytes[at] = UInt8(ascii: "m")
+            store.knownFiles.putWritten(bytes, session: stored, key: store.key, limits: .default, orders: [store.options.beamOrder])
+            #expect(store.knownFiles.count == 0, "bytes that do not authenticate are not recorded, and the entry is forgotten")
         }
     }
 
