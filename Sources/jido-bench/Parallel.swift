@@ -95,22 +95,10 @@ enum ParallelCommand {
 
     static func benchmark(_ options: Options) throws -> ExitCode {
         let load = loadAverage()
-        let sessionsDirectory = StoreLayout.sessionsPath(home: options.dir)
-        let secret: [UInt8]
-        do { secret = try StoreFiles.read(StoreLayout.secretPath(home: options.dir)) } catch {
-            throw Failure(description: "cannot read \(error)")
-        }
-        let names: [String]
-        do { names = try StoreFiles.names(in: sessionsDirectory).filter { $0.hasSuffix(".json") }.sorted() } catch {
-            throw Failure(description: "cannot list \(sessionsDirectory): \(error)")
-        }
-        guard !names.isEmpty else { throw Failure(description: "no *.json files in \(sessionsDirectory)") }
-        let paths = names.map { PathBytes(sessionsDirectory + "/" + $0) }
-        var loaded: [[UInt8]] = []
-        for name in names {
-            do { loaded.append(try StoreFiles.read(sessionsDirectory + "/" + name)) } catch { throw Failure(description: "cannot read \(error)") }
-        }
-        let files = loaded
+        let loaded: StoreFiles.LoadedStore
+        do { loaded = try StoreFiles.loadStore(home: options.dir) } catch { throw Failure(description: "cannot read \(error)") }
+        let (secret, files) = (loaded.secret, loaded.files)
+        let paths = loaded.names.map { PathBytes(loaded.sessionsDirectory + "/" + $0) }
         let bytes = files.reduce(0) { $0 + $1.count }
         var key: SessionKey?
         let derivation = MonotonicTimer.measure { key = try? SessionKey.derive(machineSecret: secret, hostname: options.hostname) }

@@ -79,4 +79,27 @@ enum StoreFiles {
             throw Failure(error)
         }
     }
+
+    /// A store's machine secret and its `sessions/*.json` files (names sorted, bytes in the same
+    /// order), read for a benchmark; at least one file.
+    struct LoadedStore {
+        let secret: [UInt8]
+        let sessionsDirectory: String
+        let names: [String]
+        let files: [[UInt8]]
+    }
+
+    static func loadStore(home: String) throws(Failure) -> LoadedStore {
+        let sessionsDirectory = StoreLayout.sessionsPath(home: home)
+        let secret = try read(StoreLayout.secretPath(home: home))
+        let names: [String]
+        do { names = try self.names(in: sessionsDirectory).filter { $0.hasSuffix(".json") } } catch {
+            throw Failure(description: "cannot list \(sessionsDirectory): \(error)")
+        }
+        guard !names.isEmpty else { throw Failure(description: "no *.json files in \(sessionsDirectory)") }
+        var files: [[UInt8]] = []
+        files.reserveCapacity(names.count)
+        for name in names { files.append(try read(sessionsDirectory + "/" + name)) }
+        return LoadedStore(secret: secret, sessionsDirectory: sessionsDirectory, names: names, files: files)
+    }
 }

@@ -63,25 +63,9 @@ enum VerifyCommand {
     }
 
     static func benchmark(_ options: Options) throws -> ExitCode {
-        let sessionsDirectory = StoreLayout.sessionsPath(home: options.dir)
-        let secret: [UInt8]
-        do { secret = try StoreFiles.read(StoreLayout.secretPath(home: options.dir)) } catch {
-            throw Failure(description: "cannot read \(error)")
-        }
-        let names: [String]
-        do {
-            names = try StoreFiles.names(in: sessionsDirectory).filter { $0.hasSuffix(".json") }.sorted()
-        } catch {
-            throw Failure(description: "cannot list \(sessionsDirectory): \(error)")
-        }
-        guard !names.isEmpty else { throw Failure(description: "no *.json files in \(sessionsDirectory)") }
-        var files: [[UInt8]] = []
-        files.reserveCapacity(names.count)
-        for name in names {
-            do { files.append(try StoreFiles.read(sessionsDirectory + "/" + name)) } catch {
-                throw Failure(description: "cannot read \(error)")
-            }
-        }
+        let loaded: StoreFiles.LoadedStore
+        do { loaded = try StoreFiles.loadStore(home: options.dir) } catch { throw Failure(description: "cannot read \(error)") }
+        let (secret, names, files) = (loaded.secret, loaded.names, loaded.files)
         let key = try SessionKey.derive(machineSecret: secret, hostname: options.hostname)
 
         // Untimed check of every file of the store (fast path and slow path separately).
