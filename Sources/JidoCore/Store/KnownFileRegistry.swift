@@ -11,8 +11,9 @@ internal import Glibc
 ///   comparison is of the full bytes (`memcmp` of equal lengths), never of an inode, a size or a
 ///   time, so a file replaced by another writer (any process) with other bytes is a miss and goes
 ///   through every check; a file replaced by the same bytes is, by definition, the same answer.
-/// - An entry made from bytes this store wrote (`putWritten`) is kept only when
-///   `MACFirstVerification` decides them `valid` and canonical (the scanning path's verdict, by
+/// - An entry made from bytes this store wrote (`putWritten`) answers only once
+///   `MACFirstVerification` has decided them `valid` and canonical under the store's order (the
+///   scanning path's verdict, by
 ///   its proof; it also refuses anything beyond the decoder's limits: depth, number and string
 ///   lengths, size), so verification would accept them without duplicated keys; the session was
 ///   validated by the schema before it was written (`SessionStore.writeLocked`) and its id is the
@@ -20,7 +21,10 @@ internal import Glibc
 ///   every string's bytes, every integer's digits and every float's bits, and an object's members
 ///   only in the encoder's order, which `Session`'s equality (and every encoding) ignores. So the
 ///   cached session equals (`==`) the one decoding would return; only the order in which its
-///   objects list their members may be the writer's instead of the file's.
+///   objects list their members may be the writer's instead of the file's. That proof is made at
+///   the first hit, not when the file is written: a save pays only a copy of its bytes, and the
+///   read that finds them again pays one MAC-first pass instead of verifying, decoding and checking
+///   the schema; bytes it does not decide drop the entry and get every check.
 ///
 /// Bounded: at most `maxSessions` entries and `maxBytes` of file bytes (least recently used
 /// dropped first); 0 keeps nothing. Entries are immutable values: a hit hands out a copy.
@@ -30,40 +34,65 @@ final class KnownFileRegistry: Sendable {
         let session: Session
         /// What `decodeSession` answered for `isCanonical`.
         let isCanonical: Bool
+        /// False for bytes this store wrote until the MAC-first path has decided them.
+        let isProven: Bool
+    }
+
+    /// How the store verifies what it reads: its key, its decoder limits and its member order.
+    struct Verifier: Sendable {
+        let key: SessionKey
+        let limits: JSONLimits
+        let orders: [BeamOrder]
+
+        /// Whether the MAC-first path decides `bytes` valid and canonical.
+        func decides(_ bytes: [UInt8]) -> Bool {
+            bytes.withUnsafeBytes { MACFirstVerification.verify($0, key: key, limits: limits, orders: orders) }
+                .map { $0.verdict == .valid && $0.isCanonical } == true
+        }
     }
 
     private let entries: Protected<BoundedSessionMap<Entry>>
+    private let verifier: Verifier
 
-    init(maxSessions: Int = 16, maxBytes: Int) {
+    init(maxSessions: Int = 16, maxBytes: Int, verifier: Verifier) {
         entries = Protected(BoundedSessionMap(maxSessions: maxSessions, maxBytes: maxBytes))
+        self.verifier = verifier
     }
 
     /// The session of `id` (and whether its bytes are canonical) when `bytes` are exactly the bytes
     /// of its entry; nil otherwise.
     func session(_ id: SessionID, ifBytesAre bytes: [UInt8]) -> (Session, isCanonical: Bool)? {
-        entries.withLock { entries in
-            guard let entry = entries.use(id), Self.same(entry.bytes, bytes) else { return nil }
-            return (entry.session, entry.isCanonical)
+        guard let entry = entries.withLock({ $0.use(id) }), Self.same(entry.bytes, bytes) else { return nil }
+        guard entry.isProven else {
+            // The proof runs outside the registry's lock; the entry is replaced only if still the same.
+            let proven = verifier.decides(bytes)
+            entries.withLock { entries in
+                guard let current = entries.use(id), Self.same(current.bytes, bytes), !current.isProven else { return }
+                if proven {
+                    entries.put(Entry(bytes: current.bytes, session: current.session, isCanonical: true, isProven: true),
+                                size: current.bytes.count, for: id)
+                } else {
+                    _ = entries.remove(id)
+                }
+            }
+            return proven ? (entry.session, true) : nil
         }
+        return (entry.session, entry.isCanonical)
     }
 
     /// Records bytes `SessionStore.decodeSession` accepted, with the session it returned for them.
     func putLoaded(_ bytes: [UInt8], session: Session, isCanonical: Bool, for id: SessionID) {
-        put(Entry(bytes: bytes, session: session, isCanonical: isCanonical), for: id)
+        put(Entry(bytes: bytes, session: session, isCanonical: isCanonical, isProven: true), for: id)
     }
 
-    /// Records bytes this store wrote for `session` (validated by the schema, signed with `key`),
-    /// when the MAC-first path decides them valid and canonical under `orders` (the store's, as its
-    /// reads use); otherwise forgets `id` (the next read checks everything).
-    func putWritten(_ bytes: [UInt8], session: Session, key: SessionKey, limits: JSONLimits, orders: [BeamOrder]) {
-        let decided = session.document[SessionSignature.memberName] == nil
-            && bytes.withUnsafeBytes({ MACFirstVerification.verify($0, key: key, limits: limits, orders: orders) })
-                .map { $0.verdict == .valid && $0.isCanonical } == true
-        guard decided else {
+    /// Records bytes this store wrote for `session` (validated by the schema, signed with the
+    /// store's key), to be proven by the MAC-first path at the first read that finds them again.
+    func putWritten(_ bytes: [UInt8], session: Session) {
+        guard session.document[SessionSignature.memberName] == nil else {
             remove(session.id)
             return
         }
-        put(Entry(bytes: bytes, session: session, isCanonical: true), for: session.id)
+        put(Entry(bytes: bytes, session: session, isCanonical: true, isProven: false), for: session.id)
     }
 
     private func put(_ entry: Entry, for id: SessionID) {

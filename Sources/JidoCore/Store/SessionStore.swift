@@ -108,7 +108,9 @@ public final class SessionStore: Sendable {
     public init(dataDirectory path: String, key: SessionKey, options: StoreOptions = StoreOptions()) throws(StoreError) {
         self.options = options
         self.signingCaches = SigningCacheRegistry(maxBytes: options.signingCacheBytes)
-        self.knownFiles = KnownFileRegistry(maxBytes: options.signingCacheBytes)
+        self.knownFiles = KnownFileRegistry(maxBytes: options.signingCacheBytes,
+                                            verifier: .init(key: key, limits: JSONLimits(maxInputBytes: options.maxFileBytes),
+                                                            orders: [options.beamOrder]))
         self.key = key
         let (parent, name) = CheckedFileReader.splitPath(path)
         let parentFD: FileDescriptor
@@ -275,7 +277,7 @@ public final class SessionStore: Sendable {
         let result: BatchResult
         do throws(StoreError) { result = try writeBatchLocked(batch, id: id) } catch { return batch.map { _ in .failure(error) } }
         if let (file, session) = result.written {
-            knownFiles.putWritten(file.bytes, session: session, key: key, limits: decodingLimits, orders: [options.beamOrder])
+            knownFiles.putWritten(file.bytes, session: session)
         }
         return result.outcomes
     }

@@ -61,27 +61,27 @@ import Testing
         }
     }
 
-    /// Only bytes the MAC-first path decides under the store's order are recorded for a write: a
-    /// config object of more than 32 members (BEAM hash order) is, since that path checks large
-    /// objects' order; the same file with one byte changed is not, and recording it forgets the entry.
-    @Test func onlyWrittenBytesTheMACFirstPathDecidesAreRecorded() throws {
+    /// Written bytes answer only once the MAC-first path decides them under the store's order: a
+    /// config object of more than 32 members (BEAM hash order) is decided (that path checks large
+    /// objects' order) and answers as a fresh store's load; the same file with one byte changed, even
+    /// recorded as written, is not answered, and the entry is dropped.
+    @Test func writtenBytesAnswerOnlyOnceTheMACFirstPathDecidesThem() throws {
         try withTemporaryDirectory { home in
             let store = try SessionStore.open(home: home, hostname: "h")
             var config = JSONObject()
             for i in 0..<40 { config["k\(i)"] = .integer(JSONInteger(i)) }
             let session = Session(id: try SessionID.random(), name: "n", projectPath: "/p", createdAt: TestVectors.january1, config: config)
             try store.save(session)
-            #expect(store.knownFiles.count == 1, "a large object in the store's order is decided MAC-first")
-            let path = "\(home)/.jido_code/sessions/\(session.id.rawValue).json"
-            var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-            let stored = try store.load(session.id)
-            guard let at = bytes.firstIndex(of: UInt8(ascii: "n")) else {
-                Issue.record("no letter n in the file")
-                return
-            }
+            #expect(store.knownFiles.count == 1)
+            var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Self.path(home, session.id))))
+            let fresh = try SessionStore.open(home: home, hostname: "h").load(session.id)
+            let known = try #require(store.knownFiles.session(session.id, ifBytesAre: bytes), "a large object in the store's order is decided")
+            #expect(known.0 == fresh && known.isCanonical)
+            let at = try #require(bytes.firstIndex(of: UInt8(ascii: "n")))
             bytes[at] = UInt8(ascii: "m")
-            store.knownFiles.putWritten(bytes, session: stored, key: store.key, limits: .default, orders: [store.options.beamOrder])
-            #expect(store.knownFiles.count == 0, "bytes that do not authenticate are not recorded, and the entry is forgotten")
+            store.knownFiles.putWritten(bytes, session: fresh)
+            #expect(store.knownFiles.session(session.id, ifBytesAre: bytes) == nil, "bytes that do not authenticate are not answered")
+            #expect(store.knownFiles.count == 0, "and their entry is dropped")
         }
     }
 
@@ -111,7 +111,7 @@ import Testing
     }
 
     @Test func staysWithinItsBounds() throws {
-        let registry = KnownFileRegistry(maxSessions: 2, maxBytes: 100)
+        let registry = KnownFileRegistry(maxSessions: 2, maxBytes: 100, verifier: try Self.verifier())
         let sessions = try (0..<3).map { _ in try Self.session(messages: 0) }
         for session in sessions { registry.putLoaded([UInt8](repeating: 1, count: 40), session: session, isCanonical: true, for: session.id) }
         #expect(registry.count == 2)
@@ -121,8 +121,12 @@ import Testing
         #expect(registry.session(sessions[2].id, ifBytesAre: [UInt8](repeating: 2, count: 40)) == nil)
         registry.putLoaded([UInt8](repeating: 1, count: 101), session: sessions[2], isCanonical: true, for: sessions[2].id)
         #expect(registry.session(sessions[2].id, ifBytesAre: [UInt8](repeating: 1, count: 40)) == nil, "too large: forgotten, not kept stale")
-        let none = KnownFileRegistry(maxBytes: 0)
+        let none = KnownFileRegistry(maxBytes: 0, verifier: try Self.verifier())
         none.putLoaded([1], session: sessions[0], isCanonical: true, for: sessions[0].id)
         #expect(none.count == 0)
+    }
+
+    static func verifier() throws -> KnownFileRegistry.Verifier {
+        .init(key: try SessionKey.derive(machineSecret: [UInt8](repeating: 7, count: 32), hostname: "h"), limits: .default, orders: [.otp27])
     }
 }
