@@ -158,9 +158,7 @@ enum AdversarialBenchmark {
             if verification.duplicateKeys.count + ambiguous == Int.min { print("") }
         }
         let seconds = MonotonicClock.now - started
-        var usage = rusage()
-        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-        print("\(input.count) \(seconds) \(usage.ru_maxrss * 1024)")
+        print("\(input.count) \(seconds) \(ProcessUsage.current().peakResidentBytes)")
         return .success
     }
 

@@ -172,16 +172,9 @@ enum ParallelCommand {
 
     /// Runs `body` once: wall seconds, and user+system seconds of the whole process meanwhile.
     static func timed(_ body: () -> Void) -> Pass {
-        let cpuBefore = cpuSeconds()
+        let cpuBefore = ProcessUsage.current().cpuSeconds
         let wall = MonotonicTimer.measure(body)
-        return Pass(wall: wall, cpu: cpuSeconds() - cpuBefore)
-    }
-
-    /// User+system CPU seconds of every thread of the process. The corresponding C function is `getrusage`.
-    static func cpuSeconds() -> Double {
-        var usage = rusage()
-        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+        return Pass(wall: wall, cpu: ProcessUsage.current().cpuSeconds - cpuBefore)
     }
 
     /// The 1-, 5- and 15-minute load averages (`/proc/loadavg`), or `unknown`.

@@ -109,3 +109,19 @@ package enum ProcessIdentity {
         return entry.pw_uid
     }
 }
+
+/// What the running process has used so far (all its threads), for the benchmarks. The
+/// corresponding C function is `getrusage(RUSAGE_SELF)`.
+package struct ProcessUsage: Sendable {
+    /// User plus system CPU seconds.
+    package let cpuSeconds: Double
+    /// Peak resident set size, in bytes.
+    package let peakResidentBytes: Int
+
+    package static func current() -> ProcessUsage {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+        return ProcessUsage(cpuSeconds: cpu, peakResidentBytes: usage.ru_maxrss * 1024)
+    }
+}

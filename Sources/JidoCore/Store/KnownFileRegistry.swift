@@ -53,9 +53,13 @@ final class KnownFileRegistry: Sendable {
 
     private let entries: Protected<BoundedSessionMap<Entry>>
     private let verifier: Verifier
+    /// `BoundedSessionMap.maxBytes` (0 when it keeps nothing), readable without the lock.
+    private let maxBytes: Int
 
     init(maxSessions: Int = 16, maxBytes: Int, verifier: Verifier) {
-        entries = Protected(BoundedSessionMap(maxSessions: maxSessions, maxBytes: maxBytes))
+        let map = BoundedSessionMap<Entry>(maxSessions: maxSessions, maxBytes: maxBytes)
+        entries = Protected(map)
+        self.maxBytes = map.keepsNothing ? 0 : maxBytes
         self.verifier = verifier
     }
 
@@ -87,12 +91,13 @@ final class KnownFileRegistry: Sendable {
 
     /// Records bytes this store wrote for `session` (validated by the schema, signed with the
     /// store's key), to be proven by the MAC-first path at the first read that finds them again.
-    func putWritten(_ bytes: [UInt8], session: Session) {
-        guard session.document[SessionSignature.memberName] == nil else {
+    func putWritten(_ file: SessionSignature.SignedFile, session: Session) {
+        // A file the bounds cannot keep is not copied out of its parts (`put` would forget `id` anyway).
+        guard session.document[SessionSignature.memberName] == nil, file.count <= maxBytes else {
             remove(session.id)
             return
         }
-        put(Entry(bytes: bytes, session: session, isCanonical: true, isProven: false), for: session.id)
+        put(Entry(bytes: file.bytes, session: session, isCanonical: true, isProven: false), for: session.id)
     }
 
     private func put(_ entry: Entry, for id: SessionID) {

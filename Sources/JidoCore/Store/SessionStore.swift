@@ -109,8 +109,7 @@ public final class SessionStore: Sendable {
         self.options = options
         self.signingCaches = SigningCacheRegistry(maxBytes: options.signingCacheBytes)
         self.knownFiles = KnownFileRegistry(maxBytes: options.signingCacheBytes,
-                                            verifier: .init(key: key, limits: JSONLimits(maxInputBytes: options.maxFileBytes),
-                                                            orders: [options.beamOrder]))
+                                            verifier: .init(key: key, limits: options.decodingLimits, orders: [options.beamOrder]))
         self.key = key
         let (parent, name) = CheckedFileReader.splitPath(path)
         let parentFD: FileDescriptor
@@ -154,8 +153,6 @@ public final class SessionStore: Sendable {
 
     /// The policy every session file must pass on its descriptor before it is read.
     var filePolicy: FilePolicy { FilePolicy(maxBytes: options.maxFileBytes, role: .sessionFile) }
-    /// The decoder's limits for session files.
-    var decodingLimits: JSONLimits { JSONLimits(maxInputBytes: options.maxFileBytes) }
 
     /// Loads, verifies and validates a session. A session read from JidoCode's canonical bytes also
     /// primes its signing cache (`SigningCache.primed`), so the first save after a resume is as
@@ -209,7 +206,7 @@ public final class SessionStore: Sendable {
     /// for the first problem in this order: the signature, duplicated keys, the schema, the id. Also
     /// whether the bytes verified as JidoCode's canonical form.
     func decodeSession(_ bytes: [UInt8], expected id: SessionID) throws(StoreError) -> (Session, isCanonical: Bool) {
-        let inspection = SessionFile.inspect(bytes: bytes, key: key, limits: decodingLimits, orders: [options.beamOrder], needs: .session)
+        let inspection = SessionFile.inspect(bytes: bytes, key: key, limits: options.decodingLimits, orders: [options.beamOrder], needs: .session)
         let verification = inspection.verification
         switch verification.verdict {
         case .valid: break
@@ -277,7 +274,7 @@ public final class SessionStore: Sendable {
         let result: BatchResult
         do throws(StoreError) { result = try writeBatchLocked(batch, id: id) } catch { return batch.map { _ in .failure(error) } }
         if let (file, session) = result.written {
-            knownFiles.putWritten(file.bytes, session: session)
+            knownFiles.putWritten(file, session: session)
         }
         return result.outcomes
     }
@@ -522,4 +519,9 @@ public final class SessionStore: Sendable {
         if removed > 0 { try? sessionsDirectory.sync() }
         return removed
     }
+}
+
+extension StoreOptions {
+    /// The decoder's limits for session files: `maxFileBytes` of input.
+    var decodingLimits: JSONLimits { JSONLimits(maxInputBytes: maxFileBytes) }
 }

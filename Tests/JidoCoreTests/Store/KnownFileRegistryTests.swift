@@ -79,7 +79,7 @@ import Testing
             #expect(known.0 == fresh && known.isCanonical)
             let at = try #require(bytes.firstIndex(of: UInt8(ascii: "n")))
             bytes[at] = UInt8(ascii: "m")
-            store.knownFiles.putWritten(bytes, session: fresh)
+            store.knownFiles.putWritten(SessionSignature.SignedFile(body: bytes, insertionOffset: bytes.count, insertion: []), session: fresh)
             #expect(store.knownFiles.session(session.id, ifBytesAre: bytes) == nil, "bytes that do not authenticate are not answered")
             #expect(store.knownFiles.count == 0, "and their entry is dropped")
         }
