@@ -164,6 +164,18 @@ extension JSONObject: Equatable {
     }
 }
 
+extension JSONValue {
+    /// True when both are arrays or objects held in the same storage: then they are equal, without
+    /// comparing anything (a shared buffer cannot differ). False for every other pair, equal or not.
+    func sharesStorage(with other: JSONValue) -> Bool {
+        switch (self, other) {
+        case let (.array(x), .array(y)): x.sharesStorage(with: y)
+        case let (.object(x), .object(y)): x.members.sharesStorage(with: y.members)
+        default: false
+        }
+    }
+}
+
 extension Array {
     /// True when both arrays are the same storage (so, equal), without comparing elements.
     fileprivate func sharesStorage(with other: [Element]) -> Bool {

@@ -19,9 +19,15 @@ public struct Session: Sendable, Equatable {
     /// Validates `document` (its `signature` member, if any, dropped) against JidoCode's schema:
     /// the table `SessionSchema.fields`; the error is the first rule broken, in table order.
     public init(document: JSONObject) throws(SchemaError) {
+        try self.init(document: document, unchangedFrom: nil)
+    }
+
+    /// `init(document:)` for a document that extends `previous`'s: conversation messages that are
+    /// `previous`'s own values (the same storage) are not checked again (`SessionSchema.validate`).
+    package init(document: JSONObject, unchangedFrom previous: Session?) throws(SchemaError) {
         var document = document
         document[SessionSignature.memberName] = nil
-        id = try SessionSchema.validate(document)
+        id = try SessionSchema.validate(document, unchangedFrom: previous?.document)
         self.document = document
     }
 

@@ -1,3 +1,5 @@
+internal import Glibc
+
 /// Reading a session file's bytes: the one place that decides what a reader learns from them.
 ///
 /// `inspect` verifies the signature (`SessionSignature`), checks JidoCode's schema
@@ -105,6 +107,67 @@ package enum SessionFile {
 
     package static func inspect(bytes: [UInt8], limits: JSONLimits = .default) -> Content {
         bytes.withUnsafeBytes { inspect(bytes: $0, limits: limits) }
+    }
+
+    /// The session `inspect(bytes:needs: .session)` would return for `bytes`, decoding only what
+    /// differs from a file read or written before (`previous`): the conversation messages that lie
+    /// wholly inside the bytes both files share at their start are `previous.session`'s own values,
+    /// everything else (the messages after them, every other member) is decoded from `bytes` with
+    /// those messages cut out, and only what was decoded is checked by the schema. nil when nothing
+    /// can be reused or the result is refused (the caller then takes the exact path, which names
+    /// the problem).
+    ///
+    /// The caller guarantees, and this relies on:
+    /// - `bytes` were decided `valid` and canonical by `MACFirstVerification` under the reader's
+    ///   key, limits and order (so the exact path accepts their signature, finds no duplicated key,
+    ///   and the decoder's limits hold for the whole file, hence for any part of it);
+    /// - `previous.bytes` are canonical and `previous.session` is what decoding them gives (a
+    ///   `KnownFileRegistry` entry), up to the order of object members, which equality ignores.
+    ///
+    /// Why a reused message is exactly what decoding `bytes` gives: canonical text has a newline
+    /// only between structural lines, so `CanonicalElementCache.elementRanges` splits a canonical
+    /// file into its messages exactly, scanning line by line from the start. A message of `bytes`
+    /// ending at or before the first differing byte has the same bytes at the same offset in both
+    /// files, and the scan reached it through the same lines, so it is message `i` of
+    /// `previous.bytes` too, whose value is `previous.session`'s message `i`. Cutting whole
+    /// messages out of the array (from the first one up to the next kept one, or up to the end of
+    /// the last one) leaves a JSON array of the remaining messages, with whitespace where the cut
+    /// ones were. Cost: one compare of the shared bytes, one line scan, and decoding and checking
+    /// what changed.
+    package static func session(_ bytes: [UInt8], extending previous: (bytes: [UInt8], session: Session), limits: JSONLimits) -> Session? {
+        let memberKey = "conversation"
+        guard let kept = previous.session.document[memberKey]?.arrayValue, !kept.isEmpty,
+              let ranges = bytes.withUnsafeBytes({ CanonicalElementCache.elementRanges(in: $0, memberKey: memberKey) }),
+              let first = ranges.first else { return nil }
+        let shared = commonPrefixLength(bytes, previous.bytes)
+        var reused = 0
+        while reused < ranges.count, reused < kept.count, ranges[reused].upperBound <= shared { reused += 1 }
+        guard reused > 0 else { return nil }
+        let cutEnd = reused < ranges.count ? ranges[reused].lowerBound : ranges[reused - 1].upperBound
+        var rest: [UInt8] = []
+        rest.reserveCapacity(bytes.count - (cutEnd - first.lowerBound))
+        rest.append(contentsOf: bytes[..<first.lowerBound])
+        rest.append(contentsOf: bytes[cutEnd...])
+        guard let document = try? rest.withUnsafeBytes({ raw throws(JSONDecodingError) in try StrictJSONDecoder(limits: limits).decode(raw) }),
+              case var .object(object) = document.value, document.duplicates.count == 0,
+              let decoded = object[memberKey]?.arrayValue else { return nil }
+        object[memberKey] = .array(Array(kept[..<reused]) + decoded)
+        return try? Session(document: object, unchangedFrom: previous.session)
+    }
+
+    /// How many leading bytes `a` and `b` share.
+    private static func commonPrefixLength(_ a: [UInt8], _ b: [UInt8]) -> Int {
+        a.withUnsafeBytes { x in
+            b.withUnsafeBytes { y in
+                let n = min(x.count, y.count)
+                var i = 0
+                // Whole blocks by `memcmp` (vectorized), then the differing block byte by byte.
+                let block = 4096
+                while i + block <= n, let p = x.baseAddress, let q = y.baseAddress, memcmp(p + i, q + i, block) == 0 { i += block }
+                while i < n, x[i] == y[i] { i += 1 }
+                return i
+            }
+        }
     }
 
     /// The exact path: decodes `bytes` unless `decoded` already holds them, then `Session(document:)`.

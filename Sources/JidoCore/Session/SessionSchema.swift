@@ -111,7 +111,13 @@ package enum SessionSchema {
     /// table order; returns its id. Linear in the size of the arrays the table names; the walk goes
     /// no deeper than the table (a record's members), whatever the document's depth. (JSON Pointers
     /// are built only for the error: this runs on every load and before every save.)
-    public static func validate(_ object: JSONObject) throws(SchemaError) -> SessionID {
+    ///
+    /// `unchangedFrom`: a document this walk (or `Session`, which runs it) already accepted. An
+    /// element of a list or records member that is the very same storage as the element at the
+    /// same index there (`JSONValue.sharesStorage`: the same buffer, so the same value) is not
+    /// walked again, so checking a session after an append costs the new messages, not the whole
+    /// conversation. Any other element, and every single-valued member, is checked as usual.
+    public static func validate(_ object: JSONObject, unchangedFrom validated: JSONObject? = nil) throws(SchemaError) -> SessionID {
         var id: SessionID?
         for field in fields {
             guard let value = object[field.key] else {
@@ -136,9 +142,13 @@ package enum SessionSchema {
                 guard case let .array(elements) = value else {
                     throw SchemaError(pointer: "/" + field.key, reason: field.shape.problem(required: field.isRequired))
                 }
+                let accepted = validated?[field.key]?.arrayValue ?? []
                 for (i, element) in elements.enumerated() {
+                    if i < accepted.count, element.sharesStorage(with: accepted[i]) { continue }
                     guard case let .object(record) = element else { throw SchemaError(pointer: "/\(field.key)/\(i)", reason: "not an object") }
-                    try validate(record: record, members, pointer: "/\(field.key)/\(i)", id: &id)
+                    if let (key, reason) = problem(in: record, members, id: &id) {
+                        throw SchemaError(pointer: "/\(field.key)/\(i)/\(key)", reason: reason)
+                    }
                 }
             }
         }
@@ -150,19 +160,19 @@ package enum SessionSchema {
     /// Checks one record (a message, a todo) against its members; `pointer` is the record's.
     static func validate(record: JSONObject, _ members: [Member], pointer: String) throws(SchemaError) {
         var id: SessionID?
-        try validate(record: record, members, pointer: pointer, id: &id)
+        if let (key, reason) = problem(in: record, members, id: &id) { throw SchemaError(pointer: "\(pointer)/\(key)", reason: reason) }
     }
 
-    private static func validate(record: JSONObject, _ members: [Member], pointer: String, id: inout SessionID?) throws(SchemaError) {
+    /// The first member of `record` that breaks its rule, and why; nil when the record follows them.
+    private static func problem(in record: JSONObject, _ members: [Member], id: inout SessionID?) -> (key: String, reason: String)? {
         for member in members {
-            let reason: String?
             if let memberValue = record[member.key] {
-                reason = problem(with: memberValue, member.value, required: member.isRequired, id: &id)
-            } else {
-                reason = member.isRequired ? member.value.problem(required: true) : nil
+                if let reason = problem(with: memberValue, member.value, required: member.isRequired, id: &id) { return (member.key, reason) }
+            } else if member.isRequired {
+                return (member.key, member.value.problem(required: true))
             }
-            if let reason { throw SchemaError(pointer: "\(pointer)/\(member.key)", reason: reason) }
         }
+        return nil
     }
 
     /// Why a present value breaks `rule`, or nil when it follows it; the first `.sessionID` met is

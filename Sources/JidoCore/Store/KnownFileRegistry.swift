@@ -84,6 +84,17 @@ final class KnownFileRegistry: Sendable {
         return (entry.session, entry.isCanonical)
     }
 
+    /// On a miss: the session `SessionStore.decodeSession` would return for `bytes`, decoded from
+    /// what they share with the entry of `id` (`SessionFile.session(_:extending:limits:)`: another
+    /// writer appended to the file this store last read or wrote, so most messages are the entry's
+    /// own values). Only for bytes the MAC-first path decides valid and canonical, extending a
+    /// canonical entry; nil otherwise, and the caller takes every check. The caller compares the
+    /// id, as `decodeSession` does.
+    func session(_ id: SessionID, extendedBy bytes: [UInt8]) -> Session? {
+        guard let entry = entries.withLock({ $0.use(id) }), entry.isCanonical, verifier.decides(bytes) else { return nil }
+        return SessionFile.session(bytes, extending: (entry.bytes, entry.session), limits: verifier.limits)
+    }
+
     /// Records bytes `SessionStore.decodeSession` accepted, with the session it returned for them.
     func putLoaded(_ bytes: [UInt8], session: Session, isCanonical: Bool, for id: SessionID) {
         put(Entry(bytes: bytes, session: session, isCanonical: isCanonical, isProven: true), for: id)

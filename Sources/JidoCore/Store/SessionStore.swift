@@ -189,6 +189,10 @@ public final class SessionStore: Sendable {
         if let known = knownFiles.session(id, ifBytesAre: bytes) {
             (session, canonical) = known
             primes = priming == .always
+        } else if let extended = knownFiles.session(id, extendedBy: bytes), extended.id == id {
+            (session, canonical) = (extended, true)
+            knownFiles.putLoaded(bytes, session: session, isCanonical: true, for: id)
+            primes = priming != .never
         } else {
             (session, canonical) = try decodeSession(bytes, expected: id)
             knownFiles.putLoaded(bytes, session: session, isCanonical: canonical, for: id)
@@ -319,7 +323,10 @@ public final class SessionStore: Sendable {
                 guard result.id == id else { throw .idMismatch(file: id, document: result.id.rawValue) }
                 // Nothing the schema refuses is written. `Session` keeps itself valid; this is the
                 // store's own check that no path around it exists.
-                do throws(SchemaError) { _ = try SessionSchema.validate(result.document) } catch { throw .invalidSession(error) }
+                // Messages the transform kept from `state` (validated already) are not walked again.
+                do throws(SchemaError) { _ = try SessionSchema.validate(result.document, unchangedFrom: state?.document) } catch {
+                    throw .invalidSession(error)
+                }
                 state = result
                 changed = true
                 outcomes.append(.success(SaveOutcome()))

@@ -133,4 +133,68 @@ import Testing
         #expect(invalid.verification.verdict == .invalid)
         #expect(invalid.content.schema == .invalid(SchemaError(pointer: "/version", reason: "version 2 is not supported")))
     }
+
+    // MARK: - Decoding what changed since a known file
+
+    /// Message `i` of a conversation: escapes, non-ASCII text, a nested member (a multi-line element).
+    static func message(_ i: Int, _ text: String = "turn") -> JSONValue {
+        .object(JSONObject([("id", .string("m\(i)")), ("role", .string(i % 2 == 0 ? "user" : "assistant")),
+                            ("content", .string("\(text) \(i) \"é\"\n\u{1F600}")), ("timestamp", .string("t")),
+                            ("meta", .object(JSONObject([("n", .array([.integer(JSONInteger(i)), .float(2.5), .null]))])))]))
+    }
+
+    static func document(_ messages: [JSONValue], name: String = "n", todos: [JSONValue]? = nil) -> JSONObject {
+        var object = SessionSchemaTests.base
+        object["conversation"] = .array(messages)
+        object["name"] = .string(name)
+        if let todos { object["todos"] = .array(todos) }
+        return object
+    }
+
+    /// `SessionFile.session(_:extending:limits:)` gives exactly the session the exact path decodes
+    /// from the new bytes, for appends, edits of a message in the middle, removals, and changes of
+    /// other members; the messages before the first difference are the known session's own values
+    /// (the same storage), the others are decoded.
+    @Test func decodingFromAKnownFileGivesTheExactPathsSession() throws {
+        let known = try Session(document: Self.document((0..<6).map { Self.message($0) }))
+        let knownBytes = try signed(known.document)
+        let before = try #require(known.document["conversation"]?.arrayValue)
+        var edited = before
+        edited[3] = Self.message(3, "edited")
+        let cases: [(String, JSONObject, reused: Int)] = [
+            ("appended, renamed", Self.document(before + (6..<9).map { Self.message($0) }, name: "renamed"), 6),
+            ("one message edited", Self.document(edited), 3),
+            ("shortened", Self.document(Array(before[..<2])), 2),
+            ("todos changed", Self.document(before, todos: []), 6),
+            ("the first message edited", Self.document([Self.message(0, "x")] + before.dropFirst()), 0),
+        ]
+        for (name, object, reused) in cases {
+            let bytes = try signed(object)
+            let expected = try Session(document: object)
+            let got = SessionFile.session(bytes, extending: (knownBytes, known), limits: .default)
+            guard reused > 0 else {
+                #expect(got == nil, "\(name): nothing to reuse, so the exact path decodes")
+                continue
+            }
+            let session = try #require(got, "\(name)")
+            #expect(session == expected, "\(name)")
+            let messages = try #require(session.document["conversation"]?.arrayValue)
+            let shared = zip(messages, before).prefix { $0.sharesStorage(with: $1) }.count
+            #expect(shared == reused, "\(name): \(shared) messages reused")
+        }
+    }
+
+    /// What the schema refuses in the decoded part, or a file without messages, gives nil (the
+    /// exact path then names the problem).
+    @Test func decodingFromAKnownFileRefusesWhatTheExactPathRefuses() throws {
+        let known = try Session(document: Self.document((0..<4).map { Self.message($0) }))
+        let knownBytes = try signed(known.document)
+        let before = try #require(known.document["conversation"]?.arrayValue)
+        var badRole = try #require(Self.message(4).objectValue)
+        badRole["role"] = .string("wizard")
+        let refused = Self.document(before + [.object(badRole)])
+        #expect(throws: SchemaError.self) { try Session(document: refused) }
+        #expect(SessionFile.session(try signed(refused), extending: (knownBytes, known), limits: .default) == nil)
+        #expect(SessionFile.session(try signed(Self.document([])), extending: (knownBytes, known), limits: .default) == nil, "no messages")
+    }
 }

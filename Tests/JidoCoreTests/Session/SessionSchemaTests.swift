@@ -218,4 +218,31 @@ import Testing
             }
         }
     }
+
+    /// With `unchangedFrom`, messages that are the accepted document's own values are not walked
+    /// again (an append is checked for its new messages), and every other one still is: a changed
+    /// message in the middle, or one beyond the accepted count, is refused with its pointer.
+    @Test func aDocumentExtendingAnAcceptedOneIsCheckedForWhatChanged() throws {
+        var accepted = Self.base
+        accepted["conversation"] = .array([.object(Self.message), .object(Self.message)])
+        _ = try SessionSchema.validate(accepted)
+        var bad = Self.message
+        bad["role"] = .string("wizard")
+        var appended = accepted
+        appended.modifyValue(forKey: "conversation") { $0.appendElement(.object(bad)) }
+        #expect(throws: SchemaError(pointer: "/conversation/2/role", reason: "must be one of \(SessionSchema.roles.joined(separator: ", "))")) {
+            try SessionSchema.validate(appended, unchangedFrom: accepted)
+        }
+        var edited = accepted
+        edited["conversation"] = .array([.object(Self.message), .object(bad)])
+        #expect(throws: SchemaError.self) { try SessionSchema.validate(edited, unchangedFrom: accepted) }
+        // A message held in the very storage of the accepted document's is not walked again: here
+        // the "accepted" document is made to hold one the schema refuses, to observe the skip.
+        var planted = accepted
+        planted["conversation"] = .array([.object(Self.message), .object(bad)])
+        var sharing = planted
+        sharing["name"] = .string("other")
+        #expect(try SessionSchema.validate(sharing, unchangedFrom: planted).rawValue == Self.id)
+        #expect(throws: SchemaError.self) { try SessionSchema.validate(sharing) }
+    }
 }

@@ -110,6 +110,34 @@ import Testing
         }
     }
 
+    /// Another writer's append to the file this store wrote is decoded from the known entry: the
+    /// answer equals a fresh store's load, and the file becomes the entry. Bytes that do not
+    /// authenticate, though they extend the known file, are not answered, and the store refuses them
+    /// with a fresh store's error.
+    @Test func anotherWritersAppendIsDecodedFromTheKnownFile() throws {
+        try withTemporaryDirectory { home in
+            let mine = try SessionStore.open(home: home, hostname: "h")
+            let other = try SessionStore.open(home: home, hostname: "h")
+            let session = try Self.session(messages: 5)
+            try mine.save(session)
+            try other.update(session.id) { $0?.append(Session.Message(id: "o", role: .assistant, content: "other", timestamp: TestVectors.january1)) }
+            let path = Self.path(home, session.id)
+            var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+            #expect(mine.knownFiles.session(session.id, ifBytesAre: bytes) == nil, "not the bytes it wrote")
+            let fresh = try SessionStore.open(home: home, hostname: "h").load(session.id)
+            #expect(mine.knownFiles.session(session.id, extendedBy: bytes) == fresh)
+            #expect(try mine.load(session.id) == fresh)
+            #expect(mine.knownFiles.session(session.id, ifBytesAre: bytes)?.0 == fresh, "the file it read is now the entry")
+            let at = try #require(bytes.firstRange(of: Array("other".utf8))).lowerBound
+            bytes[at] = UInt8(ascii: "O")
+            #expect(mine.knownFiles.session(session.id, extendedBy: bytes) == nil, "a changed appended message does not authenticate")
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            let expected = #expect(throws: StoreError.self) { try SessionStore.open(home: home, hostname: "h").load(session.id) }
+            let got = #expect(throws: StoreError.self) { try mine.load(session.id) }
+            #expect(got?.logDescription == expected?.logDescription)
+        }
+    }
+
     @Test func staysWithinItsBounds() throws {
         let registry = KnownFileRegistry(maxSessions: 2, maxBytes: 100, verifier: try Self.verifier())
         let sessions = try (0..<3).map { _ in try Self.session(messages: 0) }
