@@ -48,13 +48,14 @@ struct CanonicalElementCache: Sendable {
     /// count against the decoded array.
     static func elementRanges(in bytes: UnsafeRawBufferPointer, memberKey: String) -> [Range<Int>]? {
         let header = Array(("\n  \"" + memberKey + "\": [\n").utf8)
-        guard let headerStart = firstRange(of: header, in: bytes) else { return nil }
+        guard let headerStart = firstRange(of: header, in: bytes), let base = bytes.baseAddress else { return nil }
         var ranges: [Range<Int>] = []
         var open: Int?
         var pos = headerStart + header.count
         while pos < bytes.count {
-            var lineEnd = pos
-            while lineEnd < bytes.count, bytes[lineEnd] != ASCII.newline { lineEnd += 1 }
+            // `memchr` finds the line's end (vectorized); only the line's first bytes are looked at.
+            let lineEnd = memchr(base + pos, Int32(ASCII.newline), bytes.count - pos).map { base.distance(to: UnsafeRawPointer($0)) }
+                ?? bytes.count
             var indent = 0
             while pos + indent < lineEnd, bytes[pos + indent] == ASCII.space { indent += 1 }
             let contentStart = pos + indent

@@ -19,12 +19,14 @@ struct BoundedSessionMap<Value> {
 
     /// The value of `id`, marked as just used.
     mutating func use(_ id: SessionID) -> Value? {
-        guard var entry = entries[id] else { return nil }
+        guard let index = entries.index(forKey: id) else { return nil }
         clock += 1
-        entry.lastUse = clock
-        entries[id] = entry
-        return entry.value
+        entries.values[index].lastUse = clock // In place: the value is not copied out and back.
+        return entries.values[index].value
     }
+
+    /// Whether `id` has a value (not marked as used).
+    func contains(_ id: SessionID) -> Bool { entries.index(forKey: id) != nil }
 
     /// Stores `value` (of `size` bytes) for `id`, then drops the least recently used entries until
     /// both bounds hold; a value over `maxBytes` is not kept (and replaces nothing: `id` is forgotten).

@@ -192,7 +192,11 @@ public final class SessionStore: Sendable {
         } else if let extended = knownFiles.session(id, extendedBy: bytes), extended.id == id {
             (session, canonical) = (extended, true)
             knownFiles.putLoaded(bytes, session: session, isCanonical: true, for: id)
-            primes = priming != .never
+            // Its unchanged messages are the known entry's values, which this store's signing cache
+            // of the session holds when it has one (from the save or load that made the entry): that
+            // cache stays, and the signing resumes its MAC if the file still starts with the bytes it
+            // absorbed (checked there, never assumed). Without one, the file primes a new one.
+            primes = priming != .never && !signingCaches.holds(id)
         } else {
             (session, canonical) = try decodeSession(bytes, expected: id)
             knownFiles.putLoaded(bytes, session: session, isCanonical: canonical, for: id)

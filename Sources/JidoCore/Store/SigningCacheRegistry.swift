@@ -35,6 +35,11 @@ final class SigningCacheRegistry: @unchecked Sendable {
         lock.withLock { entries.put(cache, size: cache.memoryBytes, for: id) }
     }
 
+    /// Whether there is an entry for `id` (one may be taken or dropped right after: a hint only).
+    func holds(_ id: SessionID) -> Bool {
+        lock.withLock { entries.contains(id) }
+    }
+
     /// Forgets `id` (its session was deleted).
     func remove(_ id: SessionID) {
         lock.withLock { _ = entries.remove(id) }
