@@ -42,6 +42,29 @@ package enum AtomicFileWriter {
 
     public static func write(parts: [ArraySlice<UInt8>], as name: PathBytes, in directory: FileDescriptor,
                              permissions: FilePermissions = .ownerReadWrite) throws(SystemCallError) {
+        try replace(parts: parts, as: name, in: directory, permissions: permissions).sync()
+    }
+
+    /// A file renamed into place whose directory entry is not durable yet: `sync()` fsyncs the
+    /// directory. The file's bytes are durable already (fsynced before the rename), so whatever
+    /// entry a crash leaves points at a complete file, the old one or the new one.
+    package struct PendingDirectorySync {
+        let directory: FileDescriptor
+
+        /// Makes the rename durable (and every other rename made in the directory before it).
+        package func sync() throws(SystemCallError) { try directory.sync() }
+    }
+
+    /// `write(parts:as:in:)` up to the rename: the caller makes it durable with `sync()` later,
+    /// which lets a writer holding a lock release it before the directory's fsync (see
+    /// `SessionStore.update`). The directory descriptor must stay open until then.
+    package static func replace(parts: [ArraySlice<UInt8>], as name: String, in directory: FileDescriptor,
+                                permissions: FilePermissions = .ownerReadWrite) throws(SystemCallError) -> PendingDirectorySync {
+        try replace(parts: parts, as: PathBytes(name), in: directory, permissions: permissions)
+    }
+
+    package static func replace(parts: [ArraySlice<UInt8>], as name: PathBytes, in directory: FileDescriptor,
+                                permissions: FilePermissions = .ownerReadWrite) throws(SystemCallError) -> PendingDirectorySync {
         let temporary = try temporaryName(for: name)
         let fd = try directory.open(temporary, [.writeOnly, .create, .exclusiveCreate, .noFollow, .closeOnExec],
                                     permissions: permissions)
@@ -57,7 +80,7 @@ package enum AtomicFileWriter {
             try? directory.unlink(temporary)
             throw error
         }
-        try directory.sync()
+        return PendingDirectorySync(directory: directory)
     }
 
     static func temporaryName(for name: String) throws(SystemCallError) -> String {

@@ -269,21 +269,35 @@ public final class SessionStore: Sendable {
         return try outcome.get()
     }
 
-    /// What a batch did: an outcome per work item, and the file it wrote with the session it holds.
+    /// What a batch did: an outcome per work item, and the file it wrote with the session it holds
+    /// and the directory sync that makes it durable.
     private struct BatchResult {
         var outcomes: [SaveQueue.Outcome]
-        var written: (file: SessionSignature.SignedFile, session: Session)?
+        var written: (file: SessionSignature.SignedFile, session: Session, durability: AtomicFileWriter.PendingDirectorySync)?
     }
 
-    /// One batch under the kernel locks: read, apply each transform in order, write once. The
-    /// written file is recorded in `knownFiles` after the locks are released (an entry is keyed by
-    /// the file's bytes, so a file another writer replaced since is a miss, never a wrong answer).
+    /// One batch under the kernel locks: read, apply each transform in order, write once (the new
+    /// file's bytes fsynced, then renamed into place). After the locks are released, the directory
+    /// is fsynced, so the batch returns only once its write is durable, and the written file is
+    /// recorded in `knownFiles` (an entry is keyed by the file's bytes, so a file another writer
+    /// replaced since is a miss, never a wrong answer).
+    ///
+    /// Why the directory's fsync may follow the release: the lock orders read-modify-rename
+    /// sequences, and durability is owed only to acknowledged saves. The next holder may read this
+    /// file before its rename is durable and build on it; its own rename, made durable before it
+    /// returns, then carries this content too. Bytes are fsynced before every rename, so whatever
+    /// entry a crash leaves points at a complete file; a save is acknowledged only after its own
+    /// directory fsync, which persists its rename or a later one made on top of it. Holding the lock
+    /// through that fsync would make every waiter queue behind a disk flush.
     private func writeBatch(_ batch: [SaveQueue.Work], id: SessionID) -> [SaveQueue.Outcome] {
         let result: BatchResult
         do throws(StoreError) { result = try writeBatchLocked(batch, id: id) } catch { return batch.map { _ in .failure(error) } }
-        if let (file, session) = result.written {
-            knownFiles.putWritten(file, session: session)
+        guard let (file, session, durability) = result.written else { return result.outcomes }
+        do throws(SystemCallError) { try durability.sync() } catch {
+            let failure = StoreError.from(error)
+            return result.outcomes.map { $0.flatMap { _ in .failure(failure) } }
         }
+        knownFiles.putWritten(file, session: session)
         return result.outcomes
     }
 
@@ -351,9 +365,12 @@ public final class SessionStore: Sendable {
             throw .encodingFailed("\(error)")
         }
         guard file.count <= options.maxFileBytes else { throw .tooLarge(size: Int64(file.count), limit: options.maxFileBytes) }
-        do { try AtomicFileWriter.write(parts: file.parts, as: StoreLayout.sessionFile(id), in: sessionsDirectory) } catch { throw .from(error) }
+        let durability: AtomicFileWriter.PendingDirectorySync
+        do { durability = try AtomicFileWriter.replace(parts: file.parts, as: StoreLayout.sessionFile(id), in: sessionsDirectory) } catch {
+            throw .from(error)
+        }
         if let cache { signingCaches.put(cache, for: id) }
-        return BatchResult(outcomes: outcomes.map { $0.map { _ in SaveOutcome(warnings: warnings) } }, written: (file, final))
+        return BatchResult(outcomes: outcomes.map { $0.map { _ in SaveOutcome(warnings: warnings) } }, written: (file, final, durability))
     }
 
     private func lock(_ name: String) throws(StoreError) -> FileLock {

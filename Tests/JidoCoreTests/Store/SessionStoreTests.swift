@@ -603,6 +603,35 @@ import Testing
         }
     }
 
+    /// A save fsyncs the file, renames it, and returns only after fsyncing the directory, which it
+    /// does after releasing the session's lock (so waiters do not queue behind that flush). When the
+    /// directory's fsync fails the save reports it (the new file is in place but not known durable),
+    /// the lock is free, no temporary is left, and the next save works.
+    @Test func aSaveReturnsOnlyOnceTheDirectoryIsSynced() throws {
+        try withStore { store, home in
+            var session = try newSession()
+            try store.save(session)
+            session.append(message(1))
+            let counted = SyscallFaults()
+            try SyscallFaults.$current.withValue(counted) { try store.save(session) }
+            #expect(counted.count(.fsync) == 2, "the file and its directory")
+            session.append(message(2))
+            let faults = SyscallFaults()
+            faults.fail(.fsync, errno: EIO, after: 1)
+            let error = SyscallFaults.$current.withValue(faults) { () -> StoreError? in
+                do throws(StoreError) { try store.save(session) } catch { return error }
+                return nil
+            }
+            #expect(error?.logDescription.contains("fsync") == true, "\(String(describing: error))")
+            #expect(try SessionStore.open(home: home, hostname: Self.hostname, options: Self.options).load(session.id).messageCount == 2, "renamed, not known durable")
+            #expect(!FileLock.isHeld(StoreLayout.lockFile(session.id), in: store.locksDirectory))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: sessionsPath(home)) == [StoreLayout.sessionFile(session.id)])
+            session.append(message(3))
+            try store.save(session)
+            #expect(try store.load(session.id).messageCount == 3)
+        }
+    }
+
     @Test func staleTemporariesAreRemovedOnlyWhenTheirLockIsFree() throws {
         try withStore { store, home in
             let session = try newSession()
