@@ -37,6 +37,14 @@ struct CanonicalElementCache: Sendable {
         encodedBytes = encodings.reduce(0) { $0 + $1.count }
     }
 
+    /// The encodings, moved out (empty until `replace`), so that the caller edits them in place.
+    mutating func takeEncodings() -> [[UInt8]] {
+        var taken: [[UInt8]] = []
+        swap(&taken, &encodings)
+        encodedBytes = 0
+        return taken
+    }
+
     /// The byte ranges of the elements of the top-level array member `memberKey` in a canonical
     /// encoding (as `CanonicalJSON.encode` writes it, or a signed file of it), or nil when that
     /// member is absent, empty or not laid out canonically.

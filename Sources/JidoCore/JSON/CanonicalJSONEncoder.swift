@@ -194,15 +194,14 @@ package enum CanonicalJSON {
         guard var current = cache.take() else { return }
         let reusable = current.order == order ? current.elements.count : 0
         var complete = true
-        var encodings: [[UInt8]] = []
-        encodings.reserveCapacity(elements.count)
+        // Edited in place (moved out of the cache, so uniquely referenced): an append touches the
+        // new elements' slots only, not every element's buffer.
+        var encodings = current.takeEncodings()
         out += "[\n".utf8
         for (i, element) in elements.enumerated() {
-            if i > 0 { out += ",\n".utf8 }
-            indent(2, &out)
+            out.append(contentsOf: i > 0 ? Self.nextElementAtDepth2 : Self.indentAtDepth2)
             if i < reusable, current.elements[i] == element {
-                out += current.encodings[i]
-                encodings.append(current.encodings[i])
+                out += encodings[i]
                 try checkpoint(&out)
             } else {
                 // Encoded in place; only a non-draining checkpoint is ever paired with a cache
@@ -212,9 +211,15 @@ package enum CanonicalJSON {
                 var noCache: CanonicalElementCache?
                 try encode(element, omittingTopLevelKey: nil, order: order, into: &out, memberOffsets: &unused, recordMembers: false,
                            baseDepth: 2, cache: &noCache, checkpoint: checkpoint)
-                if out.count >= start { encodings.append(Array(out[start...])) } else { complete = false }
+                if out.count >= start {
+                    let bytes = Array(out[start...])
+                    if i < encodings.count { encodings[i] = bytes } else { encodings.append(bytes) }
+                } else {
+                    complete = false
+                }
             }
         }
+        if encodings.count > elements.count { encodings.removeLast(encodings.count - elements.count) }
         let lastElementEnd = out.count
         out += "\n  ]".utf8
         // A cache that missed an element's bytes is dropped, never kept with a hole.
@@ -238,6 +243,11 @@ package enum CanonicalJSON {
             }
         }
     }
+
+    /// What precedes an element of a top-level array member: its indentation, after a `,` and a
+    /// newline for all but the first.
+    private static let indentAtDepth2: [UInt8] = Array("    ".utf8)
+    private static let nextElementAtDepth2: [UInt8] = Array(",\n    ".utf8)
 
     @inline(__always)
     private static func indent(_ depth: Int, _ out: inout [UInt8]) {

@@ -116,6 +116,7 @@ extension JSONValue: Equatable {
     /// `-0.0 != 0.0` (they encode differently) and a value always equals itself. Iterative (any
     /// depth is safe), linear in the size of the values, and O(1) for parts that share storage.
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        if lhs.sharesStorage(with: rhs) { return true } // Without allocating the stack below.
         var pending: [(JSONValue, JSONValue)] = [(lhs, rhs)]
         while let (a, b) = pending.popLast() {
             switch (a, b) {
