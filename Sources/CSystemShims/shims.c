@@ -25,6 +25,14 @@ ssize_t jido_getrandom(void *buf, size_t len) {
     return getrandom(buf, len, 0);
 }
 
+int jido_o_path(void) {
+#ifdef O_PATH
+    return O_PATH;
+#else
+    return 0;
+#endif
+}
+
 int jido_o_tmpfile(void) {
 #ifdef O_TMPFILE
     return O_TMPFILE;

@@ -19,6 +19,9 @@ int jido_flock(int fd, int operation);
 /* getrandom(buf, len, 0), looping is the caller's job. */
 ssize_t jido_getrandom(void *buf, size_t len);
 
+/* The value of O_PATH (a descriptor that only references the inode), or 0 where the platform has none. */
+int jido_o_path(void);
+
 /* The value of O_TMPFILE, or 0 where the platform has none. */
 int jido_o_tmpfile(void);
 

@@ -1,4 +1,5 @@
 import Glibc
+internal import CSystemShims
 
 /// Flags for `openat`; each maps to one `O_*` constant, named here and nowhere else.
 package struct OpenOptions: OptionSet, Sendable {
@@ -16,6 +17,10 @@ package struct OpenOptions: OptionSet, Sendable {
     public static let nonBlocking = OpenOptions(rawValue: O_NONBLOCK)
     public static let noCTTY = OpenOptions(rawValue: O_NOCTTY)
     public static let truncate = OpenOptions(rawValue: O_TRUNC)
+    /// A reference to the inode only (`O_PATH`): the file is not opened for I/O, so opening a
+    /// device or FIFO this way has no effect on it; used to keep a file alive, never to read it.
+    /// Empty where the platform has no `O_PATH` (then never use it: it would open for reading).
+    public static let pathOnly = OpenOptions(rawValue: jido_o_path())
 
     /// What every untrusted open uses: no symlink at the last component, no blocking on a FIFO or
     /// device, no controlling terminal, not inherited by children.

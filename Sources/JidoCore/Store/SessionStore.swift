@@ -293,7 +293,7 @@ public final class SessionStore: Sendable {
         let result: BatchResult
         do throws(StoreError) { result = try writeBatchLocked(batch, id: id) } catch { return batch.map { _ in .failure(error) } }
         guard let (file, session, durability) = result.written else { return result.outcomes }
-        do throws(SystemCallError) { try durability.sync() } catch {
+        do throws(SystemCallError) { try durability.complete() } catch {
             let failure = StoreError.from(error)
             return result.outcomes.map { $0.flatMap { _ in .failure(failure) } }
         }
