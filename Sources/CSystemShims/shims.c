@@ -21,6 +21,16 @@ int jido_ofd_lock(int fd, int exclusive, int unlock, int wait) {
     return fcntl(fd, wait ? F_OFD_SETLKW : F_OFD_SETLK, &fl);
 }
 
+int jido_ofd_lock_range(int fd, int kind, long long start, long long length, int wait) {
+    struct flock fl;
+    memset(&fl, 0, sizeof fl);
+    fl.l_type = kind == 0 ? F_UNLCK : (kind == 2 ? F_WRLCK : F_RDLCK);
+    fl.l_whence = SEEK_SET;
+    fl.l_start = (off_t)start;
+    fl.l_len = (off_t)length;
+    return fcntl(fd, wait ? F_OFD_SETLKW : F_OFD_SETLK, &fl);
+}
+
 ssize_t jido_getrandom(void *buf, size_t len) {
     return getrandom(buf, len, 0);
 }

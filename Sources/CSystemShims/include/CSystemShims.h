@@ -13,6 +13,10 @@ int jido_renameat_noreplace(int olddirfd, const char *oldpath, int newdirfd, con
  * the description closes, never by closing an unrelated descriptor of the same file. */
 int jido_ofd_lock(int fd, int exclusive, int unlock, int wait);
 
+/* fcntl(fd, F_OFD_SETLK / F_OFD_SETLKW) on bytes [start, start + length): kind 0 unlock, 1 shared,
+ * 2 exclusive. Open-file-description locks, independent of flock(2) locks on the same file. */
+int jido_ofd_lock_range(int fd, int kind, long long start, long long length, int wait);
+
 /* flock(fd, operation): Swift's Glibc module cannot name the function (struct flock shadows it). */
 int jido_flock(int fd, int operation);
 

@@ -21,11 +21,13 @@ package struct FileLock: ~Copyable {
     /// Takes the lock on `name` in `directory` (creating the file 0600 if needed), waiting at most
     /// `timeout`; a zero timeout tries once.
     ///
-    /// Waits are fair: after one `flock(LOCK_NB)` attempt, the wait is the kernel's own blocking
-    /// `flock`, queued with every other waiter of every process and woken as soon as the lock is
-    /// released (no polling interval to lose the race by). It runs on a helper thread (`LockWaiter`)
-    /// so that the caller can stop at its deadline; a lock the helper gets after that is released at
-    /// once. When every helper is busy, the wait falls back to polling with backoff.
+    /// Waits are fair: a waiter first takes its place in the file's queue (`LockQueue`: served in
+    /// arrival order across threads and processes, a newcomer never jumps it), then takes the
+    /// `flock`, which its predecessor has let go by then; if the lock is still busy (a client that
+    /// does not queue), the wait is the kernel's own blocking `flock`, woken at the release. Both
+    /// waits run on a helper thread (`LockWaiter`) so that the caller can stop at its deadline; a
+    /// lock the helper gets after that is released at once. When every helper is busy, the wait
+    /// falls back to polling with backoff. A zero timeout tries the `flock` once, without queueing.
     public static func acquire(_ name: String, in directory: FileDescriptor, timeout: Duration) throws(Failure) -> FileLock {
         let deadline = ContinuousClock.now.advanced(by: max(timeout, .zero))
         var pause = Duration.microseconds(100)
@@ -35,6 +37,10 @@ package struct FileLock: ~Copyable {
                 fd = try directory.open(name, [.readWrite, .create, .noFollow, .closeOnExec], permissions: .ownerReadWrite)
             } catch {
                 throw .system(error)
+            }
+            if timeout > .zero, let ticket = LockQueue.enqueue(fd, until: deadline),
+               LockQueue.waitForTurn(fd, ticket: ticket, until: deadline) == .abandoned {
+                throw .timedOut // The helper owns `fd` and closes it, letting the slot go.
             }
             var outcome: LockWaiter.Outcome
             do throws(SystemCallError) {
@@ -65,13 +71,19 @@ package struct FileLock: ~Copyable {
         }
     }
 
-    /// Releases the lock (closing the descriptor releases it in the kernel).
+    /// Releases the lock: the `flock` first, then (closing the descriptor) the queue slot, so the
+    /// next waiter in `LockQueue` order finds the `flock` free when the kernel wakes it.
     public consuming func release() {
-        _ = Syscall.close(descriptor.rawValue)
+        Self.letGo(descriptor)
         discard self
     }
 
-    deinit { _ = Syscall.close(descriptor.rawValue) }
+    deinit { Self.letGo(descriptor) }
+
+    private static func letGo(_ fd: FileDescriptor) {
+        _ = Syscall.flock(fd.rawValue, LOCK_UN)
+        _ = Syscall.close(fd.rawValue)
+    }
 
     /// Removes the lock file while holding the lock, then releases it. Waiters that opened the old
     /// file notice the unlink when they get the lock and retry on a new file.

@@ -39,8 +39,29 @@ enum LockWaiter {
         case abandoned
     }
 
+    /// The blocking call a helper makes.
+    enum Call: Sendable, Equatable {
+        /// `flock(LOCK_EX)` on the whole file.
+        case exclusiveFlock
+        /// A shared open-file-description lock on bytes `[start, start + length)` (`LockQueue`: waiting
+        /// for the predecessor's slot to be let go).
+        case sharedRange(start: Int64, length: Int64)
+
+        var name: String {
+            switch self {
+            case .exclusiveFlock: "flock"
+            case .sharedRange: "fcntl(F_OFD_SETLKW)"
+            }
+        }
+    }
+
     /// Waits for an exclusive lock on `fd` until `deadline`.
     static func lock(_ fd: FileDescriptor, until deadline: ContinuousClock.Instant) throws(SystemCallError) -> Outcome {
+        try wait(.exclusiveFlock, on: fd, until: deadline)
+    }
+
+    /// Makes `call` on `fd` on a helper thread, waiting for it until `deadline`.
+    static func wait(_ call: Call, on fd: FileDescriptor, until deadline: ContinuousClock.Instant) throws(SystemCallError) -> Outcome {
         let reserved = helpers.withLock { count in
             guard count < maximumHelpers else { return false }
             count += 1
@@ -52,7 +73,11 @@ enum LockWaiter {
         let started = DetachedThread.start {
             let failure: Errno? = SyscallFaults.$current.withValue(faults) {
                 while true {
-                    if Syscall.flock(fd.rawValue, LOCK_EX) == 0 { return nil }
+                    let result = switch call {
+                    case .exclusiveFlock: Syscall.flock(fd.rawValue, LOCK_EX)
+                    case let .sharedRange(start, length): Syscall.rangeLock(fd.rawValue, kind: 1, start: start, length: length, wait: true)
+                    }
+                    if result == 0 { return nil }
                     let error = Errno.current
                     if error != .interrupted { return error }
                 }
@@ -84,7 +109,7 @@ enum LockWaiter {
         switch failure {
         case .none: return .abandoned
         case .some(.none): return .locked
-        case let .some(.some(error)): throw SystemCallError("flock", errno: error)
+        case let .some(.some(error)): throw SystemCallError(call.name, errno: error)
         }
     }
 }

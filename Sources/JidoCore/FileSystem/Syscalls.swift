@@ -99,6 +99,23 @@ enum Syscall {
         return jido_flock(fd, operation)
     }
 
+    /// An open-file-description lock on bytes `[start, start + length)`: `kind` 0 unlocks, 1 is
+    /// shared, 2 exclusive; `wait` blocks (F_OFD_SETLKW) instead of failing with EAGAIN.
+    static func rangeLock(_ fd: CInt, kind: CInt, start: Int64, length: Int64, wait: Bool) -> CInt {
+        if let failure = injected(.rangeLock) { return failure }
+        return jido_ofd_lock_range(fd, kind, start, length, wait ? 1 : 0)
+    }
+
+    static func pread(_ fd: CInt, _ buffer: UnsafeMutableRawPointer?, _ count: Int, _ offset: Int64) -> Int {
+        if let failure = injected(.read) { return Int(failure) }
+        return Glibc.pread(fd, buffer, count, off_t(offset))
+    }
+
+    static func pwrite(_ fd: CInt, _ buffer: UnsafeRawPointer?, _ count: Int, _ offset: Int64) -> Int {
+        if let failure = injected(.write) { return Int(failure) }
+        return Glibc.pwrite(fd, buffer, count, off_t(offset))
+    }
+
     static func getrandom(_ buffer: UnsafeMutableRawBufferPointer) -> Int {
         jido_getrandom(buffer.baseAddress, buffer.count)
     }
@@ -141,7 +158,7 @@ enum Syscall {
 
 /// The calls a test can make fail.
 package enum SyscallName: String, Sendable, CaseIterable {
-    case open, read, write, fsync, fstat, fstatat, readlink, mkdir, link, rename, unlink, fchmod, flock, opendir, readdir, realpath
+    case open, read, write, fsync, fstat, fstatat, readlink, mkdir, link, rename, unlink, fchmod, flock, rangeLock, opendir, readdir, realpath
 }
 
 /// Fault injection, scoped to the current task (tests running in parallel do not see each other's

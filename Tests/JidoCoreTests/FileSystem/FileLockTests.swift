@@ -46,7 +46,10 @@ import Testing
                 return waited
             }
             #expect(waited >= .milliseconds(250), "it waited for the holder")
-            // One attempt without waiting, one blocking call: no polling (which makes a call every 5 ms at most).
+            // A place in the queue (3 range-lock calls), one attempt on the predecessor's slot and one
+            // blocking call for it, its release; the flock taken once and let go: no polling (which
+            // makes a call every 5 ms at most).
+            #expect(faults.count(.rangeLock) == 6, "range-lock calls: \(faults.count(.rangeLock))")
             #expect(faults.count(.flock) == 2, "flock calls: \(faults.count(.flock))")
         }
     }
@@ -77,7 +80,10 @@ import Testing
         try withDirectory { dir in
             try hold("c.lock", in: dir, for: .seconds(2))
             let faults = SyscallFaults()
-            // The first flock (LOCK_NB) answers EWOULDBLOCK; the second, on the helper thread, fails.
+            // The blocking wait for the predecessor's slot, on a helper thread, fails (the fifth range
+            // lock: the queue degrades to the unordered wait); then the first flock (LOCK_NB) answers
+            // EWOULDBLOCK and the second, on a helper thread too, fails.
+            faults.fail(.rangeLock, errno: EIO, after: 4)
             faults.fail(.flock, errno: EIO, after: 1)
             let failure = SyscallFaults.$current.withValue(faults) { () -> FileLock.Failure? in
                 do throws(FileLock.Failure) {
@@ -88,6 +94,68 @@ import Testing
                 }
             }
             #expect(failure == .system(SystemCallError("flock", errno: .ioError)))
+        }
+    }
+
+    /// The ticket counter of a lock file (`LockQueue`), read as a test would, from its bytes.
+    func ticketCounter(_ root: String, _ name: String) -> UInt64 {
+        guard let data = FileManager.default.contents(atPath: root + "/" + name), data.count >= 8 else { return 0 }
+        return data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+    }
+
+    /// Waiters are served in arrival order, whatever order the kernel wakes them in and however fast
+    /// a running thread comes back: behind a holder, waiters arrive one after the other (each its own
+    /// open file description, as processes are), one of them a "barger" that takes the lock 8 times
+    /// in a row as fast as it can. It gets its turn, then queues again behind everyone who arrived
+    /// meanwhile (without the queue, a thread that just released takes the lock again before the
+    /// woken waiters run). One waiter gives up in the middle of the queue; the others still pass.
+    @Test func waitersAreServedInArrivalOrder() throws {
+        try withTemporaryDirectory { root in
+            let dir = try FileDescriptor.open(root, [.readOnly, .directory, .closeOnExec])
+            defer { _ = try? dir.close() }
+            let holder = try FileLock.acquire("q.lock", in: dir, timeout: .seconds(10))
+            let order = Protected<[Int]>([])
+            let done = DispatchGroup()
+            let barger = 100
+            for (arrival, who) in [0, 1, 2, barger, 3, 4, 5].enumerated() {
+                done.enter()
+                Thread.detachNewThread {
+                    defer { done.leave() }
+                    for round in 0..<(who == barger ? 8 : 1) {
+                        // Waiter 3 gives up while it is queued; the others wait as long as needed.
+                        let timeout: Duration = who == 3 ? .milliseconds(50) : .seconds(30)
+                        guard let lock = try? FileLock.acquire("q.lock", in: dir, timeout: timeout) else { return }
+                        order.withLock { $0.append(who == barger ? barger + round : who) }
+                        if who != barger { MonotonicClock.sleep(.milliseconds(2)) }
+                        lock.release()
+                    }
+                }
+                // Arrivals are sequential: the next starts once this one holds its ticket (the holder has
+                // 1; on a machine so loaded that a thread takes 10 s to start, the test may fail, never pass wrongly).
+                let deadline = ContinuousClock.now + .seconds(10)
+                while ticketCounter(root, "q.lock") < UInt64(arrival + 2), ContinuousClock.now < deadline { MonotonicClock.sleep(.milliseconds(1)) }
+                MonotonicClock.sleep(.milliseconds(10))
+            }
+            MonotonicClock.sleep(.milliseconds(100)) // waiter 3 gives up meanwhile
+            holder.release()
+            #expect(done.wait(timeout: .now() + 60) == .success)
+            #expect(order.withLock { $0 } == [0, 1, 2, barger, 4, 5] + (1..<8).map { barger + $0 })
+        }
+    }
+
+    /// The queue only orders: a counter that holds garbage, or a client that does not queue
+    /// (`timeout: .zero`), still meets the flock, never a second holder.
+    @Test func aDamagedQueueStillExcludes() throws {
+        try withDirectory { dir in
+            let fd = try dir.open("d.lock", [.readWrite, .create, .closeOnExec], permissions: .ownerReadWrite)
+            try fd.writeAll(Array(repeating: 0xFF, count: 8))
+            try fd.close()
+            let first = try FileLock.acquire("d.lock", in: dir, timeout: .seconds(5))
+            #expect(throws: FileLock.Failure.timedOut) { _ = try FileLock.acquire("d.lock", in: dir, timeout: .zero) }
+            #expect(throws: FileLock.Failure.timedOut) { _ = try FileLock.acquire("d.lock", in: dir, timeout: .milliseconds(50)) }
+            first.release()
+            let second = try FileLock.acquire("d.lock", in: dir, timeout: .seconds(5))
+            second.release()
         }
     }
 }
