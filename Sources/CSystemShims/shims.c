@@ -31,6 +31,17 @@ int jido_ofd_lock_range(int fd, int kind, long long start, long long length, int
     return fcntl(fd, wait ? F_OFD_SETLKW : F_OFD_SETLK, &fl);
 }
 
+int jido_ofd_locked(int fd, long long start, long long length) {
+    struct flock fl;
+    memset(&fl, 0, sizeof fl);
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    fl.l_start = (off_t)start;
+    fl.l_len = (off_t)length;
+    if (fcntl(fd, F_OFD_GETLK, &fl) != 0) return -1;
+    return fl.l_type == F_UNLCK ? 0 : 1;
+}
+
 ssize_t jido_getrandom(void *buf, size_t len) {
     return getrandom(buf, len, 0);
 }

@@ -17,6 +17,10 @@ int jido_ofd_lock(int fd, int exclusive, int unlock, int wait);
  * 2 exclusive. Open-file-description locks, independent of flock(2) locks on the same file. */
 int jido_ofd_lock_range(int fd, int kind, long long start, long long length, int wait);
 
+/* Whether another open file description holds a lock on any byte of [start, start + length) of fd's
+ * file (length 0: to the end of the file and beyond): 1 yes, 0 no, -1 with errno set (F_OFD_GETLK). */
+int jido_ofd_locked(int fd, long long start, long long length);
+
 /* flock(fd, operation): Swift's Glibc module cannot name the function (struct flock shadows it). */
 int jido_flock(int fd, int operation);
 

@@ -31,6 +31,7 @@ package struct FileLock: ~Copyable {
     public static func acquire(_ name: String, in directory: FileDescriptor, timeout: Duration) throws(Failure) -> FileLock {
         let deadline = ContinuousClock.now.advanced(by: max(timeout, .zero))
         var pause = Duration.microseconds(100)
+        var queues = timeout > .zero
         while true {
             let fd: FileDescriptor
             do {
@@ -38,9 +39,13 @@ package struct FileLock: ~Copyable {
             } catch {
                 throw .system(error)
             }
-            if timeout > .zero, let ticket = LockQueue.enqueue(fd, until: deadline),
+            if queues, let ticket = LockQueue.enqueue(fd, until: deadline),
                LockQueue.waitForTurn(fd, ticket: ticket, until: deadline) == .abandoned {
-                throw .timedOut // The helper owns `fd` and closes it, letting the slot go.
+                // The helper owns `fd` (our slot already let go). Out of patience with the queue:
+                // wait unordered on a new descriptor, unless the deadline has passed.
+                if ContinuousClock.now >= deadline { throw .timedOut }
+                queues = false
+                continue
             }
             var outcome: LockWaiter.Outcome
             do throws(SystemCallError) {

@@ -60,8 +60,11 @@ enum LockWaiter {
         try wait(.exclusiveFlock, on: fd, until: deadline)
     }
 
-    /// Makes `call` on `fd` on a helper thread, waiting for it until `deadline`.
-    static func wait(_ call: Call, on fd: FileDescriptor, until deadline: ContinuousClock.Instant) throws(SystemCallError) -> Outcome {
+    /// Makes `call` on `fd` on a helper thread, waiting for it until `deadline`. `beforeAbandoning`
+    /// runs on `fd` at the deadline, while the caller still owns it (the helper, still blocked, has
+    /// not closed it), just before it passes to the helper.
+    static func wait(_ call: Call, on fd: FileDescriptor, until deadline: ContinuousClock.Instant,
+                     beforeAbandoning: (FileDescriptor) -> Void = { _ in }) throws(SystemCallError) -> Outcome {
         let reserved = helpers.withLock { count in
             guard count < maximumHelpers else { return false }
             count += 1
@@ -102,6 +105,7 @@ enum LockWaiter {
             switch state {
             case let .finished(failure): return .some(failure)
             case .waiting, .abandoned:
+                beforeAbandoning(fd)
                 state = .abandoned
                 return .none
             }

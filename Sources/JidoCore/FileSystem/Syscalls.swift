@@ -106,14 +106,11 @@ enum Syscall {
         return jido_ofd_lock_range(fd, kind, start, length, wait ? 1 : 0)
     }
 
-    static func pread(_ fd: CInt, _ buffer: UnsafeMutableRawPointer?, _ count: Int, _ offset: Int64) -> Int {
-        if let failure = injected(.read) { return Int(failure) }
-        return Glibc.pread(fd, buffer, count, off_t(offset))
-    }
-
-    static func pwrite(_ fd: CInt, _ buffer: UnsafeRawPointer?, _ count: Int, _ offset: Int64) -> Int {
-        if let failure = injected(.write) { return Int(failure) }
-        return Glibc.pwrite(fd, buffer, count, off_t(offset))
+    /// Whether another open file description holds a lock on a byte of `[start, start + length)`
+    /// (length 0: to the end and beyond): 1, 0, or -1 with errno set.
+    static func rangeLocked(_ fd: CInt, start: Int64, length: Int64) -> CInt {
+        if let failure = injected(.rangeLock) { return failure }
+        return jido_ofd_locked(fd, start, length)
     }
 
     static func getrandom(_ buffer: UnsafeMutableRawBufferPointer) -> Int {

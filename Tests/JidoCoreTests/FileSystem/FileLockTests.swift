@@ -46,10 +46,11 @@ import Testing
                 return waited
             }
             #expect(waited >= .milliseconds(250), "it waited for the holder")
-            // A place in the queue (3 range-lock calls), one attempt on the predecessor's slot and one
-            // blocking call for it, its release; the flock taken once and let go: no polling (which
-            // makes a call every 5 ms at most).
-            #expect(faults.count(.rangeLock) == 6, "range-lock calls: \(faults.count(.rangeLock))")
+            // A place in the queue (the mutex, 2 probes for the last ticket, the slot, the mutex let go),
+            // a probe for the waiter ahead, one blocking call for its slot and its release, a probe that
+            // finds no one ahead any more; the flock taken once and let go: no polling (which makes a
+            // call every 5 ms at most).
+            #expect(faults.count(.rangeLock) == 9, "range-lock calls: \(faults.count(.rangeLock))")
             #expect(faults.count(.flock) == 2, "flock calls: \(faults.count(.flock))")
         }
     }
@@ -80,10 +81,10 @@ import Testing
         try withDirectory { dir in
             try hold("c.lock", in: dir, for: .seconds(2))
             let faults = SyscallFaults()
-            // The blocking wait for the predecessor's slot, on a helper thread, fails (the fifth range
-            // lock: the queue degrades to the unordered wait); then the first flock (LOCK_NB) answers
-            // EWOULDBLOCK and the second, on a helper thread too, fails.
-            faults.fail(.rangeLock, errno: EIO, after: 4)
+            // The blocking wait for the predecessor's slot, on a helper thread, fails (the seventh range
+            // lock call: the queue degrades to the unordered wait); then the first flock (LOCK_NB)
+            // answers EWOULDBLOCK and the second, on a helper thread too, fails.
+            faults.fail(.rangeLock, errno: EIO, after: 6)
             faults.fail(.flock, errno: EIO, after: 1)
             let failure = SyscallFaults.$current.withValue(faults) { () -> FileLock.Failure? in
                 do throws(FileLock.Failure) {
@@ -97,10 +98,11 @@ import Testing
         }
     }
 
-    /// The ticket counter of a lock file (`LockQueue`), read as a test would, from its bytes.
-    func ticketCounter(_ root: String, _ name: String) -> UInt64 {
-        guard let data = FileManager.default.contents(atPath: root + "/" + name), data.count >= 8 else { return 0 }
-        return data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+    /// The last ticket taken in a lock file's queue (`LockQueue.lastTicket`, from a description of its own).
+    func lastTicket(_ dir: FileDescriptor, _ name: String) -> Int64 {
+        guard let fd = try? dir.open(name, [.readOnly, .closeOnExec]) else { return 0 }
+        defer { _ = try? fd.close() }
+        return LockQueue.lastTicket(fd) ?? 0
     }
 
     /// Waiters are served in arrival order, whatever order the kernel wakes them in and however fast
@@ -133,7 +135,7 @@ import Testing
                 // Arrivals are sequential: the next starts once this one holds its ticket (the holder has
                 // 1; on a machine so loaded that a thread takes 10 s to start, the test may fail, never pass wrongly).
                 let deadline = ContinuousClock.now + .seconds(10)
-                while ticketCounter(root, "q.lock") < UInt64(arrival + 2), ContinuousClock.now < deadline { MonotonicClock.sleep(.milliseconds(1)) }
+                while lastTicket(dir, "q.lock") < Int64(arrival + 2), ContinuousClock.now < deadline { MonotonicClock.sleep(.milliseconds(1)) }
                 MonotonicClock.sleep(.milliseconds(10))
             }
             MonotonicClock.sleep(.milliseconds(100)) // waiter 3 gives up meanwhile
@@ -143,18 +145,25 @@ import Testing
         }
     }
 
-    /// The queue only orders: a counter that holds garbage, or a client that does not queue
-    /// (`timeout: .zero`), still meets the flock, never a second holder.
-    @Test func aDamagedQueueStillExcludes() throws {
+    /// The queue only orders: behind a lock someone else holds in the slot range (as behind a
+    /// stopped waiter) a waiter keeps its place for `LockQueue.patience`, then takes the flock
+    /// unordered; a client that does not queue (`timeout: .zero`) still meets the flock, never a
+    /// second holder; and the lock file stays empty (nothing is written to it).
+    @Test func aDisturbedQueueStillExcludes() throws {
         try withDirectory { dir in
-            let fd = try dir.open("d.lock", [.readWrite, .create, .closeOnExec], permissions: .ownerReadWrite)
-            try fd.writeAll(Array(repeating: 0xFF, count: 8))
-            try fd.close()
-            let first = try FileLock.acquire("d.lock", in: dir, timeout: .seconds(5))
+            let foreign = try dir.open("d.lock", [.readWrite, .create, .closeOnExec], permissions: .ownerReadWrite)
+            #expect(Syscall.rangeLock(foreign.rawValue, kind: 2, start: LockQueue.slotBase + 1000, length: 1, wait: false) == 0)
+            let started = ContinuousClock.now
+            let first = try FileLock.acquire("d.lock", in: dir, timeout: .seconds(30))
+            let waited = started.duration(to: .now)
+            #expect(waited >= LockQueue.patience && waited < LockQueue.patience * 5, "\(waited)")
+            #expect(lastTicket(dir, "d.lock") == 1000, "its own place let go, the foreign one left")
             #expect(throws: FileLock.Failure.timedOut) { _ = try FileLock.acquire("d.lock", in: dir, timeout: .zero) }
             #expect(throws: FileLock.Failure.timedOut) { _ = try FileLock.acquire("d.lock", in: dir, timeout: .milliseconds(50)) }
             first.release()
+            try foreign.close()
             let second = try FileLock.acquire("d.lock", in: dir, timeout: .seconds(5))
+            #expect(try dir.status(of: "d.lock").size == 0)
             second.release()
         }
     }
