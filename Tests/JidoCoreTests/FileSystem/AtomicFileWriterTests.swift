@@ -8,13 +8,7 @@ import Testing
 /// until `complete()` (its blocks are freed at that close, not inside the rename), and whatever sat
 /// at the name is never opened for I/O.
 @Suite struct AtomicFileWriterTests {
-    func withDirectory<R>(_ body: (FileDescriptor, String) throws -> R) throws -> R {
-        try withTemporaryDirectory { root in
-            let fd = try FileDescriptor.open(root, [.readOnly, .directory, .closeOnExec])
-            defer { _ = try? fd.close() }
-            return try body(fd, root)
-        }
-    }
+    func withDirectory<R>(_ body: (FileDescriptor, String) throws -> R) throws -> R { try withDirectoryDescriptor(body) }
 
     @Test func theReplacedFileLivesUntilComplete() throws {
         try withDirectory { dir, root in

@@ -9,13 +9,7 @@ import Testing
 @Suite struct FileDescriptorTests {
     static let nonUTF8 = PathBytes(bytes: [0x66, 0xFF, 0xFE]) // "f", then two bytes no UTF-8 sequence starts with
 
-    func withDirectory<R>(_ body: (FileDescriptor, String) throws -> R) throws -> R {
-        try withTemporaryDirectory { root in
-            let fd = try FileDescriptor.open(root, [.readOnly, .directory, .closeOnExec])
-            defer { _ = try? fd.close() }
-            return try body(fd, root)
-        }
-    }
+    func withDirectory<R>(_ body: (FileDescriptor, String) throws -> R) throws -> R { try withDirectoryDescriptor(body) }
 
     @Test func aNameThatIsNotUTF8IsExaminedAndOpenedByItsBytes() throws {
         try withDirectory { dir, root in

@@ -4,16 +4,11 @@ import JidoTestSupport
 import Testing
 @testable import JidoCore
 
-/// `FileLock.acquire`: one non-blocking attempt, then the kernel's own blocking wait on a helper thread
-/// with a deadline (`LockWaiter`); a waiter that gives up never ends up holding the lock.
+/// `FileLock.acquire`: a place in the file's queue (`LockQueue`, arrival order), then the `flock`, each
+/// wait the kernel's own on a helper thread with a deadline (`LockWaiter`); a waiter that gives up
+/// never ends up holding the lock.
 @Suite struct FileLockTests {
-    func withDirectory<R>(_ body: (FileDescriptor) throws -> R) throws -> R {
-        try withTemporaryDirectory { root in
-            let fd = try FileDescriptor.open(root, [.readOnly, .directory, .closeOnExec])
-            defer { _ = try? fd.close() }
-            return try body(fd)
-        }
-    }
+    func withDirectory<R>(_ body: (FileDescriptor) throws -> R) throws -> R { try withDirectoryDescriptor { fd, _ in try body(fd) } }
 
     /// Takes `name` on another thread and holds it for `duration`; returns once it is held.
     func hold(_ name: String, in directory: FileDescriptor, for duration: Duration) throws {
