@@ -30,11 +30,13 @@ static uint64_t mask_portable(const unsigned char *block, unsigned char value) {
     return mask;
 }
 
+#if !JIDO_X86
 static size_t offsets_portable(const unsigned char *p, size_t blocks, unsigned char value, uint32_t *out) {
     size_t count = 0;
     for (size_t b = 0; b < blocks; b++) count = flatten(mask_portable(p + 64 * b, value), (uint32_t)(64 * b), out, count);
     return count;
 }
+#endif
 
 #if JIDO_X86
 __attribute__((target("avx2,popcnt,bmi")))
