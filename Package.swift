@@ -33,9 +33,11 @@ let package = Package(
         ),
         // The few libc entry points Swift's Glibc module hides without _GNU_SOURCE.
         .target(name: "CSystemShims"),
+        // Where a byte value occurs in a region, by SIMD compares (AVX2 or SSE2; Swift cannot express movemask), for the line scans.
+        .target(name: "CByteSearch"),
         .target(
             name: "JidoCore",
-            dependencies: ["CLibCrypto", "CSystemShims"],
+            dependencies: ["CByteSearch", "CLibCrypto", "CSystemShims"],
             swiftSettings: strict
         ),
         // The fuzzers' invariants, written once: Fuzz/ links them into the libFuzzer targets, and

@@ -110,8 +110,7 @@ import Testing
             return try PublicAPITests.runCommand("/usr/bin/env", [
                 "swiftc", "-typecheck", "-swift-version", "6",
                 "-I", buildDirectory.appendingPathComponent("Modules").path,
-                "-Xcc", "-fmodule-map-file=" + buildDirectory.appendingPathComponent("CSystemShims.build/module.modulemap").path,
-                "-Xcc", "-fmodule-map-file=" + root + "/Sources/CLibCrypto/module.modulemap",
+            ] + PublicAPITests.moduleMapFlags(buildDirectory: buildDirectory, root: root) + [
                 source,
             ])
         }

@@ -28,6 +28,13 @@ import Testing
             """)
     }
 
+    /// The module maps of JidoCore's C targets (the generated ones in the build directory, CLibCrypto's
+    /// in the sources), for a compiler run that loads the built JidoCore module.
+    static func moduleMapFlags(buildDirectory: URL, root: String) -> [String] {
+        ["CSystemShims", "CByteSearch"].flatMap { ["-Xcc", "-fmodule-map-file=" + buildDirectory.appendingPathComponent("\($0).build/module.modulemap").path] }
+            + ["-Xcc", "-fmodule-map-file=" + root + "/Sources/CLibCrypto/module.modulemap"]
+    }
+
     /// "Path: declaration" for every public symbol of JidoCore, sorted.
     static func publicDeclarations() throws -> [String] {
         // The test bundle sits in the build directory, beside `Modules/` and the C targets' module maps.
@@ -38,8 +45,7 @@ import Testing
             let result = try runCommand("/usr/bin/env", [
                 "swift-symbolgraph-extract", "-module-name", "JidoCore", "-target", "x86_64-unknown-linux-gnu",
                 "-I", modules.path,
-                "-Xcc", "-fmodule-map-file=" + buildDirectory.appendingPathComponent("CSystemShims.build/module.modulemap").path,
-                "-Xcc", "-fmodule-map-file=" + root + "/Sources/CLibCrypto/module.modulemap",
+            ] + moduleMapFlags(buildDirectory: buildDirectory, root: root) + [
                 "-minimum-access-level", "public", "-output-dir", directory,
             ])
             guard result.status == 0 else { throw ExtractionFailed(output: result.output) }

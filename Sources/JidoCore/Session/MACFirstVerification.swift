@@ -1,14 +1,14 @@
-internal import Glibc
-
 /// Verification at the cost of the HMAC: authenticate first, then check the signature line's place.
 ///
 /// JidoCode signs `Jason.encode!(unsigned, pretty: true, maps: :strict)` (`unsigned`: the session
 /// map without `"signature"`) and writes the pretty encoding of the signed map. In that output every
 /// line's indentation is twice its depth, no string holds a raw newline, and the signature member is
 /// one line, `  "signature": "<44 base64 bytes>"`, followed by `,` unless it is the last member. So the
-/// signed bytes are the file minus that line: this path finds the line among the top-level members in
-/// one line scan that feeds the HMAC the bytes around it a few KiB behind (no copy, while they are
-/// still in the cache), and accepts only when the MAC matches and the line sits where JidoCode puts it.
+/// signed bytes are the file minus that line: this path takes the last line that starts like it (found
+/// from the end, where JidoCode's sorted members put it), feeds the HMAC the file without it a region
+/// of 16 KiB at a time (no copy), each just before one line scan reads the same bytes from the cache
+/// (the newlines of a region found at once, `LineBreaks`), and accepts only when the MAC matches, the
+/// scan finds that line and no other among the top-level members, and it sits where JidoCode puts it.
 /// Anything it cannot decide (no or several such lines, a line out of place, a MAC that does not
 /// match, an object of more than 32 members not in an accepted family's order, a long number or
 /// string, a depth over the limit) returns nil and goes to `SessionSignature`'s scanning path,
@@ -31,7 +31,8 @@ internal import Glibc
 ///    next line an indentation-2 member, or the closing `}` when the signature is last and carried the
 ///    previous member's comma) place the line between two top-level members of `S`, and the
 ///    neighbouring keys sorting strictly around `signature` place it at its sorted position. A second
-///    top-level `signature` line is refused before the MAC is computed.
+///    top-level `signature` line is refused: the scan must meet the line taken from the end at
+///    depth 1 and no other line there that starts like it.
 /// 3. An object of at most 32 members Jason writes in sorted key order (every release), so with only
 ///    such objects (counted here, the signature included) the file is exactly Jason's pretty encoding
 ///    of `S`'s object plus the signature: what JidoCode writes, byte for byte, hence `canonical`, with
@@ -49,7 +50,8 @@ internal import Glibc
 ///    objects follow no accepted family (it may still verify, not canonical, under another).
 /// 4. What the decoder refuses although Jason writes it (a number of more than `maxNumberLength`
 ///    characters, a depth over `maxDepth`, a string over `maxStringBytes`) is excluded: the number at
-///    a line's end is measured, the nesting counted, a line longer than the string limit refused.
+///    a line's end is measured when the line is longer than the number limit (a shorter line cannot
+///    hold a longer number), the nesting counted, a line longer than the string limit refused.
 ///    Jason writes integers as digits (our decoder keeps every digit) and floats in Erlang's shortest
 ///    form, both re-encoded to the same bytes.
 /// The `fastpath` fuzz check (`FuzzChecks.fastPath`) compares this path with the scanning one on moved,
@@ -116,10 +118,6 @@ enum MACFirstVerification {
         var firstKey: Int
     }
 
-    /// How many bytes the scan runs ahead of the MAC: the MAC takes the bytes while they are still in
-    /// the cache.
-    static let feedChunk = 16 * 1024
-
     /// The line scan: structure of a pretty-printed object, the signature line and its neighbours;
     /// nil when anything is not as Jason writes it. On the way it feeds `mac` the file minus the
     /// bytes the plan removes (complete when a plan is returned; partial when nil).
@@ -132,136 +130,129 @@ enum MACFirstVerification {
                        reportingKeys: Bool = true, feeding mac: inout HMACSHA256) throws -> Plan? {
         let count = bytes.count
         guard count >= 4, count <= limits.maxInputBytes, bytes[0] == ASCII.openBrace, bytes[1] == ASCII.newline,
-              bytes[count - 1] == ASCII.closeBrace, bytes[count - 2] == ASCII.newline, let base = bytes.baseAddress else { return nil }
+              bytes[count - 1] == ASCII.closeBrace, bytes[count - 2] == ASCII.newline else { return nil }
+        // The signature line is the last line that starts `  "signature": "` (a line the scan finds
+        // at depth 1 must be that one); the writer added it with its newline and its own comma, or
+        // the previous member's when it carries none (checked in full below). Knowing it first, the
+        // MAC gets each region of the file just before the scan reads it: it brings the bytes into the
+        // cache while it computes, and the scan then reads them from there.
+        guard let candidate = lastSignatureLine(bytes) else { return nil }
+        let removed = bytes[candidate.end - 1] == ASCII.comma ? (candidate.start - 1)..<candidate.end : (candidate.start - 2)..<candidate.end
         let memberLimit = largeObjectOrders == nil ? BeamMapOrder.smallMapLimit : Int.max
-        // The open containers, outermost first (a nesting depth needs as many lines of 2 bytes at least,
-        // so `count / 2 + 1` levels are never short; the limit is checked anyway).
+        // The open containers but the innermost, outermost first (a nesting depth needs as many lines
+        // of 2 bytes at least, so `count / 2 + 1` levels are never short; the limit is checked anyway).
         let capacity = min(limits.maxDepth, count / 2) + 1
         let stack = UnsafeMutablePointer<Level>.allocate(capacity: capacity)
         defer { stack.deallocate() }
-        stack[0] = Level(members: 0, firstKey: 0)
         var depth = 1
+        // The innermost open container: its members so far (-1 for an array) and where its keys start
+        // in `keyQuotes`.
+        var members = 0
+        var firstKey = 0
         // The opening quotes of the keys of the open objects (only with `largeObjectOrders`): a stack
-        // of `keyCount` offsets, each object's from its level's `firstKey`.
-        var keyQuotes = [Int](repeating: 0, count: largeObjectOrders == nil ? 0 : 256)
-        var keyCount = 0
+        // of offsets, each object's from its `firstKey`.
+        var keyQuotes = OffsetStack()
+        defer { keyQuotes.deallocate() }
         // Per accepted family: whether every closed large object follows it.
         var fits = largeObjectOrders.map { [Bool](repeating: true, count: $0.count) } ?? []
         var sawLargeObject = false
         var topLevelMembers = 0
-        var previousLine = Line(start: 0, end: 1, indent: 0)  // the opening `{`
-        var previousMember: Line?  // the last top-level member line seen
-        var signatureLine: Line?
-        var lineBeforeSignature: Line?
-        var memberBeforeSignature: Line?
-        var memberAfterSignature: Line?
-        var lineAfterSignature: Line?
-        var awaitingLineAfterSignature = false
+        // Where the last top-level member line seen starts, and the top-level members around the
+        // signature line.
+        var previousMember: Int?
+        var sawSignature = false
+        var memberBeforeSignature: Int?
+        var memberAfterSignature: Int?
         var hasNonASCIIKeys = false
         var lookForNonASCIIKeys = reportingKeys
-        var fed = 0
-        var removed = 0..<0
+        var lineBreaks = LineBreaks(bytes)
+        defer { lineBreaks.deallocate() }
+        // Each region of the file goes to the MAC (minus `removed`) just before the scan reads it.
+        let feedRegion = { (region: Range<Int>) throws in try feed(&mac, bytes, from: region.lowerBound, to: region.upperBound, skipping: removed) }
+        guard try lineBreaks.next(reading: feedRegion) == 1 else { return nil }
+        // A line longer than this may be over the string limit or end with a number over its limit.
+        let shortLine = min(limits.maxStringBytes, limits.maxNumberLength)
+        let recordsKeys = largeObjectOrders != nil
         var start = 2
         while start < count {
-            let end = memchr(base + start, Int32(ASCII.newline), count - start).map { base.distance(to: UnsafeRawPointer($0)) } ?? count
-            guard end - start <= limits.maxStringBytes else { return nil }
-            // The indentation, eight bytes at a time (the newline at `end` stops it).
-            var indent = 0
-            while start + indent + 8 <= count {
-                let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: start + indent, as: UInt64.self)) ^ Self.eightSpaces
-                if word != 0 {
-                    indent += word.trailingZeroBitCount >> 3
-                    break
-                }
-                indent += 8
-            }
-            while start + indent < end, bytes[start + indent] == ASCII.space { indent += 1 }
-            let line = Line(start: start, end: end, indent: indent)
-            guard start + indent < end else { return nil }
-            let first = bytes[start + indent]
-            let last = bytes[end - 1]
-            if awaitingLineAfterSignature {
-                lineAfterSignature = line
-                awaitingLineAfterSignature = false
-            }
-            if first == ASCII.closeBrace || first == ASCII.closeBracket {
+            let end = try lineBreaks.next(reading: feedRegion)
+            let isLong = end &- start > shortLine
+            if isLong { guard end - start <= limits.maxStringBytes else { return nil } }
+            // A closer sits one level out: whether this line is one is read at that column, without
+            // waiting for the indentation (which is then checked to be exactly that).
+            let closerColumn = start &+ 2 &* (depth &- 1)
+            guard closerColumn < end else { return nil }
+            let closer = bytes[closerColumn]
+            let last = bytes[end &- 1]
+            if closer == ASCII.closeBrace || closer == ASCII.closeBracket {
                 // `}` or `]`, with a comma unless it closes the last element.
-                guard depth > 0 else { return nil }
-                depth -= 1
-                let open = stack[depth]
-                guard (open.members >= 0) == (first == ASCII.closeBrace), indent == 2 * depth,
-                      end - start - indent == 1 || (end - start - indent == 2 && last == ASCII.comma) else { return nil }
-                if open.members > BeamMapOrder.smallMapLimit, let largeObjectOrders {
+                let indent = indentation(bytes, start: start, end: end)
+                depth &-= 1
+                guard (members >= 0) == (closer == ASCII.closeBrace), indent == 2 &* depth,
+                      end &- start &- indent == 1 || (end &- start &- indent == 2 && last == ASCII.comma) else { return nil }
+                if members > BeamMapOrder.smallMapLimit, let largeObjectOrders {
                     // Jason wrote this map in `maps:to_list` order: it must be an accepted family's.
                     sawLargeObject = true
-                    let quotes = keyQuotes[open.firstKey..<keyCount]
+                    let quotes = UnsafeBufferPointer(start: keyQuotes.base + firstKey, count: keyQuotes.count &- firstKey)
                     for (i, order) in largeObjectOrders.enumerated() where fits[i] {
                         fits[i] = CanonicalKey.followLargeObjectOrder(bytes, quotes: quotes, order: order)
                     }
                     guard fits.contains(true) else { return nil }
                 }
-                if open.members >= 0 { keyCount = open.firstKey }
+                if members >= 0 { keyQuotes.count = firstKey }
                 if depth == 0 {
                     guard end == count else { return nil }
-                    topLevelMembers = open.members
+                    topLevelMembers = members
+                } else {
+                    (members, firstKey) = (stack[depth &- 1].members, stack[depth &- 1].firstKey)
                 }
             } else {
-                guard indent == 2 * depth, depth > 0 else { return nil }
-                let open = stack[depth - 1].members
-                if open >= 0 {
-                    guard first == ASCII.quote, open < memberLimit else { return nil }
-                    stack[depth - 1].members = open + 1
-                    if largeObjectOrders != nil {
-                        if keyCount == keyQuotes.count { keyQuotes += repeatElement(0, count: keyCount) }
-                        keyQuotes[keyCount] = start + indent
-                        keyCount += 1
-                    }
+                let indent = indentation(bytes, start: start, end: end)
+                guard indent == 2 &* depth, start &+ indent < end else { return nil }
+                let first = bytes[start &+ indent]
+                guard first != ASCII.closeBrace, first != ASCII.closeBracket else { return nil }
+                if members >= 0 {
+                    guard first == ASCII.quote, members < memberLimit else { return nil }
+                    members &+= 1
+                    if recordsKeys { keyQuotes.append(start &+ indent) }
                     if lookForNonASCIIKeys, keyHasNonASCIIByte(bytes, from: start + indent + 1, to: end) {
                         hasNonASCIIKeys = true
                         lookForNonASCIIKeys = false
                     }
                     if depth == 1 {
                         if isSignature(bytes, after: start + 3) {
-                            guard signatureLine == nil else { return nil }
-                            signatureLine = line
-                            awaitingLineAfterSignature = true
-                            lineBeforeSignature = previousLine
+                            guard !sawSignature, start == candidate.start else { return nil }
+                            sawSignature = true
                             memberBeforeSignature = previousMember
-                            // The bytes the writer added: this line and its own comma, or the previous
-                            // member's comma when it carries none (checked in full below).
-                            removed = last == ASCII.comma ? (start - 1)..<end : (previousLine.end - 1)..<end
-                            try feed(&mac, bytes, from: fed, to: removed.lowerBound)
-                            fed = removed.upperBound
-                        } else if signatureLine != nil, memberAfterSignature == nil {
-                            memberAfterSignature = line
+                        } else if sawSignature, memberAfterSignature == nil {
+                            memberAfterSignature = start
                         }
-                        previousMember = line
+                        previousMember = start
                     }
                 }
                 // The value's last byte, before the comma that separates it from the next element.
-                var i = last == ASCII.comma && end - 1 > start + indent ? end - 2 : end - 1
-                let valueLast = bytes[i]
-                if valueLast == ASCII.openBrace || valueLast == ASCII.openBracket {
+                var opening = last
+                if last == ASCII.comma, end &- 1 > start &+ indent { opening = bytes[end &- 2] }
+                if opening == ASCII.openBrace || opening == ASCII.openBracket {
                     guard depth < limits.maxDepth, depth < capacity else { return nil }
-                    stack[depth] = Level(members: valueLast == ASCII.openBrace ? 0 : -1, firstKey: keyCount)
-                    depth += 1
-                } else if valueLast >= ASCII.zero && valueLast <= ASCII.nine {
+                    stack[depth &- 1] = Level(members: members, firstKey: firstKey)
+                    (members, firstKey) = (opening == ASCII.openBrace ? 0 : -1, keyQuotes.count)
+                    depth &+= 1
+                } else if isLong, opening >= ASCII.zero && opening <= ASCII.nine {
+                    // (A number within a line no longer than its limit is within it.)
                     var digits = 0
+                    var i = last == ASCII.comma ? end - 2 : end - 1
                     while i > start, isNumberByte(bytes[i]) { digits += 1; i -= 1 }
                     guard digits <= limits.maxNumberLength else { return nil }
                 }
             }
-            // Up to this line's start nothing more can be removed (a signature line on the next line
-            // removes at most this line's last byte).
-            if start - fed >= feedChunk {
-                try feed(&mac, bytes, from: fed, to: start)
-                fed = start
-            }
-            previousLine = line
-            start = end + 1
+            start = end &+ 1
         }
-        guard depth == 0, let signatureLine, let lineBeforeSignature, let lineAfterSignature else { return nil }
-        try feed(&mac, bytes, from: fed, to: count)
+        guard depth == 0, sawSignature, candidate.end < count else { return nil }
+        // The lines around the signature line (the scan has read them: both are well formed).
+        let signatureLine = Line(start: candidate.start, end: candidate.end, indent: 2)
+        let lineBeforeSignature = line(bytes, endingAt: candidate.start - 1)
+        let lineAfterSignature = line(bytes, startingAt: candidate.end + 1)
         // The text: `  "signature": "` then 44 bytes, `"` and an optional comma.
         let valueStart = signatureLine.start + 2 + prefix.count
         let length = signatureLine.end - valueStart
@@ -283,8 +274,8 @@ enum MACFirstVerification {
         }
         if topLevelMembers <= BeamMapOrder.smallMapLimit {
             // Sorted position: the top-level keys around it sort strictly before and after `signature`.
-            if let before = memberBeforeSignature { guard compareToSignature(bytes, keyAt: before.start + 3) < 0 else { return nil } }
-            if let after = memberAfterSignature { guard compareToSignature(bytes, keyAt: after.start + 3) > 0 else { return nil } }
+            if let before = memberBeforeSignature { guard compareToSignature(bytes, keyAt: before + 3) < 0 else { return nil } }
+            if let after = memberAfterSignature { guard compareToSignature(bytes, keyAt: after + 3) > 0 else { return nil } }
         } else {
             // A large top level: its order check above placed the signature. Without it the top level
             // must still be large (33 members with it are 32 in byte order without it).
@@ -297,11 +288,90 @@ enum MACFirstVerification {
 
     private static let eightSpaces: UInt64 = 0x2020_2020_2020_2020
 
-    /// Feeds `mac` the bytes `from..<to` (nothing when the range is empty).
+    /// The line whose newline is at `end` (the opening `{` when `end` is 1).
+    private static func line(_ bytes: UnsafeRawBufferPointer, endingAt end: Int) -> Line {
+        let start = LineBreaks.last(in: bytes, before: end).map { $0 + 1 } ?? 0
+        return Line(start: start, end: end, indent: indentation(bytes, start: start, end: end))
+    }
+
+    /// The line that starts at `start` (which is below the count).
+    private static func line(_ bytes: UnsafeRawBufferPointer, startingAt start: Int) -> Line {
+        var end = start
+        while end < bytes.count, bytes[end] != ASCII.newline { end += 1 }
+        return Line(start: start, end: end, indent: indentation(bytes, start: start, end: end))
+    }
+
+    /// The number of spaces that start the line `start..<end`, eight bytes at a time (the newline at
+    /// `end` stops the words).
     @inline(__always)
-    private static func feed(_ mac: inout HMACSHA256, _ bytes: UnsafeRawBufferPointer, from: Int, to: Int) throws {
-        guard to > from else { return }
-        try mac.update(UnsafeRawBufferPointer(rebasing: bytes[from..<to]))
+    private static func indentation(_ bytes: UnsafeRawBufferPointer, start: Int, end: Int) -> Int {
+        var i = start
+        if i &+ 16 <= bytes.count {
+            // Two words without a branch between them (indentations of 8 and more are common: a
+            // loop's exit would be a guess): a word of spaces counts 8 (its trailing zeros are 64).
+            let low = (UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)) ^ eightSpaces).trailingZeroBitCount &>> 3
+            let high = (UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: i &+ 8, as: UInt64.self)) ^ eightSpaces).trailingZeroBitCount &>> 3
+            let count = low &+ (high & (0 &- (low &>> 3)))
+            if count < 16 { return count }
+            i &+= 16
+        }
+        while i &+ 8 <= bytes.count {
+            let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)) ^ eightSpaces
+            if word != 0 { return i &- start &+ word.trailingZeroBitCount &>> 3 }
+            i &+= 8
+        }
+        while i < end, bytes[i] == ASCII.space { i += 1 }
+        return i - start
+    }
+
+    /// A stack of offsets that grows by doubling; freed by `deallocate`.
+    private struct OffsetStack {
+        private(set) var base = UnsafeMutablePointer<Int>.allocate(capacity: 256)
+        private var capacity = 256
+        /// Set only to shrink.
+        var count = 0
+
+        @inline(__always)
+        mutating func append(_ offset: Int) {
+            if count == capacity {
+                let grown = UnsafeMutablePointer<Int>.allocate(capacity: 2 * capacity)
+                grown.moveInitialize(from: base, count: count)
+                base.deallocate()
+                base = grown
+                capacity *= 2
+            }
+            base[count] = offset
+            count &+= 1
+        }
+
+        func deallocate() { base.deallocate() }
+    }
+
+    /// Feeds `mac` the bytes `from..<to` except those of `removed`.
+    @inline(__always)
+    private static func feed(_ mac: inout HMACSHA256, _ bytes: UnsafeRawBufferPointer, from: Int, to: Int, skipping removed: Range<Int>) throws {
+        let before = min(to, removed.lowerBound)
+        if before > from { try mac.update(UnsafeRawBufferPointer(rebasing: bytes[from..<before])) }
+        let after = max(from, removed.upperBound)
+        if to > after { try mac.update(UnsafeRawBufferPointer(rebasing: bytes[after..<to])) }
+    }
+
+    /// `  "signature": "`: how a top-level signature member's line starts.
+    private static let linePrefix = Array("  ".utf8) + prefix
+
+    /// The last line of `bytes` that starts with `linePrefix`, found from the end (the signature
+    /// member is among the last top-level members); `end` is its newline's offset or the file's end.
+    static func lastSignatureLine(_ bytes: UnsafeRawBufferPointer) -> (start: Int, end: Int)? {
+        var lineEnd = bytes.count
+        while let offset = LineBreaks.last(in: bytes, before: lineEnd) {
+            let start = offset + 1
+            if lineEnd - start >= linePrefix.count,
+               UnsafeRawBufferPointer(rebasing: bytes[start..<(start + linePrefix.count)]).elementsEqual(linePrefix) {
+                return (start, lineEnd)
+            }
+            lineEnd = offset
+        }
+        return nil
     }
 
     /// `"signature": "` (after the line's `  "`).
