@@ -133,7 +133,7 @@ import Testing
                 while lastTicket(dir, "q.lock") < Int64(arrival + 2), ContinuousClock.now < deadline { MonotonicClock.sleep(.milliseconds(1)) }
                 MonotonicClock.sleep(.milliseconds(10))
             }
-            MonotonicClock.sleep(.milliseconds(100)) // waiter 3 gives up meanwhile
+            MonotonicClock.sleep(.milliseconds(500)) // waiter 3 gives up meanwhile (50 ms after it arrived)
             holder.release()
             #expect(done.wait(timeout: .now() + 60) == .success)
             #expect(order.withLock { $0 } == [0, 1, 2, barger, 4, 5] + (1..<8).map { barger + $0 })
