@@ -11,16 +11,6 @@ int jido_renameat_noreplace(int olddirfd, const char *oldpath, int newdirfd, con
     return renameat2(olddirfd, oldpath, newdirfd, newpath, RENAME_NOREPLACE);
 }
 
-int jido_ofd_lock(int fd, int exclusive, int unlock, int wait) {
-    struct flock fl;
-    memset(&fl, 0, sizeof fl);
-    fl.l_type = unlock ? F_UNLCK : (exclusive ? F_WRLCK : F_RDLCK);
-    fl.l_whence = SEEK_SET;
-    fl.l_start = 0;
-    fl.l_len = 0;
-    return fcntl(fd, wait ? F_OFD_SETLKW : F_OFD_SETLK, &fl);
-}
-
 int jido_ofd_lock_range(int fd, int kind, long long start, long long length, int wait) {
     struct flock fl;
     memset(&fl, 0, sizeof fl);
@@ -49,14 +39,6 @@ ssize_t jido_getrandom(void *buf, size_t len) {
 int jido_o_path(void) {
 #ifdef O_PATH
     return O_PATH;
-#else
-    return 0;
-#endif
-}
-
-int jido_o_tmpfile(void) {
-#ifdef O_TMPFILE
-    return O_TMPFILE;
 #else
     return 0;
 #endif

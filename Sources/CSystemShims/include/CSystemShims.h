@@ -8,13 +8,9 @@
 /* renameat2(olddirfd, oldpath, newdirfd, newpath, RENAME_NOREPLACE). */
 int jido_renameat_noreplace(int olddirfd, const char *oldpath, int newdirfd, const char *newpath);
 
-/* fcntl(fd, F_OFD_SETLK / F_OFD_SETLKW) on the whole file; exclusive when `exclusive` != 0,
- * unlock when `unlock` != 0. Open-file-description locks: released when the last descriptor of
- * the description closes, never by closing an unrelated descriptor of the same file. */
-int jido_ofd_lock(int fd, int exclusive, int unlock, int wait);
-
 /* fcntl(fd, F_OFD_SETLK / F_OFD_SETLKW) on bytes [start, start + length): kind 0 unlock, 1 shared,
- * 2 exclusive. Open-file-description locks, independent of flock(2) locks on the same file. */
+ * 2 exclusive. Open-file-description locks: released when the last descriptor of the description
+ * closes, never by closing an unrelated descriptor of the same file; independent of flock(2) locks. */
 int jido_ofd_lock_range(int fd, int kind, long long start, long long length, int wait);
 
 /* Whether another open file description holds a lock on any byte of [start, start + length) of fd's
@@ -29,8 +25,5 @@ ssize_t jido_getrandom(void *buf, size_t len);
 
 /* The value of O_PATH (a descriptor that only references the inode), or 0 where the platform has none. */
 int jido_o_path(void);
-
-/* The value of O_TMPFILE, or 0 where the platform has none. */
-int jido_o_tmpfile(void);
 
 #endif
