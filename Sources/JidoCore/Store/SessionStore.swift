@@ -325,6 +325,10 @@ public final class SessionStore: Sendable {
     private func writeLocked(_ batch: [SaveQueue.Work], id: SessionID, current: Result<Session?, StoreError>, creating: Bool,
                              locks storeLock: borrowing FileLock?, _ sessionLock: borrowing FileLock) throws(StoreError) -> BatchResult {
         var state: Session? = try? current.get()
+        // What validation may skip (elements sharing storage with ones that passed the schema):
+        // the state's, or for a first replacement the conversation of the session's signing cache,
+        // which holds only validated elements (`SigningCacheRegistry.validatedConversation`).
+        let cachedConversation = state == nil ? signingCaches.validatedConversation(id) : nil
         var outcomes: [SaveQueue.Outcome] = []
         var changed = false
         for work in batch {
@@ -340,9 +344,11 @@ public final class SessionStore: Sendable {
                 guard let result = next else { throw .notFound(id) }
                 guard result.id == id else { throw .idMismatch(file: id, document: result.id.rawValue) }
                 // Nothing the schema refuses is written. `Session` keeps itself valid; this is the
-                // store's own check that no path around it exists.
-                // Messages the transform kept from `state` (validated already) are not walked again.
-                do throws(SchemaError) { _ = try SessionSchema.validate(result.document, unchangedFrom: state?.document) } catch {
+                // store's own check that no path around it exists. Messages kept from `state`, or from
+                // the signing cache (both validated already), are not walked again.
+                do throws(SchemaError) {
+                    _ = try SessionSchema.validate(result.document, unchangedFrom: state?.document ?? cachedConversation)
+                } catch {
                     throw .invalidSession(error)
                 }
                 state = result

@@ -35,6 +35,16 @@ final class SigningCacheRegistry: @unchecked Sendable {
         lock.withLock { entries.put(cache, size: cache.memoryBytes, for: id) }
     }
 
+    /// The conversation held by the entry of `id` (not taken), as a document with that one member;
+    /// nil without an entry. Every element in it passed the schema: an entry holds the conversation
+    /// of a document `SessionStore.writeLocked` validated before signing it, or of a session a read
+    /// checked (`SessionStore.loadIfPresent` primes it), so a save validating a document need not
+    /// walk the elements that share their storage with these (`SessionSchema.validate(_:unchangedFrom:)`).
+    func validatedConversation(_ id: SessionID) -> JSONObject? {
+        let elements: [JSONValue]? = lock.withLock { entries.use(id)?.elements?.elements }
+        return elements.map { JSONObject(uniqueMembers: [JSONMember(key: Self.memberKey, value: .array($0))]) }
+    }
+
     /// Whether there is an entry for `id` (one may be taken or dropped right after: a hint only).
     func holds(_ id: SessionID) -> Bool {
         lock.withLock { entries.contains(id) }

@@ -116,4 +116,35 @@ import Testing
             #expect(try store.load(session.id) == loaded)
         }
     }
+
+    /// What a save's schema check may skip: the conversation of the session's cache, whose elements
+    /// are the very values (same storage) of the session last saved or loaded, so only the messages
+    /// appended since are walked. Nothing without an entry, nor with the caches off.
+    @Test(arguments: [32 << 20, 0])
+    func theCachedConversationIsTheLastValidatedOne(cacheBytes: Int) throws {
+        try withTemporaryDirectory { home in
+            var options = Self.pinned
+            options.signingCacheBytes = cacheBytes
+            let store = try SessionStore.open(home: home, hostname: "h", options: options)
+            var session = Session(id: try SessionID.random(), name: "n", projectPath: "/p", createdAt: TestVectors.january1)
+            session.closedAt = TestVectors.january1
+            #expect(store.signingCaches.validatedConversation(session.id) == nil)
+            for i in 0..<3 { session.append(Session.Message(id: "m\(i)", role: .user, content: "turn \(i)", timestamp: TestVectors.january1)) }
+            try store.save(session)
+            let cached = store.signingCaches.validatedConversation(session.id)?[SigningCacheRegistry.memberKey]?.arrayValue
+            guard cacheBytes > 0 else {
+                #expect(cached == nil)
+                return
+            }
+            let saved = session.document["conversation"]?.arrayValue ?? []
+            #expect(cached?.count == 3)
+            #expect(zip(cached ?? [], saved).allSatisfy { $0.sharesStorage(with: $1) }, "the saved values themselves, not copies")
+            // The next save (one message appended) writes exactly what a fresh signing writes.
+            session.append(Session.Message(id: "m3", role: .assistant, content: "more", timestamp: TestVectors.january1))
+            try store.save(session)
+            let path = home + "/.jido_code/sessions/" + StoreLayout.sessionFile(session.id)
+            #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) == (try SessionSignature.signedFileBytes(for: session.document, key: store.key)))
+            #expect(store.signingCaches.validatedConversation(session.id)?[SigningCacheRegistry.memberKey]?.arrayValue?.count == 4)
+        }
+    }
 }
