@@ -1,6 +1,7 @@
 // The `fastpath` fuzz target's invariant: `SessionSignature.verify` (MAC-first path, then scanning)
 // gives exactly the scanning path's result, on the input and on signature lines moved, duplicated,
-// nested, re-indented and with their commas changed in a freshly signed file.
+// nested, re-indented and with their commas changed in a freshly signed file; and the MAC-first path
+// resumed from a checkpoint of that file decides each of them as it does from the start.
 
 internal import JidoCore
 
@@ -8,7 +9,8 @@ extension FuzzChecks {
     /// Bytes as a session file: `verify` equals `verifyScanning` (verdict, duplicates, canonical flag,
     /// large objects, order, detail). If the input decodes to an object, it is signed with the fixed
     /// key and every `SignatureLineMutations` variant (a hash of the input picks the moves) must also
-    /// give both paths' same result.
+    /// give both paths' same result, and the same MAC-first result when resumed from checkpoints of
+    /// the signed file (`MACFirstVerification.Checkpoint`, at hash-chosen offsets).
     public static func fastPath(_ input: [UInt8]) throws(InvariantViolation) {
         let check = "fastpath"
         try sameVerdicts(input, check, "input", everyOrderOption: true)
@@ -20,8 +22,37 @@ extension FuzzChecks {
         for family in families {
             guard let signed = try signedFile(object, check, order: family) else { return }
             try sameVerdicts(signed, check, "re-signed on \(family)", everyOrderOption: true)
-            for (name, variant) in SignatureLineMutations.variants(of: signed, seed: seed) + SignatureLineMutations.memberSwaps(of: signed, seed: seed) {
+            let variants = SignatureLineMutations.variants(of: signed, seed: seed) + SignatureLineMutations.memberSwaps(of: signed, seed: seed)
+            for (name, variant) in variants {
                 try sameVerdicts(variant, check, "\(family), \(name)")
+            }
+            // Resumed from checkpoints of the signed file: the input, the file and every variant.
+            let offsets = [signed.count / 2] + (0..<2).map { i in Int((seed >> UInt64(8 * i)) % UInt64(max(signed.count, 1))) }
+            for (name, bytes) in [("input", input), ("signed", signed)] + variants {
+                try sameWhenResumed(bytes, from: signed, at: offsets, check, "\(family), \(name)")
+            }
+        }
+    }
+
+    /// Fails unless the MAC-first path resumed from a checkpoint of `previous` (made at the line of
+    /// each offset, when `previous` verifies) decides `bytes` exactly as it does from the start.
+    static func sameWhenResumed(_ bytes: [UInt8], from previous: [UInt8], at offsets: [Int], _ check: String,
+                                _ what: @autoclosure () -> String) throws(InvariantViolation) {
+        let key = try keys(check).key
+        for orders in [SessionSignature.allOrders, []] {
+            let full = bytes.withUnsafeBytes { MACFirstVerification.verify($0, key: key, limits: .default, orders: orders) }
+            for offset in offsets {
+                let made = previous.withUnsafeBytes {
+                    MACFirstVerification.verify($0, key: key, limits: .default, orders: orders, resuming: nil, checkpointAt: offset)
+                }
+                guard let checkpoint = made?.checkpoint else { continue }
+                let resumed = bytes.withUnsafeBytes { b in
+                    previous.withUnsafeBytes { p in
+                        MACFirstVerification.verify(b, key: key, limits: .default, orders: orders, resuming: (checkpoint, p), checkpointAt: nil)
+                    }
+                }
+                try require(resumed?.verification == full, check,
+                            "\(what()) (orders \(orders), resumed at \(checkpoint.offset)): \(String(describing: resumed?.verification)) vs \(String(describing: full))")
             }
         }
     }

@@ -16,19 +16,22 @@ struct LineBreaks {
     private var regionStart = 0
     private var regionEnd = 0
 
-    /// Call `deallocate` when done.
-    init(_ bytes: UnsafeRawBufferPointer) {
+    /// The newlines from `offset` on (a line start: what a scan from 0 would find after it). Call
+    /// `deallocate` when done.
+    init(_ bytes: UnsafeRawBufferPointer, from offset: Int = 0) {
         self.bytes = bytes
         offsets = .allocate(capacity: Self.regionBytes + 8)
         nextOffset = offsets
         endOfOffsets = offsets
+        regionStart = offset
+        regionEnd = offset
     }
 
     func deallocate() { offsets.deallocate() }
 
-    /// The offset of the next newline (the first call: the buffer's first), or the buffer's end when
+    /// The offset of the next newline (the first call: the first from the starting offset), or the buffer's end when
     /// none is left. `reading` gets each region before its bytes are searched: consecutive ranges
-    /// from offset 0 covering the buffer.
+    /// from the starting offset covering the rest of the buffer.
     @inline(__always)
     mutating func next<E: Error>(reading: (Range<Int>) throws(E) -> Void) throws(E) -> Int {
         while nextOffset == endOfOffsets {

@@ -1,3 +1,5 @@
+internal import Glibc
+
 /// Verification at the cost of the HMAC: authenticate first, then check the signature line's place.
 ///
 /// JidoCode signs `Jason.encode!(unsigned, pretty: true, maps: :strict)` (`unsigned`: the session
@@ -54,17 +56,29 @@
 ///    hold a longer number), the nesting counted, a line longer than the string limit refused.
 ///    Jason writes integers as digits (our decoder keeps every digit) and floats in Erlang's shortest
 ///    form, both re-encoded to the same bytes.
+/// 5. Resuming (`Checkpoint`): the scan's state and the MAC's at a line start `c` of a file `P`, taken
+///    when this scan of `P` got there, having met no top-level signature line and removed nothing
+///    before `c`. Every decision the scan makes up to `c` reads only the bytes before `c` (a line's
+///    indentation, closer and last byte lie within the line, whose newline is before `c`; the line
+///    breaks before `c` are the same), the MAC absorbs exactly those bytes, and the signature line
+///    enters only by its position, which is at or after `c` in both files. So a scan of bytes that
+///    start with `P`'s first `c` bytes (compared in full), remove nothing before `c` and are checked
+///    under the same key, limits, orders and key reporting has at `c` exactly that state (the stack
+///    bound, which depends on the file's size, is checked against the deepest nesting before `c`):
+///    resuming there computes what the full scan computes, so the verdict is the same, and points
+///    1-4 hold for it unchanged. A checkpoint is this process's own memory, never read from a file.
 /// The `fastpath` fuzz check (`FuzzChecks.fastPath`) compares this path with the scanning one on moved,
-/// duplicated, nested and re-indented signature lines and comma games around it.
-enum MACFirstVerification {
+/// duplicated, nested and re-indented signature lines and comma games around it, and resumed scans
+/// with full ones.
+package enum MACFirstVerification {
     /// The verdict when the file authenticates and its signature line is where JidoCode puts it; nil
     /// otherwise (the caller's scanning path decides).
     ///
     /// `orders`: the Erlang/OTP families accepted for objects of more than 32 members, as for
     /// `SessionSignature.verify` (empty: JidoCode's default family); nil leaves every file with such
     /// an object to the scanning path.
-    static func verify(_ bytes: UnsafeRawBufferPointer, key: SessionKey, limits: JSONLimits,
-                       orders: [BeamOrder]? = nil) -> SignatureVerification? {
+    package static func verify(_ bytes: UnsafeRawBufferPointer, key: SessionKey, limits: JSONLimits,
+                               orders: [BeamOrder]? = nil) -> SignatureVerification? {
         decide(bytes, key: key, limits: limits, orders: orders, reportingKeys: false)?.verification
     }
 
@@ -75,22 +89,103 @@ enum MACFirstVerification {
         decide(bytes, key: key, limits: limits, orders: orders, reportingKeys: true)
     }
 
+    /// `verify` that resumes from `resuming` (a checkpoint and the bytes of the file it was made
+    /// from) when it applies to `bytes` (point 5), and that makes a checkpoint at the start of the
+    /// line holding offset `checkpointAt` when the file verifies (nil when that line is not before
+    /// the signature line or before the resumed one). Same verdict as `verify` on every input;
+    /// `resumed` tells whether the checkpoint was used.
+    package static func verify(_ bytes: UnsafeRawBufferPointer, key: SessionKey, limits: JSONLimits, orders: [BeamOrder]?,
+                               resuming: (checkpoint: Checkpoint, madeFrom: UnsafeRawBufferPointer)?,
+                               checkpointAt: Int?) -> (verification: SignatureVerification, checkpoint: Checkpoint?, resumed: Bool)? {
+        var checkpoint: Checkpoint?
+        var resumed = false
+        let result = decide(bytes, key: key, limits: limits, orders: orders, reportingKeys: false,
+                            resuming: resuming, checkpointAt: checkpointAt, made: &checkpoint, resumed: &resumed)
+        return result.map { ($0.verification, checkpoint, resumed) }
+    }
+
     /// `verifyReportingKeys`; `hasNonASCIIKeys` is looked for only when `reportingKeys` (false otherwise).
     private static func decide(_ bytes: UnsafeRawBufferPointer, key: SessionKey, limits: JSONLimits, orders: [BeamOrder]?,
                                reportingKeys: Bool) -> (verification: SignatureVerification, hasNonASCIIKeys: Bool)? {
+        var unused: Checkpoint?
+        var resumed = false
+        return decide(bytes, key: key, limits: limits, orders: orders, reportingKeys: reportingKeys, resuming: nil, checkpointAt: nil,
+                      made: &unused, resumed: &resumed)
+    }
+
+    private static func decide(_ bytes: UnsafeRawBufferPointer, key: SessionKey, limits: JSONLimits, orders: [BeamOrder]?,
+                               reportingKeys: Bool, resuming: (checkpoint: Checkpoint, madeFrom: UnsafeRawBufferPointer)?,
+                               checkpointAt: Int?, made: inout Checkpoint?,
+                               resumed: inout Bool) -> (verification: SignatureVerification, hasNonASCIIKeys: Bool)? {
         let orders = orders.map { $0.isEmpty ? [BeamOrder.jidoCodeDefault] : $0 }
         do {
             var mac = try HMACSHA256(key: key)
-            guard let plan = try locate(bytes, limits: limits, largeObjectOrders: orders, reportingKeys: reportingKeys, feeding: &mac)
+            let scan = Scan(key: key, limits: limits, orders: orders, reportingKeys: reportingKeys)
+            var checkpoint: Checkpoint?
+            guard let plan = try locate(bytes, limits: limits, largeObjectOrders: orders, reportingKeys: reportingKeys, feeding: &mac,
+                                        resuming: resuming.map { (scan, $0.checkpoint, $0.madeFrom) },
+                                        checkpointAt: checkpointAt.map { (scan, $0) }, made: &checkpoint, resumed: &resumed)
             else { return nil }
             let signature = UnsafeRawBufferPointer(rebasing: bytes[plan.signature])
             guard let received = Base64.decodeStrict(signature).flatMap({ MessageAuthenticationCode(bytes: $0) }),
                   signature.count == SessionSignature.encodedLength, try mac.finalize() == received else { return nil }
             let verification = SignatureVerification(verdict: .valid, isCanonical: true, hasLargeObjects: plan.beamOrder != nil,
                                                      beamOrder: plan.beamOrder)
+            made = checkpoint
             return (verification, plan.hasNonASCIIKeys)
         } catch {
             return nil
+        }
+    }
+
+    /// What a scan's state depends on besides the bytes: a checkpoint applies only to a scan of the same.
+    struct Scan: Sendable {
+        fileprivate let keyTemplate: LibCrypto.HMACTemplate
+        fileprivate let limits: JSONLimits
+        fileprivate let orders: [BeamOrder]?
+        fileprivate let reportingKeys: Bool
+
+        init(key: SessionKey, limits: JSONLimits, orders: [BeamOrder]?, reportingKeys: Bool) {
+            (keyTemplate, self.limits, self.orders, self.reportingKeys) = (key.hmacTemplate, limits, orders, reportingKeys)
+        }
+
+        func isSame(as other: Scan) -> Bool {
+            keyTemplate === other.keyTemplate && limits == other.limits && orders == other.orders && reportingKeys == other.reportingKeys
+        }
+    }
+
+    /// The line scan's state and the MAC's at the line start `offset` of a file the scan decided
+    /// (point 5): where a scan of a file that starts with the same `offset` bytes can resume.
+    ///
+    /// `@unchecked Sendable`: every member is immutable; `mac` shares its OpenSSL context with the
+    /// copies taken from it, which duplicate it before their first update (`HMACSHA256` is
+    /// copy-on-write), so the shared context is only ever read.
+    package struct Checkpoint: @unchecked Sendable {
+        package let offset: Int
+        fileprivate let scan: Scan
+        fileprivate let mac: HMACSHA256
+        fileprivate let depth: Int
+        fileprivate let members: Int
+        fileprivate let firstKey: Int
+        /// The open containers but the innermost (the scan's `stack[0..<depth - 1]`).
+        fileprivate let levels: [Level]
+        fileprivate let keyQuotes: [Int]
+        fileprivate let fits: [Bool]
+        fileprivate let sawLargeObject: Bool
+        fileprivate let previousMember: Int?
+        fileprivate let hasNonASCIIKeys: Bool
+        fileprivate let lookForNonASCIIKeys: Bool
+        /// The deepest nesting before `offset` (checked against the resumed file's stack bound).
+        fileprivate let deepest: Int
+
+        /// Whether a scan `scan` of `bytes`, removing nothing before `removedFrom`, with a stack of
+        /// `capacity` levels, has this state at `offset`: `bytes` start with the `offset` bytes of
+        /// `previous` (this checkpoint's file).
+        fileprivate func applies(to bytes: UnsafeRawBufferPointer, madeFrom previous: UnsafeRawBufferPointer, scan: Scan,
+                                 removedFrom: Int, capacity: Int) -> Bool {
+            guard self.scan.isSame(as: scan), offset <= removedFrom, offset < bytes.count, offset <= previous.count,
+                  deepest <= capacity, let a = bytes.baseAddress, let b = previous.baseAddress else { return false }
+            return memcmp(a, b, offset) == 0
         }
     }
 
@@ -111,7 +206,7 @@ enum MACFirstVerification {
     }
 
     /// An open container of the line scan.
-    private struct Level {
+    fileprivate struct Level: Sendable {
         /// Members so far for an object, -1 for an array.
         var members: Int
         /// Where the object's key offsets start in the scan's key list.
@@ -126,8 +221,14 @@ enum MACFirstVerification {
     /// must have its keys in the order of one of these families (the same one for every such object,
     /// the first that fits is reported) and a top level of exactly 33 members with the signature is
     /// refused (its signed bytes are a 32-member map, in byte order).
+    ///
+    /// `resuming`: start from that checkpoint when it applies (point 5), setting `resumed`;
+    /// `checkpointAt`: make one (`made`) at the start of the line holding that offset, when the scan
+    /// gets there and nothing is removed before it.
     static func locate(_ bytes: UnsafeRawBufferPointer, limits: JSONLimits, largeObjectOrders: [BeamOrder]?,
-                       reportingKeys: Bool = true, feeding mac: inout HMACSHA256) throws -> Plan? {
+                       reportingKeys: Bool = true, feeding mac: inout HMACSHA256,
+                       resuming: (scan: Scan, checkpoint: Checkpoint, madeFrom: UnsafeRawBufferPointer)? = nil,
+                       checkpointAt: (scan: Scan, offset: Int)? = nil, made: inout Checkpoint?, resumed: inout Bool) throws -> Plan? {
         let count = bytes.count
         guard count >= 4, count <= limits.maxInputBytes, bytes[0] == ASCII.openBrace, bytes[1] == ASCII.newline,
               bytes[count - 1] == ASCII.closeBrace, bytes[count - 2] == ASCII.newline else { return nil }
@@ -142,9 +243,23 @@ enum MACFirstVerification {
         // The open containers but the innermost, outermost first (a nesting depth needs as many lines
         // of 2 bytes at least, so `count / 2 + 1` levels are never short; the limit is checked anyway).
         let capacity = min(limits.maxDepth, count / 2) + 1
+        let resume = resuming.flatMap { r in
+            r.checkpoint.applies(to: bytes, madeFrom: r.madeFrom, scan: r.scan, removedFrom: removed.lowerBound, capacity: capacity)
+                ? r.checkpoint : nil
+        }
+        resumed = resume != nil
+        // Where to take a checkpoint: the start of the line holding the offset asked for, when it is
+        // after the first line, not after anything removed, and not before where this scan starts.
+        let mark: Int? = checkpointAt.flatMap { request in
+            guard request.offset >= 2, request.offset < count else { return nil }
+            let lineStart = (LineBreaks.last(in: bytes, before: request.offset) ?? -1) + 1
+            return lineStart >= max(2, resume?.offset ?? 0) && lineStart <= removed.lowerBound ? lineStart : nil
+        }
+        var macAtMark: HMACSHA256?
         let stack = UnsafeMutablePointer<Level>.allocate(capacity: capacity)
         defer { stack.deallocate() }
         var depth = 1
+        var deepest = 1
         // The innermost open container: its members so far (-1 for an array) and where its keys start
         // in `keyQuotes`.
         var members = 0
@@ -165,17 +280,48 @@ enum MACFirstVerification {
         var memberAfterSignature: Int?
         var hasNonASCIIKeys = false
         var lookForNonASCIIKeys = reportingKeys
-        var lineBreaks = LineBreaks(bytes)
+        if let resume {
+            mac = resume.mac
+            depth = resume.depth
+            deepest = resume.deepest
+            (members, firstKey) = (resume.members, resume.firstKey)
+            for (i, level) in resume.levels.enumerated() { stack[i] = level }
+            for quote in resume.keyQuotes { keyQuotes.append(quote) }
+            fits = resume.fits
+            sawLargeObject = resume.sawLargeObject
+            previousMember = resume.previousMember
+            hasNonASCIIKeys = resume.hasNonASCIIKeys
+            lookForNonASCIIKeys = resume.lookForNonASCIIKeys
+        }
+        var lineBreaks = LineBreaks(bytes, from: resume?.offset ?? 0)
         defer { lineBreaks.deallocate() }
-        // Each region of the file goes to the MAC (minus `removed`) just before the scan reads it.
-        let feedRegion = { (region: Range<Int>) throws in try feed(&mac, bytes, from: region.lowerBound, to: region.upperBound, skipping: removed) }
-        guard try lineBreaks.next(reading: feedRegion) == 1 else { return nil }
+        // Each region of the file goes to the MAC (minus `removed`) just before the scan reads it;
+        // the MAC's state is kept where a checkpoint is to be made.
+        let feedRegion = { (region: Range<Int>) throws in
+            if let mark, region.contains(mark) {
+                try feed(&mac, bytes, from: region.lowerBound, to: mark, skipping: removed)
+                macAtMark = mac
+                try feed(&mac, bytes, from: mark, to: region.upperBound, skipping: removed)
+            } else {
+                try feed(&mac, bytes, from: region.lowerBound, to: region.upperBound, skipping: removed)
+            }
+        }
+        if resume == nil {
+            guard try lineBreaks.next(reading: feedRegion) == 1 else { return nil }
+        }
         // A line longer than this may be over the string limit or end with a number over its limit.
         let shortLine = min(limits.maxStringBytes, limits.maxNumberLength)
         let recordsKeys = largeObjectOrders != nil
-        var start = 2
+        var start = resume?.offset ?? 2
         while start < count {
             let end = try lineBreaks.next(reading: feedRegion)
+            if start == mark, !sawSignature, let macAtMark, let request = checkpointAt {
+                made = Checkpoint(offset: start, scan: request.scan, mac: macAtMark, depth: depth, members: members, firstKey: firstKey,
+                                  levels: Array(UnsafeBufferPointer(start: stack, count: depth &- 1)),
+                                  keyQuotes: Array(UnsafeBufferPointer(start: keyQuotes.base, count: keyQuotes.count)), fits: fits,
+                                  sawLargeObject: sawLargeObject, previousMember: previousMember, hasNonASCIIKeys: hasNonASCIIKeys,
+                                  lookForNonASCIIKeys: lookForNonASCIIKeys, deepest: deepest)
+            }
             let isLong = end &- start > shortLine
             if isLong { guard end - start <= limits.maxStringBytes else { return nil } }
             // A closer sits one level out: whether this line is one is read at that column, without
@@ -238,6 +384,7 @@ enum MACFirstVerification {
                     stack[depth &- 1] = Level(members: members, firstKey: firstKey)
                     (members, firstKey) = (opening == ASCII.openBrace ? 0 : -1, keyQuotes.count)
                     depth &+= 1
+                    if depth > deepest { deepest = depth }
                 } else if isLong, opening >= ASCII.zero && opening <= ASCII.nine {
                     // (A number within a line no longer than its limit is within it.)
                     var digits = 0

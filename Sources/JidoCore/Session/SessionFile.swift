@@ -109,6 +109,9 @@ package enum SessionFile {
         bytes.withUnsafeBytes { inspect(bytes: $0, limits: limits) }
     }
 
+    /// The top-level member holding the messages (what an append changes, at its end).
+    package static let conversationKey = "conversation"
+
     /// The session `inspect(bytes:needs: .session)` would return for `bytes`, decoding only what
     /// differs from a file read or written before (`previous`): the conversation messages that lie
     /// wholly inside the bytes both files share at their start are `previous.session`'s own values,
@@ -134,10 +137,14 @@ package enum SessionFile {
     /// the last one) leaves a JSON array of the remaining messages, with whitespace where the cut
     /// ones were. Cost: one compare of the shared bytes, one line scan, and decoding and checking
     /// what changed.
-    package static func session(_ bytes: [UInt8], extending previous: (bytes: [UInt8], session: Session), limits: JSONLimits) -> Session? {
-        let memberKey = "conversation"
+    ///
+    /// `ranges`: `CanonicalElementCache.elementRanges` of `bytes` for the conversation, when the
+    /// caller has them already.
+    package static func session(_ bytes: [UInt8], extending previous: (bytes: [UInt8], session: Session),
+                                ranges: [Range<Int>]?? = nil, limits: JSONLimits) -> Session? {
+        let memberKey = conversationKey
         guard let kept = previous.session.document[memberKey]?.arrayValue, !kept.isEmpty,
-              let ranges = bytes.withUnsafeBytes({ CanonicalElementCache.elementRanges(in: $0, memberKey: memberKey) }),
+              let ranges = ranges ?? bytes.withUnsafeBytes({ CanonicalElementCache.elementRanges(in: $0, memberKey: memberKey) }),
               let first = ranges.first else { return nil }
         let shared = commonPrefixLength(bytes, previous.bytes)
         var reused = 0

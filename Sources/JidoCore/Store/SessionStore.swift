@@ -190,8 +190,7 @@ public final class SessionStore: Sendable {
             (session, canonical) = known
             primes = priming == .always
         } else if let extended = knownFiles.session(id, extendedBy: bytes), extended.id == id {
-            (session, canonical) = (extended, true)
-            knownFiles.putLoaded(bytes, session: session, isCanonical: true, for: id)
+            (session, canonical) = (extended, true) // Recorded by `knownFiles` with its checkpoint.
             // Its unchanged messages are the known entry's values, which this store's signing cache
             // of the session holds when it has one (from the save or load that made the entry): that
             // cache stays, and the signing resumes its MAC if the file still starts with the bytes it
@@ -273,7 +272,8 @@ public final class SessionStore: Sendable {
     /// and the directory sync that makes it durable.
     private struct BatchResult {
         var outcomes: [SaveQueue.Outcome]
-        var written: (file: SessionSignature.SignedFile, session: Session, durability: AtomicFileWriter.PendingDirectorySync)?
+        var written: (file: SessionSignature.SignedFile, session: Session, lastElementEnd: Int?,
+                      durability: AtomicFileWriter.PendingDirectorySync)?
     }
 
     /// One batch under the kernel locks: read, apply each transform in order, write once (the new
@@ -292,12 +292,12 @@ public final class SessionStore: Sendable {
     private func writeBatch(_ batch: [SaveQueue.Work], id: SessionID) -> [SaveQueue.Outcome] {
         let result: BatchResult
         do throws(StoreError) { result = try writeBatchLocked(batch, id: id) } catch { return batch.map { _ in .failure(error) } }
-        guard let (file, session, durability) = result.written else { return result.outcomes }
+        guard let (file, session, lastElementEnd, durability) = result.written else { return result.outcomes }
         do throws(SystemCallError) { try durability.complete() } catch {
             let failure = StoreError.from(error)
             return result.outcomes.map { $0.flatMap { _ in .failure(failure) } }
         }
-        knownFiles.putWritten(file, session: session)
+        knownFiles.putWritten(file, session: session, lastElementEnd: lastElementEnd)
         return result.outcomes
     }
 
@@ -375,8 +375,11 @@ public final class SessionStore: Sendable {
         do { durability = try AtomicFileWriter.replace(parts: file.parts, as: StoreLayout.sessionFile(id), in: sessionsDirectory) } catch {
             throw .from(error)
         }
+        // Where the conversation ends in the file (the signing's, when the signature line follows it).
+        let lastElementEnd = cache?.elements?.lastElementEnd.flatMap { $0 <= file.insertionOffset ? $0 : nil }
         if let cache { signingCaches.put(cache, for: id) }
-        return BatchResult(outcomes: outcomes.map { $0.map { _ in SaveOutcome(warnings: warnings) } }, written: (file, final, durability))
+        return BatchResult(outcomes: outcomes.map { $0.map { _ in SaveOutcome(warnings: warnings) } },
+                           written: (file, final, lastElementEnd, durability))
     }
 
     private func lock(_ name: String) throws(StoreError) -> FileLock {

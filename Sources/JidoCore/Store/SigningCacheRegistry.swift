@@ -11,7 +11,7 @@
 /// `@unchecked Sendable`: `entries` is read and written only inside `lock.withLock`; the
 /// caches handed out are values (moved out under the lock and back in under it), never shared.
 final class SigningCacheRegistry: @unchecked Sendable {
-    static let memberKey = "conversation"
+    static let memberKey = SessionFile.conversationKey
 
     private let lock = PthreadMutex()
     private var entries: BoundedSessionMap<SigningCache>

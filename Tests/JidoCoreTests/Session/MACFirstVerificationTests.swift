@@ -189,4 +189,98 @@ import Testing
         let line = Array(("  \"" + key + "\": 1").utf8)
         #expect(line.withUnsafeBytes { MACFirstVerification.compareToSignature($0, keyAt: 3) } == expected)
     }
+
+    // MARK: - Resuming from a checkpoint
+
+    /// A checkpoint of `bytes` at the line of `offset` (nil when they do not verify or it cannot be made there).
+    static func checkpoint(_ bytes: [UInt8], key: SessionKey, at offset: Int,
+                           orders: [BeamOrder]? = SessionSignature.allOrders) -> MACFirstVerification.Checkpoint? {
+        bytes.withUnsafeBytes { MACFirstVerification.verify($0, key: key, limits: .default, orders: orders, resuming: nil, checkpointAt: offset) }?
+            .checkpoint
+    }
+
+    /// The MAC-first verdict on `bytes` resumed from `checkpoint` (made from `previous`), and whether it resumed.
+    static func resumed(_ bytes: [UInt8], from previous: [UInt8], _ checkpoint: MACFirstVerification.Checkpoint, key: SessionKey,
+                        orders: [BeamOrder]? = SessionSignature.allOrders) -> (verdict: SignatureVerification?, resumed: Bool) {
+        let result = bytes.withUnsafeBytes { b in
+            previous.withUnsafeBytes { p in
+                MACFirstVerification.verify(b, key: key, limits: .default, orders: orders, resuming: (checkpoint, p), checkpointAt: nil)
+            }
+        }
+        // A refused file says nothing about resuming: ask again with a checkpoint that cannot apply.
+        return (result?.verification, result?.resumed ?? false)
+    }
+
+    /// Every file JidoCode's writer made, as the checkpoint's file and as the file verified (itself,
+    /// a byte changed after the checkpoint, before it, the signature line moved before it): the
+    /// resumed scan decides as the full one, and resumes exactly when the bytes before the
+    /// checkpoint are the same and nothing before it is removed.
+    @Test(arguments: JidoCodeStoreVectorTests.allFiles)
+    func aResumedScanDecidesAsTheFullOne(_ file: JidoCodeStoreVectorTests.StoreFile) throws {
+        let key = try JidoCodeStoreVectorTests.key(file.store)
+        let bytes = try JidoCodeStoreVectorTests.bytes(file)
+        let lastElementEnd = bytes.withUnsafeBytes { CanonicalElementCache.elementRanges(in: $0, memberKey: "conversation") }?.last?.upperBound
+        for offset in [lastElementEnd.map { $0 - 1 }, bytes.count / 3, bytes.count / 2].compactMap({ $0 }) {
+            guard let checkpoint = Self.checkpoint(bytes, key: key, at: offset) else {
+                #expect(Self.macFirst(bytes, key: key, orders: SessionSignature.allOrders) == nil || offset >= bytes.count / 2,
+                        "a file the path decides gets a checkpoint before its signature line")
+                continue
+            }
+            #expect(checkpoint.offset <= offset && bytes[checkpoint.offset - 1] == UInt8(ascii: "\n"), "the start of the offset's line")
+            let same = Self.resumed(bytes, from: bytes, checkpoint, key: key)
+            #expect(same.resumed && same.verdict == Self.macFirst(bytes, key: key, orders: SessionSignature.allOrders))
+            var after = bytes
+            after[checkpoint.offset + (bytes.count - checkpoint.offset) / 2] ^= 0x01
+            let changedAfter = Self.resumed(after, from: bytes, checkpoint, key: key)
+            #expect(changedAfter.verdict == Self.macFirst(after, key: key, orders: SessionSignature.allOrders))
+            var before = bytes
+            before[checkpoint.offset / 2] ^= 0x01
+            let changedBefore = Self.resumed(before, from: bytes, checkpoint, key: key)
+            #expect(!changedBefore.resumed && changedBefore.verdict == nil)
+            if let (name, moved) = SignatureLineMutations.variants(of: bytes, seed: 1).first(where: { $0.0 == "moved to line 0" }) {
+                #expect(Self.resumed(moved, from: bytes, checkpoint, key: key).verdict == nil, "\(name)")
+            }
+        }
+    }
+
+    /// The store's case: a session and the same session one message longer (an append). A checkpoint
+    /// at the first file's last message resumes the second one's verification, which accepts it;
+    /// the appended message tampered with, it refuses it as the full scan does; under another key, or
+    /// other limits, the checkpoint does not apply.
+    @Test func anAppendedFileResumesFromTheCheckpointOfTheFileItExtends() throws {
+        let key = try SessionKey.derive(machineSecret: Array("resume-secret".utf8), hostname: "h")
+        var session = Session(id: try SessionID.random(), name: "n", projectPath: "/p", createdAt: TestVectors.january1)
+        session.closedAt = TestVectors.january1
+        for i in 0..<20 { session.append(Session.Message(id: "m\(i)", role: .user, content: "turn \(i) \u{1F642}", timestamp: TestVectors.january1)) }
+        let first = try SessionSignature.signedFileBytes(for: session.document, key: key)
+        session.append(Session.Message(id: "m20", role: .assistant, content: "appended", timestamp: TestVectors.january1))
+        let second = try SessionSignature.signedFileBytes(for: session.document, key: key)
+        let end = try #require(first.withUnsafeBytes { CanonicalElementCache.elementRanges(in: $0, memberKey: "conversation") }?.last?.upperBound)
+        let checkpoint = try #require(Self.checkpoint(first, key: key, at: end - 1))
+        #expect(checkpoint.offset > first.count / 2, "near the end of the conversation")
+        let resumed = Self.resumed(second, from: first, checkpoint, key: key)
+        #expect(resumed.resumed && resumed.verdict?.verdict == .valid && resumed.verdict?.isCanonical == true)
+        var tampered = second
+        let at = try #require(second.indices.last { second[$0] == UInt8(ascii: "d") && second[$0 - 1] == UInt8(ascii: "e") })
+        tampered[at] = UInt8(ascii: "D") // "appended" -> "appendeD"
+        #expect(Self.resumed(tampered, from: first, checkpoint, key: key).verdict == nil)
+        #expect(Self.macFirst(tampered, key: key, orders: SessionSignature.allOrders) == nil)
+        let otherKey = try SessionKey.derive(machineSecret: Array("other-secret".utf8), hostname: "h")
+        let resigned = try SessionSignature.signedFileBytes(for: session.document, key: otherKey)
+        let underOtherKey = resigned.withUnsafeBytes { b in
+            first.withUnsafeBytes { p in
+                MACFirstVerification.verify(b, key: otherKey, limits: .default, orders: SessionSignature.allOrders, resuming: (checkpoint, p),
+                                            checkpointAt: nil)
+            }
+        }
+        #expect(underOtherKey?.resumed == false && underOtherKey?.verification.verdict == .valid)
+        var tighter = JSONLimits.default
+        tighter.maxDepth -= 1
+        let underOtherLimits = second.withUnsafeBytes { b in
+            first.withUnsafeBytes { p in
+                MACFirstVerification.verify(b, key: key, limits: tighter, orders: SessionSignature.allOrders, resuming: (checkpoint, p), checkpointAt: nil)
+            }
+        }
+        #expect(underOtherLimits?.resumed == false)
+    }
 }

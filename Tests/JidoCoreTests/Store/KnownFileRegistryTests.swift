@@ -79,7 +79,7 @@ import Testing
             #expect(known.0 == fresh && known.isCanonical)
             let at = try #require(bytes.firstIndex(of: UInt8(ascii: "n")))
             bytes[at] = UInt8(ascii: "m")
-            store.knownFiles.putWritten(SessionSignature.SignedFile(body: bytes, insertionOffset: bytes.count, insertion: []), session: fresh)
+            store.knownFiles.putWritten(SessionSignature.SignedFile(body: bytes, insertionOffset: bytes.count, insertion: []), session: fresh, lastElementEnd: nil)
             #expect(store.knownFiles.session(session.id, ifBytesAre: bytes) == nil, "bytes that do not authenticate are not answered")
             #expect(store.knownFiles.count == 0, "and their entry is dropped")
         }
@@ -107,6 +107,45 @@ import Testing
             #expect(loaded.conversation.map(\.id) == ["m0", "m1", "m2", "m3", "m4", "o", "u"])
             #expect(bytes == (try SessionSignature.signedFileBytes(for: loaded.document, key: mine.key)))
             #expect(mine.knownFiles.session(session.id, ifBytesAre: bytes)?.0 == loaded)
+        }
+    }
+
+    /// Two stores appending in turn: the files each reads are proven from a checkpoint of the file
+    /// before (its last message), so a reader scans and authenticates only what was appended; the
+    /// answers equal a fresh store's, and an appended message changed on disk is still refused.
+    @Test func appendsAreProvenFromTheCheckpointOfTheFileBefore() throws {
+        try withTemporaryDirectory { home in
+            var options = StoreOptions()
+            options.clock = { TestVectors.january1 }
+            let mine = try SessionStore.open(home: home, hostname: "h", options: options)
+            let other = try SessionStore.open(home: home, hostname: "h", options: options)
+            let session = try Self.session(messages: 30)
+            try mine.save(session)
+            #expect(!mine.knownFiles.hasCheckpoint(session.id), "written, not yet proven")
+            _ = try mine.load(session.id)
+            #expect(mine.knownFiles.hasCheckpoint(session.id), "proven by the first read, with a checkpoint")
+            #expect(mine.knownFiles.resumedProofCount == 0)
+            try mine.update(session.id) { $0?.append(Session.Message(id: "u", role: .user, content: "mine", timestamp: TestVectors.january1)) }
+            try other.update(session.id) { $0?.append(Session.Message(id: "o", role: .assistant, content: "other", timestamp: TestVectors.january1)) }
+            let loaded = try mine.load(session.id)
+            #expect(mine.knownFiles.resumedProofCount == 1, "the other writer's file, from the checkpoint of the one before mine")
+            #expect(mine.knownFiles.hasCheckpoint(session.id))
+            #expect(loaded == (try SessionStore.open(home: home, hostname: "h", options: options).load(session.id)))
+            #expect(loaded.conversation.suffix(2).map(\.id) == ["u", "o"])
+            // My next write is proven at its first read from the other writer's checkpoint.
+            try mine.update(session.id) { $0?.append(Session.Message(id: "u2", role: .user, content: "again", timestamp: TestVectors.january1)) }
+            _ = try mine.load(session.id)
+            #expect(mine.knownFiles.resumedProofCount == 2)
+            // A changed appended message: the resumed proof refuses it, as a fresh store does.
+            try other.update(session.id) { $0?.append(Session.Message(id: "o2", role: .assistant, content: "later", timestamp: TestVectors.january1)) }
+            let path = Self.path(home, session.id)
+            var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+            let at = try #require(bytes.firstRange(of: Array("later".utf8))).lowerBound
+            bytes[at] = UInt8(ascii: "L")
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            let expected = #expect(throws: StoreError.self) { try SessionStore.open(home: home, hostname: "h", options: options).load(session.id) }
+            let got = #expect(throws: StoreError.self) { try mine.load(session.id) }
+            #expect(got?.logDescription == expected?.logDescription)
         }
     }
 
