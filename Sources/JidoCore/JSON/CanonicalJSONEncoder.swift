@@ -198,7 +198,23 @@ package enum CanonicalJSON {
         // new elements' slots only, not every element's buffer.
         var encodings = current.takeEncodings()
         out += "[\n".utf8
-        for (i, element) in elements.enumerated() {
+        // The unchanged elements before the first change (after an append: all but the new ones),
+        // compared and copied through buffer pointers: no reference count is touched per element.
+        var unchanged = 0
+        elements.withUnsafeBufferPointer { new in
+            current.elements.withUnsafeBufferPointer { old in
+                while unchanged < min(reusable, new.count), old[unchanged] == new[unchanged] { unchanged += 1 }
+            }
+        }
+        try encodings.withUnsafeBufferPointer { (cached) throws(CanonicalEncodingError) in
+            for i in 0..<unchanged {
+                out.append(contentsOf: i > 0 ? Self.nextElementAtDepth2 : Self.indentAtDepth2)
+                cached[i].withUnsafeBufferPointer { out.append(contentsOf: $0) }
+                try checkpoint(&out)
+            }
+        }
+        for i in unchanged..<elements.count {
+            let element = elements[i]
             out.append(contentsOf: i > 0 ? Self.nextElementAtDepth2 : Self.indentAtDepth2)
             if i < reusable, current.elements[i] == element {
                 out += encodings[i]
