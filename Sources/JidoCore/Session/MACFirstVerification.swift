@@ -313,87 +313,95 @@ package enum MACFirstVerification {
         let shortLine = min(limits.maxStringBytes, limits.maxNumberLength)
         let recordsKeys = largeObjectOrders != nil
         var start = resume?.offset ?? 2
-        while start < count {
-            let end = try lineBreaks.next(reading: feedRegion)
-            if start == mark, !sawSignature, let macAtMark, let request = checkpointAt {
-                made = Checkpoint(offset: start, scan: request.scan, mac: macAtMark, depth: depth, members: members, firstKey: firstKey,
+        // The scan stops once at the checkpoint's line (a line start: the scan passes through each).
+        var stop = mark ?? count
+        while true {
+            while start < stop {
+                let end = try lineBreaks.next(reading: feedRegion)
+                let isLong = end &- start > shortLine
+                if isLong { guard end - start <= limits.maxStringBytes else { return nil } }
+                // A closer sits one level out: whether this line is one is read at that column, without
+                // waiting for the indentation (which is then checked to be exactly that).
+                let closerColumn = start &+ 2 &* (depth &- 1)
+                guard closerColumn < end else { return nil }
+                let closer = bytes[closerColumn]
+                let last = bytes[end &- 1]
+                if closer == ASCII.closeBrace || closer == ASCII.closeBracket {
+                    // `}` or `]`, with a comma unless it closes the last element.
+                    let indent = indentation(bytes, start: start, end: end)
+                    depth &-= 1
+                    guard (members >= 0) == (closer == ASCII.closeBrace), indent == 2 &* depth,
+                          end &- start &- indent == 1 || (end &- start &- indent == 2 && last == ASCII.comma) else { return nil }
+                    if members > BeamMapOrder.smallMapLimit, let largeObjectOrders {
+                        // Jason wrote this map in `maps:to_list` order: it must be an accepted family's.
+                        sawLargeObject = true
+                        let quotes = UnsafeBufferPointer(start: keyQuotes.base + firstKey, count: keyQuotes.count &- firstKey)
+                        for (i, order) in largeObjectOrders.enumerated() where fits[i] {
+                            fits[i] = CanonicalKey.followLargeObjectOrder(bytes, quotes: quotes, order: order)
+                        }
+                        guard fits.contains(true) else { return nil }
+                    }
+                    if members >= 0 { keyQuotes.count = firstKey }
+                    if depth == 0 {
+                        guard end == count else { return nil }
+                        topLevelMembers = members
+                    } else {
+                        (members, firstKey) = (stack[depth &- 1].members, stack[depth &- 1].firstKey)
+                    }
+                } else {
+                    let indent = indentation(bytes, start: start, end: end)
+                    guard indent == 2 &* depth, start &+ indent < end else { return nil }
+                    let first = bytes[start &+ indent]
+                    guard first != ASCII.closeBrace, first != ASCII.closeBracket else { return nil }
+                    if members >= 0 {
+                        guard first == ASCII.quote, members < memberLimit else { return nil }
+                        members &+= 1
+                        if recordsKeys { keyQuotes.append(start &+ indent) }
+                        if lookForNonASCIIKeys, keyHasNonASCIIByte(bytes, from: start + indent + 1, to: end) {
+                            hasNonASCIIKeys = true
+                            lookForNonASCIIKeys = false
+                        }
+                        if depth == 1 {
+                            if isSignature(bytes, after: start + 3) {
+                                guard !sawSignature, start == candidate.start else { return nil }
+                                sawSignature = true
+                                memberBeforeSignature = previousMember
+                            } else if sawSignature, memberAfterSignature == nil {
+                                memberAfterSignature = start
+                            }
+                            previousMember = start
+                        }
+                    }
+                    // The value's last byte, before the comma that separates it from the next element.
+                    var opening = last
+                    if last == ASCII.comma, end &- 1 > start &+ indent { opening = bytes[end &- 2] }
+                    if opening == ASCII.openBrace || opening == ASCII.openBracket {
+                        guard depth < limits.maxDepth, depth < capacity else { return nil }
+                        stack[depth &- 1] = Level(members: members, firstKey: firstKey)
+                        (members, firstKey) = (opening == ASCII.openBrace ? 0 : -1, keyQuotes.count)
+                        depth &+= 1
+                        if depth > deepest { deepest = depth }
+                    } else if isLong, opening >= ASCII.zero && opening <= ASCII.nine {
+                        // (A number within a line no longer than its limit is within it.)
+                        var digits = 0
+                        var i = last == ASCII.comma ? end - 2 : end - 1
+                        while i > start, isNumberByte(bytes[i]) { digits += 1; i -= 1 }
+                        guard digits <= limits.maxNumberLength else { return nil }
+                    }
+                }
+                start = end &+ 1
+            }
+            guard start < count else { break }
+            if !sawSignature, let request = checkpointAt {
+                // The MAC has absorbed exactly the bytes before `start` unless the region holding it
+                // was fed already (then `macAtMark` holds that state).
+                made = Checkpoint(offset: start, scan: request.scan, mac: macAtMark ?? mac, depth: depth, members: members, firstKey: firstKey,
                                   levels: Array(UnsafeBufferPointer(start: stack, count: depth &- 1)),
                                   keyQuotes: Array(UnsafeBufferPointer(start: keyQuotes.base, count: keyQuotes.count)), fits: fits,
                                   sawLargeObject: sawLargeObject, previousMember: previousMember, hasNonASCIIKeys: hasNonASCIIKeys,
                                   lookForNonASCIIKeys: lookForNonASCIIKeys, deepest: deepest)
             }
-            let isLong = end &- start > shortLine
-            if isLong { guard end - start <= limits.maxStringBytes else { return nil } }
-            // A closer sits one level out: whether this line is one is read at that column, without
-            // waiting for the indentation (which is then checked to be exactly that).
-            let closerColumn = start &+ 2 &* (depth &- 1)
-            guard closerColumn < end else { return nil }
-            let closer = bytes[closerColumn]
-            let last = bytes[end &- 1]
-            if closer == ASCII.closeBrace || closer == ASCII.closeBracket {
-                // `}` or `]`, with a comma unless it closes the last element.
-                let indent = indentation(bytes, start: start, end: end)
-                depth &-= 1
-                guard (members >= 0) == (closer == ASCII.closeBrace), indent == 2 &* depth,
-                      end &- start &- indent == 1 || (end &- start &- indent == 2 && last == ASCII.comma) else { return nil }
-                if members > BeamMapOrder.smallMapLimit, let largeObjectOrders {
-                    // Jason wrote this map in `maps:to_list` order: it must be an accepted family's.
-                    sawLargeObject = true
-                    let quotes = UnsafeBufferPointer(start: keyQuotes.base + firstKey, count: keyQuotes.count &- firstKey)
-                    for (i, order) in largeObjectOrders.enumerated() where fits[i] {
-                        fits[i] = CanonicalKey.followLargeObjectOrder(bytes, quotes: quotes, order: order)
-                    }
-                    guard fits.contains(true) else { return nil }
-                }
-                if members >= 0 { keyQuotes.count = firstKey }
-                if depth == 0 {
-                    guard end == count else { return nil }
-                    topLevelMembers = members
-                } else {
-                    (members, firstKey) = (stack[depth &- 1].members, stack[depth &- 1].firstKey)
-                }
-            } else {
-                let indent = indentation(bytes, start: start, end: end)
-                guard indent == 2 &* depth, start &+ indent < end else { return nil }
-                let first = bytes[start &+ indent]
-                guard first != ASCII.closeBrace, first != ASCII.closeBracket else { return nil }
-                if members >= 0 {
-                    guard first == ASCII.quote, members < memberLimit else { return nil }
-                    members &+= 1
-                    if recordsKeys { keyQuotes.append(start &+ indent) }
-                    if lookForNonASCIIKeys, keyHasNonASCIIByte(bytes, from: start + indent + 1, to: end) {
-                        hasNonASCIIKeys = true
-                        lookForNonASCIIKeys = false
-                    }
-                    if depth == 1 {
-                        if isSignature(bytes, after: start + 3) {
-                            guard !sawSignature, start == candidate.start else { return nil }
-                            sawSignature = true
-                            memberBeforeSignature = previousMember
-                        } else if sawSignature, memberAfterSignature == nil {
-                            memberAfterSignature = start
-                        }
-                        previousMember = start
-                    }
-                }
-                // The value's last byte, before the comma that separates it from the next element.
-                var opening = last
-                if last == ASCII.comma, end &- 1 > start &+ indent { opening = bytes[end &- 2] }
-                if opening == ASCII.openBrace || opening == ASCII.openBracket {
-                    guard depth < limits.maxDepth, depth < capacity else { return nil }
-                    stack[depth &- 1] = Level(members: members, firstKey: firstKey)
-                    (members, firstKey) = (opening == ASCII.openBrace ? 0 : -1, keyQuotes.count)
-                    depth &+= 1
-                    if depth > deepest { deepest = depth }
-                } else if isLong, opening >= ASCII.zero && opening <= ASCII.nine {
-                    // (A number within a line no longer than its limit is within it.)
-                    var digits = 0
-                    var i = last == ASCII.comma ? end - 2 : end - 1
-                    while i > start, isNumberByte(bytes[i]) { digits += 1; i -= 1 }
-                    guard digits <= limits.maxNumberLength else { return nil }
-                }
-            }
-            start = end &+ 1
+            stop = count
         }
         guard depth == 0, sawSignature, candidate.end < count else { return nil }
         // The lines around the signature line (the scan has read them: both are well formed).
