@@ -29,9 +29,9 @@ struct LineBreaks {
 
     func deallocate() { offsets.deallocate() }
 
-    /// The offset of the next newline (the first call: the first from the starting offset), or the buffer's end when
-    /// none is left. `reading` gets each region before its bytes are searched: consecutive ranges
-    /// from the starting offset covering the rest of the buffer.
+    /// The offset of the next newline (the first call: the first from the starting offset), or the
+    /// buffer's end when none is left. `reading` gets each region before its bytes are searched:
+    /// consecutive ranges from the starting offset covering the rest of the buffer.
     @inline(__always)
     mutating func next<E: Error>(reading: (Range<Int>) throws(E) -> Void) throws(E) -> Int {
         while nextOffset == endOfOffsets {

@@ -23,8 +23,8 @@ internal import Glibc
 ///   cached session equals (`==`) the one decoding would return; only the order in which its
 ///   objects list their members may be the writer's instead of the file's. That proof is made at
 ///   the first hit, not when the file is written: a save pays only a copy of its bytes, and the
-///   read that finds them again pays one MAC-first pass instead of verifying, decoding and checking
-///   the schema; bytes it does not decide drop the entry and get every check.
+///   read that finds them again pays one MAC-first pass (resumed: see below) instead of verifying,
+///   decoding and checking the schema; bytes it does not decide drop the entry and get every check.
 ///
 /// Proofs resume (`MACFirstVerification.Checkpoint`, its point 5): an entry keeps a checkpoint of
 /// the MAC-first scan, made at its last conversation message when its bytes were proven, or, for
@@ -92,7 +92,7 @@ final class KnownFileRegistry: Sendable {
     }
 
     private let entries: Protected<BoundedSessionMap<Entry>>
-    /// How many proofs resumed from a checkpoint (for tests and benchmarks).
+    /// How many proofs resumed from a checkpoint (for tests).
     private let resumedProofs = Protected(0)
     private let verifier: Verifier
     /// `BoundedSessionMap.maxBytes` (0 when it keeps nothing), readable without the lock.

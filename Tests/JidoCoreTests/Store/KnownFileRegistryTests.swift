@@ -16,6 +16,24 @@ import Testing
 
     static func path(_ home: String, _ id: SessionID) -> String { home + "/.jido_code/sessions/" + StoreLayout.sessionFile(id) }
 
+    /// Options with the clock pinned to the sessions' time.
+    static var pinned: StoreOptions {
+        var options = StoreOptions()
+        options.clock = { TestVectors.january1 }
+        return options
+    }
+
+    /// Two stores on one home (two writers) and a session of `messages` that `mine` saved.
+    static func withTwoWriters(messages: Int, _ body: (_ mine: SessionStore, _ other: SessionStore, Session, _ home: String) throws -> Void) throws {
+        try withTemporaryDirectory { home in
+            let mine = try SessionStore.open(home: home, hostname: "h", options: pinned)
+            let other = try SessionStore.open(home: home, hostname: "h", options: pinned)
+            let session = try Self.session(messages: messages)
+            try mine.save(session)
+            try body(mine, other, session, home)
+        }
+    }
+
     /// A save records its file; a load of those bytes returns the saved session (equal to what a
     /// fresh store decodes from the file) without decoding.
     @Test func aSavedFileIsKnownAndLoadsAsAFreshStoreLoadsIt() throws {
@@ -89,13 +107,7 @@ import Testing
     /// the save resumes the MAC and writes exactly what a fresh signing writes; that file is then
     /// known, so the next update of this store does not decode it.
     @Test func anUpdateAfterAnotherWriterPrimesTheSigningCache() throws {
-        try withTemporaryDirectory { home in
-            var options = StoreOptions()
-            options.clock = { TestVectors.january1 }
-            let mine = try SessionStore.open(home: home, hostname: "h", options: options)
-            let other = try SessionStore.open(home: home, hostname: "h", options: options)
-            let session = try Self.session(messages: 5)
-            try mine.save(session)
+        try Self.withTwoWriters(messages: 5) { mine, other, session, home in
             let message = Session.Message(id: "o", role: .assistant, content: "other", timestamp: TestVectors.january1)
             try other.update(session.id) { $0?.append(message) }
             try mine.update(session.id) { $0?.append(Session.Message(id: "u", role: .user, content: "mine", timestamp: TestVectors.january1)) }
@@ -103,7 +115,7 @@ import Testing
             #expect(cache.lastSigningResumed, "primed from the other writer's file")
             #expect(cache.elements?.elements.count == 7)
             let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Self.path(home, session.id))))
-            let loaded = try SessionStore.open(home: home, hostname: "h", options: options).load(session.id)
+            let loaded = try SessionStore.open(home: home, hostname: "h", options: Self.pinned).load(session.id)
             #expect(loaded.conversation.map(\.id) == ["m0", "m1", "m2", "m3", "m4", "o", "u"])
             #expect(bytes == (try SessionSignature.signedFileBytes(for: loaded.document, key: mine.key)))
             #expect(mine.knownFiles.session(session.id, ifBytesAre: bytes)?.0 == loaded)
@@ -114,13 +126,7 @@ import Testing
     /// before (its last message), so a reader scans and authenticates only what was appended; the
     /// answers equal a fresh store's, and an appended message changed on disk is still refused.
     @Test func appendsAreProvenFromTheCheckpointOfTheFileBefore() throws {
-        try withTemporaryDirectory { home in
-            var options = StoreOptions()
-            options.clock = { TestVectors.january1 }
-            let mine = try SessionStore.open(home: home, hostname: "h", options: options)
-            let other = try SessionStore.open(home: home, hostname: "h", options: options)
-            let session = try Self.session(messages: 30)
-            try mine.save(session)
+        try Self.withTwoWriters(messages: 30) { mine, other, session, home in
             #expect(!mine.knownFiles.hasCheckpoint(session.id), "written, not yet proven")
             _ = try mine.load(session.id)
             #expect(mine.knownFiles.hasCheckpoint(session.id), "proven by the first read, with a checkpoint")
@@ -130,7 +136,7 @@ import Testing
             let loaded = try mine.load(session.id)
             #expect(mine.knownFiles.resumedProofCount == 1, "the other writer's file, from the checkpoint of the one before mine")
             #expect(mine.knownFiles.hasCheckpoint(session.id))
-            #expect(loaded == (try SessionStore.open(home: home, hostname: "h", options: options).load(session.id)))
+            #expect(loaded == (try SessionStore.open(home: home, hostname: "h", options: Self.pinned).load(session.id)))
             #expect(loaded.conversation.suffix(2).map(\.id) == ["u", "o"])
             // My next write is proven at its first read from the other writer's checkpoint.
             try mine.update(session.id) { $0?.append(Session.Message(id: "u2", role: .user, content: "again", timestamp: TestVectors.january1)) }
@@ -143,7 +149,7 @@ import Testing
             let at = try #require(bytes.firstRange(of: Array("later".utf8))).lowerBound
             bytes[at] = UInt8(ascii: "L")
             try Data(bytes).write(to: URL(fileURLWithPath: path))
-            let expected = #expect(throws: StoreError.self) { try SessionStore.open(home: home, hostname: "h", options: options).load(session.id) }
+            let expected = #expect(throws: StoreError.self) { try SessionStore.open(home: home, hostname: "h", options: Self.pinned).load(session.id) }
             let got = #expect(throws: StoreError.self) { try mine.load(session.id) }
             #expect(got?.logDescription == expected?.logDescription)
         }
