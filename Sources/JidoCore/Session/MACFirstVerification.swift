@@ -91,8 +91,9 @@ package enum MACFirstVerification {
 
     /// `verify` that resumes from `resuming` (a checkpoint and the bytes of the file it was made
     /// from) when it applies to `bytes` (point 5), and that makes a checkpoint at the start of the
-    /// line holding offset `checkpointAt` when the file verifies (nil when that line is not before
-    /// the signature line or before the resumed one). Same verdict as `verify` on every input;
+    /// line holding offset `checkpointAt` when the file verifies (nil when that line starts after
+    /// the bytes the signature line removes, or before the resumed checkpoint, or the scan meets a
+    /// top-level signature line before it). Same verdict as `verify` on every input;
     /// `resumed` tells whether the checkpoint was used.
     package static func verify(_ bytes: UnsafeRawBufferPointer, key: SessionKey, limits: JSONLimits, orders: [BeamOrder]?,
                                resuming: (checkpoint: Checkpoint, madeFrom: UnsafeRawBufferPointer)?,
