@@ -124,8 +124,7 @@ package enum MACFirstVerification {
             let scan = Scan(key: key, limits: limits, orders: orders, reportingKeys: reportingKeys)
             var checkpoint: Checkpoint?
             guard let plan = try locate(bytes, limits: limits, largeObjectOrders: orders, reportingKeys: reportingKeys, feeding: &mac,
-                                        resuming: resuming.map { (scan, $0.checkpoint, $0.madeFrom) },
-                                        checkpointAt: checkpointAt.map { (scan, $0) }, made: &checkpoint, resumed: &resumed)
+                                        scan: scan, resuming: resuming, checkpointAt: checkpointAt, made: &checkpoint, resumed: &resumed)
             else { return nil }
             let signature = UnsafeRawBufferPointer(rebasing: bytes[plan.signature])
             guard let received = Base64.decodeStrict(signature).flatMap({ MessageAuthenticationCode(bytes: $0) }),
@@ -223,13 +222,14 @@ package enum MACFirstVerification {
     /// the first that fits is reported) and a top level of exactly 33 members with the signature is
     /// refused (its signed bytes are a 32-member map, in byte order).
     ///
-    /// `resuming`: start from that checkpoint when it applies (point 5), setting `resumed`;
-    /// `checkpointAt`: make one (`made`) at the start of the line holding that offset, when the scan
-    /// gets there and nothing is removed before it.
+    /// With `scan` (what this scan's state depends on besides the bytes): `resuming`, start from that
+    /// checkpoint when it applies (point 5), setting `resumed`; `checkpointAt`, make one (`made`) at
+    /// the start of the line holding that offset, when the scan gets there and nothing is removed
+    /// before it.
     static func locate(_ bytes: UnsafeRawBufferPointer, limits: JSONLimits, largeObjectOrders: [BeamOrder]?,
                        reportingKeys: Bool = true, feeding mac: inout HMACSHA256,
-                       resuming: (scan: Scan, checkpoint: Checkpoint, madeFrom: UnsafeRawBufferPointer)? = nil,
-                       checkpointAt: (scan: Scan, offset: Int)? = nil, made: inout Checkpoint?, resumed: inout Bool) throws -> Plan? {
+                       scan: Scan? = nil, resuming: (checkpoint: Checkpoint, madeFrom: UnsafeRawBufferPointer)? = nil,
+                       checkpointAt: Int? = nil, made: inout Checkpoint?, resumed: inout Bool) throws -> Plan? {
         let count = bytes.count
         guard count >= 4, count <= limits.maxInputBytes, bytes[0] == ASCII.openBrace, bytes[1] == ASCII.newline,
               bytes[count - 1] == ASCII.closeBrace, bytes[count - 2] == ASCII.newline else { return nil }
@@ -245,15 +245,15 @@ package enum MACFirstVerification {
         // of 2 bytes at least, so `count / 2 + 1` levels are never short; the limit is checked anyway).
         let capacity = min(limits.maxDepth, count / 2) + 1
         let resume = resuming.flatMap { r in
-            r.checkpoint.applies(to: bytes, madeFrom: r.madeFrom, scan: r.scan, removedFrom: removed.lowerBound, capacity: capacity)
-                ? r.checkpoint : nil
+            scan.map { r.checkpoint.applies(to: bytes, madeFrom: r.madeFrom, scan: $0, removedFrom: removed.lowerBound, capacity: capacity) }
+                == true ? r.checkpoint : nil
         }
         resumed = resume != nil
         // Where to take a checkpoint: the start of the line holding the offset asked for, when it is
         // after the first line, not after anything removed, and not before where this scan starts.
-        let mark: Int? = checkpointAt.flatMap { request in
-            guard request.offset >= 2, request.offset < count else { return nil }
-            let lineStart = (LineBreaks.last(in: bytes, before: request.offset) ?? -1) + 1
+        let mark: Int? = checkpointAt.flatMap { offset in
+            guard scan != nil, offset >= 2, offset < count else { return nil }
+            let lineStart = (LineBreaks.last(in: bytes, before: offset) ?? -1) + 1
             return lineStart >= max(2, resume?.offset ?? 0) && lineStart <= removed.lowerBound ? lineStart : nil
         }
         var macAtMark: HMACSHA256?
@@ -393,10 +393,10 @@ package enum MACFirstVerification {
                 start = end &+ 1
             }
             guard start < count else { break }
-            if !sawSignature, let request = checkpointAt {
+            if !sawSignature, let scan {
                 // The MAC has absorbed exactly the bytes before `start` unless the region holding it
                 // was fed already (then `macAtMark` holds that state).
-                made = Checkpoint(offset: start, scan: request.scan, mac: macAtMark ?? mac, depth: depth, members: members, firstKey: firstKey,
+                made = Checkpoint(offset: start, scan: scan, mac: macAtMark ?? mac, depth: depth, members: members, firstKey: firstKey,
                                   levels: Array(UnsafeBufferPointer(start: stack, count: depth &- 1)),
                                   keyQuotes: Array(UnsafeBufferPointer(start: keyQuotes.base, count: keyQuotes.count)), fits: fits,
                                   sawLargeObject: sawLargeObject, previousMember: previousMember, hasNonASCIIKeys: hasNonASCIIKeys,

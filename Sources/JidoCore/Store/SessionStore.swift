@@ -202,7 +202,7 @@ public final class SessionStore: Sendable {
             primes = priming != .never
         }
         if primes, canonical, signingCaches.maxBytes > 0,
-           let cache = try? SigningCache.primed(fromCanonicalFile: bytes, conversation: session.document["conversation"]?.arrayValue ?? [],
+           let cache = try? SigningCache.primed(fromCanonicalFile: bytes, conversation: session.document[SigningCacheRegistry.memberKey]?.arrayValue ?? [],
                                                 key: key, order: options.beamOrder, memberKey: SigningCacheRegistry.memberKey) {
             signingCaches.put(cache, for: id)
         }

@@ -207,7 +207,7 @@ import Testing
                 MACFirstVerification.verify(b, key: key, limits: .default, orders: orders, resuming: (checkpoint, p), checkpointAt: nil)
             }
         }
-        // A refused file says nothing about resuming: ask again with a checkpoint that cannot apply.
+        // A refused file comes back as nil: it reports no resumption.
         return (result?.verification, result?.resumed ?? false)
     }
 
@@ -219,7 +219,7 @@ import Testing
     func aResumedScanDecidesAsTheFullOne(_ file: JidoCodeStoreVectorTests.StoreFile) throws {
         let key = try JidoCodeStoreVectorTests.key(file.store)
         let bytes = try JidoCodeStoreVectorTests.bytes(file)
-        let lastElementEnd = bytes.withUnsafeBytes { CanonicalElementCache.elementRanges(in: $0, memberKey: "conversation") }?.last?.upperBound
+        let lastElementEnd = bytes.withUnsafeBytes { CanonicalElementCache.elementRanges(in: $0, memberKey: SessionFile.conversationKey) }?.last?.upperBound
         for offset in [lastElementEnd.map { $0 - 1 }, bytes.count / 3, bytes.count / 2].compactMap({ $0 }) {
             guard let checkpoint = Self.checkpoint(bytes, key: key, at: offset) else {
                 #expect(Self.macFirst(bytes, key: key, orders: SessionSignature.allOrders) == nil || offset >= bytes.count / 2,
@@ -235,8 +235,7 @@ import Testing
             #expect(changedAfter.verdict == Self.macFirst(after, key: key, orders: SessionSignature.allOrders))
             var before = bytes
             before[checkpoint.offset / 2] ^= 0x01
-            let changedBefore = Self.resumed(before, from: bytes, checkpoint, key: key)
-            #expect(!changedBefore.resumed && changedBefore.verdict == nil)
+            #expect(Self.resumed(before, from: bytes, checkpoint, key: key).verdict == nil)
             if let (name, moved) = SignatureLineMutations.variants(of: bytes, seed: 1).first(where: { $0.0 == "moved to line 0" }) {
                 #expect(Self.resumed(moved, from: bytes, checkpoint, key: key).verdict == nil, "\(name)")
             }
@@ -255,7 +254,8 @@ import Testing
         let first = try SessionSignature.signedFileBytes(for: session.document, key: key)
         session.append(Session.Message(id: "m20", role: .assistant, content: "appended", timestamp: TestVectors.january1))
         let second = try SessionSignature.signedFileBytes(for: session.document, key: key)
-        let end = try #require(first.withUnsafeBytes { CanonicalElementCache.elementRanges(in: $0, memberKey: "conversation") }?.last?.upperBound)
+        let end = try #require(first.withUnsafeBytes { CanonicalElementCache.elementRanges(in: $0, memberKey: SessionFile.conversationKey) }?
+            .last?.upperBound)
         let checkpoint = try #require(Self.checkpoint(first, key: key, at: end - 1))
         #expect(checkpoint.offset > first.count / 2, "near the end of the conversation")
         let resumed = Self.resumed(second, from: first, checkpoint, key: key)
@@ -282,5 +282,19 @@ import Testing
             }
         }
         #expect(underOtherLimits?.resumed == false)
+        // A valid file whose bytes before the checkpoint differ (its first message changed) is
+        // verified from the start.
+        var edited = Session(id: session.id, name: "n", projectPath: "/p", createdAt: TestVectors.january1)
+        edited.closedAt = TestVectors.january1
+        for message in session.conversation {
+            edited.append(message.id == "m0" ? Session.Message(id: "m0", role: .user, content: "changed", timestamp: TestVectors.january1) : message)
+        }
+        let other = try SessionSignature.signedFileBytes(for: edited.document, key: key)
+        let differentPrefix = other.withUnsafeBytes { b in
+            first.withUnsafeBytes { p in
+                MACFirstVerification.verify(b, key: key, limits: .default, orders: SessionSignature.allOrders, resuming: (checkpoint, p), checkpointAt: nil)
+            }
+        }
+        #expect(differentPrefix?.resumed == false && differentPrefix?.verification.verdict == .valid)
     }
 }
