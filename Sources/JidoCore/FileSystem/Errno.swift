@@ -26,6 +26,8 @@ public struct Errno: Error, Sendable, Hashable, CustomStringConvertible {
     public static let invalidArgument = Errno(rawValue: EINVAL)
     public static let notSupported = Errno(rawValue: EOPNOTSUPP)
     public static let nameTooLong = Errno(rawValue: ENAMETOOLONG)
+    /// The kernel has no such system call (ENOSYS).
+    package static let notImplemented = Errno(rawValue: ENOSYS)
 
     public var description: String {
         guard let text = strerror(rawValue) else { return "errno \(rawValue)" }

@@ -243,6 +243,16 @@ package struct FileDescriptor: Sendable, Hashable {
         try rename(PathBytes(name), to: PathBytes(newName), in: directory)
     }
 
+    /// Atomically gives `name` the name `newName` (in `directory`); fails with EEXIST rather than
+    /// replace. Unlike `link` then `unlink`, no moment exists when the file has two names. A file system
+    /// without the flag fails with EINVAL (ENOSYS on a kernel older than 3.15). The C function is
+    /// `renameat2(..., RENAME_NOREPLACE)`.
+    package func renameWithoutReplacing(_ name: String, to newName: String, in directory: FileDescriptor) throws(SystemCallError) {
+        _ = try retryingInterrupts("renameat2", path: PathBytes(newName)) {
+            name.withCString { old in newName.withCString { new in Syscall.renameatNoReplace(rawValue, old, directory.rawValue, new) } }
+        }
+    }
+
     /// Removes `name` from this directory. The corresponding C function is `unlinkat`.
     public func unlink(_ name: PathBytes, directory: Bool = false) throws(SystemCallError) {
         _ = try retryingInterrupts("unlinkat", on: name) { Syscall.unlinkat(rawValue, $0, directory ? AT_REMOVEDIR : 0) }

@@ -107,9 +107,10 @@ public struct MachineSecret: Sendable {
     /// Creation is race-free and atomic: the data directory is created 0700; 32 random bytes are
     /// written as 64 lower-case hex characters to a uniquely named file created with
     /// O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC and mode 0600 (no chmod afterwards), fsynced, then
-    /// hard-linked to `machine_secret`, which fails rather than replace an existing file, and the
-    /// directory is fsynced. A reader therefore never sees a partial secret; when several processes
-    /// create at once, one link wins and every process reads and uses the winner's secret.
+    /// renamed to `machine_secret` with RENAME_NOREPLACE, which fails rather than replace an existing
+    /// file, and the directory is fsynced. A reader therefore never sees a partial secret, nor one with
+    /// two links; when several processes create at once, one rename wins and every process reads and
+    /// uses the winner's secret.
     /// An existing secret that fails a check is an error, never replaced.
     public static func loadOrCreate(home: String) throws(MachineSecretError) -> MachineSecret {
         let displayPath = PathBytes(StoreLayout.secretPath(home: home))
@@ -130,8 +131,8 @@ public struct MachineSecret: Sendable {
 
     /// Creates a new secret as `name` in `dir` exactly as `loadOrCreate` creates `machine_secret` (32
     /// random bytes as 64 lower-case hex characters, a 0600 temporary created exclusively, fsynced,
-    /// hard-linked to `name`, the directory fsynced). An existing `name` is never replaced (the link
-    /// fails; the caller then reads the file that is there).
+    /// renamed to `name` without replacing, the directory fsynced). An existing `name` is never
+    /// replaced (the rename fails; the caller then reads the file that is there).
     package static func create(named name: String, in dir: FileDescriptor, displayPath: PathBytes) throws(MachineSecretError) {
         var random: [UInt8]
         do { random = try SecureRandom.bytes(count: 32) } catch { throw MachineSecretError(.randomUnavailable, path: displayPath) }
@@ -147,24 +148,41 @@ public struct MachineSecret: Sendable {
         do throws(SystemCallError) {
             let fd = try dir.open(temporary, [.writeOnly, .create, .exclusiveCreate, .noFollow, .closeOnExec],
                                   permissions: .ownerReadWrite)
-            var linked = false
+            var publication: Publication?
             do throws(SystemCallError) {
                 try fd.closeAfter { (fd) throws(SystemCallError) in
                     try fd.writeAll(hex)
                     try fd.sync()
                 }
-                try dir.link(temporary, to: name, in: dir)
-                linked = true
+                publication = try publish(temporary, as: name, in: dir)
             } catch where error.errno == .fileExists {
-                // Another process linked its secret first; the caller reads the winner's.
+                // Another process published its secret first; the caller reads the winner's.
             } catch {
                 try? dir.unlink(temporary)
                 throw error
             }
-            try? dir.unlink(temporary)
-            if linked { try dir.sync() }
+            if publication != .renamed { try? dir.unlink(temporary) }
+            if publication != nil { try dir.sync() }
         } catch {
             throw MachineSecretError(.creationFailed(error), path: displayPath)
+        }
+    }
+
+    /// How `publish` named the secret: renamed (the temporary name is gone) or linked (it remains).
+    private enum Publication { case renamed, linked }
+
+    /// Gives the finished temporary its final name without ever replacing one: `renameat2` with
+    /// RENAME_NOREPLACE, so a racing reader never meets the secret with two links (it refuses that, as
+    /// it must: another name could reach the secret). Only where the file system lacks the flag does
+    /// it fall back to `link` (the caller then unlinks the temporary), whose moment of two links a
+    /// racing reader may meet and report.
+    private static func publish(_ temporary: String, as name: String, in dir: FileDescriptor) throws(SystemCallError) -> Publication {
+        do {
+            try dir.renameWithoutReplacing(temporary, to: name, in: dir)
+            return .renamed
+        } catch where [.invalidArgument, .notImplemented, .notSupported].contains(error.errno) {
+            try dir.link(temporary, to: name, in: dir)
+            return .linked
         }
     }
 

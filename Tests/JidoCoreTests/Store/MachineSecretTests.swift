@@ -128,6 +128,19 @@ import Testing
         }
     }
 
+    /// The secret is published by rename, never by link: no moment exists when it has two names, so a
+    /// racing creator never reads it as hard-linked (CI once saw `multipleLinks(2)` with link then unlink).
+    @Test func creationNeverGivesTheSecretASecondName() throws {
+        try withTemporaryDirectory { root in
+            let home = try makeHome(root, secret: nil)
+            let faults = SyscallFaults()
+            faults.fail(.link, errno: EIO, times: 100)
+            let created = try SyscallFaults.$current.withValue(faults) { try MachineSecret.loadOrCreate(home: home) }
+            #expect(try MachineSecret.load(home: home).fingerprint() == created.fingerprint())
+            #expect(try FileManager.default.contentsOfDirectory(atPath: home + "/.jido_code") == ["machine_secret"])
+        }
+    }
+
     /// Several processes creating at once: one secret wins and every process uses it.
     @Test func racingProcessesAllEndUpWithTheWinnersSecret() throws {
         for _ in 0..<5 {
@@ -159,8 +172,8 @@ import Testing
         }
     }
 
-    /// A failed fsync or link during creation leaves neither a secret nor a temporary file.
-    @Test(arguments: [SyscallName.fsync, .write, .link])
+    /// A failed fsync, write or rename during creation leaves neither a secret nor a temporary file.
+    @Test(arguments: [SyscallName.fsync, .write, .rename])
     func failedCreationLeavesNothingBehind(_ call: SyscallName) throws {
         try withTemporaryDirectory { root in
             let home = try makeHome(root, secret: nil)
@@ -174,6 +187,32 @@ import Testing
                 return
             }
             #expect(try FileManager.default.contentsOfDirectory(atPath: home + "/.jido_code").isEmpty)
+        }
+    }
+
+    /// A file system without RENAME_NOREPLACE (EINVAL) gets the secret by `link`; a failing link then
+    /// leaves nothing behind, and a working one leaves only `machine_secret`, with one link.
+    @Test func withoutRenameNoReplaceTheSecretIsLinked() throws {
+        try withTemporaryDirectory { root in
+            let home = try makeHome(root, secret: nil)
+            let faults = SyscallFaults()
+            faults.fail(.rename, errno: EINVAL)
+            faults.fail(.link, errno: EIO)
+            let outcome = SyscallFaults.$current.withValue(faults) {
+                problem { () throws(MachineSecretError) in try MachineSecret.loadOrCreate(home: home) }
+            }
+            guard case .creationFailed? = outcome else {
+                Issue.record("expected creationFailed, got \(String(describing: outcome))")
+                return
+            }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: home + "/.jido_code").isEmpty)
+
+            let fallback = SyscallFaults()
+            fallback.fail(.rename, errno: EINVAL)
+            let created = try SyscallFaults.$current.withValue(fallback) { try MachineSecret.loadOrCreate(home: home) }
+            #expect(created.isStandardForm)
+            #expect(try MachineSecret.load(home: home).fingerprint() == created.fingerprint())
+            #expect(try FileManager.default.contentsOfDirectory(atPath: home + "/.jido_code") == ["machine_secret"])
         }
     }
 }
